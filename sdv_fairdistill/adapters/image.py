@@ -1,0 +1,1 @@
+"""Image data adapter (placeholder module so the built-in plugin list imports)."""

@@ -1,0 +1,109 @@
+"""Span-wise output heads: losses, distillation KL and sampling for mixed-type vectors.
+
+A vector is a concatenation of spans. A ``'categorical'`` span of width ``k`` is a one-hot
+(the head outputs ``k`` logits); a ``'continuous'`` span of width 1 is a real value (the head
+outputs its mean, with a learned per-span standard deviation). The same code serves the
+features of a table and the target of every data kind.
+"""
+
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+
+CATEGORICAL = 'categorical'
+CONTINUOUS = 'continuous'
+
+
+@dataclass(frozen=True)
+class Span:
+    """One block of an encoded vector: ``kind`` is 'categorical' or 'continuous'."""
+
+    width: int
+    kind: str
+    column: str = ''
+
+
+def total_width(spans):
+    return sum(span.width for span in spans)
+
+
+def _iter(spans):
+    start = 0
+    for span in spans:
+        yield span, start, start + span.width
+        start += span.width
+
+
+def reconstruction_loss(output, target, spans, log_sigma):
+    """Per-row negative log-likelihood of ``target`` under the head ``output``.
+
+    Cross-entropy for categorical spans; Gaussian NLL (learned sigma) for continuous spans.
+    ``log_sigma`` holds one value per continuous span, in order.
+    """
+    loss = output.new_zeros(output.shape[0])
+    continuous_index = 0
+    for span, start, end in _iter(spans):
+        if span.kind == CATEGORICAL:
+            loss = loss + F.cross_entropy(
+                output[:, start:end], target[:, start:end].argmax(dim=1), reduction='none'
+            )
+        else:
+            sigma_log = log_sigma[continuous_index]
+            continuous_index += 1
+            squared = (output[:, start] - target[:, start]) ** 2
+            loss = loss + squared / (2 * torch.exp(2 * sigma_log)) + sigma_log
+    return loss
+
+
+def distillation_kl(teacher_output, student_output, spans, log_sigma, temperature):
+    """Per-row KL(teacher head || student head), summed over spans.
+
+    Categorical spans: KL between tempered softmaxes (scaled by ``temperature**2`` as in
+    classic knowledge distillation). Continuous spans: KL between Gaussians with the shared
+    sigma, which is the squared mean difference over ``2 sigma^2``.
+    """
+    kl = teacher_output.new_zeros(teacher_output.shape[0])
+    continuous_index = 0
+    for span, start, end in _iter(spans):
+        if span.kind == CATEGORICAL:
+            teacher_log = F.log_softmax(teacher_output[:, start:end] / temperature, dim=1)
+            student_log = F.log_softmax(student_output[:, start:end] / temperature, dim=1)
+            kl = kl + (teacher_log.exp() * (teacher_log - student_log)).sum(dim=1) * temperature**2
+        else:
+            sigma = torch.exp(log_sigma[continuous_index])
+            continuous_index += 1
+            kl = kl + (teacher_output[:, start] - student_output[:, start]) ** 2 / (2 * sigma**2)
+    return kl
+
+
+def sample(output, spans, log_sigma, generator=None, stochastic=True):
+    """Turn a head's output into a vector in the encoded space.
+
+    Categorical spans become one-hots (drawn from the softmax, or its argmax when
+    ``stochastic`` is False); continuous spans are the mean plus Gaussian noise of the
+    learned sigma (just the mean when ``stochastic`` is False).
+    """
+    pieces = []
+    continuous_index = 0
+    for span, start, end in _iter(spans):
+        block = output[:, start:end]
+        if span.kind == CATEGORICAL:
+            if stochastic:
+                choice = torch.multinomial(F.softmax(block, dim=1), 1, generator=generator)[:, 0]
+            else:
+                choice = block.argmax(dim=1)
+            pieces.append(F.one_hot(choice, span.width).to(output.dtype))
+        else:
+            value = block
+            if stochastic:
+                sigma = torch.exp(log_sigma[continuous_index])
+                noise = torch.randn(block.shape, generator=generator, device=block.device)
+                value = block + sigma * noise
+            continuous_index += 1
+            pieces.append(value)
+    return torch.cat(pieces, dim=1)
+
+
+def count_continuous(spans):
+    return sum(span.kind == CONTINUOUS for span in spans)

@@ -1,0 +1,1 @@
+"""User-facing synthesizers (imported lazily: see the entry points in pyproject.toml)."""

@@ -1,0 +1,322 @@
+"""``FairDistillSynthesizer``: the SDV single-table synthesizer around the fair core.
+
+It swaps into SDV code like ``TVAESynthesizer``: SDV's data processor handles metadata,
+constraints, rounding and min/max; categorical and boolean columns reach the model raw and are
+one-hot encoded (numerical columns mode-normalised) by RDT transformers in ``TableEncoder``.
+The sensitive columns form joint groups (intersectional fairness); the target column, if any,
+is decoded from the fair latent alone.
+"""
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import plotly.express as px
+import torch
+from sdv.errors import InvalidDataError, NotFittedError, SynthesizerInputError
+from sdv.single_table.base import BaseSingleTableSynthesizer
+
+from sdv_fairdistill.adapters.tabular_encoding import TableEncoder
+from sdv_fairdistill.core.model import FairDistillModel
+from sdv_fairdistill.plugins import get_adapter_class
+
+#: A numerical sensitive column with more distinct values than this is treated as continuous.
+MAX_SENSITIVE_LEVELS = 20
+
+
+def _as_list(columns):
+    if columns is None:
+        return []
+    if isinstance(columns, str):
+        return [columns]
+    return list(columns)
+
+
+class FairDistillSynthesizer(BaseSingleTableSynthesizer):
+    """Fair synthetic tables from a distilled, distance-covariance-regularised latent space.
+
+    Args:
+        metadata (sdv.metadata.Metadata): metadata of the table.
+        sensitive_columns (str or list[str]): the sensitive attribute(s); several columns are
+            one joint attribute (their combinations are the groups).
+        target_column (str or None): the label a downstream model will learn; it is decoded
+            from the fair latent only, so in the synthetic table it is independent of the
+            sensitive groups.
+        fairness_weight (float): weight of the distance-covariance penalty; 0 disables it (a
+            plain conditional VAE that reproduces the bias).
+        latent_dim (int): size of the latent space.
+        epochs (int): teacher epochs. distill_epochs (int): student epochs.
+        batch_size (int), learning_rate (float): optimisation settings.
+        beta (float): weight of the KL term of the teacher.
+        target_weight (float): weight of the target's reconstruction.
+        utility_weight (float): weight of the KL utility loss in distillation.
+        teacher_dims, student_dims, decoder_dims (tuple[int]): hidden layer sizes.
+        keep_teacher (bool): keep the teacher to generate from its latent space (ablation).
+        enforce_min_max_values (bool), enforce_rounding (bool), locales: as in SDV.
+        enable_gpu (bool): train and sample on a CUDA GPU when one is available.
+        verbose (bool): show progress bars.
+        seed (int or None): seed of training, for reproducible fits.
+    """
+
+    _model_sdtype_transformers = {'categorical': None, 'boolean': None}
+
+    def __init__(
+        self,
+        metadata,
+        sensitive_columns,
+        target_column=None,
+        fairness_weight=10.0,
+        latent_dim=16,
+        epochs=100,
+        distill_epochs=50,
+        batch_size=500,
+        learning_rate=1e-3,
+        beta=1.0,
+        target_weight=5.0,
+        utility_weight=1.0,
+        teacher_dims=(256, 256),
+        student_dims=(64,),
+        decoder_dims=(256, 256),
+        keep_teacher=False,
+        enforce_min_max_values=True,
+        enforce_rounding=True,
+        locales=['en_US'],
+        enable_gpu=False,
+        verbose=False,
+        seed=None,
+    ):
+        super().__init__(
+            metadata=metadata,
+            enforce_min_max_values=enforce_min_max_values,
+            enforce_rounding=enforce_rounding,
+            locales=locales,
+        )
+        self.sensitive_columns = _as_list(sensitive_columns)
+        self.target_column = target_column
+        self.fairness_weight = fairness_weight
+        self.latent_dim = latent_dim
+        self.epochs = epochs
+        self.distill_epochs = distill_epochs
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.beta = beta
+        self.target_weight = target_weight
+        self.utility_weight = utility_weight
+        self.teacher_dims = teacher_dims
+        self.student_dims = student_dims
+        self.decoder_dims = decoder_dims
+        self.keep_teacher = keep_teacher
+        self.enable_gpu = enable_gpu
+        self.verbose = verbose
+        self.seed = seed
+        self._model = None
+        self._validate_parameters()
+
+    # ------------------------------------------------------------------ validation
+    def _validate_parameters(self):
+        columns = self._get_table_metadata().columns
+        if not self.sensitive_columns:
+            raise SynthesizerInputError(
+                "'sensitive_columns' is empty. Name at least one sensitive column (e.g. 'sex')."
+            )
+        for column in self.sensitive_columns + _as_list(self.target_column):
+            if column not in columns:
+                raise SynthesizerInputError(
+                    f"Column '{column}' is not in the metadata. Use one of the table's columns: "
+                    f'{sorted(columns)}.'
+                )
+        if self.target_column in self.sensitive_columns:
+            raise SynthesizerInputError(
+                f"Column '{self.target_column}' is both the target and a sensitive column. "
+                'The target is what fairness is measured on: remove it from sensitive_columns.'
+            )
+        if self.fairness_weight < 0:
+            raise SynthesizerInputError(
+                f"'fairness_weight' must be 0 or positive, got {self.fairness_weight}."
+            )
+        for name in ('epochs', 'distill_epochs', 'batch_size', 'latent_dim'):
+            value = getattr(self, name)
+            if not isinstance(value, (int, np.integer)) or value < (0 if 'epochs' in name else 2):
+                raise SynthesizerInputError(f"'{name}' must be a positive integer, got {value!r}.")
+
+    def _validate(self, data):
+        """Check the sensitive and target columns before any training (SDV collects these)."""
+        errors = []
+        if len(data) < 2:
+            errors.append(
+                f'The table has {len(data)} rows; FairDistillSynthesizer needs at least 2 rows '
+                'to learn from.'
+            )
+            return errors
+        sdtypes = {column: info['sdtype'] for column, info in self._get_table_metadata().columns.items()}
+        for column in self.sensitive_columns:
+            values = data[column]
+            if values.isna().any():
+                errors.append(
+                    f"Sensitive column '{column}' has {int(values.isna().sum())} missing values. "
+                    'Fill them with an explicit group (e.g. "Unknown") or drop those rows first.'
+                )
+            levels = values.nunique(dropna=True)
+            if sdtypes[column] in ('numerical', 'datetime') and levels > MAX_SENSITIVE_LEVELS:
+                errors.append(
+                    f"Sensitive column '{column}' looks continuous ({levels} distinct values). "
+                    'Bin it into groups first (e.g. with pandas.cut) and mark it categorical.'
+                )
+            elif levels < 2:
+                errors.append(
+                    f"Sensitive column '{column}' has only one group ({values.dropna().unique()[:1]}). "
+                    'Fairness needs at least two groups: choose another sensitive column.'
+                )
+        if self.target_column is not None:
+            levels = data[self.target_column].nunique(dropna=True)
+            if levels < 2:
+                errors.append(
+                    f"Target column '{self.target_column}' has a single class. A target needs at "
+                    'least two classes; pass target_column=None if there is no label.'
+                )
+        return errors
+
+    def add_constraints(self, constraints):
+        super().add_constraints(constraints)
+        # SDV rebuilds the data processor and forgets the model's own transformers.
+        self._update_default_transformers()
+
+    # ------------------------------------------------------------------ fitting
+    def fit(self, data):
+        table = data[self._table_name] if isinstance(data, dict) and self._table_name in data else data
+        if isinstance(table, pd.DataFrame) and table.empty:
+            raise InvalidDataError([
+                'The table is empty. FairDistillSynthesizer needs rows to learn from.'
+            ])
+        super().fit(data)
+
+    def _device(self):
+        if self.enable_gpu and torch.cuda.is_available():
+            return 'cuda'
+        if self.enable_gpu:
+            warnings.warn('enable_gpu=True but no CUDA GPU is available: training on the CPU.')
+        return 'cpu'
+
+    def _fit(self, processed_data):
+        for column in self.sensitive_columns + _as_list(self.target_column):
+            if column not in processed_data.columns:
+                raise InvalidDataError([
+                    f"Column '{column}' is missing after preprocessing (a constraint may have "
+                    'merged or dropped it). Keep sensitive and target columns out of constraints '
+                    'that transform them.'
+                ])
+        self._processed_columns = list(processed_data.columns)
+        sensitive = processed_data[self.sensitive_columns]
+        codes, uniques = pd.MultiIndex.from_frame(sensitive).factorize()
+        self._groups = pd.DataFrame(list(uniques), columns=self.sensitive_columns)
+        self._group_prior = np.bincount(codes, minlength=len(uniques)) / len(codes)
+
+        feature_columns = [
+            column
+            for column in processed_data.columns
+            if column not in self.sensitive_columns and column != self.target_column
+        ]
+        self._feature_encoder = TableEncoder(random_state=self.seed or 0).fit(
+            processed_data[feature_columns]
+        )
+        x = torch.from_numpy(self._feature_encoder.transform(processed_data[feature_columns]))
+        if self.target_column is not None:
+            target = processed_data[[self.target_column]]
+            self._target_encoder = TableEncoder(
+                discrete_columns=[self.target_column]
+                if target[self.target_column].nunique() <= MAX_SENSITIVE_LEVELS
+                else []
+            ).fit(target)
+            y = torch.from_numpy(self._target_encoder.transform(target))
+            target_spans = self._target_encoder.spans
+        else:
+            self._target_encoder = None
+            y = torch.zeros(len(processed_data), 0)
+            target_spans = []
+
+        adapter = get_adapter_class('tabular')(
+            self._feature_encoder.spans,
+            teacher_dims=self.teacher_dims,
+            student_dims=self.student_dims,
+            decoder_dims=self.decoder_dims,
+        )
+        self._model = FairDistillModel(
+            adapter,
+            target_spans=target_spans,
+            latent_dim=self.latent_dim,
+            fairness_weight=self.fairness_weight,
+            beta=self.beta,
+            target_weight=self.target_weight,
+            utility_weight=self.utility_weight,
+            epochs=self.epochs,
+            distill_epochs=self.distill_epochs,
+            batch_size=self.batch_size,
+            learning_rate=self.learning_rate,
+            keep_teacher=self.keep_teacher,
+            device=self._device(),
+            verbose=self.verbose,
+            seed=self.seed,
+        )
+        self._model.fit(x, y, codes, len(uniques))
+
+    # ------------------------------------------------------------------ sampling
+    def _groups_for_conditions(self, num_rows, conditions):
+        """Group of each row when ``conditions`` fix some sensitive columns, else None."""
+        fixed = {c: v for c, v in (conditions or {}).items() if c in self.sensitive_columns}
+        if not fixed:
+            return None
+        matches = np.ones(len(self._groups), dtype=bool)
+        for column, value in fixed.items():
+            matches &= (self._groups[column] == value).to_numpy()
+        if not matches.any():
+            known = sorted(map(str, self._groups[list(fixed)].drop_duplicates().itertuples(index=False)))
+            raise SynthesizerInputError(
+                f'No sensitive group matches the condition {fixed}. Known groups: {known}.'
+            )
+        prior = np.where(matches, self._group_prior, 0.0)
+        return self._model._numpy_rng.choice(len(prior), size=num_rows, p=prior / prior.sum())
+
+    def _sample(self, num_rows, conditions=None, source='student'):
+        groups = self._groups_for_conditions(num_rows, conditions)
+        # Conditions on other columns are met by SDV's reject sampling on the returned rows.
+        features, target, groups = self._model.sample(num_rows, groups=groups, source=source)
+        table = self._feature_encoder.reverse_transform(features.numpy())
+        if self._target_encoder is not None:
+            table[self.target_column] = self._target_encoder.reverse_transform(target.numpy())[
+                self.target_column
+            ].to_numpy()
+        sensitive = self._groups.iloc[groups].reset_index(drop=True)
+        for column in self.sensitive_columns:
+            table[column] = sensitive[column].to_numpy()
+        return table[self._processed_columns]
+
+    def sample_from_teacher(self, num_rows):
+        """Sample from the teacher's latent space (the ablation; needs ``keep_teacher=True``)."""
+        self._validate_fit_before_sample()
+        if not self._random_state_set:
+            self._set_random_state(0)
+        raw = self._sample(num_rows, source='teacher')
+        sampled = self._data_processor.reverse_transform(raw)
+        return {self._table_name: self.reverse_transform_constraints(sampled)}
+
+    # ------------------------------------------------------------------ inspection
+    def get_loss_values(self):
+        """Loss terms per stage ('teacher', 'student') and epoch, as a DataFrame."""
+        if not self._fitted:
+            raise NotFittedError('Loss values are not available yet. Please fit your synthesizer first.')
+        return self._model.loss_values.copy()
+
+    def get_loss_values_plot(self, title='FairDistill loss terms'):
+        """Plotly line chart of every loss term per epoch, one panel per stage."""
+        loss = self.get_loss_values().melt(
+            id_vars=['Stage', 'Epoch'], var_name='Term', value_name='Value'
+        ).dropna()
+        figure = px.line(loss, x='Epoch', y='Value', color='Term', facet_row='Stage', title=title)
+        figure.update_yaxes(matches=None)
+        return figure
+
+    def get_parameter_counts(self):
+        """Parameters of each network: the student is much smaller than the teacher."""
+        if not self._fitted:
+            raise NotFittedError('Please fit your synthesizer first.')
+        return self._model.parameter_counts()

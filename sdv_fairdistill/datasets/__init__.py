@@ -1,5 +1,112 @@
-"""Real datasets bundled with the package (no network needed)."""
+"""Real datasets bundled with the package (no network needed), and a registry of them.
 
+``get_dataset(name)`` gives, for each tabular fairness benchmark, its loader and the roles of
+its columns, so that code looping over datasets (the benchmark, the CLI) needs no special
+cases::
+
+    spec = get_dataset('compas')
+    data, metadata = spec.load(num_rows=2000)
+    synthesizer = FairDistillSynthesizer(metadata, spec.sensitive_columns, spec.target_column)
+"""
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from sdv_fairdistill.datasets import adult, compas, german
 from sdv_fairdistill.datasets.adult import load_adult
+from sdv_fairdistill.datasets.compas import load_compas
+from sdv_fairdistill.datasets.german import load_german_credit
 
-__all__ = ('load_adult',)
+__all__ = (
+    'DatasetSpec',
+    'DATASETS',
+    'get_dataset',
+    'load_adult',
+    'load_colored_mnist',
+    'load_compas',
+    'load_german_credit',
+)
+
+
+@dataclass(frozen=True)
+class DatasetSpec:
+    """A bundled table and the roles of its columns.
+
+    Attributes:
+        name (str): registry key ('adult', 'compas', 'german').
+        loader (callable): ``loader(num_rows=None, random_state=0) -> (DataFrame, Metadata)``.
+        table_name (str): the table's name in the metadata (key of the dicts SDV 2 uses).
+        sensitive_columns (tuple[str]): the sensitive attribute(s).
+        target_column (str): the label a downstream model learns.
+        positive_label: the favourable value of the target.
+        description (str): one line for listings.
+    """
+
+    name: str
+    loader: Callable
+    table_name: str
+    sensitive_columns: tuple
+    target_column: str
+    positive_label: Any
+    description: str
+
+    def load(self, num_rows=None, random_state=0):
+        """Return ``(data, metadata)``; a random subset of ``num_rows`` rows when given."""
+        data, metadata = self.loader()
+        # Asking for more rows than the table has gives the whole table (pandas would raise);
+        # the subset is drawn as the loaders draw it, and the metadata depend on columns only.
+        if num_rows is not None and num_rows < len(data):
+            data = data.sample(num_rows, random_state=random_state).reset_index(drop=True)
+        return data, metadata
+
+
+DATASETS = {
+    'adult': DatasetSpec(
+        name='adult',
+        loader=load_adult,
+        table_name=adult.TABLE_NAME,
+        sensitive_columns=adult.SENSITIVE_COLUMNS,
+        target_column=adult.TARGET_COLUMN,
+        positive_label=adult.POSITIVE_LABEL,
+        description='UCI Adult census income, 48,842 rows; sex; income >50K',
+    ),
+    'compas': DatasetSpec(
+        name='compas',
+        loader=load_compas,
+        table_name=compas.TABLE_NAME,
+        sensitive_columns=compas.SENSITIVE_COLUMNS,
+        target_column=compas.TARGET_COLUMN,
+        positive_label=compas.POSITIVE_LABEL,
+        description='ProPublica COMPAS, 5,278 rows (African-American, Caucasian); race; '
+        'two-year recidivism',
+    ),
+    'german': DatasetSpec(
+        name='german',
+        loader=load_german_credit,
+        table_name=german.TABLE_NAME,
+        sensitive_columns=german.SENSITIVE_COLUMNS,
+        target_column=german.TARGET_COLUMN,
+        positive_label=german.POSITIVE_LABEL,
+        description='UCI German Credit, 1,000 rows; sex; credit risk good',
+    ),
+}
+
+
+def get_dataset(name):
+    """Return the ``DatasetSpec`` registered as ``name`` ('adult', 'compas' or 'german')."""
+    try:
+        return DATASETS[name]
+    except KeyError:
+        raise ValueError(
+            f'Unknown dataset {name!r}. Available datasets: {", ".join(sorted(DATASETS))}.'
+        ) from None
+
+
+def load_colored_mnist(*args, **kwargs):
+    """Colored-MNIST (see ``sdv_fairdistill.datasets.colored_mnist``).
+
+    Imported on call only: it needs torch and the MNIST digits, which table users never load.
+    """
+    from sdv_fairdistill.datasets.colored_mnist import load_colored_mnist as loader
+
+    return loader(*args, **kwargs)

@@ -1,0 +1,110 @@
+"""What a benchmark run covers: datasets, generators, seeds, sizes and the fairness sweep."""
+
+from dataclasses import asdict, dataclass, field, replace
+
+from sdv_fairdistill.benchmark.generators import GENERATORS, get_generator
+from sdv_fairdistill.datasets import get_dataset
+
+DEFAULT_DATASETS = ('adult', 'compas', 'german')
+DEFAULT_GENERATORS = tuple(GENERATORS)
+DEFAULT_SWEEP_WEIGHTS = (0.0, 1.0, 3.0, 10.0, 30.0, 100.0)
+
+
+@dataclass
+class BenchmarkConfig:
+    """Settings of a benchmark run.
+
+    Attributes:
+        datasets (tuple[str]): registry names (``sdv_fairdistill.datasets.DATASETS``).
+        generators (tuple[str]): names in ``GENERATORS``.
+        seeds (tuple[int]): one train / test split and one generator seed per value; the
+            results give the mean and standard deviation over them.
+        num_rows (int or None): use a random subset of at most this many rows per dataset.
+        test_size (float): share of the real rows held out for TSTR testing.
+        classifier (str): downstream classifier, one of ``evaluation.CLASSIFIERS``.
+        use_sensitive_feature (bool): whether that classifier sees the sensitive columns.
+        params (dict): per family ('FairDistill', 'TVAE', 'CTGAN', 'GaussianCopula'),
+            keyword arguments overriding the synthesizer's defaults.
+        quality_rows (int or None): rows per table for SDMetrics' QualityReport.
+        embedding_rows (int or None): rows per table for density / coverage.
+        nearest_k (int): k of density / coverage.
+        sweep_weights (tuple[float]): ``fairness_weight`` values of the trade-off sweep
+            (empty: no sweep).
+        sweep_datasets (tuple[str]): datasets swept.
+        sweep_seeds (tuple[int]): seeds of the sweep.
+        reference (bool): add the 'Real data' row (classifier trained on the real training
+            table; fidelity of the real test table).
+        enable_gpu (bool): train the neural generators on a CUDA GPU when there is one.
+        raise_errors (bool): stop at the first failing cell instead of recording the error.
+    """
+
+    datasets: tuple = DEFAULT_DATASETS
+    generators: tuple = DEFAULT_GENERATORS
+    seeds: tuple = (0, 1, 2)
+    num_rows: int = None
+    test_size: float = 0.3
+    classifier: str = 'HistGradientBoosting'
+    use_sensitive_feature: bool = True
+    params: dict = field(default_factory=dict)
+    quality_rows: int = 5000
+    embedding_rows: int = 3000
+    nearest_k: int = 5
+    sweep_weights: tuple = DEFAULT_SWEEP_WEIGHTS
+    sweep_datasets: tuple = ('adult',)
+    sweep_seeds: tuple = (0, 1, 2)
+    reference: bool = True
+    enable_gpu: bool = False
+    raise_errors: bool = False
+
+    def __post_init__(self):
+        for name in ('datasets', 'generators', 'seeds', 'sweep_weights', 'sweep_datasets',
+                     'sweep_seeds'):
+            value = getattr(self, name)
+            setattr(self, name, (value,) if isinstance(value, (str, int, float)) else tuple(value))
+        for name in (*self.datasets, *self.sweep_datasets):
+            get_dataset(name)
+        for name in self.generators:
+            get_generator(name)
+        if not self.seeds:
+            raise ValueError('seeds is empty: give at least one seed.')
+        if not 0 < self.test_size < 1:
+            raise ValueError(f'test_size must be between 0 and 1, got {self.test_size}.')
+        families = {spec.family for spec in map(get_generator, GENERATORS)}
+        unknown = set(self.params) - families
+        if unknown:
+            raise ValueError(f'params has unknown families {sorted(unknown)}; use {sorted(families)}.')
+
+    @classmethod
+    def full(cls, **overrides):
+        """The README's benchmark: all data, every generator at its defaults, three seeds."""
+        return cls(**overrides)
+
+    @classmethod
+    def quick(cls, **overrides):
+        """Minutes on a laptop: 1,500 rows, a few epochs, two seeds, a three-point sweep.
+
+        The numbers say that everything runs, not how good a generator is.
+        """
+        settings = dict(
+            num_rows=1500,
+            seeds=(0, 1),
+            classifier='LogisticRegression',
+            params={
+                'FairDistill': {'epochs': 10, 'distill_epochs': 5},
+                'TVAE': {'epochs': 10},
+                'CTGAN': {'epochs': 5},
+            },
+            quality_rows=1000,
+            embedding_rows=1000,
+            sweep_weights=(0.0, 10.0, 100.0),
+            sweep_seeds=(0,),
+        )
+        settings.update(overrides)
+        return cls(**settings)
+
+    def replace(self, **changes):
+        """A copy with some settings changed."""
+        return replace(self, **changes)
+
+    def to_dict(self):
+        return asdict(self)

@@ -1,0 +1,158 @@
+"""The generators the benchmark compares, behind one interface.
+
+Each ``GeneratorSpec`` builds an SDV 2 synthesizer for a dataset and knows how to sample it
+and count its parameters, so the runner treats FairDistill, its ablations and SDV's own
+synthesizers alike. SDV's synthesizers keep their defaults unless the benchmark's
+configuration overrides them (e.g. fewer epochs in the quick mode).
+"""
+
+import random
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+import torch
+
+#: Family names, the keys of ``BenchmarkConfig.params``.
+FAIRDISTILL = 'FairDistill'
+
+
+@dataclass(frozen=True)
+class GeneratorSpec:
+    """How to build, sample and measure one generator.
+
+    Attributes:
+        name (str): the row label in the results.
+        family (str): whose parameter overrides apply ('FairDistill', 'TVAE', 'CTGAN',
+            'GaussianCopula').
+        description (str): one line for the docs.
+        build (callable): ``build(metadata, dataset, seed, params, enable_gpu) -> synthesizer``
+            (unfitted).
+        sample (callable): ``sample(synthesizer, num_rows) -> dict of DataFrames``.
+    """
+
+    name: str
+    family: str
+    description: str
+    build: Callable
+    sample: Callable = lambda synthesizer, num_rows: synthesizer.sample(num_rows)
+
+
+def seed_everything(seed):
+    """Seed the global generators SDV's synthesizers draw from (they take no seed)."""
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def _fairdistill(**fixed):
+    def build(metadata, dataset, seed, params, enable_gpu):
+        from sdv_fairdistill.synthesizers.tabular import FairDistillSynthesizer
+
+        return FairDistillSynthesizer(
+            metadata,
+            sensitive_columns=list(dataset.sensitive_columns),
+            target_column=dataset.target_column,
+            enable_gpu=enable_gpu,
+            seed=seed,
+            **{**params, **fixed},
+        )
+
+    return build
+
+
+def _sdv(class_name, gpu_option):
+    def build(metadata, dataset, seed, params, enable_gpu):
+        import sdv.single_table
+
+        options = dict(params)
+        if gpu_option:
+            options.setdefault('enable_gpu', enable_gpu)
+        return getattr(sdv.single_table, class_name)(metadata, **options)
+
+    return build
+
+
+GENERATORS = {
+    spec.name: spec
+    for spec in (
+        GeneratorSpec(
+            name='FairDistill',
+            family=FAIRDISTILL,
+            description='FairDistillSynthesizer with its defaults: sampled from the distilled student.',
+            build=_fairdistill(),
+        ),
+        GeneratorSpec(
+            name='FairDistill (no fairness)',
+            family=FAIRDISTILL,
+            description='Ablation: fairness_weight=0, a plain conditional VAE distilled the same way.',
+            build=_fairdistill(fairness_weight=0.0),
+        ),
+        GeneratorSpec(
+            name='FairDistill (teacher)',
+            family=FAIRDISTILL,
+            description='Ablation: the same fit, sampled from the teacher instead of the student.',
+            build=_fairdistill(keep_teacher=True),
+            sample=lambda synthesizer, num_rows: synthesizer.sample_from_teacher(num_rows),
+        ),
+        GeneratorSpec(
+            name='TVAE',
+            family='TVAE',
+            description="SDV's TVAESynthesizer with its defaults.",
+            build=_sdv('TVAESynthesizer', gpu_option=True),
+        ),
+        GeneratorSpec(
+            name='CTGAN',
+            family='CTGAN',
+            description="SDV's CTGANSynthesizer with its defaults.",
+            build=_sdv('CTGANSynthesizer', gpu_option=True),
+        ),
+        GeneratorSpec(
+            name='GaussianCopula',
+            family='GaussianCopula',
+            description="SDV's GaussianCopulaSynthesizer with its defaults.",
+            build=_sdv('GaussianCopulaSynthesizer', gpu_option=False),
+        ),
+    )
+}
+
+
+def get_generator(name):
+    """Return the ``GeneratorSpec`` called ``name`` (see ``GENERATORS``)."""
+    try:
+        return GENERATORS[name]
+    except KeyError:
+        raise ValueError(
+            f'Unknown generator {name!r}. Available generators: {", ".join(GENERATORS)}.'
+        ) from None
+
+
+def _torch_parameters(module):
+    return int(sum(parameter.numel() for parameter in module.parameters()))
+
+
+def count_parameters(spec, synthesizer):
+    """Number of learned parameters needed to generate, or None when it has no meaning.
+
+    FairDistill: the networks it reports (student encoder and decoders; the teacher's encoder
+    too when it is kept, as in the teacher ablation). TVAE: its decoder, the only network it
+    keeps. CTGAN: its generator (the discriminator is dropped after training). Gaussian
+    copula: the correlations plus the marginals' learned parameters.
+    """
+    if spec.family == FAIRDISTILL:
+        return int(sum(synthesizer.get_parameter_counts().values()))
+    model = getattr(synthesizer, '_model', None)
+    if model is None:
+        return None
+    if spec.family == 'TVAE' and hasattr(model, 'decoder'):
+        return _torch_parameters(model.decoder)
+    if spec.family == 'CTGAN' and hasattr(model, '_generator'):
+        return _torch_parameters(model._generator)
+    if spec.family == 'GaussianCopula' and hasattr(model, 'correlation'):
+        size = len(model.correlation)
+        marginals = sum(
+            len(learned['learned_parameters'])
+            for learned in synthesizer.get_learned_distributions().values()
+        )
+        return int(size * (size - 1) // 2 + marginals)
+    return None

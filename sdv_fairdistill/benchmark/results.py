@@ -1,0 +1,225 @@
+"""Benchmark results: per-seed records, their mean and spread, Markdown, JSON and a plot."""
+
+import json
+import math
+import platform
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sdv_fairdistill.benchmark.evaluation import METRICS
+
+COSTS = ('fit_seconds', 'sample_seconds', 'rows_per_second', 'parameters')
+_KEYS = ['dataset', 'generator']
+
+#: The two Markdown tables per dataset: (title, [(column, header, digits)]).
+_TABLES = (
+    ('Downstream utility and fairness (train on synthetic, test on real)', [
+        ('accuracy', 'Accuracy ↑', 3), ('f1', 'F1 ↑', 3), ('auroc', 'AUROC ↑', 3),
+        ('dp_difference', 'DP diff ↓', 3), ('dp_ratio', 'DP ratio ↑', 3),
+        ('eo_difference', 'EO diff ↓', 3), ('eo_ratio', 'EO ratio ↑', 3),
+    ]),
+    ('Fairness in the data (label gap; train and test on synthetic), fidelity and cost', [
+        ('label_gap', 'Label gap ↓', 3), ('tsts_accuracy', 'TSTS acc. ↑', 3),
+        ('tsts_dp_difference', 'TSTS DP diff ↓', 3), ('tsts_eo_difference', 'TSTS EO diff ↓', 3),
+        ('quality', 'Quality ↑', 3), ('density', 'Density', 3), ('coverage', 'Coverage ↑', 3),
+        ('fit_seconds', 'Fit (s)', 1), ('rows_per_second', 'Sampling (rows/s)', 0),
+        ('parameters', 'Parameters', 0),
+    ]),
+)
+
+
+def _environment():
+    import sdv
+    import sklearn
+    import torch
+
+    import sdv_fairdistill
+
+    return {
+        'python': platform.python_version(),
+        'platform': platform.platform(),
+        'sdv_fairdistill': sdv_fairdistill.__version__,
+        'sdv': sdv.__version__,
+        'torch': torch.__version__,
+        'scikit-learn': sklearn.__version__,
+        'device': torch.cuda.get_device_name(0) if torch.cuda.is_available() else 'cpu',
+    }
+
+
+def _json_safe(value):
+    """NaN and numpy scalars made JSON-friendly (NaN -> null)."""
+    if isinstance(value, dict):
+        return {key: _json_safe(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(item) for item in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def _format(mean, std, digits):
+    if mean is None or pd.isna(mean):
+        return '–'
+    if digits == 0:
+        text = f'{mean:,.0f}'
+        return text if pd.isna(std) or std == 0 or mean >= 1e5 else f'{text} ± {std:,.0f}'
+    text = f'{mean:.{digits}f}'
+    return text if pd.isna(std) else f'{text} ± {std:.{digits}f}'
+
+
+@dataclass
+class BenchmarkResult:
+    """What ``run_benchmark`` returns.
+
+    Attributes:
+        records (list[dict]): one per dataset x seed x generator; metric values, costs, and
+            ``error`` when the cell failed.
+        sweep (list[dict]): one per dataset x seed x ``fairness_weight`` of the sweep.
+        config (dict): the ``BenchmarkConfig`` used.
+        environment (dict): library versions and device.
+    """
+
+    records: list
+    sweep: list = field(default_factory=list)
+    config: dict = field(default_factory=dict)
+    environment: dict = field(default_factory=_environment)
+
+    def to_frame(self):
+        """The per-seed records as a DataFrame."""
+        return pd.DataFrame(self.records)
+
+    def sweep_frame(self):
+        """The sweep records as a DataFrame."""
+        return pd.DataFrame(self.sweep)
+
+    def summary(self):
+        """Mean and standard deviation over seeds per dataset and generator.
+
+        Returns:
+            pandas.DataFrame: index (dataset, generator); columns (metric, 'mean' | 'std'),
+            plus ('seeds', 'ok'), the number of seeds that ran without error. The generator
+            order is the configuration's.
+        """
+        return _summarise(self.to_frame(), _KEYS)
+
+    def sweep_summary(self):
+        """Mean and standard deviation per dataset and ``fairness_weight`` of the sweep."""
+        return _summarise(self.sweep_frame(), ['dataset', 'fairness_weight'])
+
+    def errors(self):
+        """The failed cells: dataset, seed, generator and error message."""
+        frame = self.to_frame()
+        if 'error' not in frame:
+            return frame.iloc[0:0]
+        return frame.loc[frame['error'].notna(), ['dataset', 'seed', 'generator', 'error']]
+
+    def to_markdown(self):
+        """Two tables per dataset (mean ± standard deviation over seeds), plus notes."""
+        summary = self.summary()
+        lines = []
+        seeds = len(self.config.get('seeds', ())) or '?'
+        for dataset in summary.index.get_level_values('dataset').unique():
+            block = summary.loc[dataset]
+            lines.append(f'### {dataset}\n')
+            for title, columns in _TABLES:
+                columns = [c for c in columns if c[0] in block.columns.get_level_values(0)]
+                lines.append(f'{title}; mean ± std over {seeds} seeds.\n')
+                lines.append('| Generator | ' + ' | '.join(header for _, header, _ in columns) + ' |')
+                lines.append('|---|' + '---:|' * len(columns))
+                for generator, row in block.iterrows():
+                    failed = row[('seeds', 'ok')] < row[('seeds', 'total')]
+                    label = generator + (' (failed on some seeds)' if failed else '')
+                    cells = [_format(row[(c, 'mean')], row[(c, 'std')], d) for c, _, d in columns]
+                    lines.append(f'| {label} | ' + ' | '.join(cells) + ' |')
+                lines.append('')
+        errors = self.errors()
+        if len(errors):
+            lines.append('Failed cells:\n')
+            lines.extend(
+                f'- {row.dataset}, seed {row.seed}, {row.generator}: {row.error}'
+                for row in errors.itertuples()
+            )
+            lines.append('')
+        return '\n'.join(lines)
+
+    def to_json(self):
+        """Everything (configuration, environment, records, sweep, summary) as a JSON string."""
+        summary = self.summary()
+        summary_records = [
+            {
+                'dataset': dataset, 'generator': generator,
+                **{f'{metric}_{stat}': row[(metric, stat)] for metric, stat in summary.columns},
+            }
+            for (dataset, generator), row in summary.iterrows()
+        ]
+        payload = {
+            'config': self.config,
+            'environment': self.environment,
+            'records': self.records,
+            'sweep': self.sweep,
+            'summary': summary_records,
+        }
+        return json.dumps(_json_safe(payload), indent=2, default=str)
+
+    @classmethod
+    def from_json(cls, text):
+        """Read back what ``to_json`` wrote (null metrics become NaN)."""
+        payload = json.loads(text)
+
+        def nan(records):
+            return [{k: (np.nan if v is None else v) for k, v in r.items()} for r in records]
+
+        return cls(
+            records=nan(payload['records']), sweep=nan(payload.get('sweep', [])),
+            config=payload.get('config', {}), environment=payload.get('environment', {}),
+        )
+
+    def tradeoff_figure(self, **kwargs):
+        """The fairness-utility trade-off plot (see ``plots.tradeoff_figure``)."""
+        from sdv_fairdistill.benchmark.plots import tradeoff_figure
+
+        return tradeoff_figure(self, **kwargs)
+
+    def save(self, output_dir):
+        """Write ``results.json``, ``results.md`` and ``tradeoff.html`` (and ``tradeoff.png``
+        when plotly can export images offline, i.e. with kaleido installed).
+
+        Returns:
+            dict: file kind -> path written.
+        """
+        output_dir = Path(output_dir)
+        output_dir.mkdir(parents=True, exist_ok=True)
+        paths = {'json': output_dir / 'results.json', 'markdown': output_dir / 'results.md'}
+        paths['json'].write_text(self.to_json())
+        paths['markdown'].write_text(self.to_markdown())
+        if self.sweep or self.records:
+            figure = self.tradeoff_figure()
+            paths['html'] = output_dir / 'tradeoff.html'
+            # Plotly's JavaScript is embedded so the page opens without a network.
+            figure.write_html(paths['html'], include_plotlyjs=True)
+            try:
+                figure.write_image(output_dir / 'tradeoff.png', width=1000, height=500)
+                paths['png'] = output_dir / 'tradeoff.png'
+            except Exception:  # noqa: BLE001 - no kaleido / browser: the HTML is the figure
+                pass
+        return paths
+
+
+def _summarise(frame, keys):
+    if frame.empty:
+        return pd.DataFrame()
+    columns = [c for c in (*METRICS, *COSTS) if c in frame.columns]
+    ok = frame['error'].isna() if 'error' in frame else pd.Series(True, index=frame.index)
+    numbers = frame[keys + columns].copy()
+    numbers[columns] = numbers[columns].apply(pd.to_numeric, errors='coerce')
+    grouped = numbers.groupby(keys, sort=False)[columns]
+    summary = pd.concat({'mean': grouped.mean(), 'std': grouped.std()}, axis=1)
+    summary = summary.swaplevel(axis=1)[[(c, s) for c in columns for s in ('mean', 'std')]]
+    summary[('seeds', 'ok')] = ok.groupby([frame[k] for k in keys], sort=False).sum()
+    summary[('seeds', 'total')] = frame.groupby(keys, sort=False).size()
+    return summary

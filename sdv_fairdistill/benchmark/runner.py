@@ -1,0 +1,185 @@
+"""Run the benchmark: every dataset x seed x generator, then the fairness-weight sweep."""
+
+import time
+import traceback
+import warnings
+
+from sklearn.model_selection import train_test_split
+
+from sdv_fairdistill.benchmark.config import BenchmarkConfig
+from sdv_fairdistill.benchmark.evaluation import Evaluator, positive_labels
+from sdv_fairdistill.benchmark.generators import (
+    FAIRDISTILL,
+    count_parameters,
+    get_generator,
+    seed_everything,
+)
+from sdv_fairdistill.benchmark.results import BenchmarkResult
+from sdv_fairdistill.datasets import get_dataset
+
+REFERENCE = 'Real data'
+
+
+def _progress(total, enabled):
+    """A tqdm bar on stderr, or a silent stand-in."""
+    if enabled:
+        from tqdm.auto import tqdm
+
+        return tqdm(total=total, unit='cell', dynamic_ncols=True)
+
+    class _Silent:
+        def update(self, count=1):
+            pass
+
+        def set_description(self, text):
+            pass
+
+        def close(self):
+            pass
+
+    return _Silent()
+
+
+def split_dataset(dataset, num_rows, test_size, seed):
+    """Load a dataset and split it into real train / test tables, stratified on the target."""
+    data, metadata = dataset.load(num_rows=num_rows, random_state=0)
+    labels = positive_labels(data, dataset.target_column, dataset.positive_label)
+    train, test = train_test_split(data, test_size=test_size, random_state=seed, stratify=labels)
+    return train.reset_index(drop=True), test.reset_index(drop=True), metadata
+
+
+def _table(sampled, dataset):
+    return sampled[dataset.table_name] if isinstance(sampled, dict) else sampled
+
+
+def run_generator(spec, dataset, metadata, real_train, seed, params, enable_gpu):
+    """Fit one generator and sample as many rows as it learned from.
+
+    Returns:
+        (synthetic table, dict with fit_seconds, sample_seconds, rows_per_second, parameters)
+    """
+    seed_everything(seed)
+    synthesizer = spec.build(metadata, dataset, seed, params, enable_gpu)
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        # SDV warns about every default it applies; the benchmark uses defaults on purpose.
+        warnings.simplefilter('ignore')
+        synthesizer.fit({dataset.table_name: real_train})
+    fit_seconds = time.perf_counter() - start
+    seed_everything(seed)
+    start = time.perf_counter()
+    synthetic = _table(spec.sample(synthesizer, len(real_train)), dataset)
+    sample_seconds = time.perf_counter() - start
+    return synthetic, {
+        'fit_seconds': fit_seconds,
+        'sample_seconds': sample_seconds,
+        'rows_per_second': len(synthetic) / sample_seconds if sample_seconds > 0 else None,
+        'parameters': count_parameters(spec, synthesizer),
+    }
+
+
+def _cell(config, record, work):
+    """Run ``work`` into ``record``; record the error instead of stopping, unless asked."""
+    try:
+        record.update(work())
+    except Exception as error:  # noqa: BLE001 - a failing generator must not end a long run
+        if config.raise_errors:
+            raise
+        record['error'] = f'{type(error).__name__}: {error}'
+        warnings.warn(
+            f"{record['generator']} on {record['dataset']} (seed {record['seed']}) failed: "
+            f"{record['error']}\n{traceback.format_exc(limit=3)}"
+        )
+    return record
+
+
+def run_benchmark(config=None, progress=True):
+    """Run the benchmark described by ``config`` (default: ``BenchmarkConfig.full()``).
+
+    Args:
+        config (BenchmarkConfig or None): what to run.
+        progress (bool): show a progress bar on stderr.
+
+    Returns:
+        BenchmarkResult: per-seed records, the fairness-weight sweep and the configuration.
+    """
+    config = config or BenchmarkConfig.full()
+    cells = len(config.datasets) * len(config.seeds) * (len(config.generators) + config.reference)
+    sweep_cells = len(config.sweep_datasets) * len(config.sweep_seeds) * len(config.sweep_weights)
+    bar = _progress(cells + sweep_cells, progress)
+    records, sweep = [], []
+    try:
+        for dataset_name in config.datasets:
+            dataset = get_dataset(dataset_name)
+            for seed in config.seeds:
+                real_train, real_test, metadata = split_dataset(
+                    dataset, config.num_rows, config.test_size, seed
+                )
+                evaluator = _evaluator(config, real_train, real_test, metadata, dataset, seed)
+                base = {'dataset': dataset_name, 'seed': seed, 'train_rows': len(real_train)}
+                if config.reference:
+                    bar.set_description(f'{dataset_name} seed {seed}: {REFERENCE}')
+                    records.append(_cell(config, {**base, 'generator': REFERENCE}, lambda: (
+                        evaluator.evaluate(real_train, fidelity_table=real_test)
+                    )))
+                    bar.update()
+                for name in config.generators:
+                    spec = get_generator(name)
+                    bar.set_description(f'{dataset_name} seed {seed}: {name}')
+
+                    def work(spec=spec):
+                        synthetic, costs = run_generator(
+                            spec, dataset, metadata, real_train, seed,
+                            config.params.get(spec.family, {}), config.enable_gpu,
+                        )
+                        return {**costs, **evaluator.evaluate(synthetic)}
+
+                    records.append(_cell(config, {**base, 'generator': name}, work))
+                    bar.update()
+        sweep = _sweep(config, bar)
+    finally:
+        bar.close()
+    return BenchmarkResult(records=records, sweep=sweep, config=config.to_dict())
+
+
+def _evaluator(config, real_train, real_test, metadata, dataset, seed):
+    return Evaluator(
+        real_train, real_test, metadata, dataset,
+        classifier=config.classifier,
+        use_sensitive_feature=config.use_sensitive_feature,
+        quality_rows=config.quality_rows,
+        embedding_rows=config.embedding_rows,
+        nearest_k=config.nearest_k,
+        random_state=seed,
+    )
+
+
+def _sweep(config, bar):
+    """FairDistill at each ``sweep_weights`` value: utility and fairness, no fidelity."""
+    spec = get_generator('FairDistill')
+    params = config.params.get(FAIRDISTILL, {})
+    records = []
+    for dataset_name in config.sweep_datasets:
+        dataset = get_dataset(dataset_name)
+        for seed in config.sweep_seeds:
+            real_train, real_test, metadata = split_dataset(
+                dataset, config.num_rows, config.test_size, seed
+            )
+            evaluator = _evaluator(config, real_train, real_test, metadata, dataset, seed)
+            for weight in config.sweep_weights:
+                bar.set_description(f'sweep {dataset_name} seed {seed}: fairness_weight={weight:g}')
+
+                def work(weight=weight):
+                    synthetic, costs = run_generator(
+                        spec, dataset, metadata, real_train, seed,
+                        {**params, 'fairness_weight': float(weight)}, config.enable_gpu,
+                    )
+                    return {**costs, **evaluator.evaluate(synthetic, fidelity=False)}
+
+                record = {
+                    'dataset': dataset_name, 'seed': seed, 'generator': 'FairDistill',
+                    'fairness_weight': float(weight), 'train_rows': len(real_train),
+                }
+                records.append(_cell(config, record, work))
+                bar.update()
+    return records

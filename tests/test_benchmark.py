@@ -1,0 +1,147 @@
+"""The benchmark runner in quick mode, and the metrics it is built from."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sdv_fairdistill.benchmark import (
+    GENERATORS,
+    REFERENCE,
+    BenchmarkConfig,
+    BenchmarkResult,
+    TableEmbedding,
+    density_coverage,
+    run_benchmark,
+)
+from sdv_fairdistill.benchmark.embedding import column_types
+from sdv_fairdistill.benchmark.evaluation import group_fairness, label_gap, positive_labels
+
+TINY = {'FairDistill': {'epochs': 2, 'distill_epochs': 1, 'batch_size': 200}}
+
+
+@pytest.fixture(scope='module')
+def result():
+    config = BenchmarkConfig.quick(
+        datasets=['compas'],  # 10 columns: the QualityReport's column pairs stay few
+        generators=['FairDistill', 'FairDistill (teacher)', 'GaussianCopula'],
+        seeds=[0, 1],
+        num_rows=400,
+        params=TINY,
+        quality_rows=300,
+        embedding_rows=300,
+        sweep_datasets=['compas'],
+        sweep_weights=[0, 10],
+        raise_errors=True,
+    )
+    return run_benchmark(config, progress=False)
+
+
+def test_quick_run_records_every_cell(result):
+    frame = result.to_frame()
+    assert len(frame) == 2 * 4  # seeds x (reference + 3 generators)
+    assert set(frame['generator']) == {REFERENCE, 'FairDistill', 'FairDistill (teacher)',
+                                       'GaussianCopula'}
+    assert 'error' not in frame
+    generated = frame[frame['generator'] != REFERENCE]
+    for column in ('accuracy', 'auroc', 'dp_difference', 'eo_ratio', 'label_gap',
+                   'tsts_dp_difference', 'quality', 'density', 'coverage'):
+        assert frame[column].notna().all(), column
+    assert ((frame['accuracy'] >= 0) & (frame['accuracy'] <= 1)).all()
+    assert ((frame['dp_ratio'] >= 0) & (frame['dp_ratio'] <= 1)).all()
+    assert (generated['fit_seconds'] > 0).all()
+    assert (generated['parameters'] > 0).all()
+    # The teacher ablation keeps the teacher's encoder, so it is the bigger artefact.
+    params = generated.groupby('generator')['parameters'].mean()
+    assert params['FairDistill (teacher)'] > params['FairDistill']
+
+
+def test_summary_has_mean_and_spread(result):
+    summary = result.summary()
+    assert summary.loc[('compas', 'FairDistill'), ('seeds', 'ok')] == 2
+    assert summary[('accuracy', 'std')].notna().all()
+    sweep = result.sweep_summary()
+    assert list(sweep.index.get_level_values('fairness_weight')) == [0.0, 10.0]
+
+
+def test_outputs(result, tmp_path):
+    markdown = result.to_markdown()
+    assert '### compas' in markdown and '| FairDistill |' in markdown and ' ± ' in markdown
+    paths = result.save(tmp_path)
+    assert {'json', 'markdown', 'html'} <= set(paths)
+    payload = json.loads(paths['json'].read_text())
+    assert payload['config']['datasets'] == ['compas']
+    assert len(payload['records']) == 8 and len(payload['sweep']) == 2
+    assert 'plotly' in paths['html'].read_text()[:5000].lower()
+    again = BenchmarkResult.from_json(paths['json'].read_text())
+    pd.testing.assert_frame_equal(again.summary(), result.summary(), check_dtype=False)
+
+
+def test_failing_cell_is_recorded_not_raised():
+    config = BenchmarkConfig.quick(
+        datasets=['german'], generators=['FairDistill'], seeds=[0], num_rows=200,
+        params={'FairDistill': {'epochs': -1}}, sweep_weights=[], reference=False,
+    )
+    with pytest.warns(UserWarning, match='failed'):
+        result = run_benchmark(config, progress=False)
+    assert "'epochs' must be a positive integer" in result.records[0]['error']
+    assert 'Failed cells' in result.to_markdown()
+
+
+def test_config_validation():
+    with pytest.raises(ValueError, match='Unknown dataset'):
+        BenchmarkConfig(datasets=['mnist'])
+    with pytest.raises(ValueError, match='Unknown generator'):
+        BenchmarkConfig(generators=['DECAF'])
+    with pytest.raises(ValueError, match='unknown families'):
+        BenchmarkConfig(params={'TabFairGAN': {}})
+    assert set(BenchmarkConfig.full().generators) == set(GENERATORS)
+
+
+def _brute_force_density_coverage(real, fake, k):
+    """Naeem et al. (2020), eq. 5 and 6, with closed balls, written the slow, obvious way."""
+    real_distances = np.linalg.norm(real[:, None] - real[None], axis=-1)
+    radii = np.sort(real_distances, axis=1)[:, k]  # column 0 is the point itself
+    cross = np.linalg.norm(real[:, None] - fake[None], axis=-1)  # real x fake
+    inside = cross <= radii[:, None]
+    return inside.sum() / (k * len(fake)), inside.any(axis=1).mean()
+
+
+def test_density_coverage_matches_the_formula():
+    rng = np.random.default_rng(0)
+    real = rng.normal(size=(300, 4))
+    fake = np.vstack([rng.normal(loc=0.5, size=(250, 4)), real[:20]])  # with exact copies
+    density, coverage = _brute_force_density_coverage(real, fake, 5)
+    scores = density_coverage(real, fake, k=5)
+    assert scores['density'] == pytest.approx(density)
+    assert scores['coverage'] == pytest.approx(coverage)
+    same = density_coverage(real, real, k=5)
+    assert same['coverage'] == 1.0 and same['precision'] == 1.0
+    with pytest.raises(ValueError, match='differ in width'):
+        density_coverage(real, fake[:, :3])
+
+
+def test_embedding_is_fitted_on_real_columns_only():
+    real = pd.DataFrame({'a': ['x', 'y', 'x', None], 'b': [1.0, 2.0, np.nan, 4.0]})
+    fake = pd.DataFrame({'a': ['z', 'x', 'y', 'x'], 'b': ['5', 1, 2, 3]})
+    types = column_types({'a': {'sdtype': 'categorical'}, 'b': {'sdtype': 'numerical'}}, real.columns)
+    embedding = TableEmbedding(types).fit(real)
+    matrix = embedding.transform(fake)
+    assert matrix.shape == (4, 4)  # x, y, (missing), b
+    assert matrix[0, :3].sum() == 0  # an unseen category is all zeros
+
+
+def test_fairness_helpers_follow_fairlearn_definitions():
+    y_true = np.array([1, 0, 1, 0, 1, 0, 1, 0])
+    y_pred = np.array([1, 1, 1, 0, 1, 0, 0, 0])
+    groups = np.array(['a'] * 4 + ['b'] * 4)
+    scores = group_fairness(y_true, y_pred, groups)
+    assert scores['dp_difference'] == pytest.approx(0.75 - 0.25)
+    assert scores['dp_ratio'] == pytest.approx(0.25 / 0.75)
+    # TPR 1 vs 0.5, FPR 0.5 vs 0: worst gap 0.5.
+    assert scores['eo_difference'] == pytest.approx(0.5)
+    assert label_gap(y_true, groups) == 0.0
+    table = pd.DataFrame({'t': [1, 0, 1.0], 'u': ['good', 'bad', 'good']})
+    assert list(positive_labels(table, 't', 1)) == [1, 0, 1]
+    assert list(positive_labels(table, 'u', 'good')) == [1, 0, 1]

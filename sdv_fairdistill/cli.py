@@ -1,0 +1,456 @@
+"""``sdv-fairdistill``: fit, sample, evaluate and benchmark fair synthetic tables from a shell.
+
+    sdv-fairdistill fit adult.csv --sensitive sex --target income -o synthesizer.pkl
+    sdv-fairdistill sample synthesizer.pkl -n 10000 -o synthetic.csv
+    sdv-fairdistill report adult.csv synthetic.csv --sensitive sex --target income
+    sdv-fairdistill benchmark --quick -o benchmark_results
+    sdv-fairdistill demo --fast
+
+A wrong input (missing file, unknown column, bad value) ends with exit code 2 and a one-line
+message on stderr, as argparse does for a bad option.
+"""
+
+import argparse
+import json
+import shlex
+import sys
+import time
+import warnings
+from pathlib import Path
+
+EXIT_USAGE = 2
+PROG = 'sdv-fairdistill'
+TABLE_SUFFIXES = ('.csv', '.csv.gz', '.parquet', '.pq')
+
+
+class CLIError(Exception):
+    """A problem with the user's input: reported in one line, exit code 2."""
+
+
+# ---------------------------------------------------------------------------- input / output
+def _suffix(path):
+    name = Path(path).name.lower()
+    return next((suffix for suffix in TABLE_SUFFIXES if name.endswith(suffix)), None)
+
+
+def read_table(path):
+    """Read a CSV (optionally gzipped) or Parquet file into a DataFrame."""
+    import pandas as pd
+
+    path = Path(path)
+    if not path.is_file():
+        raise CLIError(f"no such file: '{path}'")
+    suffix = _suffix(path)
+    if suffix is None:
+        raise CLIError(f"'{path}' is neither CSV nor Parquet (use {', '.join(TABLE_SUFFIXES)})")
+    try:
+        if suffix in ('.parquet', '.pq'):
+            return pd.read_parquet(path)
+        return pd.read_csv(path)
+    except ImportError as error:
+        raise CLIError(f"reading '{path}' needs a Parquet engine: pip install pyarrow ({error})")
+    except (ValueError, OSError) as error:
+        raise CLIError(f"cannot read '{path}': {error}")
+
+
+def write_table(table, path):
+    """Write a DataFrame as CSV or Parquet, chosen by the file name."""
+    path = Path(path)
+    suffix = _suffix(path)
+    if suffix is None:
+        raise CLIError(f"'{path}': give a file name ending in one of {', '.join(TABLE_SUFFIXES)}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        if suffix in ('.parquet', '.pq'):
+            table.to_parquet(path, index=False)
+        else:
+            table.to_csv(path, index=False)
+    except ImportError as error:
+        raise CLIError(f"writing '{path}' needs a Parquet engine: pip install pyarrow ({error})")
+
+
+def load_metadata(path, data, table_name):
+    """SDV ``Metadata`` from a JSON file, or detected from ``data`` when ``path`` is None."""
+    from sdv.metadata import Metadata
+
+    if path is None:
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore')
+            return Metadata.detect_from_dataframes({table_name: data})
+    path = Path(path)
+    if not path.is_file():
+        raise CLIError(f"no such metadata file: '{path}'")
+    try:
+        metadata = Metadata.load_from_json(path)
+    except Exception as error:  # noqa: BLE001 - SDV raises several kinds for a bad file
+        raise CLIError(f"invalid metadata file '{path}': {_one_line(error)}")
+    if len(metadata.tables) != 1:
+        raise CLIError(f"'{path}' describes {len(metadata.tables)} tables; give one table")
+    return metadata
+
+
+def _table_name(metadata):
+    return next(iter(metadata.tables))
+
+
+def check_columns(data, columns, path, option):
+    """Fail with the available columns when ``columns`` are not all in ``data``."""
+    missing = [column for column in columns if column not in data.columns]
+    if missing:
+        raise CLIError(
+            f"{option}: column(s) {', '.join(map(repr, missing))} not in '{path}'; "
+            f"columns are: {', '.join(map(str, data.columns))}"
+        )
+
+
+def _one_line(error):
+    return ' '.join(str(error).split())
+
+
+def _positive_label(value, column):
+    """The positive label as typed on the command line, converted to the column's type."""
+    if value is None:
+        return None
+    import pandas as pd
+
+    if pd.api.types.is_bool_dtype(column):
+        return value.lower() in ('true', '1', 'yes')
+    if pd.api.types.is_numeric_dtype(column):
+        try:
+            number = float(value)
+        except ValueError:
+            raise CLIError(f"--positive-label {value!r} is not a value of the numeric target")
+        return int(number) if number.is_integer() else number
+    return value
+
+
+def _say(args, message):
+    if not getattr(args, 'quiet', False):
+        print(message, file=sys.stderr, flush=True)
+
+
+# ---------------------------------------------------------------------------- commands
+def command_fit(args):
+    from sdv.single_table import FairDistillSynthesizer
+
+    data = read_table(args.data)
+    check_columns(data, args.sensitive, args.data, '--sensitive')
+    if args.target is not None:
+        check_columns(data, [args.target], args.data, '--target')
+    table_name = args.table_name or Path(args.data).name.split('.')[0]
+    metadata = load_metadata(args.metadata, data, table_name)
+    options = {
+        'fairness_weight': args.fairness_weight,
+        'epochs': args.epochs,
+        'distill_epochs': args.distill_epochs,
+        'batch_size': args.batch_size,
+        'latent_dim': args.latent_dim,
+    }
+    options = {name: value for name, value in options.items() if value is not None}
+    with warnings.catch_warnings():
+        # SDV asks to save detected metadata: done below, next to the synthesizer.
+        warnings.simplefilter('ignore')
+        synthesizer = FairDistillSynthesizer(
+            metadata,
+            sensitive_columns=args.sensitive,
+            target_column=args.target,
+            enable_gpu=args.gpu,
+            verbose=not args.quiet,
+            seed=args.seed,
+            **options,
+        )
+    if args.metadata is None:
+        metadata_path = Path(f'{args.output}.metadata.json')
+        metadata_path.parent.mkdir(parents=True, exist_ok=True)
+        metadata_path.unlink(missing_ok=True)  # SDV refuses to overwrite
+        metadata.save_to_json(metadata_path)
+        _say(args, f'Detected metadata saved to {metadata_path} (check it; pass it back with '
+                   '--metadata)')
+    _say(args, f'Fitting FairDistillSynthesizer on {len(data):,} rows of {args.data} ...')
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        synthesizer.fit({_table_name(metadata): data})
+    Path(args.output).parent.mkdir(parents=True, exist_ok=True)
+    synthesizer.save(args.output)
+    _say(args, f'Fitted in {time.perf_counter() - start:.1f} s; saved to {args.output}')
+    return 0
+
+
+def _load_synthesizer(path):
+    from sdv.utils import load_synthesizer
+
+    path = Path(path)
+    if not path.is_file():
+        raise CLIError(f"no such synthesizer file: '{path}'")
+    try:
+        return load_synthesizer(str(path))
+    except Exception as error:  # noqa: BLE001 - a corrupt or foreign pickle
+        raise CLIError(f"cannot load a synthesizer from '{path}': {_one_line(error)}")
+
+
+def command_sample(args):
+    synthesizer = _load_synthesizer(args.synthesizer)
+    if args.num_rows < 1:
+        raise CLIError(f'--num-rows must be at least 1, got {args.num_rows}')
+    _say(args, f'Sampling {args.num_rows:,} rows ...')
+    sampled = synthesizer.sample(args.num_rows)
+    table = next(iter(sampled.values())) if isinstance(sampled, dict) else sampled
+    write_table(table, args.output)
+    _say(args, f'Wrote {len(table):,} rows to {args.output}')
+    return 0
+
+
+def _quality_report(real, synthetic, metadata, verbose):
+    from sdmetrics.reports import QualityReport
+
+    name = _table_name(metadata)
+    report = QualityReport()
+    report.generate({name: real}, {name: synthetic[list(real.columns)]}, metadata.to_dict(),
+                    verbose=verbose)
+    return report
+
+
+def command_report(args):
+    from sdv_fairdistill.metrics import FairnessReport
+
+    real = read_table(args.real)
+    synthetic = read_table(args.synthetic)
+    validation = read_table(args.validation) if args.validation else None
+    columns = [*args.sensitive, args.target]
+    check_columns(real, args.sensitive, args.real, '--sensitive')
+    check_columns(real, [args.target], args.real, '--target')
+    check_columns(synthetic, list(real.columns), args.synthetic, 'synthetic data')
+    if validation is not None:
+        check_columns(validation, columns, args.validation, '--validation')
+    metadata = load_metadata(args.metadata, real, Path(args.real).name.split('.')[0])
+    positive_label = _positive_label(args.positive_label, real[args.target])
+    verbose = not args.quiet
+
+    _say(args, 'Quality report (SDMetrics):')
+    quality = _quality_report(real, synthetic, metadata, verbose)
+    _say(args, 'Fairness report:')
+    fairness = FairnessReport()
+    try:
+        fairness.generate(
+            real, synthetic, metadata,
+            sensitive_columns=args.sensitive, target_column=args.target,
+            positive_label=positive_label, real_validation_data=validation,
+            classifier=args.classifier, verbose=verbose,
+        )
+    except ValueError as error:
+        raise CLIError(_one_line(error))
+
+    summary = fairness.get_summary()
+    print(f'Quality score:  {quality.get_score():.3f}')
+    print(f'Fairness score: {fairness.get_score():.3f}')
+    print(fairness.get_properties().to_string(index=False))
+    print(summary.to_string(index=False))
+    if args.output:
+        payload = {
+            'quality_score': quality.get_score(),
+            'quality_properties': quality.get_properties().to_dict(orient='records'),
+            'fairness_score': fairness.get_score(),
+            'fairness_properties': fairness.get_properties().to_dict(orient='records'),
+            'fairness_summary': summary.to_dict(orient='records'),
+        }
+        Path(args.output).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.output).write_text(json.dumps(payload, indent=2, default=float))
+        _say(args, f'Saved the scores to {args.output}')
+    return 0
+
+
+def command_benchmark(args):
+    from sdv_fairdistill.benchmark import BenchmarkConfig, run_benchmark
+
+    overrides = {
+        name: value
+        for name, value in (
+            ('datasets', args.datasets), ('generators', args.generators), ('seeds', args.seeds),
+            ('num_rows', args.num_rows), ('classifier', args.classifier),
+        )
+        if value is not None
+    }
+    if args.no_sweep:
+        overrides['sweep_weights'] = ()
+    if args.gpu:
+        overrides['enable_gpu'] = True
+    try:
+        config = (BenchmarkConfig.quick if args.quick else BenchmarkConfig.full)(**overrides)
+    except ValueError as error:
+        raise CLIError(_one_line(error))
+    _say(args, f"Benchmark ({'quick' if args.quick else 'full'} mode): "
+               f"{', '.join(config.datasets)} x {', '.join(config.generators)}, "
+               f"seeds {list(config.seeds)}")
+    result = run_benchmark(config, progress=not args.quiet)
+    paths = result.save(args.output)
+    print(result.to_markdown())
+    _say(args, 'Wrote ' + ', '.join(str(path) for path in paths.values()))
+    return 1 if len(result.errors()) else 0
+
+
+def command_demo(args):
+    from sklearn.model_selection import train_test_split
+
+    from sdv_fairdistill.datasets import get_dataset
+
+    spec = get_dataset('adult')
+    num_rows = 1500 if args.fast else args.num_rows
+    data, _ = spec.load(num_rows=num_rows, random_state=args.seed)
+    train, test = train_test_split(data, test_size=0.3, random_state=args.seed,
+                                   stratify=data[spec.target_column])
+    out = Path(args.output)
+    out.mkdir(parents=True, exist_ok=True)
+    write_table(train, out / 'real_train.csv')
+    write_table(test, out / 'real_test.csv')
+    _say(args, f'Adult: {len(train):,} training and {len(test):,} held-out rows in {out}/')
+
+    sensitive = list(spec.sensitive_columns)
+    fit = ['fit', str(out / 'real_train.csv'), '--sensitive', *sensitive,
+           '--target', spec.target_column, '--table-name', spec.table_name,
+           '--seed', str(args.seed), '--output', str(out / 'synthesizer.pkl')]
+    if args.fast:
+        fit += ['--epochs', '3', '--distill-epochs', '2']
+    sample = ['sample', str(out / 'synthesizer.pkl'), '--num-rows', str(len(train)),
+              '--output', str(out / 'synthetic.csv')]
+    report = ['report', str(out / 'real_train.csv'), str(out / 'synthetic.csv'),
+              '--sensitive', *sensitive, '--target', spec.target_column,
+              '--positive-label', str(spec.positive_label),
+              '--validation', str(out / 'real_test.csv'), '--output', str(out / 'report.json')]
+    quiet = ['--quiet'] if args.quiet else []
+    for step in (fit, sample, report):
+        _say(args, f'\n$ {PROG} ' + shlex.join(step))
+        _dispatch(build_parser().parse_args(step + quiet))
+    return 0
+
+
+# ---------------------------------------------------------------------------- parser
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description='Fair synthetic tables with FairDistillSynthesizer (an SDV add-on): fit, '
+        'sample, evaluate fairness and quality, benchmark.',
+        epilog=f'Run "{PROG} COMMAND --help" for the options of a command.',
+    )
+    commands = parser.add_subparsers(dest='command', metavar='COMMAND', required=True)
+
+    def add(name, help_text, function):
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        sub.set_defaults(function=function)
+        sub.add_argument('-q', '--quiet', action='store_true',
+                         help='no progress bars or progress messages')
+        return sub
+
+    fit = add('fit', 'Fit a FairDistillSynthesizer on a CSV or Parquet table and save it.',
+              command_fit)
+    fit.add_argument('data', help='the real table (.csv, .csv.gz, .parquet)')
+    fit.add_argument('-s', '--sensitive', nargs='+', required=True, metavar='COLUMN',
+                     help='sensitive column(s); several form joint (intersectional) groups')
+    fit.add_argument('-t', '--target', metavar='COLUMN',
+                     help='the label a downstream model will learn (made independent of the '
+                     'sensitive groups in the synthetic data)')
+    fit.add_argument('-m', '--metadata', metavar='JSON',
+                     help='SDV metadata file (default: detected from the data)')
+    fit.add_argument('--table-name', help='table name in the metadata (default: file name)')
+    fit.add_argument('-o', '--output', required=True, metavar='PKL',
+                     help='where to save the fitted synthesizer (load it with '
+                     'sdv.utils.load_synthesizer)')
+    fit.add_argument('--fairness-weight', type=float, metavar='W',
+                     help='weight of the fairness penalty; 0 = no fairness (default: the '
+                     "synthesizer's)")
+    fit.add_argument('--epochs', type=int, metavar='N', help='teacher epochs')
+    fit.add_argument('--distill-epochs', type=int, metavar='N', help='student epochs')
+    fit.add_argument('--batch-size', type=int, metavar='N', help='batch size')
+    fit.add_argument('--latent-dim', type=int, metavar='N', help='size of the latent space')
+    fit.add_argument('--seed', type=int, default=None, help='seed for a reproducible fit')
+    fit.add_argument('--gpu', action='store_true', help='train on a CUDA GPU if there is one')
+
+    sample = add('sample', 'Sample rows from a saved synthesizer into a CSV or Parquet file.',
+                 command_sample)
+    sample.add_argument('synthesizer', help='a synthesizer saved by "fit" (or SDV\'s save)')
+    sample.add_argument('-n', '--num-rows', type=int, required=True, help='rows to generate')
+    sample.add_argument('-o', '--output', required=True, metavar='FILE',
+                        help='output table (.csv, .csv.gz, .parquet)')
+
+    report = add('report', "Fairness report and SDMetrics' quality report of synthetic data.",
+                 command_report)
+    report.add_argument('real', help='the real table the synthesizer learned from')
+    report.add_argument('synthetic', help='the synthetic table')
+    report.add_argument('-s', '--sensitive', nargs='+', required=True, metavar='COLUMN',
+                        help='sensitive column(s)')
+    report.add_argument('-t', '--target', required=True, metavar='COLUMN',
+                        help='the column a downstream classifier predicts')
+    report.add_argument('--positive-label', metavar='VALUE',
+                        help='the favourable target value (needed when the target has more '
+                        'than two values)')
+    report.add_argument('--validation', metavar='FILE',
+                        help='real rows the synthesizer never saw, to test classifiers on '
+                        '(default: 30%% of the real table is held out)')
+    report.add_argument('-m', '--metadata', metavar='JSON',
+                        help='SDV metadata file (default: detected from the real data)')
+    report.add_argument('--classifier', default=None,
+                        choices=['HistGradientBoosting', 'RandomForest', 'LogisticRegression',
+                                 'XGBoost'],
+                        help='downstream classifier (default: HistGradientBoosting)')
+    report.add_argument('-o', '--output', metavar='JSON', help='also save the scores as JSON')
+
+    bench = add('benchmark', 'Benchmark FairDistill, its ablations and SDV synthesizers on '
+                'Adult, COMPAS and German Credit.', command_benchmark)
+    bench.add_argument('--quick', action='store_true',
+                       help='small data, few epochs, two seeds: minutes, for a smoke test '
+                       '(default: the full benchmark, hours on a CPU)')
+    bench.add_argument('--datasets', nargs='+', metavar='NAME',
+                       help='subset of: adult compas german')
+    bench.add_argument('--generators', nargs='+', metavar='NAME',
+                       help="subset of the generators (quote names with spaces, e.g. "
+                       "'FairDistill (teacher)')")
+    bench.add_argument('--seeds', nargs='+', type=int, metavar='SEED', help='seeds to run')
+    bench.add_argument('--num-rows', type=int, metavar='N', help='rows per dataset at most')
+    bench.add_argument('--classifier',
+                       choices=['HistGradientBoosting', 'LogisticRegression', 'RandomForest'],
+                       help='downstream classifier')
+    bench.add_argument('--no-sweep', action='store_true',
+                       help='skip the fairness_weight sweep (no trade-off curve)')
+    bench.add_argument('--gpu', action='store_true', help='train on a CUDA GPU if there is one')
+    bench.add_argument('-o', '--output', default='benchmark_results', metavar='DIR',
+                       help='where to write results.json, results.md, tradeoff.html '
+                       '(default: %(default)s)')
+
+    demo = add('demo', 'Fit, sample and report on the bundled Adult data, showing the '
+               'commands it runs.', command_demo)
+    demo.add_argument('--fast', action='store_true',
+                      help='1,500 rows and 3 epochs: seconds, to check the installation')
+    demo.add_argument('--num-rows', type=int, default=10000, metavar='N',
+                      help='Adult rows to use without --fast (default: %(default)s)')
+    demo.add_argument('--seed', type=int, default=0, help='seed (default: %(default)s)')
+    demo.add_argument('-o', '--output', default='fairdistill_demo', metavar='DIR',
+                      help='where the tables, synthesizer and report go (default: %(default)s)')
+    return parser
+
+
+def _dispatch(args):
+    return args.function(args)
+
+
+def main(argv=None):
+    """Run the command line; return the exit code (0 ok, 2 bad input, 1 failed cells)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return _dispatch(args)
+    except CLIError as error:
+        print(f'{PROG}: error: {error}', file=sys.stderr)
+        return EXIT_USAGE
+    except Exception as error:
+        # SDV's own input errors (a sensitive column that is continuous, data that do not
+        # match the metadata...) are the user's to fix: one line, not a traceback.
+        from sdv.errors import InvalidDataError, SynthesizerInputError
+
+        if isinstance(error, (InvalidDataError, SynthesizerInputError)):
+            print(f'{PROG}: error: {_one_line(error)}', file=sys.stderr)
+            return EXIT_USAGE
+        raise
+
+
+if __name__ == '__main__':
+    sys.exit(main())

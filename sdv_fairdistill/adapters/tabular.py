@@ -17,7 +17,7 @@ class GaussianEncoder(nn.Module):
 
     def forward(self, x, y):
         mu, logvar = self.net(torch.cat([x, y], dim=1)).chunk(2, dim=1)
-        return mu, logvar.clamp(-10, 10)
+        return mu, logvar.clamp(-4.6, 4.6)
 
 
 class FeatureDecoder(nn.Module):

@@ -30,14 +30,15 @@ class TrainingDivergedError(RuntimeError):
 class TargetDecoder(nn.Module):
     """Target head of the shared decoder: it sees only ``z``, never ``s``."""
 
-    def __init__(self, latent_dim, target_spans, hidden_dims=(64,)):
+    def __init__(self, fair_latent_dim, target_spans, hidden_dims=(64,)):
         super().__init__()
+        self.fair_latent_dim = fair_latent_dim
         self.spans = list(target_spans)
-        self.net = mlp(latent_dim, hidden_dims, span_ops.total_width(self.spans))
+        self.net = mlp(fair_latent_dim, hidden_dims, span_ops.total_width(self.spans))
         self.log_sigma = nn.Parameter(torch.zeros(span_ops.count_continuous(self.spans)))
 
     def forward(self, z):
-        return self.net(z)
+        return self.net(z[:, : self.fair_latent_dim])
 
 
 def kl_to_standard_normal(mu, logvar):
@@ -51,6 +52,10 @@ class FairDistillModel:
         adapter (DataAdapter): builds the networks that touch the data.
         target_spans (list[Span]): layout of the encoded target (empty: no target).
         latent_dim (int): size of the latent ``z``.
+        fair_latent_dim (int or None): the first ``fair_latent_dim`` dimensions of ``z`` form
+            the fair part: the penalty covers them and the target head reads only them. The
+            rest is free to carry what the features share with ``s`` (fidelity). None: all
+            of ``z`` is fair.
         fairness_weight (float): weight ``lambda`` of ``dCov^2(mu, s)`` in the teacher loss.
         fairness_warmup (float): fraction of the teacher epochs over which ``lambda`` ramps up
             linearly from 0, so the latent first learns the data, then is made fair.
@@ -61,6 +66,8 @@ class FairDistillModel:
         epochs (int): teacher epochs. distill_epochs (int): student epochs.
         batch_size (int), learning_rate (float): optimisation settings.
         max_components (int): largest Gaussian mixture tried for the latent density.
+        encode_target (bool): whether the encoders see the target. When they do not, the
+            target head is a calibrated classifier of the target from the fair latent.
         keep_teacher (bool): keep the teacher after distillation, to generate from its latent
             space (the ablation); the deployed artefact otherwise needs only the student.
         device (str): torch device.
@@ -74,6 +81,7 @@ class FairDistillModel:
         adapter,
         target_spans=(),
         latent_dim=16,
+        fair_latent_dim=None,
         fairness_weight=1.0,
         fairness_warmup=0.2,
         beta=1.0,
@@ -85,6 +93,7 @@ class FairDistillModel:
         batch_size=500,
         learning_rate=1e-3,
         max_components=16,
+        encode_target=True,
         keep_teacher=False,
         device='cpu',
         verbose=False,
@@ -93,6 +102,7 @@ class FairDistillModel:
         self.adapter = adapter
         self.target_spans = list(target_spans)
         self.latent_dim = latent_dim
+        self.fair_latent_dim = latent_dim if fair_latent_dim is None else fair_latent_dim
         self.fairness_weight = fairness_weight
         self.fairness_warmup = fairness_warmup
         self.beta = beta
@@ -104,6 +114,7 @@ class FairDistillModel:
         self.batch_size = batch_size
         self.learning_rate = learning_rate
         self.max_components = max_components
+        self.encode_target = encode_target
         self.keep_teacher = keep_teacher
         self.device = torch.device(device)
         self.verbose = verbose
@@ -127,28 +138,29 @@ class FairDistillModel:
                 torch.manual_seed(self.seed)
             x = x.to(self.device)
             y = y.to(self.device)
+            y_in = y if self.encode_target else y[:, :0]
             s = F.one_hot(torch.as_tensor(groups, dtype=torch.long), n_groups).float()
             s = s.to(self.device)
-            target_dim = y.shape[1]
+            target_dim = y.shape[1] if self.encode_target else 0
             self.teacher_encoder = self.adapter.build_teacher_encoder(self.latent_dim, target_dim)
             self.student_encoder = self.adapter.build_student_encoder(self.latent_dim, target_dim)
             self.feature_decoder = self.adapter.build_feature_decoder(self.latent_dim, n_groups)
-            self.target_decoder = TargetDecoder(self.latent_dim, self.target_spans)
+            self.target_decoder = TargetDecoder(self.fair_latent_dim, self.target_spans)
             for module in self._modules():
                 module.to(self.device)
 
             self._loss_rows = []
-            self._train_teacher(x, y, s)
-            self._distill_student(x, y, s)
+            self._train_teacher(x, y, y_in, s)
+            self._distill_student(x, y_in, s)
 
             density_seed = 0 if self.seed is None else self.seed
             self.density = GroupedGaussianMixture(self.max_components, random_state=density_seed)
-            self.density.fit(self._encode(self.student_encoder, x, y), groups, n_groups)
+            self.density.fit(self._posterior_samples(self.student_encoder, x, y_in), groups, n_groups)
             self.teacher_density = None
             if self.keep_teacher:
                 self.teacher_density = GroupedGaussianMixture(
                     self.max_components, random_state=density_seed
-                ).fit(self._encode(self.teacher_encoder, x, y), groups, n_groups)
+                ).fit(self._posterior_samples(self.teacher_encoder, x, y_in), groups, n_groups)
             else:
                 self.teacher_encoder = None
 
@@ -182,7 +194,7 @@ class FairDistillModel:
             output, y, self.target_spans, self.target_decoder.log_sigma
         )
 
-    def _train_teacher(self, x, y, s):
+    def _train_teacher(self, x, y, y_in, s):
         parameters = [
             p
             for module in (self.teacher_encoder, self.feature_decoder, self.target_decoder)
@@ -194,14 +206,14 @@ class FairDistillModel:
             fairness_weight = self.fairness_weight * min(1.0, (epoch + 1) / warmup_epochs)
             sums, batches = {}, 0
             for rows in self._batches(len(x)):
-                mu, logvar = self.teacher_encoder(x[rows], y[rows])
+                mu, logvar = self.teacher_encoder(x[rows], y_in[rows])
                 z = mu + torch.randn_like(mu) * torch.exp(0.5 * logvar)
                 feature = self.adapter.feature_loss(
                     self.feature_decoder, self.feature_decoder(z, s[rows]), x[rows]
                 ).mean()
                 target = self._target_loss(self.target_decoder(z), y[rows]).mean()
                 kl = kl_to_standard_normal(mu, logvar).mean()
-                fairness = dcov2(mu, s[rows])
+                fairness = dcov2(z[:, : self.fair_latent_dim], s[rows])
                 loss = feature + self.target_weight * target + self.beta * kl
                 loss = loss + fairness_weight * fairness
                 self._check_finite(loss, 'teacher', epoch)
@@ -264,6 +276,20 @@ class FairDistillModel:
         self.student_encoder.requires_grad_(False)
 
     @torch.no_grad()
+    def _posterior_samples(self, encoder, x, y, chunk=10000):
+        """One draw of ``z ~ q(z | x, y)`` per row: a sample of the aggregate posterior.
+
+        The decoder was trained on such draws, not on the means: when the posterior spread is
+        not small against the spread of the means (a strongly penalised latent), a density
+        fitted on the means alone would feed the decoder latents it never saw.
+        """
+        draws = []
+        for start in range(0, len(x), chunk):
+            mu, logvar = encoder(x[start : start + chunk], y[start : start + chunk])
+            draws.append(mu + torch.randn_like(mu) * torch.exp(0.5 * logvar))
+        return torch.cat(draws).cpu().numpy()
+
+    @torch.no_grad()
     def _encode(self, encoder, x, y, chunk=10000):
         means = [encoder(x[i : i + chunk], y[i : i + chunk])[0] for i in range(0, len(x), chunk)]
         return torch.cat(means).cpu().numpy()
@@ -271,6 +297,7 @@ class FairDistillModel:
     def encode(self, x, y, source='student'):
         """Latent means of encoded rows, from the student (or the kept teacher)."""
         encoder = self.student_encoder if source == 'student' else self._teacher_or_error()
+        y = y if self.encode_target else y[:, :0]
         return self._encode(encoder, x.to(self.device), y.to(self.device))
 
     def _teacher_or_error(self):

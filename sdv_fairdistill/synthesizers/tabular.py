@@ -67,6 +67,7 @@ class FairDistillSynthesizer(BaseSingleTableSynthesizer):
         target_column=None,
         fairness_weight=10.0,
         latent_dim=16,
+        fair_latent_dim=None,
         epochs=100,
         distill_epochs=50,
         batch_size=500,
@@ -77,6 +78,7 @@ class FairDistillSynthesizer(BaseSingleTableSynthesizer):
         teacher_dims=(256, 256),
         student_dims=(64,),
         decoder_dims=(256, 256),
+        encode_target=True,
         keep_teacher=False,
         enforce_min_max_values=True,
         enforce_rounding=True,
@@ -95,6 +97,7 @@ class FairDistillSynthesizer(BaseSingleTableSynthesizer):
         self.target_column = target_column
         self.fairness_weight = fairness_weight
         self.latent_dim = latent_dim
+        self.fair_latent_dim = fair_latent_dim
         self.epochs = epochs
         self.distill_epochs = distill_epochs
         self.batch_size = batch_size
@@ -105,6 +108,7 @@ class FairDistillSynthesizer(BaseSingleTableSynthesizer):
         self.teacher_dims = teacher_dims
         self.student_dims = student_dims
         self.decoder_dims = decoder_dims
+        self.encode_target = encode_target
         self.keep_teacher = keep_teacher
         self.enable_gpu = enable_gpu
         self.verbose = verbose
@@ -244,6 +248,7 @@ class FairDistillSynthesizer(BaseSingleTableSynthesizer):
             adapter,
             target_spans=target_spans,
             latent_dim=self.latent_dim,
+            fair_latent_dim=self.fair_latent_dim,
             fairness_weight=self.fairness_weight,
             beta=self.beta,
             target_weight=self.target_weight,
@@ -252,6 +257,7 @@ class FairDistillSynthesizer(BaseSingleTableSynthesizer):
             distill_epochs=self.distill_epochs,
             batch_size=self.batch_size,
             learning_rate=self.learning_rate,
+            encode_target=self.encode_target,
             keep_teacher=self.keep_teacher,
             device=self._device(),
             verbose=self.verbose,

@@ -1,0 +1,530 @@
+"""Fairness metrics: values equal fairlearn's on the same labels / predictions, clear errors,
+SDMetrics registration."""
+
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from fairlearn.metrics import (
+    MetricFrame,
+    demographic_parity_difference,
+    demographic_parity_ratio,
+    equalized_odds_difference,
+    equalized_odds_ratio,
+    false_positive_rate,
+    true_positive_rate,
+)
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import accuracy_score, f1_score, roc_auc_score
+from sklearn.model_selection import train_test_split
+
+import sdmetrics
+import sdmetrics.single_table
+from sdmetrics.goal import Goal
+from sdv_fairdistill.metrics import fairness
+from sdv_fairdistill.metrics.fairness import (
+    DemographicParityDifference,
+    DemographicParityDifferenceImprovement,
+    DemographicParityRatio,
+    EqualizedOddsDifference,
+    EqualizedOddsDifferenceImprovement,
+    EqualizedOddsRatio,
+    EqualizedOddsRatioImprovement,
+    FairnessTask,
+    TSTRDemographicParityDifference,
+    TSTRDemographicParityRatio,
+    TSTREqualizedOddsDifference,
+    TSTREqualizedOddsRatio,
+)
+
+ADULT = Path(__file__).resolve().parents[1] / 'sdv_fairdistill/datasets/data/adult.csv.gz'
+ALL_METRICS = [name for name in fairness.__all__ if name != 'FairnessTask']
+
+
+# ------------------------------------------------------------------------------- fixtures
+@pytest.fixture
+def small():
+    """Two sexes x two races; an outcome ``y`` and a recorded decision ``decision``."""
+    rng = np.random.default_rng(0)
+    n = 400
+    sex = rng.choice(['F', 'M'], n)
+    race = rng.choice(['A', 'B'], n)
+    score = rng.normal(size=n) + 0.8 * (sex == 'M') + 0.3 * (race == 'A')
+    y = np.where(score + rng.normal(scale=0.7, size=n) > 0.6, 'yes', 'no')
+    decision = np.where(score + 0.4 * (sex == 'M') > 0.6, 'yes', 'no')
+    return pd.DataFrame({
+        'x': score,
+        'sex': sex,
+        'race': race,
+        'y': y,
+        'decision': decision,
+    })
+
+
+@pytest.fixture(scope='module')
+def adult():
+    """3000 rows of Adult split 70 / 30 into real training and real validation data."""
+    data = pd.read_csv(ADULT).sample(3000, random_state=0).reset_index(drop=True)
+    train, validation = train_test_split(
+        data, test_size=0.3, random_state=1, stratify=data['income']
+    )
+    return train.reset_index(drop=True), validation.reset_index(drop=True)
+
+
+@pytest.fixture(scope='module')
+def adult_synthetic(adult):
+    """A stand-in 'synthetic' table: real training rows with 10 % of the labels flipped."""
+    train, _ = adult
+    synthetic = train.copy()
+    flip = np.random.default_rng(2).random(len(synthetic)) < 0.1
+    synthetic.loc[flip, 'income'] = synthetic.loc[flip, 'income'].map(
+        {'>50K': '<=50K', '<=50K': '>50K'}
+    )
+    return synthetic
+
+
+@pytest.fixture(scope='module')
+def adult_task(adult, adult_synthetic):
+    """The metrics' own inputs and both classifiers' predictions (same seed as the metrics)."""
+    train, validation = adult
+    task = FairnessTask(
+        train,
+        adult_synthetic,
+        target_column='income',
+        sensitive_columns='sex',
+        real_validation_data=validation,
+    )
+    task.tstr('real_data'), task.tstr('synthetic_data')
+    return task
+
+
+def _labels(table, column='y', positive='yes'):
+    return (table[column] == positive).astype(int).to_numpy()
+
+
+# ------------------------------------------------------------------------- data level
+def test_data_level_demographic_parity_equals_fairlearn(small):
+    synthetic = small.sample(frac=1.0, random_state=3, replace=True)
+    kwargs = {'target_column': 'y', 'sensitive_columns': 'sex', 'positive_label': 'yes'}
+
+    difference = DemographicParityDifference.compute_breakdown(small, synthetic, **kwargs)
+    ratio = DemographicParityRatio.compute(small, synthetic, **kwargs)
+
+    y = _labels(synthetic)
+    rates = synthetic.assign(p=y).groupby('sex')['p'].mean()
+    assert difference['score'] == pytest.approx(rates.max() - rates.min(), abs=1e-12)
+    assert difference['score'] == demographic_parity_difference(
+        y, y, sensitive_features=synthetic['sex']
+    )
+    assert ratio == demographic_parity_ratio(y, y, sensitive_features=synthetic['sex'])
+    y_real = _labels(small)
+    assert difference['real_data']['value'] == demographic_parity_difference(
+        y_real, y_real, sensitive_features=small['sex']
+    )
+    by_group = difference['synthetic_data']['by_group'].set_index('Group')
+    assert by_group['Size'].to_dict() == synthetic['sex'].value_counts().to_dict()
+    assert by_group['Selection Rate'].to_dict() == pytest.approx(rates.to_dict())
+
+
+def test_data_level_intersectional_groups(small):
+    kwargs = {'target_column': 'y', 'sensitive_columns': ['sex', 'race'], 'positive_label': 'yes'}
+
+    breakdown = DemographicParityDifference.compute_breakdown(small, small, **kwargs)
+
+    y = _labels(small)
+    expected = demographic_parity_difference(y, y, sensitive_features=small[['sex', 'race']])
+    assert breakdown['score'] == expected
+    by_group = breakdown['synthetic_data']['by_group']
+    assert sorted(by_group['Group']) == ['F, A', 'F, B', 'M, A', 'M, B']
+    assert by_group['Size'].sum() == len(small)
+
+
+@pytest.mark.parametrize('agg', ['worst_case', 'mean'])
+def test_data_level_equalized_odds_of_a_decision_column(small, agg):
+    kwargs = {
+        'target_column': 'y',
+        'sensitive_columns': ['sex', 'race'],
+        'positive_label': 'yes',
+        'prediction_column': 'decision',
+        'agg': agg,
+    }
+
+    difference = EqualizedOddsDifference.compute(small, small, **kwargs)
+    ratio = EqualizedOddsRatio.compute(small, small, **kwargs)
+
+    y, decision, groups = _labels(small), _labels(small, 'decision'), small[['sex', 'race']]
+    assert difference == equalized_odds_difference(y, decision, sensitive_features=groups, agg=agg)
+    assert ratio == equalized_odds_ratio(y, decision, sensitive_features=groups, agg=agg)
+    assert 0 < difference < 1
+
+
+def test_data_level_equalized_odds_needs_a_prediction_column(small):
+    with pytest.raises(ValueError, match='prediction_column=.*TSTREqualizedOddsDifference'):
+        EqualizedOddsDifference.compute(
+            small, small, target_column='y', sensitive_columns='sex', positive_label='yes'
+        )
+
+
+# ------------------------------------------------------------------------------- TSTR
+def test_tstr_metrics_equal_fairlearn_on_the_same_predictions(adult, adult_synthetic, adult_task):
+    train, validation = adult
+    kwargs = {
+        'target_column': 'income',
+        'sensitive_columns': 'sex',
+        'real_validation_data': validation,
+    }
+    task = adult_task
+    prediction = task.tstr('synthetic_data')
+    y_true = (validation['income'] == '>50K').astype(int).to_numpy()
+    sex = validation['sex']
+
+    breakdown = TSTREqualizedOddsDifference.compute_breakdown(train, adult_synthetic, **kwargs)
+
+    assert task.positive_label == '>50K'  # the larger of '<=50K' and '>50K'
+    assert TSTRDemographicParityDifference.compute(
+        train, adult_synthetic, **kwargs
+    ) == demographic_parity_difference(y_true, prediction.y_pred, sensitive_features=sex)
+    assert TSTRDemographicParityRatio.compute(
+        train, adult_synthetic, **kwargs
+    ) == demographic_parity_ratio(y_true, prediction.y_pred, sensitive_features=sex)
+    assert breakdown['score'] == equalized_odds_difference(
+        y_true, prediction.y_pred, sensitive_features=sex
+    )
+    assert TSTREqualizedOddsRatio.compute(
+        train, adult_synthetic, agg='mean', **kwargs
+    ) == equalized_odds_ratio(y_true, prediction.y_pred, sensitive_features=sex, agg='mean')
+
+    frame = MetricFrame(
+        metrics={'TPR': true_positive_rate, 'FPR': false_positive_rate},
+        y_true=y_true,
+        y_pred=prediction.y_pred,
+        sensitive_features=sex,
+    )
+    by_group = breakdown['synthetic_data']['by_group'].set_index('Group')
+    pd.testing.assert_series_equal(by_group['TPR'], frame.by_group['TPR'], check_names=False)
+    pd.testing.assert_series_equal(by_group['FPR'], frame.by_group['FPR'], check_names=False)
+
+    synthetic = breakdown['synthetic_data']
+    assert synthetic['accuracy'] == accuracy_score(y_true, prediction.y_pred)
+    assert synthetic['f1'] == f1_score(y_true, prediction.y_pred)
+    assert synthetic['auroc'] == roc_auc_score(y_true, prediction.y_score)
+    assert synthetic['auroc'] > 0.8  # a useful classifier, not a constant one
+    assert breakdown['classifier'] == 'HistGradientBoosting'
+    assert breakdown['num_rows_validation'] == len(validation)
+
+
+def test_improvement_follows_the_sdmetrics_formula(adult, adult_synthetic, adult_task):
+    train, validation = adult
+    kwargs = {
+        'target_column': 'income',
+        'sensitive_columns': 'sex',
+        'real_validation_data': validation,
+    }
+
+    dp = DemographicParityDifferenceImprovement.compute_breakdown(train, adult_synthetic, **kwargs)
+    eor = EqualizedOddsRatioImprovement.compute_breakdown(train, adult_synthetic, **kwargs)
+
+    # SDMetrics' EqualizedOddsImprovement: (fairness_synthetic - fairness_real) / 2 + 0.5,
+    # with fairness = 1 - difference, or the ratio itself.
+    real, synthetic = dp['real_data']['value'], dp['synthetic_data']['value']
+    assert dp['score'] == pytest.approx(((1 - synthetic) - (1 - real)) / 2 + 0.5)
+    real, synthetic = eor['real_data']['value'], eor['synthetic_data']['value']
+    assert eor['score'] == pytest.approx((synthetic - real) / 2 + 0.5)
+
+    # The real-trained model is fitted on the real training data, tested on validation.
+    y_true = (validation['income'] == '>50K').astype(int).to_numpy()
+    real_pred = adult_task.tstr('real_data').y_pred
+    synthetic_pred = adult_task.tstr('synthetic_data').y_pred
+    sex = validation['sex']
+    assert dp['real_data']['value'] == demographic_parity_difference(
+        y_true, real_pred, sensitive_features=sex
+    )
+    assert eor['synthetic_data']['value'] == equalized_odds_ratio(
+        y_true, synthetic_pred, sensitive_features=sex
+    )
+    assert dp['real_data']['accuracy'] == accuracy_score(y_true, real_pred)
+
+
+def test_improvement_is_one_half_for_the_real_data_itself(adult):
+    train, validation = adult
+    value = EqualizedOddsDifferenceImprovement.compute(
+        train, train, target_column='income', sensitive_columns='sex',
+        real_validation_data=validation,
+    )
+    assert value == 0.5
+
+
+def test_holdout_is_reproducible_and_stratified(adult):
+    train, _ = adult
+    kwargs = {'target_column': 'income', 'sensitive_columns': 'sex'}
+
+    first = FairnessTask(train, train, **kwargs)
+    second = FairnessTask(train, train, **kwargs)
+
+    real_train, validation = first.split
+    assert len(validation) == round(0.3 * len(train))
+    assert validation.index.equals(second.split[1].index)
+    assert set(real_train.index).isdisjoint(validation.index)
+    for table in (real_train, validation):
+        rates = table.groupby('sex')['income'].apply(lambda s: (s == '>50K').mean())
+        overall = train.groupby('sex')['income'].apply(lambda s: (s == '>50K').mean())
+        assert rates.to_numpy() == pytest.approx(overall.to_numpy(), abs=0.01)
+    value = TSTRDemographicParityDifference.compute(train, train, **kwargs)
+    assert value == TSTRDemographicParityDifference.compute(train, train, **kwargs)
+
+
+@pytest.mark.parametrize('classifier', ['RandomForest', LogisticRegression(max_iter=500)])
+def test_other_classifiers_and_feature_types(classifier):
+    rng = np.random.default_rng(1)
+    n = 600
+    table = pd.DataFrame({
+        'amount': rng.normal(size=n),
+        'when': pd.Timestamp('2020-01-01') + pd.to_timedelta(rng.integers(0, 900, n), 'D'),
+        'kind': rng.choice(['a', 'b', 'c'], n),
+        'sex': rng.choice(['F', 'M'], n),
+        'label': rng.random(n) < 0.4,
+    })
+    table.loc[rng.random(n) < 0.1, 'amount'] = np.nan
+    table.loc[rng.random(n) < 0.1, 'kind'] = np.nan
+    table['label'] = table['label'] | (table['amount'] > 1)
+    metadata = {
+        'columns': {
+            'amount': {'sdtype': 'numerical'},
+            'when': {'sdtype': 'datetime', 'datetime_format': '%Y-%m-%d'},
+            'kind': {'sdtype': 'categorical'},
+            'sex': {'sdtype': 'categorical'},
+            'label': {'sdtype': 'boolean'},
+        }
+    }
+    kwargs = {'target_column': 'label', 'sensitive_columns': 'sex', 'classifier': classifier}
+
+    breakdown = TSTRDemographicParityDifference.compute_breakdown(table, table, metadata, **kwargs)
+    native = TSTRDemographicParityDifference.compute_breakdown(
+        table, table, metadata, target_column='label', sensitive_columns='sex'
+    )
+
+    assert bool(breakdown['positive_label']) is True  # the larger of False / True
+    assert 0 <= breakdown['score'] <= 1
+    assert breakdown['synthetic_data']['auroc'] > 0.6
+    assert native['synthetic_data']['auroc'] > 0.6
+
+
+def test_xgboost_is_used_when_asked(adult, adult_synthetic):
+    train, validation = adult
+    kwargs = {
+        'target_column': 'income',
+        'sensitive_columns': 'sex',
+        'real_validation_data': validation,
+        'classifier': 'XGBoost',
+    }
+    try:
+        import xgboost  # noqa: F401
+    except ImportError:
+        with pytest.raises(ImportError, match='pip install xgboost'):
+            TSTRDemographicParityDifference.compute(train, adult_synthetic, **kwargs)
+        return
+
+    breakdown = TSTRDemographicParityDifference.compute_breakdown(train, adult_synthetic, **kwargs)
+    assert breakdown['classifier'] == 'XGBoost'
+    assert breakdown['synthetic_data']['auroc'] > 0.8
+
+
+# ------------------------------------------------------------------------------ errors
+@pytest.mark.parametrize(
+    ('kwargs', 'message'),
+    [
+        ({'target_column': 'income', 'sensitive_columns': 'gender'},
+         "sensitive_columns 'gender' is not a column of real_data"),
+        ({'target_column': 'salary', 'sensitive_columns': 'sex'},
+         "target_column 'salary' is not a column of real_data"),
+        ({'target_column': 'income', 'sensitive_columns': 'sex', 'positive_label': '>50k'},
+         r"positive_label '>50k' does not occur in real_data\['income'\]"),
+        ({'target_column': 'education', 'sensitive_columns': 'sex'},
+         "'education' has 16 distinct values .*pass positive_label="),
+        ({'target_column': 'sex', 'sensitive_columns': 'sex'}, 'cannot also be sensitive'),
+    ],
+)
+def test_bad_columns_and_labels(adult, kwargs, message):
+    train, _ = adult
+    with pytest.raises(ValueError, match=message):
+        DemographicParityDifference.compute(train, train, **kwargs)
+
+
+def test_multiclass_target_with_a_positive_label_is_one_vs_rest(adult):
+    train, _ = adult
+    value = DemographicParityDifference.compute(
+        train, train, target_column='education', sensitive_columns='sex',
+        positive_label='Bachelors',
+    )
+    y = (train['education'] == 'Bachelors').astype(int)
+    assert value == demographic_parity_difference(y, y, sensitive_features=train['sex'])
+
+
+def test_positive_label_missing_from_synthetic_data(adult):
+    train, validation = adult
+    synthetic = train.assign(income='<=50K')
+    with pytest.raises(ValueError, match=r"does not occur in synthetic_data\['income'\]"):
+        TSTRDemographicParityDifference.compute(
+            train, synthetic, target_column='income', sensitive_columns='sex',
+            real_validation_data=validation,
+        )
+
+
+def test_tables_with_different_columns(adult):
+    train, validation = adult
+    with pytest.raises(ValueError, match=r"Only in real_data: \['fnlwgt'\]"):
+        DemographicParityDifference.compute(
+            train, train.drop(columns='fnlwgt'), target_column='income', sensitive_columns='sex'
+        )
+    with pytest.raises(ValueError, match=r"only in real_validation_data: \['extra'\]"):
+        TSTRDemographicParityDifference.compute(
+            train, train, target_column='income', sensitive_columns='sex',
+            real_validation_data=validation.assign(extra=1),
+        )
+
+
+def test_small_group_raises_for_worst_case_difference(small):
+    table = small.copy()
+    table.loc[table.index[:3], 'race'] = 'C'  # a group of three rows
+    kwargs = {'target_column': 'y', 'sensitive_columns': 'race', 'positive_label': 'yes'}
+
+    with pytest.raises(ValueError, match=r"group\(s\) of race: 'C' has 3 rows .* at least 5 rows"):
+        DemographicParityDifference.compute(table, table, **kwargs)
+
+
+def test_small_group_is_skipped_with_a_warning_by_ratio_and_mean(small):
+    table = small.copy()
+    table.loc[table.index[:3], 'race'] = 'C'
+    kwargs = {'target_column': 'y', 'sensitive_columns': 'race', 'positive_label': 'yes'}
+
+    with pytest.warns(UserWarning, match=r"Skipped .* 'C' has 3 rows"):
+        ratio = DemographicParityRatio.compute_breakdown(table, table, **kwargs)
+
+    kept = table[table['race'] != 'C']
+    y = _labels(kept)
+    assert ratio['score'] == demographic_parity_ratio(y, y, sensitive_features=kept['race'])
+    assert ratio['synthetic_data']['skipped_groups'] == ['C']
+
+    eo_kwargs = dict(kwargs, prediction_column='decision', agg='mean')
+    with pytest.warns(UserWarning, match=r"Skipped from equalized odds .* 'C'"):
+        EqualizedOddsDifference.compute(table, table, **eo_kwargs)
+
+
+def test_group_without_negatives_raises_for_equalized_odds(small):
+    table = small.copy()
+    table.loc[table.index[:8], 'race'] = 'C'
+    table.loc[table.index[:8], 'y'] = 'yes'  # 8 rows, no negative: no FPR
+    kwargs = {
+        'target_column': 'y', 'sensitive_columns': 'race', 'positive_label': 'yes',
+        'prediction_column': 'decision',
+    }
+    with pytest.raises(ValueError, match=r"'C' has 8 rows \(8 positive, 0 negative\).*TPR and FPR"):
+        EqualizedOddsDifference.compute(table, table, **kwargs)
+
+
+def test_group_missing_from_the_synthetic_table_is_named(small):
+    synthetic = small[small['race'] != 'B']
+    message = r"In synthetic_data, too few rows in the group\(s\) of race: 'B' has 0 rows"
+    with pytest.raises(ValueError, match=message):
+        DemographicParityDifference.compute(
+            small, synthetic, target_column='y', sensitive_columns='race', positive_label='yes'
+        )
+
+
+def test_undefined_ratio_warns_instead_of_silent_nan(small):
+    table = small.assign(decision='no')  # nobody is selected: 0 / 0 in every group
+    with pytest.warns(UserWarning) as record:
+        value = DemographicParityRatio.compute(
+            table, table, target_column='y', sensitive_columns='sex', positive_label='yes',
+            prediction_column='decision',
+        )
+
+    messages = [str(warning.message) for warning in record]
+    for table_name in ('real_data', 'synthetic_data'):
+        assert f'In {table_name}, the selection rate is 0 in every group' in ' '.join(messages)
+    assert np.isnan(value)
+
+
+def test_bad_options(small, adult):
+    kwargs = {'target_column': 'y', 'sensitive_columns': 'sex', 'positive_label': 'yes'}
+    with pytest.raises(ValueError, match="agg must be 'worst_case' or 'mean'"):
+        DemographicParityDifference.compute(small, small, agg='max', **kwargs)
+    with pytest.raises(ValueError, match='Unknown classifier'):
+        TSTRDemographicParityDifference.compute(small, small, classifier='SVM', **kwargs)
+
+
+# ------------------------------------------------------------------------- SDMetrics
+def test_metrics_follow_sdmetrics_conventions():
+    for name in ALL_METRICS:
+        metric = getattr(fairness, name)
+        assert issubclass(metric, sdmetrics.single_table.SingleTableMetric)
+        assert (metric.min_value, metric.max_value) == (0.0, 1.0)
+        if name.endswith('Difference'):
+            assert metric.goal == Goal.MINIMIZE
+            assert metric.normalize(0.2) == pytest.approx(0.8)
+        else:
+            assert metric.goal == Goal.MAXIMIZE
+            assert metric.normalize(0.7) == pytest.approx(0.7)
+
+
+def test_metrics_are_registered_in_sdmetrics():
+    for name in ALL_METRICS:
+        assert getattr(sdmetrics.single_table, name) is getattr(fairness, name)
+
+    # SDMetrics' own metric of that family is not shadowed.
+    assert sdmetrics.single_table.EqualizedOddsImprovement.__module__.startswith('sdmetrics')
+
+
+def test_compute_metrics_runs_them(small):
+    scores = sdmetrics.compute_metrics(
+        {'dpd': DemographicParityDifference, 'dpr': DemographicParityRatio},
+        small,
+        small,
+        target_column='y',
+        sensitive_columns='sex',
+        positive_label='yes',
+    )
+    assert scores['error'].isna().all()
+    assert scores.set_index('metric')['normalized_score']['dpd'] == pytest.approx(
+        1 - scores.set_index('metric')['raw_score']['dpd']
+    )
+
+
+_IMPORT_CHECK = """
+import sys
+import warnings
+warnings.simplefilter('always')
+with warnings.catch_warnings(record=True) as caught:
+    import sdv_fairdistill.metrics.fairness
+    import sdmetrics.single_table
+    from sdmetrics.reports import FairnessReport
+    from sdmetrics.single_table import DemographicParityDifference
+failed = [str(w.message) for w in caught if 'Failed to' in str(w.message)]
+assert not failed, failed
+assert DemographicParityDifference is sdv_fairdistill.metrics.fairness.DemographicParityDifference
+assert FairnessReport.__module__ == 'sdv_fairdistill.metrics.report'
+assert 'sdv' not in sys.modules, 'the metrics imported sdv'
+"""
+
+
+def test_entry_points_load_when_our_module_is_imported_first():
+    # The circular case: importing our module starts SDMetrics, whose add-on loader must
+    # still register the metrics; and nothing here may import SDV (whose own add-on loader
+    # would then reach this package). The SDMetrics-first order is this test process's.
+    result = subprocess.run(
+        [sys.executable, '-c', _IMPORT_CHECK], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_no_warning_for_valid_inputs(small):
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+        DemographicParityRatio.compute(
+            small, small, target_column='y', sensitive_columns=['sex', 'race'],
+            positive_label='yes',
+        )

@@ -121,6 +121,8 @@ class BenchmarkResult:
     def to_markdown(self):
         """Two tables per dataset (mean ± standard deviation over seeds), plus notes."""
         summary = self.summary()
+        if summary.empty:
+            return 'No benchmark cell was run.\n'
         lines = []
         seeds = len(self.config.get('seeds', ())) or '?'
         for dataset in summary.index.get_level_values('dataset').unique():

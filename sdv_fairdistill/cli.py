@@ -47,10 +47,22 @@ def read_table(path):
         if suffix in ('.parquet', '.pq'):
             return pd.read_parquet(path)
         return pd.read_csv(path)
-    except ImportError as error:
-        raise CLIError(f"reading '{path}' needs a Parquet engine: pip install pyarrow ({error})")
+    except ImportError:
+        raise CLIError(f"reading '{path}' needs a Parquet engine: pip install pyarrow")
     except (ValueError, OSError) as error:
-        raise CLIError(f"cannot read '{path}': {error}")
+        raise CLIError(f"cannot read '{path}': {_one_line(error)}")
+
+
+def check_output_table(path):
+    """Fail before any long work if ``path`` cannot be written as a table."""
+    suffix = _suffix(path)
+    if suffix is None:
+        raise CLIError(f"'{path}': give a file name ending in one of {', '.join(TABLE_SUFFIXES)}")
+    if suffix in ('.parquet', '.pq'):
+        import importlib.util
+
+        if not any(importlib.util.find_spec(engine) for engine in ('pyarrow', 'fastparquet')):
+            raise CLIError(f"writing '{path}' needs a Parquet engine: pip install pyarrow")
 
 
 def write_table(table, path):
@@ -65,8 +77,8 @@ def write_table(table, path):
             table.to_parquet(path, index=False)
         else:
             table.to_csv(path, index=False)
-    except ImportError as error:
-        raise CLIError(f"writing '{path}' needs a Parquet engine: pip install pyarrow ({error})")
+    except ImportError:
+        raise CLIError(f"writing '{path}' needs a Parquet engine: pip install pyarrow")
 
 
 def load_metadata(path, data, table_name):
@@ -190,6 +202,7 @@ def _load_synthesizer(path):
 
 
 def command_sample(args):
+    check_output_table(args.output)
     synthesizer = _load_synthesizer(args.synthesizer)
     if args.num_rows < 1:
         raise CLIError(f'--num-rows must be at least 1, got {args.num_rows}')

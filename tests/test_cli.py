@@ -91,3 +91,8 @@ def test_other_bad_inputs_are_one_line_errors(german_csv, tmp_path, capsys):
 
     assert main(['benchmark', '--quick', '--datasets', 'mnist', '-o', str(tmp_path)]) == 2
     assert 'Unknown dataset' in _error_line(capsys)
+
+
+def test_bad_output_name_fails_before_loading(tmp_path, capsys):
+    assert main(['sample', str(tmp_path / 'missing.pkl'), '-n', '5', '-o', str(tmp_path / 'o.xlsx')]) == 2
+    assert 'give a file name ending in one of' in _error_line(capsys)

@@ -102,7 +102,7 @@ def sample(output, spans, log_sigma, generator=None, stochastic=True):
                 value = block + sigma * noise
             continuous_index += 1
             pieces.append(value)
-    return torch.cat(pieces, dim=1)
+    return torch.cat(pieces, dim=1) if pieces else output[:, :0]
 
 
 def count_continuous(spans):

@@ -266,6 +266,27 @@ class FairDistillSynthesizer(BaseSingleTableSynthesizer):
         self._model.fit(x, y, codes, len(uniques))
 
     # ------------------------------------------------------------------ sampling
+    def sample(self, num_rows, *args, **kwargs):
+        if isinstance(num_rows, bool) or not isinstance(num_rows, (int, np.integer)) or num_rows < 1:
+            raise SynthesizerInputError(
+                f"'num_rows' must be a positive integer, got {num_rows!r}."
+            )
+        return super().sample(num_rows, *args, **kwargs)
+
+    def _validate_conditions(self, conditions):
+        super()._validate_conditions(conditions)
+        if not self._fitted:
+            return
+        known = {column: set(self._groups[column]) for column in self.sensitive_columns}
+        for condition in conditions:
+            for column in set(condition.columns) & set(self.sensitive_columns):
+                unknown = set(condition[column]) - known[column]
+                if unknown:
+                    raise SynthesizerInputError(
+                        f"No sensitive group matches the condition {column}={sorted(map(str, unknown))}. "
+                        f"Known groups of '{column}': {sorted(map(str, known[column]))}."
+                    )
+
     def _groups_for_conditions(self, num_rows, conditions):
         """Group of each row when ``conditions`` fix some sensitive columns, else None."""
         fixed = {c: v for c, v in (conditions or {}).items() if c in self.sensitive_columns}

@@ -1,0 +1,99 @@
+"""The kind-agnostic core: the penalty, the span heads, the latent density, the plugins."""
+
+import dcor
+import numpy as np
+import pytest
+import torch
+
+from sdv_fairdistill.core import spans as span_ops
+from sdv_fairdistill.core.dcov import dcor2, dcov2
+from sdv_fairdistill.core.density import GroupedGaussianMixture
+from sdv_fairdistill.plugins import get_adapter_class, list_adapters
+
+
+@pytest.mark.parametrize('seed', [0, 1])
+def test_dcov2_matches_the_dcor_package(seed):
+    rng = np.random.RandomState(seed)
+    latents = rng.normal(size=(64, 5))
+    groups = np.eye(3)[rng.randint(0, 3, size=64)]
+    latents[:, 0] += 2 * groups[:, 1]  # some dependence
+
+    ours = dcov2(torch.tensor(latents), torch.tensor(groups)).item()
+    reference = dcor.distance_covariance_sqr(latents, groups)
+    assert ours == pytest.approx(reference, rel=1e-4)  # float32 inside
+    assert dcor2(torch.tensor(latents), torch.tensor(groups)).item() == pytest.approx(
+        dcor.distance_correlation_sqr(latents, groups), rel=1e-4
+    )
+
+
+def test_dcov2_is_near_zero_for_independent_and_differentiable():
+    generator = torch.Generator().manual_seed(0)
+    latents = torch.randn(2000, 4, generator=generator, requires_grad=True)
+    groups = torch.nn.functional.one_hot(torch.randint(0, 2, (2000,), generator=generator)).float()
+    dependent = torch.cat([latents[:, :3], groups[:, :1] * 3], dim=1)
+    independent_value = dcov2(latents, groups)
+    assert independent_value.item() < 0.1 * dcov2(dependent, groups).item()
+    independent_value.backward()
+    assert torch.isfinite(latents.grad).all()
+
+
+def test_dcov2_rejects_mismatched_rows():
+    with pytest.raises(ValueError, match='as many rows'):
+        dcov2(torch.zeros(3, 2), torch.zeros(4, 2))
+
+
+def test_span_heads_loss_kl_and_sampling():
+    spans = [span_ops.Span(1, 'continuous'), span_ops.Span(3, 'categorical')]
+    target = torch.tensor([[0.5, 0.0, 1.0, 0.0]])
+    log_sigma = torch.zeros(1)
+    good = torch.tensor([[0.5, -5.0, 5.0, -5.0]])
+    bad = torch.tensor([[-0.5, 5.0, -5.0, -5.0]])
+    assert span_ops.reconstruction_loss(good, target, spans, log_sigma) < span_ops.reconstruction_loss(
+        bad, target, spans, log_sigma
+    )
+    assert span_ops.distillation_kl(good, good, spans, log_sigma, 2.0).item() == pytest.approx(0.0)
+    assert span_ops.distillation_kl(good, bad, spans, log_sigma, 2.0).item() > 0
+    sampled = span_ops.sample(good.repeat(50, 1), spans, log_sigma, torch.Generator().manual_seed(0))
+    assert sampled.shape == (50, 4)
+    assert torch.all(sampled[:, 1:].sum(dim=1) == 1)
+    assert sampled[:, 2].mean() > 0.9
+
+
+def test_density_keeps_the_dependence_between_latent_and_group():
+    rng = np.random.RandomState(0)
+    groups = rng.randint(0, 2, size=3000)
+    latents = rng.normal(size=(3000, 2)) + 4 * groups[:, None]  # latent reveals the group
+    density = GroupedGaussianMixture(max_components=4).fit(latents, groups, 2)
+    sampled, sampled_groups = density.sample(2000, np.random.RandomState(1))
+    # Groups are drawn from p(s | z), not independently of z.
+    assert np.corrcoef(sampled[:, 0], sampled_groups)[0, 1] > 0.8
+    conditioned, fixed = density.sample(500, np.random.RandomState(2), groups=np.ones(500, int))
+    assert (fixed == 1).all() and conditioned[:, 0].mean() > 3
+
+
+def test_builtin_adapters_are_registered_as_plugins():
+    assert 'tabular' in list_adapters()
+    assert get_adapter_class('tabular').kind == 'tabular'
+    with pytest.raises(ValueError, match="No data adapter named 'audio'"):
+        get_adapter_class('audio')
+
+
+def test_third_party_plugin_can_register_an_adapter():
+    from sdv_fairdistill.adapters.base import DataAdapter
+    from sdv_fairdistill.plugins import hookimpl, plugin_manager
+
+    class ToyAdapter(DataAdapter):
+        kind = 'toy'
+
+    class ToyPlugin:
+        @hookimpl
+        def register_adapters(self, register):
+            register('toy', ToyAdapter)
+
+    plugin = ToyPlugin()
+    plugin_manager.register(plugin)
+    try:
+        assert get_adapter_class('toy') is ToyAdapter
+    finally:
+        plugin_manager.unregister(plugin)
+    assert 'toy' not in list_adapters()

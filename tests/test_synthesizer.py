@@ -1,0 +1,245 @@
+"""FairDistillSynthesizer as an SDV synthesizer: API habits, round trips, errors, fairness."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from sdv.cag import FixedCombinations
+from sdv.errors import InvalidDataError, SamplingError, SynthesizerInputError
+from sdv.metadata import Metadata
+from sdv.sampling import Condition
+from sdv.utils import load_synthesizer
+
+from sdv_fairdistill.core.model import TrainingDivergedError
+
+TINY = {'epochs': 3, 'distill_epochs': 2, 'batch_size': 250}
+
+
+def make(metadata, **kwargs):
+    from sdv.single_table import FairDistillSynthesizer  # through SDV's add-on entry point
+
+    parameters = {'sensitive_columns': 'sex', 'target_column': 'income', 'seed': 0, **TINY}
+    parameters.update(kwargs)
+    return FairDistillSynthesizer(metadata, **parameters)
+
+
+@pytest.fixture(scope='module')
+def fitted(adult_sample):
+    data, metadata = adult_sample
+    synthesizer = make(metadata)
+    synthesizer.fit({'adult': data})
+    return synthesizer
+
+
+def test_registered_as_sdv_addon():
+    import sdv.single_table
+
+    from sdv_fairdistill import FairDistillSynthesizer
+
+    assert sdv.single_table.FairDistillSynthesizer is FairDistillSynthesizer
+
+
+def test_sample_has_the_real_columns_types_and_ranges(fitted, adult_sample):
+    data, _ = adult_sample
+    sampled = fitted.sample(500)['adult']
+    assert list(sampled.columns) == list(data.columns)
+    assert len(sampled) == 500
+    assert set(sampled['sex']) <= set(data['sex'])
+    assert set(sampled['income']) <= set(data['income'])
+    # enforce_min_max_values and enforce_rounding, as in SDV.
+    assert sampled['age'].between(data['age'].min(), data['age'].max()).all()
+    assert (sampled['age'].dropna() == sampled['age'].dropna().round()).all()
+    # Missing values are learned, not dropped.
+    assert sampled['workclass'].isna().any() or data['workclass'].isna().mean() < 0.02
+
+
+def test_sampling_is_reproducible(fitted):
+    fitted.reset_sampling()
+    first = fitted.sample(200)['adult']
+    fitted.reset_sampling()
+    second = fitted.sample(200)['adult']
+    pd.testing.assert_frame_equal(first, second)
+    assert not first.equals(fitted.sample(200)['adult'])
+
+
+def test_fit_is_reproducible_with_a_seed(adult_sample):
+    data, metadata = adult_sample
+    samples = []
+    for _ in range(2):
+        synthesizer = make(metadata, epochs=1, distill_epochs=1)
+        synthesizer.fit({'adult': data.head(400)})
+        samples.append(synthesizer.sample(100)['adult'])
+    pd.testing.assert_frame_equal(*samples)
+
+
+def test_save_and_load_round_trip(fitted, tmp_path):
+    path = tmp_path / 'fair.pkl'
+    fitted.save(path)
+    loaded = load_synthesizer(str(path))
+    fitted.reset_sampling()
+    loaded.reset_sampling()
+    pd.testing.assert_frame_equal(fitted.sample(100)['adult'], loaded.sample(100)['adult'])
+    assert loaded.get_parameters() == fitted.get_parameters()
+
+
+def test_get_parameters_uses_constructor_names(fitted):
+    parameters = fitted.get_parameters()
+    assert parameters['sensitive_columns'] == ['sex']
+    assert parameters['target_column'] == 'income'
+    assert parameters['epochs'] == TINY['epochs']
+    assert 'fairness_weight' in parameters
+
+
+def test_loss_values_per_stage_and_term(fitted):
+    loss = fitted.get_loss_values()
+    assert set(loss['Stage']) == {'teacher', 'student'}
+    assert (loss['Stage'] == 'teacher').sum() == TINY['epochs']
+    for term in ('Feature Loss', 'Target Loss', 'KL Loss', 'Fairness Loss (dCov^2)', 'Quality Loss', 'Utility Loss'):
+        assert term in loss.columns
+    assert fitted.get_loss_values_plot() is not None
+
+
+def test_student_is_smaller_than_teacher(adult_sample):
+    data, metadata = adult_sample
+    synthesizer = make(metadata, keep_teacher=True, epochs=1, distill_epochs=1)
+    synthesizer.fit({'adult': data.head(400)})
+    counts = synthesizer.get_parameter_counts()
+    assert counts['student_encoder'] * 5 < counts['teacher_encoder']
+    assert len(synthesizer.sample_from_teacher(50)['adult']) == 50
+
+
+def test_conditions_on_sensitive_columns_are_native(fitted):
+    sampled = fitted.sample_from_conditions([Condition({'sex': 'Female'}, num_rows=100)])['adult']
+    assert len(sampled) == 100 and (sampled['sex'] == 'Female').all()
+
+
+def test_conditions_on_other_columns_use_reject_sampling(fitted):
+    conditions = [Condition({'sex': 'Male', 'relationship': 'Husband'}, num_rows=30)]
+    sampled = fitted.sample_from_conditions(conditions, max_tries_per_batch=200)['adult']
+    assert (sampled['relationship'] == 'Husband').all() and (sampled['sex'] == 'Male').all()
+    known = pd.DataFrame({'sex': ['Female'] * 20 + ['Male'] * 20})
+    remaining = fitted.sample_remaining_columns(known)
+    assert list(remaining['sex']) == list(known['sex'])
+
+
+def test_unknown_sensitive_group_in_condition(fitted):
+    with pytest.raises(SynthesizerInputError, match='No sensitive group matches'):
+        fitted.sample_from_conditions([Condition({'sex': 'Other'}, num_rows=5)])
+
+
+def test_several_sensitive_columns_form_joint_groups(adult_sample):
+    data, metadata = adult_sample
+    synthesizer = make(metadata, sensitive_columns=['sex', 'race'], epochs=2, distill_epochs=1)
+    synthesizer.fit({'adult': data})
+    sampled = synthesizer.sample(3000)['adult']
+    real_groups = set(map(tuple, data[['sex', 'race']].drop_duplicates().to_numpy()))
+    sampled_groups = set(map(tuple, sampled[['sex', 'race']].drop_duplicates().to_numpy()))
+    assert sampled_groups <= real_groups
+    assert len(sampled_groups) >= len(real_groups) - 2  # rare intersections may be missed
+
+
+def test_without_target(adult_sample):
+    data, metadata = adult_sample
+    synthesizer = make(metadata, target_column=None, epochs=1, distill_epochs=1)
+    synthesizer.fit({'adult': data.head(300)})
+    assert len(synthesizer.sample(20)['adult']) == 20
+
+
+def test_constraints_keep_working(adult_sample):
+    data, metadata = adult_sample
+    synthesizer = make(metadata, epochs=1, distill_epochs=1)
+    synthesizer.add_constraints([FixedCombinations(column_names=['relationship', 'marital-status'])])
+    synthesizer.fit({'adult': data})
+    sampled = synthesizer.sample(200)['adult']
+    real_pairs = set(map(tuple, data[['relationship', 'marital-status']].to_numpy()))
+    assert set(map(tuple, sampled[['relationship', 'marital-status']].to_numpy())) <= real_pairs
+
+
+# ---------------------------------------------------------------- bad input
+@pytest.mark.parametrize(
+    'kwargs, message',
+    [
+        ({'sensitive_columns': 'gender'}, "Column 'gender' is not in the metadata"),
+        ({'target_column': 'label'}, "Column 'label' is not in the metadata"),
+        ({'sensitive_columns': ['sex', 'income']}, 'both the target and a sensitive column'),
+        ({'sensitive_columns': []}, "'sensitive_columns' is empty"),
+        ({'fairness_weight': -1}, "'fairness_weight' must be 0 or positive"),
+        ({'epochs': 0.5}, "'epochs' must be a positive integer"),
+    ],
+)
+def test_bad_parameters(adult_sample, kwargs, message):
+    _, metadata = adult_sample
+    with pytest.raises(SynthesizerInputError, match=message):
+        make(metadata, **kwargs)
+
+
+@pytest.mark.parametrize(
+    'change, message',
+    [
+        (lambda d: d.assign(sex=np.where(d.index % 7 == 0, None, d['sex'])), "Sensitive column 'sex' has .* missing values"),
+        (lambda d: d.assign(sex='Female'), "Sensitive column 'sex' has only one group"),
+        (lambda d: d.assign(income='<=50K'), "Target column 'income' has a single class"),
+    ],
+)
+def test_bad_data_is_rejected_before_training(adult_sample, change, message):
+    data, metadata = adult_sample
+    synthesizer = make(metadata)
+    with pytest.raises(InvalidDataError, match=message):
+        synthesizer.fit({'adult': change(data.copy())})
+    assert synthesizer._model is None
+
+
+def test_continuous_sensitive_column_is_rejected(adult_sample):
+    data, metadata = adult_sample
+    synthesizer = make(metadata, sensitive_columns='age')
+    with pytest.raises(InvalidDataError, match="Sensitive column 'age' looks continuous"):
+        synthesizer.fit({'adult': data})
+
+
+def test_empty_table_is_rejected(adult_sample):
+    data, metadata = adult_sample
+    with pytest.raises(InvalidDataError, match='The table is empty'):
+        make(metadata).fit({'adult': data.head(0)})
+
+
+def test_sample_before_fit(adult_sample):
+    _, metadata = adult_sample
+    with pytest.raises(SamplingError, match='has not been fitted'):
+        make(metadata).sample(10)
+
+
+@pytest.mark.parametrize('num_rows', [0, -5])
+def test_non_positive_number_of_rows(fitted, num_rows):
+    with pytest.raises(SynthesizerInputError, match="'num_rows' must be a positive integer"):
+        fitted.sample(num_rows)
+
+
+def test_diverging_loss_stops_with_a_clear_error(adult_sample):
+    data, metadata = adult_sample
+    synthesizer = make(metadata, learning_rate=1e12, epochs=5)
+    with pytest.raises(TrainingDivergedError, match='Training diverged'):
+        synthesizer.fit({'adult': data.head(300)})
+
+
+def test_gpu_request_falls_back_to_cpu_with_a_warning(adult_sample):
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip('a GPU is present')
+    data, metadata = adult_sample
+    synthesizer = make(metadata, enable_gpu=True, epochs=1, distill_epochs=1)
+    with pytest.warns(UserWarning, match='no CUDA GPU'):
+        synthesizer.fit({'adult': data.head(200)})
+
+
+def test_metadata_detected_by_sdv_works():
+    data = pd.DataFrame({
+        'group': ['a', 'b'] * 100,
+        'score': np.random.RandomState(0).normal(size=200).round(3),
+        'label': ['yes', 'no', 'no', 'yes'] * 50,
+    })
+    metadata = Metadata.detect_from_dataframes({'toy': data})
+    from sdv.single_table import FairDistillSynthesizer
+
+    synthesizer = FairDistillSynthesizer(metadata, 'group', 'label', epochs=1, distill_epochs=1)
+    synthesizer.fit({'toy': data})
+    assert list(synthesizer.sample(10)['toy'].columns) == ['group', 'score', 'label']

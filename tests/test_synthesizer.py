@@ -117,7 +117,7 @@ def test_conditions_on_other_columns_use_reject_sampling(fitted):
     sampled = fitted.sample_from_conditions(conditions, max_tries_per_batch=200)['adult']
     assert (sampled['relationship'] == 'Husband').all() and (sampled['sex'] == 'Male').all()
     known = pd.DataFrame({'sex': ['Female'] * 20 + ['Male'] * 20})
-    remaining = fitted.sample_remaining_columns(known)
+    remaining = fitted.sample_remaining_columns(known)['adult']
     assert list(remaining['sex']) == list(known['sex'])
 
 

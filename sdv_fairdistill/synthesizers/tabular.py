@@ -7,6 +7,7 @@ The sensitive columns form joint groups (intersectional fairness); the target co
 is decoded from the fair latent alone.
 """
 
+import math
 import warnings
 
 import numpy as np
@@ -19,6 +20,10 @@ from sdv.single_table.base import BaseSingleTableSynthesizer
 from sdv_fairdistill.adapters.tabular_encoding import TableEncoder
 from sdv_fairdistill.core.model import FairDistillModel
 from sdv_fairdistill.plugins import get_adapter_class
+
+#: Default training length: about this many optimiser steps, and at least MIN_EPOCHS epochs.
+TARGET_STEPS = 4000
+MIN_EPOCHS = 60
 
 #: A numerical sensitive column with more distinct values than this is treated as continuous.
 MAX_SENSITIVE_LEVELS = 20
@@ -45,7 +50,14 @@ class FairDistillSynthesizer(BaseSingleTableSynthesizer):
         fairness_weight (float): weight of the distance-covariance penalty; 0 disables it (a
             plain conditional VAE that reproduces the bias).
         latent_dim (int): size of the latent space.
-        epochs (int): teacher epochs. distill_epochs (int): student epochs.
+        fair_latent_dim (int or None): how many latent dimensions form the fair part that the
+            penalty covers and the target head reads (None: all). The other dimensions stay
+            free to carry what the features share with the sensitive groups, which keeps
+            fidelity while the target is decoded from the fair part alone.
+        epochs (int or None): teacher epochs. None: enough epochs for about 4,000 optimiser
+            steps and at least 60 (60 on Adult; more on small tables, which otherwise stop
+            before the target is learned and the penalty then erases it).
+        distill_epochs (int or None): student epochs. None: half the teacher's.
         batch_size (int), learning_rate (float): optimisation settings.
         beta (float): weight of the KL term of the teacher.
         target_weight (float): weight of the target's reconstruction.
@@ -65,11 +77,11 @@ class FairDistillSynthesizer(BaseSingleTableSynthesizer):
         metadata,
         sensitive_columns,
         target_column=None,
-        fairness_weight=10.0,
+        fairness_weight=1000.0,
         latent_dim=16,
-        fair_latent_dim=None,
-        epochs=100,
-        distill_epochs=50,
+        fair_latent_dim=2,
+        epochs=None,
+        distill_epochs=None,
         batch_size=500,
         learning_rate=1e-3,
         beta=1.0,
@@ -138,8 +150,15 @@ class FairDistillSynthesizer(BaseSingleTableSynthesizer):
             raise SynthesizerInputError(
                 f"'fairness_weight' must be 0 or positive, got {self.fairness_weight}."
             )
+        if self.fair_latent_dim is not None and not 1 <= self.fair_latent_dim <= self.latent_dim:
+            raise SynthesizerInputError(
+                f"'fair_latent_dim' must be between 1 and latent_dim ({self.latent_dim}), "
+                f'got {self.fair_latent_dim!r}.'
+            )
         for name in ('epochs', 'distill_epochs', 'batch_size', 'latent_dim'):
             value = getattr(self, name)
+            if value is None and 'epochs' in name:
+                continue
             if not isinstance(value, (int, np.integer)) or value < (0 if 'epochs' in name else 2):
                 raise SynthesizerInputError(f"'{name}' must be a positive integer, got {value!r}.")
 
@@ -238,6 +257,10 @@ class FairDistillSynthesizer(BaseSingleTableSynthesizer):
             y = torch.zeros(len(processed_data), 0)
             target_spans = []
 
+        epochs = self.epochs
+        if epochs is None:
+            batches_per_epoch = math.ceil(len(processed_data) / self.batch_size)
+            epochs = max(MIN_EPOCHS, math.ceil(TARGET_STEPS / batches_per_epoch))
         adapter = get_adapter_class('tabular')(
             self._feature_encoder.spans,
             teacher_dims=self.teacher_dims,
@@ -248,13 +271,14 @@ class FairDistillSynthesizer(BaseSingleTableSynthesizer):
             adapter,
             target_spans=target_spans,
             latent_dim=self.latent_dim,
-            fair_latent_dim=self.fair_latent_dim,
+            # Without a target nothing reads a fair part alone: the whole latent is fair.
+            fair_latent_dim=self.fair_latent_dim if self.target_column is not None else None,
             fairness_weight=self.fairness_weight,
             beta=self.beta,
             target_weight=self.target_weight,
             utility_weight=self.utility_weight,
-            epochs=self.epochs,
-            distill_epochs=self.distill_epochs,
+            epochs=epochs,
+            distill_epochs=self.distill_epochs if self.distill_epochs is not None else epochs // 2,
             batch_size=self.batch_size,
             learning_rate=self.learning_rate,
             encode_target=self.encode_target,

@@ -19,7 +19,7 @@ import time
 import numpy as np
 import pandas as pd
 from fairlearn.metrics import demographic_parity_difference, equalized_odds_difference
-from sdmetrics.reports.single_table import QualityReport
+from sdmetrics.reports import QualityReport
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.metrics import accuracy_score, f1_score, roc_auc_score
 from sklearn.model_selection import train_test_split
@@ -66,7 +66,7 @@ def data_gap(table):
 
 def evaluate(name, synthetic, train, test, metadata, fit_seconds, sample_seconds, extra=None):
     report = QualityReport()
-    report.generate(train, synthetic, metadata.to_dict()['tables']['adult'], verbose=False)
+    report.generate({'adult': train}, {'adult': synthetic}, metadata.to_dict(), verbose=False)
     row = {
         'generator': name,
         'fit_seconds': fit_seconds,

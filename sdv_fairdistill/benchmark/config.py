@@ -7,7 +7,7 @@ from sdv_fairdistill.datasets import get_dataset
 
 DEFAULT_DATASETS = ('adult', 'compas', 'german')
 DEFAULT_GENERATORS = tuple(GENERATORS)
-DEFAULT_SWEEP_WEIGHTS = (0.0, 1.0, 3.0, 10.0, 30.0, 100.0)
+DEFAULT_SWEEP_WEIGHTS = (0.0, 100.0, 300.0, 1000.0, 3000.0)
 
 
 @dataclass
@@ -96,7 +96,7 @@ class BenchmarkConfig:
             },
             quality_rows=1000,
             embedding_rows=1000,
-            sweep_weights=(0.0, 10.0, 100.0),
+            sweep_weights=(0.0, 300.0, 1000.0),
             sweep_seeds=(0,),
         )
         settings.update(overrides)

@@ -129,7 +129,17 @@ def main():
     os.makedirs(os.path.dirname(args.output) or '.', exist_ok=True)
     with open(args.output, 'w') as file:
         json.dump(rows, file, indent=2, default=str)
-    print(pd.DataFrame(rows).drop(columns=['parameters'], errors='ignore').round(3).to_markdown(index=False))
+    print(markdown_table(rows))
+
+
+def markdown_table(rows):
+    columns = ['generator', 'data_gap', 'dp_difference', 'eo_difference', 'accuracy', 'f1',
+               'auroc', 'quality', 'fit_seconds', 'sample_seconds']
+    lines = ['| ' + ' | '.join(columns) + ' |', '|' + '---|' * len(columns)]
+    for row in rows:
+        cells = [row[c] if isinstance(row[c], str) else f'{row[c]:.3f}' for c in columns]
+        lines.append('| ' + ' | '.join(cells) + ' |')
+    return '\n'.join(lines)
 
 
 if __name__ == '__main__':

@@ -112,13 +112,10 @@ def test_tint_head_draws_the_same_picture_for_every_group():
     decoder = ImageAdapter((3, 8, 8), sensitive_conditioning='tint').build_feature_decoder(4, 2)
     z = torch.randn(1, 4).repeat(2, 1)
     with torch.no_grad():
-        output = decoder(z, torch.eye(2))
-    # Per channel, the two groups differ by an affine map of one shared content map.
-    for channel in range(3):
-        a, b = output[0, channel].flatten(), output[1, channel].flatten()
-        centred_a, centred_b = a - a.mean(), b - b.mean()
-        cosine = (centred_a @ centred_b).abs() / (centred_a.norm() * centred_b.norm())
-        assert cosine.item() == pytest.approx(1.0, abs=1e-4)
+        pixels = torch.sigmoid(decoder(z, torch.eye(2)))
+    # The groups differ only by one brightness factor per channel, never by what is drawn.
+    ratio = (pixels[0] / pixels[1]).flatten(1)
+    torch.testing.assert_close(ratio, ratio[:, :1].expand_as(ratio), rtol=1e-4, atol=0)
 
 
 # ---------------------------------------------------------------------- synthesizer
@@ -319,18 +316,23 @@ def test_image_grid_png(fitted, tmp_path):
 
 
 # ---------------------------------------------------------------------- fairness
-def test_fairness_penalty_shrinks_the_colour_label_gap(colored_mnist):
+def test_fairness_penalty_shrinks_the_colour_label_gap_slow(colored_mnist):
+    """Slow (about 20 s): on fewer images or epochs the unpenalised model has not learnt the
+    digits well enough to reproduce the bias reliably. The benchmark checks it on all data."""
     (images, colours, digits), _ = colored_mnist
-    images, colours, digits = images[:600], colours[:600], digits[:600]
+    images, colours, digits = images[:2000], colours[:2000], digits[:2000]
     gap = lambda colour, digit: abs(
         label_group(digit)[colour == 'red'].mean() - label_group(digit)[colour == 'green'].mean()
     )
-    settings = dict(epochs=12, distill_epochs=4, batch_size=64, sensitive_conditioning='tint', seed=0)
+    settings = dict(
+        epochs=10, distill_epochs=3, batch_size=32, latent_dim=8, teacher_channels=(16, 32),
+        teacher_hidden=128, sensitive_conditioning='tint', seed=0,
+    )
     gaps = {}
-    for weight in (0.0, 100.0):
+    for weight in (0.0, 300.0):
         synthesizer = FairDistillImageSynthesizer(fairness_weight=weight, **settings)
         _, sampled_colours, sampled_digits = synthesizer.fit(images, colours, digits).sample(2000)
         gaps[weight] = gap(sampled_colours, sampled_digits)
     assert gap(colours, digits) > 0.7
     assert gaps[0.0] > 0.3  # without the penalty the bias is reproduced
-    assert gaps[100.0] < gaps[0.0] / 2
+    assert gaps[300.0] < 0.1

@@ -77,26 +77,29 @@ class ImageDecoder(nn.Module):
 
 
 class TintDecoder(nn.Module):
-    """``(z, s) -> pixel logits`` where ``s`` only tints: one grey content map drawn from
-    ``z`` alone, then a per-channel gain and offset chosen by ``s``.
+    """``(z, s) -> pixel logits`` where ``s`` only sets the colour: every channel shows the
+    same intensity map, drawn from ``z`` alone, times a weight in ``[0, 1]`` chosen by ``s``.
 
     With the plain head (``ImageDecoder``), ``s`` enters with ``z`` and the decoder may draw
     different content for each group; on data where content and group are correlated (the
-    Colored-MNIST bias) it does exactly that once the latent is made independent of ``s``,
-    and the generated content follows the group again. Here it cannot: what is drawn comes
-    from the fair latent, ``s`` only says in which colour.
+    Colored-MNIST bias) it does exactly that, and the generated content follows the group.
+    Here it cannot: the pixel probabilities are ``intensity(z) * colour(s)[channel]``, so two
+    groups differ only by a per-channel brightness. (A per-channel gain and offset on logits
+    was tried first: the offsets acted as group-specific thresholds on a multi-level map,
+    and the head drew different digits per colour through them.)
     """
 
     def __init__(self, image_shape, latent_dim, n_groups, channels):
         super().__init__()
         out_channels, height, width = image_shape
-        self.content = ImageDecoder((1, height, width), latent_dim, 0, channels)
-        self.gain = nn.Linear(n_groups, out_channels)
-        self.offset = nn.Linear(n_groups, out_channels)
+        self.intensity = ImageDecoder((1, height, width), latent_dim, 0, channels)
+        self.colour = nn.Linear(n_groups, out_channels)
 
     def forward(self, z, s):
-        content = self.content(z, s[:, :0])
-        return self.gain(s)[:, :, None, None] * content + self.offset(s)[:, :, None, None]
+        # log p = log intensity + log colour, returned as logits for the Bernoulli losses.
+        log_p = F.logsigmoid(self.intensity(z, s[:, :0])) + F.logsigmoid(self.colour(s))[:, :, None, None]
+        log_p = log_p.clamp(max=-1e-6)
+        return log_p - torch.log1p(-torch.exp(log_p))
 
 
 class ImageAdapter(DataAdapter):

@@ -176,7 +176,8 @@ class FairDistillImageSynthesizer:
     Args:
         fairness_weight (float): weight of the distance-covariance penalty between the latent
             and the sensitive label; 0 disables it (a plain conditional VAE, which reproduces
-            the bias).
+            the bias). 300 is the least that closed the label gap on Colored-MNIST (at the
+            cost of the digits' legibility: see ``docs/images.md``).
         latent_dim (int): size of the latent space.
         fair_latent_dim (int or None): how many of the latent dimensions are made fair (the
             target head reads only those); None: all of them.
@@ -210,7 +211,7 @@ class FairDistillImageSynthesizer:
 
     def __init__(
         self,
-        fairness_weight=30.0,
+        fairness_weight=300.0,
         latent_dim=16,
         fair_latent_dim=None,
         epochs=30,

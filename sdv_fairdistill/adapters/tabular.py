@@ -46,7 +46,7 @@ class TabularAdapter(DataAdapter):
     kind = 'tabular'
 
     def __init__(
-        self, feature_spans, teacher_dims=(256, 256), student_dims=(64,), decoder_dims=(256, 256)
+        self, feature_spans, teacher_dims=(256, 256), student_dims=(64,), decoder_dims=(128, 128)
     ):
         self.feature_spans = list(feature_spans)
         self.teacher_dims = tuple(teacher_dims)

@@ -79,7 +79,9 @@ class GroupedGaussianMixture:
             rows = np.flatnonzero(groups == group)
             mixture = self.mixtures_[group]
             components = rng.choice(len(mixture.weights_), size=len(rows), p=mixture.weights_)
-            cholesky = np.linalg.cholesky(mixture.covariances_)[components]
             noise = rng.standard_normal((len(rows), latents.shape[1]))
-            latents[rows] = mixture.means_[components] + np.einsum('nij,nj->ni', cholesky, noise)
+            for component in np.unique(components):
+                members = components == component
+                cholesky = np.linalg.cholesky(mixture.covariances_[component])
+                latents[rows[members]] = mixture.means_[component] + noise[members] @ cholesky.T
         return latents, groups

@@ -340,7 +340,7 @@ class FairDistillModel:
             )
 
     @torch.no_grad()
-    def sample(self, num_rows, groups=None, source='student', chunk=10000):
+    def sample(self, num_rows, groups=None, source='student', chunk=50000):
         """Generate rows in the encoded space.
 
         Args:

@@ -90,7 +90,10 @@ def sample(output, spans, log_sigma, generator=None, stochastic=True):
         block = output[:, start:end]
         if span.kind == CATEGORICAL:
             if stochastic:
-                choice = torch.multinomial(F.softmax(block, dim=1), 1, generator=generator)[:, 0]
+                # Inverse-CDF draw: one uniform per row, several times faster than multinomial.
+                cumulative = F.softmax(block, dim=1).cumsum(dim=1)
+                uniform = torch.rand(len(block), 1, generator=generator, device=block.device)
+                choice = (cumulative < uniform).sum(dim=1).clamp(max=span.width - 1)
             else:
                 choice = block.argmax(dim=1)
             pieces.append(F.one_hot(choice, span.width).to(output.dtype))

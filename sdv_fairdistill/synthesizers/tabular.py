@@ -89,7 +89,7 @@ class FairDistillSynthesizer(BaseSingleTableSynthesizer):
         utility_weight=1.0,
         teacher_dims=(256, 256),
         student_dims=(64,),
-        decoder_dims=(256, 256),
+        decoder_dims=(128, 128),
         encode_target=True,
         keep_teacher=False,
         enforce_min_max_values=True,

@@ -48,11 +48,11 @@ def test_quick_run_records_every_cell(result):
     for column in ('accuracy', 'auroc', 'dp_difference', 'label_gap',
                    'tsts_dp_difference', 'quality', 'density', 'coverage'):
         assert frame[column].notna().all(), column
-    # A ratio is undefined (NaN) when a group gets no positive prediction, which a 2-epoch
-    # model may produce; where defined it is a ratio.
-    assert frame['eo_ratio'].dropna().between(0, 1).all()
-    assert ((frame['accuracy'] >= 0) & (frame['accuracy'] <= 1)).all()
-    assert ((frame['dp_ratio'] >= 0) & (frame['dp_ratio'] <= 1)).all()
+    # A ratio is undefined (NaN: 0 / 0) when no group gets a positive prediction (or no
+    # false positive), which a 2-epoch model may produce; where defined it is a ratio.
+    for column in ('dp_ratio', 'eo_ratio'):
+        assert frame[column].dropna().between(0, 1).all(), column
+    assert frame['accuracy'].between(0, 1).all()
     assert (generated['fit_seconds'] > 0).all()
     assert (generated['parameters'] > 0).all()
     # The teacher ablation keeps the teacher's encoder, so it is the bigger artefact.

@@ -274,13 +274,28 @@ def command_report(args):
 
 
 def command_benchmark(args):
-    from sdv_fairdistill.benchmark import BenchmarkConfig, run_benchmark
+    from sdv_fairdistill.benchmark import BenchmarkConfig, BenchmarkResult, run_benchmark
 
+    if args.merge:
+        # Parts of one benchmark run separately (e.g. one dataset per process) into one table.
+        parts = []
+        for directory in args.merge:
+            path = Path(directory) / 'results.json'
+            if not path.is_file():
+                raise CLIError(f'{path} does not exist: give directories written by "benchmark".')
+            parts.append(BenchmarkResult.from_json(path.read_text()))
+        result = BenchmarkResult.combine(parts)
+        paths = result.save(args.output)
+        print(result.to_markdown())
+        _say(args, 'Saved ' + ', '.join(str(path) for path in paths.values()))
+        return 0
     overrides = {
         name: value
         for name, value in (
             ('datasets', args.datasets), ('generators', args.generators), ('seeds', args.seeds),
             ('num_rows', args.num_rows), ('classifier', args.classifier),
+            ('sweep_datasets', args.sweep_datasets), ('sweep_seeds', args.sweep_seeds),
+            ('sweep_weights', args.sweep_weights),
         )
         if value is not None
     }
@@ -424,6 +439,15 @@ def build_parser():
                        help='downstream classifier')
     bench.add_argument('--no-sweep', action='store_true',
                        help='skip the fairness_weight sweep (no trade-off curve)')
+    bench.add_argument('--sweep-datasets', nargs='+', metavar='NAME',
+                       help='datasets of the sweep (default: adult)')
+    bench.add_argument('--sweep-seeds', nargs='+', type=int, metavar='SEED',
+                       help='seeds of the sweep (default: the mode\'s)')
+    bench.add_argument('--sweep-weights', nargs='+', type=float, metavar='W',
+                       help='fairness_weight values of the sweep (default: 0 100 300 1000 3000)')
+    bench.add_argument('--merge', nargs='+', metavar='DIR',
+                       help='run nothing: combine the results.json of earlier runs (e.g. one '
+                       'dataset each) into one table in --output')
     bench.add_argument('--gpu', action='store_true', help='train on a CUDA GPU if there is one')
     bench.add_argument('-o', '--output', default='benchmark_results', metavar='DIR',
                        help='where to write results.json, results.md, tradeoff.html '

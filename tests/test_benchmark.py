@@ -148,3 +148,25 @@ def test_fairness_helpers_follow_fairlearn_definitions():
     table = pd.DataFrame({'t': [1, 0, 1.0], 'u': ['good', 'bad', 'good']})
     assert list(positive_labels(table, 't', 1)) == [1, 0, 1]
     assert list(positive_labels(table, 'u', 'good')) == [1, 0, 1]
+
+
+def test_parts_run_separately_merge_into_one_table(result, tmp_path, capsys):
+    from sdv_fairdistill.cli import main
+
+    frame = result.to_frame()
+    parts = []
+    for seed in (0, 1):  # as if each seed had run in its own process
+        part = BenchmarkResult(
+            records=[r for r in result.records if r['seed'] == seed],
+            sweep=result.sweep if seed == 0 else [],
+            config={**result.config, 'seeds': [seed]},
+        )
+        part.save(tmp_path / f'seed{seed}')
+        parts.append(str(tmp_path / f'seed{seed}'))
+    assert main(['benchmark', '--merge', *parts, '--quiet', '-o', str(tmp_path / 'all')]) == 0
+    merged = BenchmarkResult.from_json((tmp_path / 'all' / 'results.json').read_text())
+    assert len(merged.records) == len(frame)
+    assert merged.config['seeds'] == [0, 1]
+    assert merged.summary().loc[('compas', 'FairDistill'), ('seeds', 'ok')] == 2
+    assert 'mean ± std over 2 seeds' in capsys.readouterr().out
+    assert main(['benchmark', '--merge', str(tmp_path / 'nowhere'), '-o', str(tmp_path)]) == 2

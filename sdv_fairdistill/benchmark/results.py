@@ -124,9 +124,10 @@ class BenchmarkResult:
         if summary.empty:
             return 'No benchmark cell was run.\n'
         lines = []
-        seeds = len(self.config.get('seeds', ())) or '?'
         for dataset in summary.index.get_level_values('dataset').unique():
             block = summary.loc[dataset]
+            # Per dataset: merged parts of a run may have run different seeds per dataset.
+            seeds = int(block[('seeds', 'total')].max())
             lines.append(f'### {dataset}\n')
             for title, columns in _TABLES:
                 columns = [c for c in columns if c[0] in block.columns.get_level_values(0)]
@@ -179,6 +180,29 @@ class BenchmarkResult:
         return cls(
             records=nan(payload['records']), sweep=nan(payload.get('sweep', [])),
             config=payload.get('config', {}), environment=payload.get('environment', {}),
+        )
+
+    @classmethod
+    def combine(cls, results):
+        """One result from runs of parts of a benchmark (e.g. one dataset per process).
+
+        Records and sweeps are concatenated; the configuration keeps the union of datasets,
+        generators and seeds, and the first run's other settings.
+        """
+        results = list(results)
+        if not results:
+            raise ValueError('combine needs at least one BenchmarkResult.')
+        config = dict(results[0].config)
+        for key in ('datasets', 'generators', 'seeds', 'sweep_datasets', 'sweep_seeds'):
+            values = []
+            for result in results:
+                values += [v for v in result.config.get(key, ()) if v not in values]
+            config[key] = values
+        return cls(
+            records=[record for result in results for record in result.records],
+            sweep=[record for result in results for record in result.sweep],
+            config=config,
+            environment=results[0].environment,
         )
 
     def tradeoff_figure(self, **kwargs):

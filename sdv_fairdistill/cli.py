@@ -284,10 +284,7 @@ def command_benchmark(args):
             if not path.is_file():
                 raise CLIError(f'{path} does not exist: give directories written by "benchmark".')
             parts.append(BenchmarkResult.from_json(path.read_text()))
-        result = BenchmarkResult.combine(parts)
-        paths = result.save(args.output)
-        print(result.to_markdown())
-        _say(args, 'Saved ' + ', '.join(str(path) for path in paths.values()))
+        _write_benchmark(args, BenchmarkResult.combine(parts))
         return 0
     overrides = {
         name: value
@@ -311,10 +308,14 @@ def command_benchmark(args):
                f"{', '.join(config.datasets)} x {', '.join(config.generators)}, "
                f"seeds {list(config.seeds)}")
     result = run_benchmark(config, progress=not args.quiet)
+    _write_benchmark(args, result)
+    return 1 if len(result.errors()) else 0
+
+
+def _write_benchmark(args, result):
     paths = result.save(args.output)
     print(result.to_markdown())
     _say(args, 'Wrote ' + ', '.join(str(path) for path in paths.values()))
-    return 1 if len(result.errors()) else 0
 
 
 def command_demo(args):

@@ -284,7 +284,11 @@ def command_benchmark(args):
             if not path.is_file():
                 raise CLIError(f'{path} does not exist: give directories written by "benchmark".')
             parts.append(BenchmarkResult.from_json(path.read_text()))
-        _write_benchmark(args, BenchmarkResult.combine(parts))
+        try:
+            merged = BenchmarkResult.combine(parts)
+        except ValueError as error:
+            raise CLIError(str(error)) from None
+        _write_benchmark(args, merged)
         return 0
     overrides = {
         name: value

@@ -170,3 +170,6 @@ def test_parts_run_separately_merge_into_one_table(result, tmp_path, capsys):
     assert merged.summary().loc[('compas', 'FairDistill'), ('seeds', 'ok')] == 2
     assert 'mean ± std over 2 seeds' in capsys.readouterr().out
     assert main(['benchmark', '--merge', str(tmp_path / 'nowhere'), '-o', str(tmp_path)]) == 2
+    # The same cells twice would count twice: refused, naming the cell.
+    assert main(['benchmark', '--merge', parts[0], parts[0], '-o', str(tmp_path / 'x')]) == 2
+    assert 'is in more than one run' in capsys.readouterr().err

@@ -6,7 +6,13 @@ import pytest
 import torch
 
 from sdv_fairdistill.core import spans as span_ops
-from sdv_fairdistill.core.dcov import dcor2, dcov2
+from sdv_fairdistill.core.dcov import (
+    dcor2,
+    dcov2,
+    dcov2_centered,
+    double_centered_distances,
+    double_centered_one_hot_distances,
+)
 from sdv_fairdistill.core.density import GroupedGaussianMixture
 from sdv_fairdistill.plugins import get_adapter_class, list_adapters
 
@@ -24,6 +30,11 @@ def test_dcov2_matches_the_dcor_package(seed):
     assert dcor2(torch.tensor(latents), torch.tensor(groups)).item() == pytest.approx(
         dcor.distance_correlation_sqr(latents, groups), rel=1e-4
     )
+    # The training penalty's shortcut (the groups' distances centred once) is the same number.
+    shortcut = dcov2_centered(torch.tensor(latents), double_centered_distances(torch.tensor(groups)))
+    assert shortcut.item() == pytest.approx(reference, rel=1e-4)
+    one_hot = double_centered_one_hot_distances(torch.tensor(groups, dtype=torch.float32))
+    assert dcov2_centered(torch.tensor(latents), one_hot).item() == pytest.approx(reference, rel=1e-4)
 
 
 def test_dcov2_is_near_zero_for_independent_and_differentiable():
@@ -40,6 +51,8 @@ def test_dcov2_is_near_zero_for_independent_and_differentiable():
 def test_dcov2_rejects_mismatched_rows():
     with pytest.raises(ValueError, match='as many rows'):
         dcov2(torch.zeros(3, 2), torch.zeros(4, 2))
+    with pytest.raises(ValueError, match='as many rows'):
+        dcov2_centered(torch.zeros(3, 2), torch.zeros(4, 4))
 
 
 def test_span_heads_loss_kl_and_sampling():

@@ -192,6 +192,16 @@ class BenchmarkResult:
         results = list(results)
         if not results:
             raise ValueError('combine needs at least one BenchmarkResult.')
+        seen = set()
+        for result in results:
+            for record in result.records:
+                cell = (record['dataset'], record['seed'], record['generator'])
+                if cell in seen:
+                    raise ValueError(
+                        f'The cell {cell} (dataset, seed, generator) is in more than one run: '
+                        'keep it in one of them, or its numbers would count twice.'
+                    )
+                seen.add(cell)
         config = dict(results[0].config)
         for key in ('datasets', 'generators', 'seeds', 'sweep_datasets', 'sweep_seeds'):
             values = []

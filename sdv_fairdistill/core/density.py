@@ -23,11 +23,15 @@ def _fit_mixture(latents, max_components, random_state):
     selection = latents[rng.choice(len(latents), min(len(latents), 2000), replace=False)]
     # At least 20 rows per component, so small groups get simple mixtures.
     candidates = [c for c in _CANDIDATES if c <= max_components and c <= len(selection) // 20]
-    scores = {}
+    best, best_score = 1, np.inf
     for n_components in candidates or [1]:
         mixture = GaussianMixture(n_components, random_state=random_state, reg_covar=1e-4)
-        scores[n_components] = mixture.fit(selection).bic(selection)
-    best = min(scores, key=scores.get)
+        score = mixture.fit(selection).bic(selection)
+        if score >= best_score:
+            # BIC is U-shaped in the size: once it rises, larger (and far slower: seconds for
+            # 16 full-covariance components) mixtures only score worse.
+            break
+        best, best_score = n_components, score
     return GaussianMixture(best, random_state=random_state, reg_covar=1e-4).fit(latents)
 
 

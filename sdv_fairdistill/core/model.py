@@ -19,7 +19,7 @@ from tqdm.auto import tqdm
 
 from sdv_fairdistill.adapters.base import mlp
 from sdv_fairdistill.core import spans as span_ops
-from sdv_fairdistill.core.dcov import dcov2
+from sdv_fairdistill.core.dcov import dcov2_centered, double_centered_one_hot_distances
 from sdv_fairdistill.core.density import GroupedGaussianMixture
 
 
@@ -69,6 +69,12 @@ class FairDistillModel:
         penalize_target_output (bool): also penalise ``dCov^2`` between the target head's
             output distribution and ``s``: what the target head reads of the latent is what
             must be fair, and on Adult this halved the label gap left in generated data.
+        encode_sensitive (bool): whether the encoders see the one-hot sensitive group too
+            (appended to the target they condition on). An encoder that knows the group can
+            make its latent fair by a group-specific map (e.g. rank within the group) instead
+            of discarding everything that correlates with the group: on COMPAS, whose features
+            exclude race, this is the difference between keeping and losing most of the
+            target's signal.
         encode_target (bool): whether the encoders see the target. When they do not, the
             target head is a calibrated classifier of the target from the fair latent.
         keep_teacher (bool): keep the teacher after distillation, to generate from its latent
@@ -97,6 +103,7 @@ class FairDistillModel:
         learning_rate=1e-3,
         max_components=16,
         encode_target=True,
+        encode_sensitive=False,
         penalize_target_output=True,
         keep_teacher=False,
         device='cpu',
@@ -119,6 +126,7 @@ class FairDistillModel:
         self.learning_rate = learning_rate
         self.max_components = max_components
         self.encode_target = encode_target
+        self.encode_sensitive = encode_sensitive
         self.penalize_target_output = penalize_target_output
         self.keep_teacher = keep_teacher
         self.device = torch.device(device)
@@ -143,10 +151,10 @@ class FairDistillModel:
                 torch.manual_seed(self.seed)
             x = x.to(self.device)
             y = y.to(self.device)
-            y_in = y if self.encode_target else y[:, :0]
             s = F.one_hot(torch.as_tensor(groups, dtype=torch.long), n_groups).float()
             s = s.to(self.device)
-            target_dim = y.shape[1] if self.encode_target else 0
+            y_in = self._encoder_condition(y, s)
+            target_dim = y_in.shape[1]
             self.teacher_encoder = self.adapter.build_teacher_encoder(self.latent_dim, target_dim)
             self.student_encoder = self.adapter.build_student_encoder(self.latent_dim, target_dim)
             self.feature_decoder = self.adapter.build_feature_decoder(self.latent_dim, n_groups)
@@ -219,10 +227,11 @@ class FairDistillModel:
                 target_output = self.target_decoder(z)
                 target = self._target_loss(target_output, y[rows]).mean()
                 kl = kl_to_standard_normal(mu, logvar).mean()
-                fairness = dcov2(z[:, : self.fair_latent_dim], s[rows])
+                s_centered = double_centered_one_hot_distances(s[rows])
+                fairness = dcov2_centered(z[:, : self.fair_latent_dim], s_centered)
                 if self.target_spans and self.penalize_target_output:
-                    fairness = fairness + dcov2(
-                        span_ops.activate(target_output, self.target_spans), s[rows]
+                    fairness = fairness + dcov2_centered(
+                        span_ops.activate(target_output, self.target_spans), s_centered
                     )
                 loss = feature + self.target_weight * target + self.beta * kl
                 loss = loss + fairness_weight * fairness
@@ -248,11 +257,13 @@ class FairDistillModel:
         for module in (self.teacher_encoder, self.feature_decoder, self.target_decoder):
             module.requires_grad_(False)
         optimizer = torch.optim.Adam(self.student_encoder.parameters(), lr=self.learning_rate)
+        # The frozen teacher gives every row the same posterior in every epoch: encode once.
+        teacher_mu, teacher_logvar = self._encode(self.teacher_encoder, x, y, logvar=True)
         for epoch in tqdm(range(self.distill_epochs), desc='Student', disable=not self.verbose):
             sums, batches = {}, 0
             for rows in self._batches(len(x)):
+                mu_t, logvar_t = teacher_mu[rows], teacher_logvar[rows]
                 with torch.no_grad():
-                    mu_t, logvar_t = self.teacher_encoder(x[rows], y[rows])
                     teacher_features = self.feature_decoder(mu_t, s[rows])
                     teacher_target = self.target_decoder(mu_t)
                 mu_s, logvar_s = self.student_encoder(x[rows], y[rows])
@@ -300,15 +311,27 @@ class FairDistillModel:
         return torch.cat(draws).cpu().numpy()
 
     @torch.no_grad()
-    def _encode(self, encoder, x, y, chunk=10000):
-        means = [encoder(x[i : i + chunk], y[i : i + chunk])[0] for i in range(0, len(x), chunk)]
-        return torch.cat(means).cpu().numpy()
+    def _encode(self, encoder, x, y, chunk=10000, logvar=False):
+        """Latent means as a NumPy array, or ``(mu, logvar)`` tensors on the device."""
+        outputs = [encoder(x[i : i + chunk], y[i : i + chunk]) for i in range(0, len(x), chunk)]
+        mu = torch.cat([output[0] for output in outputs])
+        if logvar:
+            return mu, torch.cat([output[1] for output in outputs])
+        return mu.cpu().numpy()
 
-    def encode(self, x, y, source='student'):
+    def _encoder_condition(self, y, s):
+        """What the encoders see besides ``x``: the target and / or the sensitive one-hot."""
+        pieces = [y if self.encode_target else y[:, :0]]
+        if self.encode_sensitive:
+            pieces.append(s)
+        return torch.cat(pieces, dim=1)
+
+    def encode(self, x, y, groups, source='student'):
         """Latent means of encoded rows, from the student (or the kept teacher)."""
         encoder = self.student_encoder if source == 'student' else self._teacher_or_error()
-        y = y if self.encode_target else y[:, :0]
-        return self._encode(encoder, x.to(self.device), y.to(self.device))
+        s = F.one_hot(torch.as_tensor(groups, dtype=torch.long), self.n_groups).float()
+        condition = self._encoder_condition(y.to(self.device), s.to(self.device))
+        return self._encode(encoder, x.to(self.device), condition)
 
     def _teacher_or_error(self):
         if self.teacher_encoder is None:

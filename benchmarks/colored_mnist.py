@@ -164,6 +164,8 @@ def main():
     parser.add_argument('--distill-epochs', type=int, default=15)
     parser.add_argument('--beta', type=float, default=0.3)
     parser.add_argument('--target-weight', type=float, default=5.0)
+    parser.add_argument('--balance-target', action='store_true',
+                        help='train on images reweighed so the digit is independent of the colour')
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--num-rows', type=int, default=4000)
     parser.add_argument('--draws', type=int, default=3, help='sample sets scored per model')
@@ -220,6 +222,7 @@ def main():
         distill_epochs=args.distill_epochs,
         beta=args.beta,
         target_weight=args.target_weight,
+        balance_target=args.balance_target,
         seed=args.seed,
         keep_teacher=True,  # only to report the teacher's size beside the student's
     )

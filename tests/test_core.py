@@ -110,3 +110,52 @@ def test_third_party_plugin_can_register_an_adapter():
     finally:
         plugin_manager.unregister(plugin)
     assert 'toy' not in list_adapters()
+
+
+def _toy_biased_rows(n=600, seed=0):
+    """Two groups, a binary target that agrees with the group 80 % of the time, and one
+    continuous feature that carries the target (so it is biased too)."""
+    rng = np.random.RandomState(seed)
+    groups = rng.randint(0, 2, size=n)
+    classes = np.where(rng.random_sample(n) < 0.8, groups, 1 - groups)
+    x = torch.tensor(rng.normal(size=(n, 1)) + 2 * classes[:, None], dtype=torch.float32)
+    y = torch.nn.functional.one_hot(torch.tensor(classes), 2).float()
+    return x, y, groups, classes
+
+
+def _toy_model(**kwargs):
+    from sdv_fairdistill.core.model import FairDistillModel
+    from sdv_fairdistill.core.spans import Span
+
+    adapter = get_adapter_class('tabular')([Span(1, 'continuous', 'x')], (16,), (8,), (16,))
+    options = dict(latent_dim=4, epochs=2, distill_epochs=1, batch_size=100, seed=0)
+    options.update(kwargs)
+    return FairDistillModel(adapter, target_spans=[Span(2, 'categorical', 'y')], **options)
+
+
+def test_reweighing_makes_the_target_independent_of_the_group():
+    x, y, groups, classes = _toy_biased_rows()
+    model = _toy_model(balance_target=True)
+    weights = model._balancing_weights(y, groups, 2).numpy()
+    joint = np.zeros((2, 2))
+    np.add.at(joint, (groups, classes), weights)
+    joint /= joint.sum()
+    # Under the weights the joint distribution is the product of its marginals...
+    assert joint == pytest.approx(np.outer(joint.sum(axis=1), joint.sum(axis=0)), abs=1e-6)
+    # ...and the groups keep their real shares.
+    assert joint.sum(axis=1) == pytest.approx(np.bincount(groups) / len(groups), abs=1e-6)
+    # Training runs on the reweighed rows and keeps the groups' real shares for sampling.
+    model.fit(x, y, groups, 2)
+    assert model.density.group_prior_ == pytest.approx(np.bincount(groups) / len(groups), abs=0.05)
+    assert model.sample(10)[1].shape == (10, 2)
+
+
+def test_reweighing_needs_a_categorical_target():
+    from sdv_fairdistill.core.model import FairDistillModel
+    from sdv_fairdistill.core.spans import Span
+
+    adapter = get_adapter_class('tabular')([Span(1, 'continuous', 'x')], (16,), (8,), (16,))
+    model = FairDistillModel(adapter, target_spans=[Span(1, 'continuous', 'y')], balance_target=True)
+    x, _, groups, classes = _toy_biased_rows()
+    with pytest.raises(ValueError, match='needs one categorical target'):
+        model.fit(x, torch.tensor(classes[:, None], dtype=torch.float32), groups, 2)

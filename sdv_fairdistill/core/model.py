@@ -77,6 +77,14 @@ class FairDistillModel:
             target's signal.
         encode_target (bool): whether the encoders see the target. When they do not, the
             target head is a calibrated classifier of the target from the fair latent.
+        balance_target (bool): train on the rows reweighed so that the target's classes are
+            independent of the sensitive group (Kamiran & Calders' reweighing: a row of group
+            ``s`` and class ``c`` weighs ``p(s) p(c) / p(s, c)``), by drawing batches and the
+            rows of the latent density with those weights. The latent can then keep what
+            tells the classes apart and still be independent of the group, instead of losing
+            whatever the group's share of each class gives away (on Colored-MNIST, the digit
+            itself). Needs a categorical target. The generated data follow the reweighed
+            distribution: its label rates are the same in every group by construction.
         keep_teacher (bool): keep the teacher after distillation, to generate from its latent
             space (the ablation); the deployed artefact otherwise needs only the student.
         device (str): torch device.
@@ -105,6 +113,7 @@ class FairDistillModel:
         encode_target=True,
         encode_sensitive=False,
         penalize_target_output=True,
+        balance_target=False,
         keep_teacher=False,
         device='cpu',
         verbose=False,
@@ -128,6 +137,7 @@ class FairDistillModel:
         self.encode_target = encode_target
         self.encode_sensitive = encode_sensitive
         self.penalize_target_output = penalize_target_output
+        self.balance_target = balance_target
         self.keep_teacher = keep_teacher
         self.device = torch.device(device)
         self.verbose = verbose
@@ -154,6 +164,7 @@ class FairDistillModel:
             s = F.one_hot(torch.as_tensor(groups, dtype=torch.long), n_groups).float()
             s = s.to(self.device)
             y_in = self._encoder_condition(y, s)
+            self._row_weights = self._balancing_weights(y, groups, n_groups)
             target_dim = y_in.shape[1]
             self.teacher_encoder = self.adapter.build_teacher_encoder(self.latent_dim, target_dim)
             self.student_encoder = self.adapter.build_student_encoder(self.latent_dim, target_dim)
@@ -167,15 +178,32 @@ class FairDistillModel:
             self._distill_student(x, y_in, s)
 
             density_seed = 0 if self.seed is None else self.seed
+            # The latent density learns from the same (reweighed) rows as the networks.
+            rows = np.arange(len(x))
+            if self._row_weights is not None:
+                weights = self._row_weights.cpu().numpy().astype(float)
+                rows = np.random.RandomState(density_seed).choice(
+                    len(x), len(x), replace=True, p=weights / weights.sum()
+                )
+            density_groups = np.asarray(groups)[rows]
             self.density = GroupedGaussianMixture(self.max_components, random_state=density_seed)
-            self.density.fit(self._posterior_samples(self.student_encoder, x, y_in), groups, n_groups)
+            self.density.fit(
+                self._posterior_samples(self.student_encoder, x[rows], y_in[rows]),
+                density_groups,
+                n_groups,
+            )
             self.teacher_density = None
             if self.keep_teacher:
                 self.teacher_density = GroupedGaussianMixture(
                     self.max_components, random_state=density_seed
-                ).fit(self._posterior_samples(self.teacher_encoder, x, y_in), groups, n_groups)
+                ).fit(
+                    self._posterior_samples(self.teacher_encoder, x[rows], y_in[rows]),
+                    density_groups,
+                    n_groups,
+                )
             else:
                 self.teacher_encoder = None
+            del self._row_weights
 
         self.loss_values = pd.DataFrame(self._loss_rows)
         del self._loss_rows
@@ -185,8 +213,30 @@ class FairDistillModel:
         names = ('teacher_encoder', 'student_encoder', 'feature_decoder', 'target_decoder')
         return [getattr(self, name) for name in names if getattr(self, name, None) is not None]
 
+    def _balancing_weights(self, y, groups, n_groups):
+        """Reweighing weights ``p(s) p(c) / p(s, c)`` of each row, or None (no balancing)."""
+        if not self.balance_target:
+            return None
+        if len(self.target_spans) != 1 or self.target_spans[0].kind != span_ops.CATEGORICAL:
+            raise ValueError(
+                'balance_target=True needs one categorical target (its classes are balanced '
+                'across the sensitive groups); this target is '
+                f'{[span.kind for span in self.target_spans] or "missing"}.'
+            )
+        classes = y.argmax(dim=1).cpu().numpy()
+        groups = np.asarray(groups)
+        joint = np.zeros((n_groups, y.shape[1]))
+        np.add.at(joint, (groups, classes), 1.0)
+        expected = np.outer(joint.sum(axis=1), joint.sum(axis=0)) / len(classes)
+        weights = expected[groups, classes] / joint[groups, classes]
+        return torch.as_tensor(weights, dtype=torch.float32)
+
     def _batches(self, n_rows):
-        order = torch.randperm(n_rows)
+        if self._row_weights is not None:
+            # An epoch of rows drawn with the reweighing weights: the reweighed distribution.
+            order = torch.multinomial(self._row_weights, n_rows, replacement=True)
+        else:
+            order = torch.randperm(n_rows)
         for start in range(0, n_rows, self.batch_size):
             rows = order[start : start + self.batch_size]
             if len(rows) > 1:  # distance covariance needs at least two rows

@@ -199,6 +199,9 @@ class FairDistillImageSynthesizer:
             ``docs/images.md``). It renders one hue per image, so not for natural colour
             images.
         encode_target (bool): whether the encoders see the target label besides the image.
+        balance_target (bool): train on images reweighed so that the target (the digit) is
+            independent of the sensitive label (Kamiran & Calders' reweighing, see
+            ``FairDistillModel``): the fair latent can then keep the digit's shape.
         teacher_channels, student_channels, decoder_channels (tuple[int]): channels of the
             two convolutions of each network. teacher_hidden (int): the teacher's dense
             layer (the student has none).
@@ -223,6 +226,7 @@ class FairDistillImageSynthesizer:
         utility_weight=1.0,
         sensitive_conditioning='input',
         encode_target=True,
+        balance_target=False,
         teacher_channels=(32, 64),
         teacher_hidden=256,
         student_channels=(8, 16),
@@ -244,6 +248,7 @@ class FairDistillImageSynthesizer:
         self.utility_weight = utility_weight
         self.sensitive_conditioning = sensitive_conditioning
         self.encode_target = encode_target
+        self.balance_target = balance_target
         self.teacher_channels = teacher_channels
         self.teacher_hidden = teacher_hidden
         self.student_channels = student_channels
@@ -345,6 +350,7 @@ class FairDistillImageSynthesizer:
             batch_size=self.batch_size,
             learning_rate=self.learning_rate,
             encode_target=self.encode_target,
+            balance_target=self.balance_target,
             keep_teacher=self.keep_teacher,
             device=self._device(),
             verbose=self.verbose,

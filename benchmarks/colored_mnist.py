@@ -2,7 +2,7 @@
 
 Usage:
     python benchmarks/colored_mnist.py [--fairness-weights 0 300 700 1000]
-        [--conditioning tint|input] [--epochs 30] [--threads N]
+        [--conditioning tint|input] [--no-balance-target] [--epochs 30] [--threads N]
         [--output results/colored_mnist_tint.json] [--grid-dir results/colored_mnist]
 
 Data: ``load_colored_mnist()``: 14x14 RGB digits, 4,000 for training where the colour agrees
@@ -164,8 +164,9 @@ def main():
     parser.add_argument('--distill-epochs', type=int, default=15)
     parser.add_argument('--beta', type=float, default=0.3)
     parser.add_argument('--target-weight', type=float, default=5.0)
-    parser.add_argument('--balance-target', action='store_true',
-                        help='train on images reweighed so the digit is independent of the colour')
+    parser.add_argument('--no-balance-target', dest='balance_target', action='store_false',
+                        help='train without reweighing the images so that the digit is '
+                        'independent of the colour (the default reweighs)')
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--num-rows', type=int, default=4000)
     parser.add_argument('--draws', type=int, default=3, help='sample sets scored per model')
@@ -236,7 +237,7 @@ def main():
         report['synthesizers'][name] = result
         save_image_grid(sampled, os.path.join(args.grid_dir, f'{name}.png'), per_cell=6)
         print(name, json.dumps(result), flush=True)
-        if weight == 0 and args.conditioning == 'tint':
+        if weight == 0 and args.conditioning == 'tint' and not args.balance_target:
             draws = [recoloured(synthesizer, args.num_rows, args.seed + k) for k in range(args.draws)]
             scores = [score(*images, reader, test_sets) for images in draws]
             report['synthesizers']['recoloured_reference'] = dict(average(scores), draws=scores)
@@ -258,7 +259,7 @@ def main():
         print(name, result['criteria'])
         # The fairness assertion: the penalty must remove the bias the unpenalised model keeps.
         weight = result.get('parameters', {}).get('fairness_weight')
-        if weight == 0 and result['gap'] < 0.5:
+        if weight == 0 and not args.balance_target and result['gap'] < 0.5:
             failures.append(f'{name}: the unpenalised model lost the bias (gap {result["gap"]:.3f})')
         if weight is not None and weight >= 300 and result['gap'] > 0.05:
             failures.append(f'{name}: label gap {result["gap"]:.3f} > 0.05')

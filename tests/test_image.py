@@ -329,10 +329,13 @@ def test_fairness_penalty_shrinks_the_colour_label_gap_slow(colored_mnist):
         teacher_hidden=128, sensitive_conditioning='tint', seed=0,
     )
     gaps = {}
-    for weight in (0.0, 300.0):
-        synthesizer = FairDistillImageSynthesizer(fairness_weight=weight, **settings)
+    for weight, balance in ((0.0, False), (300.0, False), (300.0, True)):
+        synthesizer = FairDistillImageSynthesizer(
+            fairness_weight=weight, balance_target=balance, **settings
+        )
         _, sampled_colours, sampled_digits = synthesizer.fit(images, colours, digits).sample(2000)
-        gaps[weight] = gap(sampled_colours, sampled_digits)
+        gaps[weight, balance] = gap(sampled_colours, sampled_digits)
     assert gap(colours, digits) > 0.7
-    assert gaps[0.0] > 0.3  # without the penalty the bias is reproduced
-    assert gaps[300.0] < 0.1
+    assert gaps[0.0, False] > 0.3  # without penalty or reweighing the bias is reproduced
+    assert gaps[300.0, False] < 0.1  # the penalty alone removes it
+    assert gaps[300.0, True] < 0.1  # and so do the defaults (penalty and reweighing)

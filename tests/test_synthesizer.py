@@ -269,8 +269,8 @@ def test_penalty_removes_the_real_bias_and_keeps_the_signal(adult_sample):
         return roc_auc_score(truth, model.predict_proba(test[features])[:, 1])
 
     tables = {}
-    for weight in (0.0, None):  # None: the default fairness_weight
-        options = {} if weight is None else {'fairness_weight': weight}
+    for weight in (0.0, None):  # None: the defaults; 0: no penalty and no reweighing
+        options = {} if weight is None else {'fairness_weight': weight, 'balance_target': False}
         synthesizer = make(metadata, epochs=None, distill_epochs=None, batch_size=250, **options)
         synthesizer.fit({'adult': train})
         tables[weight] = synthesizer.sample(4000)['adult']

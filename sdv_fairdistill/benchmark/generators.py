@@ -85,8 +85,9 @@ GENERATORS = {
         GeneratorSpec(
             name='FairDistill (no fairness)',
             family=FAIRDISTILL,
-            description='Ablation: fairness_weight=0, a plain conditional VAE distilled the same way.',
-            build=_fairdistill(fairness_weight=0.0),
+            description='Ablation: fairness_weight=0 and no reweighing, a plain conditional VAE '
+            'distilled the same way.',
+            build=_fairdistill(fairness_weight=0.0, balance_target=False),
         ),
         GeneratorSpec(
             name='FairDistill (teacher)',

@@ -173,3 +173,13 @@ def test_parts_run_separately_merge_into_one_table(result, tmp_path, capsys):
     # The same cells twice would count twice: refused, naming the cell.
     assert main(['benchmark', '--merge', parts[0], parts[0], '-o', str(tmp_path / 'x')]) == 2
     assert 'is in more than one run' in capsys.readouterr().err
+
+
+def test_markdown_names_generators_run_on_fewer_seeds(result):
+    # As when one generator's part of a merged run had fewer seeds.
+    name = next(r['generator'] for r in result.records if r['generator'] != 'Real data')
+    records = [r for r in result.records if not (r['generator'] == name and r['seed'] == 1)]
+    partial = BenchmarkResult(records=records, sweep=[], config=result.config)
+    markdown = partial.to_markdown()
+    assert f'mean ± std over 2 seeds; 1 for {name}.' in markdown
+    assert '; 1 for' not in result.to_markdown()

@@ -127,11 +127,18 @@ class BenchmarkResult:
         for dataset in summary.index.get_level_values('dataset').unique():
             block = summary.loc[dataset]
             # Per dataset: merged parts of a run may have run different seeds per dataset.
-            seeds = int(block[('seeds', 'total')].max())
+            totals = block[('seeds', 'total')].astype(int)
+            seeds = int(totals.max())
+            fewer = totals[totals < seeds]
+            # Merged parts may also have run fewer seeds for some generators: say which.
+            exceptions = ''.join(
+                f'; {count} for {", ".join(fewer[fewer == count].index)}'
+                for count in sorted(fewer.unique(), reverse=True)
+            )
             lines.append(f'### {dataset}\n')
             for title, columns in _TABLES:
                 columns = [c for c in columns if c[0] in block.columns.get_level_values(0)]
-                lines.append(f'{title}; mean ± std over {seeds} seeds.\n')
+                lines.append(f'{title}; mean ± std over {seeds} seeds{exceptions}.\n')
                 lines.append('| Generator | ' + ' | '.join(header for _, header, _ in columns) + ' |')
                 lines.append('|---|' + '---:|' * len(columns))
                 for generator, row in block.iterrows():

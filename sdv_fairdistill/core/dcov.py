@@ -8,16 +8,19 @@ the fairness penalty between latents and one-hot sensitive attributes.
 import torch
 
 
-def double_centered_distances(x):
-    """Pairwise Euclidean distances of the rows of ``x``, double-centred (the ``A`` of dCov)."""
-    x = x.reshape(x.shape[0], -1).float()
-    distances = torch.cdist(x, x)
+def _double_center(distances):
     return (
         distances
         - distances.mean(dim=0, keepdim=True)
         - distances.mean(dim=1, keepdim=True)
         + distances.mean()
     )
+
+
+def double_centered_distances(x):
+    """Pairwise Euclidean distances of the rows of ``x``, double-centred (the ``A`` of dCov)."""
+    x = x.reshape(x.shape[0], -1).float()
+    return _double_center(torch.cdist(x, x))
 
 
 def double_centered_one_hot_distances(one_hot):
@@ -26,13 +29,7 @@ def double_centered_one_hot_distances(one_hot):
     Two one-hot rows are ``sqrt(2)`` apart when their groups differ and 0 apart otherwise, so
     the distances are a matrix product: a fifth of the cost, paid on every training step.
     """
-    distances = (1.0 - one_hot @ one_hot.T) * (2.0**0.5)
-    return (
-        distances
-        - distances.mean(dim=0, keepdim=True)
-        - distances.mean(dim=1, keepdim=True)
-        + distances.mean()
-    )
+    return _double_center((1.0 - one_hot @ one_hot.T) * (2.0**0.5))
 
 
 def dcov2(x, y):

@@ -279,3 +279,19 @@ def test_penalty_removes_the_real_bias_and_keeps_the_signal(adult_sample):
     assert gap(tables[0.0]) > 0.1  # the bias is learned when nothing removes it
     assert gap(tables[None]) < 0.05
     assert auroc(tables[None]) > 0.7
+
+
+def test_continuous_target_is_not_reweighed_and_says_so():
+    data = pd.DataFrame({
+        'group': ['a', 'b'] * 100,
+        'score': np.random.RandomState(0).normal(size=200).round(3),
+        'amount': np.random.RandomState(1).gamma(2.0, size=200).round(2),
+    })
+    metadata = Metadata.detect_from_dataframes({'toy': data})
+    metadata.update_column('amount', sdtype='numerical', table_name='toy')
+    from sdv.single_table import FairDistillSynthesizer
+
+    synthesizer = FairDistillSynthesizer(metadata, 'group', 'amount', epochs=1, distill_epochs=1)
+    with pytest.warns(UserWarning, match="'amount' is continuous, so the rows are not reweighed"):
+        synthesizer.fit({'toy': data})
+    assert len(synthesizer.sample(10)['toy']) == 10

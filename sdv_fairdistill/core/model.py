@@ -214,14 +214,16 @@ class FairDistillModel:
         return [getattr(self, name) for name in names if getattr(self, name, None) is not None]
 
     def _balancing_weights(self, y, groups, n_groups):
-        """Reweighing weights ``p(s) p(c) / p(s, c)`` of each row, or None (no balancing)."""
-        if not self.balance_target:
+        """Reweighing weights ``p(s) p(c) / p(s, c)`` of each row, or None (no balancing).
+
+        Without a target there is nothing to balance across the groups: None.
+        """
+        if not self.balance_target or not self.target_spans:
             return None
         if len(self.target_spans) != 1 or self.target_spans[0].kind != span_ops.CATEGORICAL:
             raise ValueError(
                 'balance_target=True needs one categorical target (its classes are balanced '
-                'across the sensitive groups); this target is '
-                f'{[span.kind for span in self.target_spans] or "missing"}.'
+                f'across the sensitive groups); this target is {[s.kind for s in self.target_spans]}.'
             )
         classes = y.argmax(dim=1).cpu().numpy()
         groups = np.asarray(groups)

@@ -354,8 +354,7 @@ class FairDistillImageSynthesizer:
             batch_size=self.batch_size,
             learning_rate=self.learning_rate,
             encode_target=self.encode_target,
-            # Without a target there is nothing to balance across the groups.
-            balance_target=self.balance_target and bool(target_spans),
+            balance_target=self.balance_target,
             keep_teacher=self.keep_teacher,
             device=self._device(),
             verbose=self.verbose,

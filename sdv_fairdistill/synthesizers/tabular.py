@@ -288,7 +288,7 @@ class FairDistillSynthesizer(BaseSingleTableSynthesizer):
             student_dims=self.student_dims,
             decoder_dims=self.decoder_dims,
         )
-        balance_target = self.balance_target and self.target_column is not None
+        balance_target = self.balance_target
         if balance_target and any(span.kind != 'categorical' for span in target_spans):
             warnings.warn(
                 f"balance_target=True needs a categorical target; '{self.target_column}' is "

@@ -269,8 +269,8 @@ def test_penalty_removes_the_real_bias_and_keeps_the_signal(adult_sample):
         return roc_auc_score(truth, model.predict_proba(test[features])[:, 1])
 
     tables = {}
-    for weight in (0.0, None):  # None: the defaults; 0: no penalty and no reweighing
-        options = {} if weight is None else {'fairness_weight': weight, 'balance_target': False}
+    for weight in (0.0, None):  # None: the defaults; 0: no penalty
+        options = {} if weight is None else {'fairness_weight': weight}
         synthesizer = make(metadata, epochs=None, distill_epochs=None, batch_size=250, **options)
         synthesizer.fit({'adult': train})
         tables[weight] = synthesizer.sample(4000)['adult']
@@ -291,7 +291,9 @@ def test_continuous_target_is_not_reweighed_and_says_so():
     metadata.update_column('amount', sdtype='numerical', table_name='toy')
     from sdv.single_table import FairDistillSynthesizer
 
-    synthesizer = FairDistillSynthesizer(metadata, 'group', 'amount', epochs=1, distill_epochs=1)
+    synthesizer = FairDistillSynthesizer(
+        metadata, 'group', 'amount', balance_target=True, epochs=1, distill_epochs=1
+    )
     with pytest.warns(UserWarning, match="'amount' is continuous, so the rows are not reweighed"):
         synthesizer.fit({'toy': data})
     assert len(synthesizer.sample(10)['toy']) == 10

@@ -157,6 +157,8 @@ def command_fit(args):
         'distill_epochs': args.distill_epochs,
         'batch_size': args.batch_size,
         'latent_dim': args.latent_dim,
+        'encode_target': args.encode_target,
+        'balance_target': args.balance_target,
     }
     options = {name: value for name, value in options.items() if value is not None}
     with warnings.catch_warnings():
@@ -395,6 +397,12 @@ def build_parser():
     fit.add_argument('--distill-epochs', type=int, metavar='N', help='student epochs')
     fit.add_argument('--batch-size', type=int, metavar='N', help='batch size')
     fit.add_argument('--latent-dim', type=int, metavar='N', help='size of the latent space')
+    fit.add_argument('--encode-target', action=argparse.BooleanOptionalAction, default=None,
+                     help='let the encoders read the target column (default: no; see '
+                     'FairDistillSynthesizer)')
+    fit.add_argument('--balance-target', action=argparse.BooleanOptionalAction, default=None,
+                     help='reweigh rows so the target is independent of the sensitive groups '
+                     '(default: no; categorical targets only)')
     fit.add_argument('--seed', type=int, default=None, help='seed for a reproducible fit')
     fit.add_argument('--gpu', action='store_true', help='train on a CUDA GPU if there is one')
 

@@ -96,3 +96,16 @@ def test_other_bad_inputs_are_one_line_errors(german_csv, tmp_path, capsys):
 def test_bad_output_name_fails_before_loading(tmp_path, capsys):
     assert main(['sample', str(tmp_path / 'missing.pkl'), '-n', '5', '-o', str(tmp_path / 'o.xlsx')]) == 2
     assert 'give a file name ending in one of' in _error_line(capsys)
+
+
+def test_fit_options_reach_the_saved_synthesizer(german_csv, tmp_path):
+    from sdv.utils import load_synthesizer
+
+    output = tmp_path / 'fair.pkl'
+    code = main(['fit', str(german_csv), '--sensitive', 'sex', '--target', 'credit',
+                 '--fairness-weight', '100', '--balance-target', '--no-encode-target',
+                 '--epochs', '1', '--distill-epochs', '1', '--quiet', '-o', str(output)])
+    assert code == 0
+    parameters = load_synthesizer(str(output)).get_parameters()
+    assert parameters['fairness_weight'] == 100
+    assert parameters['balance_target'] is True and parameters['encode_target'] is False

@@ -6,21 +6,57 @@
     sdv-fairdistill benchmark --quick -o benchmark_results
     sdv-fairdistill demo --fast
 
-A wrong input (missing file, unknown column, bad value) ends with exit code 2 and a one-line
-message on stderr, as argparse does for a bad option.
+A wrong input (missing file, unknown column, bad value, an output path that cannot be
+written) ends with exit code 2 and a one-line message on stderr, as argparse does for a bad
+option, before any long work. The package's warnings (a GPU that is not there, an option
+that cannot apply) reach stderr as one line each; known third-party chatter is hidden.
+
+``sample`` loads a pickle (SDV's format for a saved synthesizer), which runs code from the
+file: only load files you trust.
 """
 
 import argparse
 import json
+import re
+import secrets
 import shlex
 import sys
+import tempfile
 import time
 import warnings
+from contextlib import contextmanager
 from pathlib import Path
 
 EXIT_USAGE = 2
 PROG = 'sdv-fairdistill'
 TABLE_SUFFIXES = ('.csv', '.csv.gz', '.parquet', '.pq')
+#: numpy's RandomState takes seeds in [0, 2**32).
+MAX_SEED = 2**32 - 1
+#: A saved synthesizer is a pickle (SDV's format); unpickling runs code, as SDV's docs warn.
+PICKLE_WARNING = "loading a synthesizer runs code from its pickle file: only load files you trust"
+
+
+def _hidden_warnings():
+    """Third-party warnings a CLI user can do nothing about, hidden by name.
+
+    Every other warning (above all the package's own) is shown, one line each. Items are
+    (message regex, category, module regex) as for ``warnings.filterwarnings``.
+    """
+    from sklearn.exceptions import ConvergenceWarning  # imported late: keeps --help fast
+
+    return (
+        # Library deprecations are for the package's code, not for the person running the CLI.
+        ('', DeprecationWarning, r'(?!sdv_fairdistill\b)'),
+        ('', PendingDeprecationWarning, r'(?!sdv_fairdistill\b)'),
+        ('', FutureWarning, r'(?!sdv_fairdistill\b)'),
+        # pandas guessing datetime formats while SDV detects the metadata or checks sdtypes.
+        ('Could not infer format', UserWarning, ''),
+        # SDV asks to save detected metadata: "fit" saves it next to the synthesizer.
+        ('We strongly recommend saving the metadata', UserWarning, ''),
+        # sklearn's GaussianMixture (the latent density) on short fits; its advice (max_iter,
+        # tol) names no option a CLI user has.
+        ('', ConvergenceWarning, r'sklearn\.mixture'),
+    )
 
 
 class CLIError(Exception):
@@ -28,6 +64,39 @@ class CLIError(Exception):
 
 
 # ---------------------------------------------------------------------------- input / output
+def check_writable(path, option):
+    """Fail before any long work if a file cannot be written at ``path``.
+
+    The parent directory may be missing (it is created on writing) but the nearest existing
+    ancestor must be a directory we can create files in. Probing with a real temporary file
+    catches what permission bits do not tell: read-only mounts and ACLs.
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise CLIError(f"{option} '{path}' is a directory: give a file name inside it")
+    existing = path.absolute().parent
+    while not existing.exists():
+        existing = existing.parent
+    if not existing.is_dir():
+        raise CLIError(
+            f"{option} '{path}' cannot be written: '{existing}' is a file, not a directory; "
+            'choose another path'
+        )
+    try:
+        if path.exists():
+            with open(path, 'ab'):  # append mode: checks without truncating
+                pass
+        else:
+            with tempfile.TemporaryFile(dir=existing):
+                pass
+    except OSError as error:
+        where = path if path.exists() else existing
+        raise CLIError(
+            f"{option} '{path}' cannot be written ({error.strerror or error} in '{where}'); "
+            'choose a writable location'
+        )
+
+
 def _suffix(path):
     name = Path(path).name.lower()
     return next((suffix for suffix in TABLE_SUFFIXES if name.endswith(suffix)), None)
@@ -71,14 +140,16 @@ def write_table(table, path):
     suffix = _suffix(path)
     if suffix is None:
         raise CLIError(f"'{path}': give a file name ending in one of {', '.join(TABLE_SUFFIXES)}")
-    path.parent.mkdir(parents=True, exist_ok=True)
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         if suffix in ('.parquet', '.pq'):
             table.to_parquet(path, index=False)
         else:
             table.to_csv(path, index=False)
     except ImportError:
         raise CLIError(f"writing '{path}' needs a Parquet engine: pip install pyarrow")
+    except OSError as error:  # checked before the work; this is the race that is left
+        raise CLIError(f"cannot write '{path}': {error.strerror or _one_line(error)}")
 
 
 def load_metadata(path, data, table_name):
@@ -86,9 +157,7 @@ def load_metadata(path, data, table_name):
     from sdv.metadata import Metadata
 
     if path is None:
-        with warnings.catch_warnings():
-            warnings.simplefilter('ignore')
-            return Metadata.detect_from_dataframes({table_name: data})
+        return Metadata.detect_from_dataframes({table_name: data})
     path = Path(path)
     if not path.is_file():
         raise CLIError(f"no such metadata file: '{path}'")
@@ -136,34 +205,78 @@ def _positive_label(value, column):
     return value
 
 
+def _report_vocabulary(args):
+    """The report's Python names (parameters, tables) and what the user typed for them."""
+    names = {
+        'min_group_size': '--min-group-size',
+        'positive_label=?': '--positive-label',
+        'sensitive_columns': '--sensitive',
+        'target_column': '--target',
+        'real_validation_data': str(args.validation) if args.validation else '--validation',
+        'real_data': str(args.real),
+        'synthetic_data': str(args.synthetic),
+    }
+    return {rf'\b{name}(?!\w)': option for name, option in names.items()}
+
+
+def _in_cli_words(message, vocabulary):
+    """A library message with its Python names replaced by the CLI's options and files."""
+    # FairnessReport's advice about the ratio / agg='mean' forms: the CLI has no such option.
+    message = re.sub(r";? ?the ratio and agg='mean' forms[^.]*", '', message)
+    for pattern, words in vocabulary.items():
+        message = re.sub(pattern, lambda _, words=words: words, message)
+    return message
+
+
 def _say(args, message):
     if not getattr(args, 'quiet', False):
         print(message, file=sys.stderr, flush=True)
 
 
 # ---------------------------------------------------------------------------- commands
+#: The synthesizer parameters fit's options set (passed through as given).
+FIT_OPTIONS = {
+    'fairness_weight': '--fairness-weight',
+    'epochs': '--epochs',
+    'distill_epochs': '--distill-epochs',
+    'batch_size': '--batch-size',
+    'latent_dim': '--latent-dim',
+    'encode_target': '--encode-target',
+    'balance_target': '--balance-target',
+}
+
+
+def _name_fit_options(error, given):
+    """Prefix the options behind a SynthesizerInputError (it names the Python parameter)."""
+    message = _one_line(error)
+    names = {**FIT_OPTIONS, 'seed': '--seed'}
+    named = [
+        names[name] if isinstance(value, bool) else f'{names[name]} {value}'
+        for name, value in given.items()
+        if re.search(rf'(?<![\w-]){name}(?!\w)', message)
+    ]
+    return f"{', '.join(named)}: {message}" if named else message
+
+
 def command_fit(args):
+    from sdv.errors import SynthesizerInputError
     from sdv.single_table import FairDistillSynthesizer
 
+    # Before reading and training: a path that cannot be written would waste the whole fit.
+    check_writable(args.output, '--output')
+    if args.metadata is None:  # the detected metadata is saved next to the synthesizer
+        check_writable(f'{args.output}.metadata.json', '--output')
     data = read_table(args.data)
     check_columns(data, args.sensitive, args.data, '--sensitive')
     if args.target is not None:
         check_columns(data, [args.target], args.data, '--target')
     table_name = args.table_name or Path(args.data).name.split('.')[0]
     metadata = load_metadata(args.metadata, data, table_name)
-    options = {
-        'fairness_weight': args.fairness_weight,
-        'epochs': args.epochs,
-        'distill_epochs': args.distill_epochs,
-        'batch_size': args.batch_size,
-        'latent_dim': args.latent_dim,
-        'encode_target': args.encode_target,
-        'balance_target': args.balance_target,
-    }
+    options = {name: getattr(args, name) for name in FIT_OPTIONS}
     options = {name: value for name, value in options.items() if value is not None}
-    with warnings.catch_warnings():
-        # SDV asks to save detected metadata: done below, next to the synthesizer.
-        warnings.simplefilter('ignore')
+    given = {**options, **({} if args.seed is None else {'seed': args.seed})}
+    try:
+        # The synthesizer checks its parameters: one set of rules, worded with the CLI's names.
         synthesizer = FairDistillSynthesizer(
             metadata,
             sensitive_columns=args.sensitive,
@@ -173,6 +286,8 @@ def command_fit(args):
             seed=args.seed,
             **options,
         )
+    except SynthesizerInputError as error:
+        raise CLIError(_name_fit_options(error, given))
     if args.metadata is None:
         metadata_path = Path(f'{args.output}.metadata.json')
         metadata_path.parent.mkdir(parents=True, exist_ok=True)
@@ -182,33 +297,88 @@ def command_fit(args):
                    '--metadata)')
     _say(args, f'Fitting FairDistillSynthesizer on {len(data):,} rows of {args.data} ...')
     start = time.perf_counter()
-    with warnings.catch_warnings():
-        warnings.simplefilter('ignore')
+    try:
         synthesizer.fit({_table_name(metadata): data})
-    Path(args.output).parent.mkdir(parents=True, exist_ok=True)
-    synthesizer.save(args.output)
+    except SynthesizerInputError as error:
+        raise CLIError(_name_fit_options(error, given))
+    try:
+        Path(args.output).parent.mkdir(parents=True, exist_ok=True)
+        synthesizer.save(args.output)
+    except OSError as error:  # checked before fitting; this is the race that is left
+        raise CLIError(f"cannot write '{args.output}': {error.strerror or _one_line(error)}")
     _say(args, f'Fitted in {time.perf_counter() - start:.1f} s; saved to {args.output}')
     return 0
 
 
+def _type_name(value):
+    kind = type(value)
+    module = kind.__module__.split('.')[0]
+    return kind.__qualname__ if module == 'builtins' else f'{module}.{kind.__qualname__}'
+
+
 def _load_synthesizer(path):
+    """A fitted SDV single-table synthesizer from ``path``; anything else is refused.
+
+    Any pickle loads, and many objects have a ``sample`` method (a pickled DataFrame would
+    have its *real* rows written as synthetic ones), so the type is checked.
+    """
+    from sdv.multi_table.base import BaseMultiTableSynthesizer
+    from sdv.single_table.base import BaseSingleTableSynthesizer
     from sdv.utils import load_synthesizer
+
+    from sdv_fairdistill.synthesizers.image import FairDistillImageSynthesizer
 
     path = Path(path)
     if not path.is_file():
         raise CLIError(f"no such synthesizer file: '{path}'")
-    try:
-        return load_synthesizer(str(path))
-    except Exception as error:  # noqa: BLE001 - a corrupt or foreign pickle
-        raise CLIError(f"cannot load a synthesizer from '{path}': {_one_line(error)}")
+    # SDV tags what it loads (a DataFrame gets a pandas warning): warnings wait for the check.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter('always')
+        try:
+            synthesizer = load_synthesizer(str(path))
+        except Exception as error:  # noqa: BLE001 - a corrupt or foreign pickle
+            raise CLIError(f"cannot load a synthesizer from '{path}': {_one_line(error)}")
+    advice = "give a file saved by 'sdv-fairdistill fit' or by an SDV synthesizer's save()"
+    if isinstance(synthesizer, FairDistillImageSynthesizer):
+        raise CLIError(
+            f"'{path}' holds a FairDistillImageSynthesizer: it makes images, not table rows; "
+            'sample it in Python (FairDistillImageSynthesizer.load(path).sample(n))'
+        )
+    if isinstance(synthesizer, BaseMultiTableSynthesizer):
+        raise CLIError(
+            f"'{path}' holds a multi-table synthesizer ({_type_name(synthesizer)}); the CLI "
+            'samples one table: use sample(scale=...) in Python'
+        )
+    if not isinstance(synthesizer, BaseSingleTableSynthesizer):
+        raise CLIError(
+            f"'{path}' holds a {_type_name(synthesizer)}, not an SDV single-table "
+            f'synthesizer: {advice}'
+        )
+    if not synthesizer._fitted:
+        raise CLIError(
+            f"the synthesizer in '{path}' was saved before fitting: save it after fit(), or "
+            "make one with 'sdv-fairdistill fit'"
+        )
+    for warning in caught:  # a synthesizer's warnings (e.g. an SDV version mismatch) matter
+        warnings.warn_explicit(warning.message, warning.category, warning.filename,
+                               warning.lineno)
+    return synthesizer
 
 
 def command_sample(args):
     check_output_table(args.output)
-    synthesizer = _load_synthesizer(args.synthesizer)
+    check_writable(args.output, '--output')
     if args.num_rows < 1:
         raise CLIError(f'--num-rows must be at least 1, got {args.num_rows}')
-    _say(args, f'Sampling {args.num_rows:,} rows ...')
+    if args.seed is not None and not 0 <= args.seed <= MAX_SEED:
+        raise CLIError(f'--seed must be between 0 and {MAX_SEED}, got {args.seed}')
+    synthesizer = _load_synthesizer(args.synthesizer)
+    # SDV restarts a loaded synthesizer's random state at one fixed seed, so every run would
+    # write the same rows. Without --seed draw a fresh one (and tell it, to repeat the run).
+    # SDV has no public setter: _set_random_state is what its own sampling calls.
+    seed = secrets.randbelow(MAX_SEED + 1) if args.seed is None else args.seed
+    synthesizer._set_random_state(seed)
+    _say(args, f'Sampling {args.num_rows:,} rows (seed {seed}) ...')
     sampled = synthesizer.sample(args.num_rows)
     table = next(iter(sampled.values())) if isinstance(sampled, dict) else sampled
     write_table(table, args.output)
@@ -229,6 +399,10 @@ def _quality_report(real, synthetic, metadata, verbose):
 def command_report(args):
     from sdv_fairdistill.metrics import FairnessReport
 
+    if args.output:
+        check_writable(args.output, '--output')
+    if args.min_group_size is not None and args.min_group_size < 1:
+        raise CLIError(f'--min-group-size must be at least 1, got {args.min_group_size}')
     real = read_table(args.real)
     synthetic = read_table(args.synthetic)
     validation = read_table(args.validation) if args.validation else None
@@ -245,7 +419,9 @@ def command_report(args):
     _say(args, 'Quality report (SDMetrics):')
     quality = _quality_report(real, synthetic, metadata, verbose)
     _say(args, 'Fairness report:')
-    fairness = FairnessReport()
+    fairness = FairnessReport(**(
+        {} if args.min_group_size is None else {'min_group_size': args.min_group_size}
+    ))
     try:
         fairness.generate(
             real, synthetic, metadata,
@@ -254,7 +430,7 @@ def command_report(args):
             classifier=args.classifier, verbose=verbose,
         )
     except ValueError as error:
-        raise CLIError(_one_line(error))
+        raise CLIError(_in_cli_words(_one_line(error), _report_vocabulary(args)))
 
     summary = fairness.get_summary()
     print(f'Quality score:  {quality.get_score():.3f}')
@@ -269,8 +445,11 @@ def command_report(args):
             'fairness_properties': fairness.get_properties().to_dict(orient='records'),
             'fairness_summary': summary.to_dict(orient='records'),
         }
-        Path(args.output).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.output).write_text(json.dumps(payload, indent=2, default=float))
+        try:
+            Path(args.output).parent.mkdir(parents=True, exist_ok=True)
+            Path(args.output).write_text(json.dumps(payload, indent=2, default=float))
+        except OSError as error:  # checked before the report; this is the race that is left
+            raise CLIError(f"cannot write '{args.output}': {error.strerror or _one_line(error)}")
         _say(args, f'Saved the scores to {args.output}')
     return 0
 
@@ -369,8 +548,8 @@ def build_parser():
     )
     commands = parser.add_subparsers(dest='command', metavar='COMMAND', required=True)
 
-    def add(name, help_text, function):
-        sub = commands.add_parser(name, help=help_text, description=help_text)
+    def add(name, help_text, function, details=''):
+        sub = commands.add_parser(name, help=help_text, description=f'{help_text} {details}')
         sub.set_defaults(function=function)
         sub.add_argument('-q', '--quiet', action='store_true',
                          help='no progress bars or progress messages')
@@ -388,8 +567,8 @@ def build_parser():
                      help='SDV metadata file (default: detected from the data)')
     fit.add_argument('--table-name', help='table name in the metadata (default: file name)')
     fit.add_argument('-o', '--output', required=True, metavar='PKL',
-                     help='where to save the fitted synthesizer (load it with '
-                     'sdv.utils.load_synthesizer)')
+                     help='where to save the fitted synthesizer, a pickle (load it with '
+                     'sdv.utils.load_synthesizer; checked to be writable before fitting)')
     fit.add_argument('--fairness-weight', type=float, metavar='W',
                      help='weight of the fairness penalty; 0 = no fairness (default: the '
                      "synthesizer's)")
@@ -407,11 +586,16 @@ def build_parser():
     fit.add_argument('--gpu', action='store_true', help='train on a CUDA GPU if there is one')
 
     sample = add('sample', 'Sample rows from a saved synthesizer into a CSV or Parquet file.',
-                 command_sample)
-    sample.add_argument('synthesizer', help='a synthesizer saved by "fit" (or SDV\'s save)')
+                 command_sample, f'Careful: {PICKLE_WARNING}.')
+    sample.add_argument('synthesizer',
+                        help='a synthesizer saved by "fit" (or SDV\'s save), a pickle; '
+                        f'{PICKLE_WARNING}')
     sample.add_argument('-n', '--num-rows', type=int, required=True, help='rows to generate')
     sample.add_argument('-o', '--output', required=True, metavar='FILE',
                         help='output table (.csv, .csv.gz, .parquet)')
+    sample.add_argument('--seed', type=int, default=None,
+                        help='seed for reproducible rows (default: a fresh seed each run, '
+                        'printed unless --quiet)')
 
     report = add('report', "Fairness report and SDMetrics' quality report of synthetic data.",
                  command_report)
@@ -433,6 +617,10 @@ def build_parser():
                         choices=['HistGradientBoosting', 'RandomForest', 'LogisticRegression',
                                  'XGBoost'],
                         help='downstream classifier (default: HistGradientBoosting)')
+    report.add_argument('--min-group-size', type=int, metavar='N',
+                        help='fewest rows a sensitive group may have (for equalized odds: '
+                        'positive and negative rows in the validation data) to be measured '
+                        '(default: 5)')
     report.add_argument('-o', '--output', metavar='JSON', help='also save the scores as JSON')
 
     bench = add('benchmark', 'Benchmark FairDistill, its ablations and SDV synthesizers on '
@@ -482,12 +670,27 @@ def _dispatch(args):
     return args.function(args)
 
 
+def _show_warning(message, category, filename, lineno, file=None, line=None):
+    print(f'{PROG}: warning: {_one_line(message)}', file=sys.stderr, flush=True)
+
+
+@contextmanager
+def _user_warnings():
+    """Warnings as one line each on stderr, with the named third-party chatter hidden."""
+    with warnings.catch_warnings():
+        for message, category, module in _hidden_warnings():
+            warnings.filterwarnings('ignore', message, category, module)
+        warnings.showwarning = _show_warning
+        yield
+
+
 def main(argv=None):
     """Run the command line; return the exit code (0 ok, 2 bad input, 1 failed cells)."""
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return _dispatch(args)
+        with _user_warnings():
+            return _dispatch(args)
     except CLIError as error:
         print(f'{PROG}: error: {error}', file=sys.stderr)
         return EXIT_USAGE

@@ -1,9 +1,11 @@
 """The ``sdv-fairdistill`` command line: help, the fast demo, and one-line input errors."""
 
 import json
+import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -109,3 +111,147 @@ def test_fit_options_reach_the_saved_synthesizer(german_csv, tmp_path):
     parameters = load_synthesizer(str(output)).get_parameters()
     assert parameters['fairness_weight'] == 100
     assert parameters['balance_target'] is True and parameters['encode_target'] is False
+
+
+# ---------------------------------------------------------------------------- tables users bring
+FAST_FIT = ['--epochs', '2', '--distill-epochs', '1', '--quiet']
+
+
+@pytest.fixture(scope='module')
+def synthesizer_pkl(german_csv, tmp_path_factory):
+    path = tmp_path_factory.mktemp('fitted') / 'german.pkl'
+    assert main(['fit', str(german_csv), '--sensitive', 'sex', '--target', 'credit',
+                 *FAST_FIT, '-o', str(path)]) == 0
+    return path
+
+
+def _sample(synthesizer_pkl, output, *seed):
+    assert main(['sample', str(synthesizer_pkl), '-n', '50', '--quiet', *seed,
+                 '-o', str(output)]) == 0
+    return output.read_bytes()
+
+
+def test_sample_refuses_a_pickle_that_is_not_a_synthesizer(german_csv, tmp_path, capsys):
+    # A DataFrame has its own .sample(n): real rows must not come out as "synthetic" ones.
+    import pandas as pd
+
+    pickled_table = tmp_path / 'table.pkl'
+    pd.read_csv(german_csv).to_pickle(pickled_table)
+    output = tmp_path / 'out.csv'
+    assert main(['sample', str(pickled_table), '-n', '5', '-o', str(output)]) == 2
+    line = _error_line(capsys)
+    assert 'holds a pandas.DataFrame, not an SDV single-table synthesizer' in line
+    assert not output.exists()
+
+
+def test_sample_help_says_loading_runs_pickle_code(capsys):
+    with pytest.raises(SystemExit):
+        main(['sample', '--help'])
+    assert 'only load files you trust' in ' '.join(capsys.readouterr().out.split())
+
+
+def test_sample_without_seed_draws_fresh_rows(synthesizer_pkl, tmp_path):
+    first = _sample(synthesizer_pkl, tmp_path / 'a.csv')
+    second = _sample(synthesizer_pkl, tmp_path / 'b.csv')
+    assert first != second
+
+
+def test_sample_seed_makes_rows_reproducible(synthesizer_pkl, tmp_path):
+    seven = _sample(synthesizer_pkl, tmp_path / 'a.csv', '--seed', '7')
+    assert _sample(synthesizer_pkl, tmp_path / 'b.csv', '--seed', '7') == seven
+    assert _sample(synthesizer_pkl, tmp_path / 'c.csv', '--seed', '8') != seven
+
+
+def test_package_warnings_reach_stderr_as_one_line_each(german_csv, tmp_path, capsys):
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip('--gpu only warns where there is no CUDA GPU')
+    # --balance-target cannot apply to a continuous target: the synthesizer says so.
+    code = main(['fit', str(german_csv), '--sensitive', 'sex', '--target', 'credit_amount',
+                 '--gpu', '--balance-target', *FAST_FIT, '-o', str(tmp_path / 's.pkl')])
+    assert code == 0
+    lines = capsys.readouterr().err.strip().splitlines()
+    # --quiet: nothing but the warnings, each on one line, the third-party chatter hidden.
+    assert all(line.startswith('sdv-fairdistill: warning: ') for line in lines), lines
+    assert any('GPU' in line for line in lines), lines
+    assert any('balance_target' in line and 'continuous' in line for line in lines), lines
+    assert not any('Could not infer format' in line or 'save_to_json' in line for line in lines)
+
+
+@pytest.mark.parametrize('command', ['fit', 'sample', 'report'])
+def test_output_under_a_file_fails_fast(command, german_csv, tmp_path, capsys):
+    a_file = tmp_path / 'somefile.txt'
+    a_file.write_text('not a directory')
+    output = a_file / 'out'
+    arguments = {
+        # Epochs enough for minutes of training: the check must come before any of it.
+        'fit': ['fit', str(german_csv), '--sensitive', 'sex', '--target', 'credit', '--quiet',
+                '--epochs', '20000', '-o', f'{output}.pkl'],
+        'sample': ['sample', str(tmp_path / 'any.pkl'), '-n', '5', '-o', f'{output}.csv'],
+        'report': ['report', str(german_csv), str(german_csv), '--sensitive', 'sex',
+                   '--target', 'credit', '--quiet', '-o', f'{output}.json'],
+    }[command]
+    start = time.perf_counter()
+    assert main(arguments) == 2
+    assert time.perf_counter() - start < 10
+    line = _error_line(capsys)
+    assert line.startswith("sdv-fairdistill: error: --output '")
+    assert f"'{a_file}' is a file, not a directory" in line
+
+
+def test_output_that_is_a_directory_or_read_only_is_refused(german_csv, tmp_path, capsys):
+    fit = ['fit', str(german_csv), '--sensitive', 'sex', '--quiet', '--epochs', '20000']
+    assert main([*fit, '-o', str(tmp_path)]) == 2
+    assert 'is a directory: give a file name inside it' in _error_line(capsys)
+
+    if os.geteuid() == 0:
+        pytest.skip('root writes into read-only directories')
+    read_only = tmp_path / 'read_only'
+    read_only.mkdir()
+    read_only.chmod(0o500)
+    try:
+        assert main([*fit, '-o', str(read_only / 'new' / 's.pkl')]) == 2
+        assert 'cannot be written' in _error_line(capsys)
+    finally:
+        read_only.chmod(0o700)
+
+
+@pytest.mark.parametrize('option, value', [
+    ('--epochs', '0'), ('--batch-size', '1'), ('--fairness-weight', '-1'), ('--latent-dim', '1'),
+])
+def test_bad_fit_values_name_the_option(option, value, german_csv, tmp_path, capsys):
+    output = tmp_path / 's.pkl'
+    code = main(['fit', str(german_csv), '--sensitive', 'sex', '--target', 'credit',
+                 *FAST_FIT, option, value, '-o', str(output)])
+    assert code == 2
+    # The option as given (-1 as the float -1.0) leads the synthesizer's own message.
+    assert _error_line(capsys).startswith(f'sdv-fairdistill: error: {option} {value}')
+    assert not output.exists()
+
+
+def test_report_advice_names_an_option_the_cli_has(german_csv, tmp_path, capsys):
+    import pandas as pd
+
+    # A few columns keep the quality report short.
+    real = pd.read_csv(german_csv)[['sex', 'age', 'duration', 'credit_amount', 'credit']]
+    real_csv = tmp_path / 'real.csv'
+    real.to_csv(real_csv, index=False)
+    # Three women in the synthetic table: fewer than the report's default of 5 per group.
+    synthetic = real.assign(sex='male')
+    synthetic.loc[:2, 'sex'] = 'female'
+    synthetic_csv = tmp_path / 'synthetic.csv'
+    synthetic.to_csv(synthetic_csv, index=False)
+    report = ['report', str(real_csv), str(synthetic_csv), '--sensitive', 'sex',
+              '--target', 'credit', '--classifier', 'LogisticRegression', '--quiet']
+
+    assert main(report) == 2
+    line = _error_line(capsys)
+    assert 'lower --min-group-size' in line and str(synthetic_csv) in line
+    assert 'min_group_size' not in line and "agg='mean'" not in line
+
+    assert main([*report, '--min-group-size', '0']) == 2
+    assert '--min-group-size must be at least 1' in _error_line(capsys)
+
+    assert main([*report, '--min-group-size', '3']) == 0
+    assert 'Fairness score' in capsys.readouterr().out

@@ -1,5 +1,6 @@
-"""FairnessReport on Adult: documented score formula, fairlearn's numbers, ranking of a biased
-table below a label-debiased one, SDMetrics report behaviour, errors."""
+"""FairnessReport on Adult: documented score formula, fairlearn's numbers, a table with noise
+labels scored far below useful data, fairness of a label-debiased table, SDMetrics report
+behaviour, the input forms of SDV users, errors that name the table."""
 
 from pathlib import Path
 
@@ -15,8 +16,10 @@ from fairlearn.metrics import (
     false_positive_rate,
     true_positive_rate,
 )
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.metrics import accuracy_score, f1_score, roc_auc_score
 from sklearn.model_selection import train_test_split
+from sklearn.tree import DecisionTreeClassifier
 
 from sdmetrics.reports import FairnessReport as RegisteredFairnessReport
 from sdmetrics.reports.base_report import BaseReport
@@ -45,6 +48,13 @@ def debias_labels(table, seed=0):
         debiased.loc[flip, 'income'] = '>50K' if change > 0 else '<=50K'
 
     return debiased
+
+
+def shuffle_labels(table, seed=0):
+    """The same rows with the income labels permuted: no feature predicts them any more."""
+    shuffled = table.copy()
+    shuffled['income'] = np.random.default_rng(seed).permutation(shuffled['income'].to_numpy())
+    return shuffled
 
 
 def sdmetrics_metadata(columns):
@@ -77,11 +87,17 @@ def adult():
 
 @pytest.fixture(scope='module')
 def reports(adult):
-    """Reports of the biased table (the real training data) and of its debiased labels."""
+    """Reports of the biased table (the real training data), of its debiased labels and of
+    its shuffled labels."""
     train, validation = adult
     metadata = sdmetrics_metadata(train.columns)
     generated = {}
-    for name, synthetic in (('biased', train), ('debiased', debias_labels(train))):
+    tables = (
+        ('biased', train),
+        ('debiased', debias_labels(train)),
+        ('shuffled', shuffle_labels(train)),
+    )
+    for name, synthetic in tables:
         report = FairnessReport()
         report.generate(
             train,
@@ -117,7 +133,7 @@ def test_debiasing_helper_makes_label_rates_equal(adult):
     )
 
 
-def test_report_ranks_the_biased_table_below_the_debiased_one(reports):
+def test_report_finds_the_debiased_table_fairer(reports):
     biased, debiased = reports['biased'][0], reports['debiased'][0]
 
     # Data level: the label's positive rate by sex inside the table.
@@ -137,32 +153,59 @@ def test_report_ranks_the_biased_table_below_the_debiased_one(reports):
               for name, (report, _) in reports.items()}
     assert scores['debiased']['Demographic Parity'] > scores['biased']['Demographic Parity'] + 0.1
     assert scores['debiased']['Equalized Odds'] > scores['biased']['Equalized Odds']
-    assert debiased.get_score() > biased.get_score()
 
-    # The fairness is bought with some utility: it is reported, not hidden.
+    # The fairness is bought with utility (random label flips blur the signal): it is
+    # reported, not hidden. The overall score weighs the two; on these 2,100 rows the loss
+    # of AUROC (about 0.06) is as large as the gain in fairness, so the overall scores are
+    # within a few hundredths of each other (on the full table debiasing wins, see
+    # docs/fairness_metrics.md).
     assert scores['debiased']['Downstream Utility'] < scores['biased']['Downstream Utility']
+    assert debiased.get_score() == pytest.approx(biased.get_score(), abs=0.05)
+
+
+def test_overall_score_separates_noise_labels_from_data(reports):
+    useful, noise = reports['biased'][0], reports['shuffled'][0]
+
+    # A classifier that learned nothing is trivially fair: parity alone cannot tell noise.
+    noise_properties = noise.get_properties().set_index('Property')['Score']
+    assert noise_properties['Demographic Parity'] > 0.9
+    assert noise_properties['Equalized Odds'] > 0.9
+    noise_auroc = _value(noise, 'TSTR', 'Synthetic-trained model', 'AUROC')
+    assert abs(noise_auroc - 0.5) < 0.06
+
+    # Overall = sqrt(mean(DP, EO) * max(0, 2 AUROC - 1)), by hand from the reported numbers.
+    for report in (useful, noise):
+        properties = report.get_properties().set_index('Property')['Score']
+        auroc = _value(report, 'TSTR', 'Synthetic-trained model', 'AUROC')
+        fairness = (properties['Demographic Parity'] + properties['Equalized Odds']) / 2
+        expected = np.sqrt(fairness * max(0.0, 2 * auroc - 1))
+        assert report.get_score() == pytest.approx(expected)
+
+    assert noise.get_score() < 0.5
+    assert useful.get_score() >= noise.get_score() + 0.2
+    assert useful.get_score() > 0.7
 
 
 def test_scores_follow_the_documented_formula(reports):
     for report, _ in reports.values():
         properties = report.get_properties().set_index('Property')['Score']
         assert list(properties.index) == PROPERTIES
-        assert report.get_score() == pytest.approx(properties.mean())
 
         data_dpd = _value(report, 'Data', 'Synthetic data', 'Demographic Parity Difference')
         tstr_dpd = _value(
             report, 'TSTR', 'Synthetic-trained model', 'Demographic Parity Difference'
         )
         tstr_eod = _value(report, 'TSTR', 'Synthetic-trained model', 'Equalized Odds Difference')
-        utility = [
-            _value(report, 'TSTR', 'Synthetic-trained model', metric)
-            for metric in ('Accuracy', 'F1', 'AUROC')
-        ]
-        assert properties['Demographic Parity'] == pytest.approx(
-            np.mean([1 - data_dpd, 1 - tstr_dpd])
+        auroc = _value(report, 'TSTR', 'Synthetic-trained model', 'AUROC')
+        demographic_parity = ((1 - data_dpd) + (1 - tstr_dpd)) / 2
+        equalized_odds = 1 - tstr_eod
+        utility = max(0.0, 2 * auroc - 1)
+        assert properties['Demographic Parity'] == pytest.approx(demographic_parity)
+        assert properties['Equalized Odds'] == pytest.approx(equalized_odds)
+        assert properties['Downstream Utility'] == pytest.approx(utility)
+        assert report.get_score() == pytest.approx(
+            ((demographic_parity + equalized_odds) / 2 * utility) ** 0.5
         )
-        assert properties['Equalized Odds'] == pytest.approx(1 - tstr_eod)
-        assert properties['Downstream Utility'] == pytest.approx(np.mean(utility))
 
 
 def test_report_numbers_equal_fairlearn(adult, reports):
@@ -218,8 +261,14 @@ def test_details_and_visualizations(reports):
         assert column in details
     tstr = details[details['Setting'] == 'TSTR']
     assert tstr[['TPR', 'FPR']].notna().all().all()
-    utility = report.get_details('Downstream Utility')
-    assert list(utility['Metric']) == ['Accuracy', 'F1', 'AUROC']
+    utility = report.get_details('Downstream Utility').set_index('Metric')
+    assert list(utility.index) == [
+        'Accuracy', 'F1', 'AUROC', 'AUROC above chance (2 AUROC - 1)'
+    ]
+    for model in ('Real-trained model', 'Synthetic-trained model'):
+        assert utility[model]['AUROC above chance (2 AUROC - 1)'] == pytest.approx(
+            2 * utility[model]['AUROC'] - 1
+        )
 
     for name in PROPERTIES:
         figure = report.get_visualization(name)
@@ -274,7 +323,8 @@ def test_held_out_validation_and_metadata_forms(adult, capsys):
     assert info['positive_label'] == '>50K'
     printed = capsys.readouterr().out
     assert 'Demographic Parity Score' in printed
-    assert 'Overall Score (Average)' in printed
+    overall = f'Overall Score (sqrt of fairness x utility): {round(first.get_score() * 100, 2)}%'
+    assert overall in printed
 
 
 def test_intersectional_groups_too_small_are_named(adult):
@@ -287,6 +337,190 @@ def test_intersectional_groups_too_small_are_named(adult):
         )
 
 
+def test_report_takes_one_table_dicts_and_every_metadata_form(adult):
+    """SDV 2 samples {table_name: DataFrame}; SDV users hold a Metadata object."""
+    train, validation = adult
+    train = train.iloc[:1200]
+    synthetic = debias_labels(train)
+    kwargs = {'sensitive_columns': 'sex', 'target_column': 'income', 'verbose': False}
+    single = sdmetrics_metadata(train.columns)
+
+    reference = FairnessReport()
+    reference.generate(train, synthetic, single, real_validation_data=validation, **kwargs)
+    inputs = [
+        # every table as a one-table dict, SDV's Metadata (or its stand-in)
+        ({'adult': train}, {'adult': synthetic}, {'adult': validation},
+         _sdv_or_duck_metadata(train.columns)),
+        # an object with to_dict() only: SDV is never imported by the report
+        (train, {'adult': synthetic}, validation, DuckMetadata(train.columns)),
+        # a multi-table dict whose table is named by the data's key
+        ({'adult': train}, {'adult': synthetic}, validation,
+         {'tables': {'other': {'columns': {}}, 'adult': single}}),
+    ]
+    for real_data, synthetic_data, validation_data, metadata in inputs:
+        report = FairnessReport()
+        report.generate(
+            real_data, synthetic_data, metadata, real_validation_data=validation_data, **kwargs
+        )
+        assert report.get_score() == reference.get_score()
+        pd.testing.assert_frame_equal(report.get_summary(), reference.get_summary())
+
+
+def test_report_asks_for_one_table(adult):
+    train, validation = adult
+    metadata = sdmetrics_metadata(train.columns)
+    kwargs = {'sensitive_columns': 'sex', 'target_column': 'income', 'verbose': False}
+    report = FairnessReport()
+
+    message = (
+        r"synthetic_data holds 2 tables \('adult', 'people'\); fairness is measured on one "
+        r"table: pass one of them, e\.g\. synthetic_data\['adult'\]"
+    )
+    with pytest.raises(ValueError, match=message):
+        report.generate(train, {'adult': train, 'people': train}, metadata, **kwargs)
+
+    with pytest.raises(ValueError, match=r"The metadata describes 2 tables \('a', 'b'\)"):
+        report.generate(train, train, {'tables': {'a': metadata, 'b': metadata}}, **kwargs)
+
+    with pytest.raises(ValueError, match="real_data: 'adult', synthetic_data: 'census'"):
+        report.generate({'adult': train}, {'census': train}, metadata, **kwargs)
+
+    with pytest.raises(TypeError, match=r"real_validation_data must be a pandas\.DataFrame or "):
+        report.generate(train, train, metadata, real_validation_data=[validation], **kwargs)
+
+
+def test_missing_sensitive_values_in_synthetic_data_are_blamed_on_it(adult):
+    train, validation = adult
+    synthetic = train.copy()
+    synthetic.loc[:9, 'sex'] = np.nan
+
+    with pytest.raises(ValueError) as error:
+        FairnessReport().generate(
+            train, synthetic, sdmetrics_metadata(train.columns), 'sex', 'income',
+            real_validation_data=validation, verbose=False,
+        )
+
+    message = str(error.value)
+    assert message.startswith(
+        "synthetic_data['sex'] has sensitive values that real_data does not have: "
+        "'(missing)' (10 rows); synthetic_data['sex'] has missing values where real_data "
+        'has none: drop or fill those rows of synthetic_data.'
+    )
+    assert 'In real_data' not in message
+
+
+def test_positive_label_missing_from_synthetic_data_is_blamed_on_it(adult):
+    train, validation = adult
+    metadata = sdmetrics_metadata(train.columns)
+    synthetic = train.assign(income='<=50K')
+
+    with pytest.raises(ValueError) as error:
+        FairnessReport().generate(
+            train, synthetic, metadata, 'sex', 'income', positive_label='>50K',
+            real_validation_data=validation, verbose=False,
+        )
+
+    message = str(error.value)
+    assert message.startswith(
+        "The positive_label '>50K' does not occur in synthetic_data['income'] "
+        "(its values: '<=50K'). The labels are those of real_data"
+    )
+    assert 'sample synthetic data that contain the positive class' in message
+    assert 'Pass one of the values' not in message
+
+    # Where the label really is wrong, the message says so and names real_data.
+    with pytest.raises(ValueError, match=(
+        r"'>50k' does not occur in real_data\['income'\] .*Pass one of the values of "
+        r"real_data\['income'\] as positive_label"
+    )):
+        FairnessReport().generate(
+            train, train, metadata, 'sex', 'income', positive_label='>50k', verbose=False,
+        )
+
+
+def test_bad_synthetic_and_validation_tables_are_named(adult):
+    train, validation = adult
+    metadata = sdmetrics_metadata(train.columns)
+    kwargs = {'sensitive_columns': 'sex', 'target_column': 'income', 'verbose': False}
+    report = FairnessReport()
+
+    # A synthetic table with one group of the sensitive column.
+    with pytest.raises(ValueError, match=(
+        r"In synthetic_data, too few rows in the group\(s\) of sex: 'Female' has 0 rows.*"
+        r"Sample more synthetic rows, or condition the sampling on the sensitive columns"
+    )):
+        report.generate(train, train[train['sex'] == 'Male'], metadata, **kwargs)
+
+    # A third value of a two-valued target would silently count as negative.
+    synthetic = train.copy()
+    synthetic.loc[:4, 'income'] = '>50K.'
+    with pytest.raises(ValueError, match=(
+        r"synthetic_data\['income'\] has values that real_data\['income'\] does not have: "
+        r"'>50K\.'.*Map them to those values in synthetic_data"
+    )):
+        report.generate(train, synthetic, metadata, **kwargs)
+
+    # Only positive labels: nothing to train a classifier on.
+    with pytest.raises(ValueError, match=(
+        r"synthetic_data\['income'\] has no row without the positive label '>50K', so no "
+        'classifier can be trained on it'
+    )):
+        report.generate(train, train.assign(income='>50K'), metadata,
+                        real_validation_data=validation, **kwargs)
+
+    with pytest.raises(ValueError, match=(
+        r"'>50K' does not occur in real_validation_data\['income'\].*Pass validation data "
+        'that contain both classes'
+    )):
+        report.generate(train, train, metadata, **kwargs,
+                        real_validation_data=validation.assign(income='<=50K'))
+
+    with pytest.raises(ValueError, match=(
+        r"real_validation_data lacks the columns \['age'\] of real_data"
+    )):
+        report.generate(train, train, metadata, **kwargs,
+                        real_validation_data=validation.drop(columns='age'))
+
+    with pytest.raises(ValueError, match=(
+        r"synthetic_data has columns that real_data lacks: \['id'\]"
+    )):
+        report.generate(train, train.assign(id=1), metadata, **kwargs)
+
+
+def test_metadata_that_does_not_match_is_named(adult):
+    train, _ = adult
+    kwargs = {'sensitive_columns': 'sex', 'target_column': 'income', 'verbose': False}
+    metadata = sdmetrics_metadata(train.columns.drop('age'))
+    with pytest.raises(ValueError, match=(
+        r"metadata does not match real_data: real_data has columns the metadata does not "
+        r"describe: \['age'\]"
+    )):
+        FairnessReport().generate(train, train, metadata, **kwargs)
+
+    with pytest.raises(TypeError, match='The FairnessReport needs metadata'):
+        FairnessReport().generate(train, train, None, **kwargs)
+
+
+def test_datetime_target_or_sensitive_column_asks_for_groups():
+    rng = np.random.default_rng(0)
+    table = pd.DataFrame({
+        'x': rng.normal(size=200),
+        'hired': pd.Timestamp('2020-01-01') + pd.to_timedelta(rng.integers(0, 400, 200), 'D'),
+        'y': rng.choice(['no', 'yes'], 200),
+    })
+    metadata = {'columns': {
+        'x': {'sdtype': 'numerical'},
+        'hired': {'sdtype': 'datetime', 'datetime_format': '%Y-%m-%d'},
+        'y': {'sdtype': 'categorical'},
+    }}
+    with pytest.raises(ValueError, match=(
+        r"The sensitive_columns 'hired' of real_data holds datetimes; .*\.dt\.year"
+    )):
+        FairnessReport().generate(table, table, metadata, 'hired', 'y', verbose=False)
+    with pytest.raises(ValueError, match="The target_column 'hired' of real_data holds datetimes"):
+        FairnessReport().generate(table, table, metadata, 'y', 'hired', verbose=False)
+
+
 def test_report_errors(adult):
     train, validation = adult
     metadata = sdmetrics_metadata(train.columns)
@@ -295,11 +529,46 @@ def test_report_errors(adult):
         report.get_score()
     with pytest.raises(ValueError, match="target_column 'salary' is not a column"):
         report.generate(train, train, metadata, 'sex', 'salary', verbose=False)
-    with pytest.raises(ValueError, match="'education' has 16 distinct values"):
+    with pytest.raises(ValueError, match="'education' has 16 distinct values in real_data"):
         report.generate(train, train, metadata, 'sex', 'education', verbose=False)
-    with pytest.raises(ValueError, match=r"Only in real_data: \['age'\]"):
+    with pytest.raises(ValueError, match=r"synthetic_data lacks the columns \['age'\]"):
         report.generate(train, train.drop(columns='age'), metadata, 'sex', 'income',
                         verbose=False)
+
+
+class PredictOnly(BaseEstimator, ClassifierMixin):
+    """A classifier with fit / predict but neither predict_proba nor decision_function."""
+
+    def fit(self, features, labels):
+        self.tree_ = DecisionTreeClassifier(max_depth=3, random_state=0).fit(features, labels)
+        self.classes_ = self.tree_.classes_
+        return self
+
+    def predict(self, features):
+        return self.tree_.predict(features)
+
+
+def test_utility_of_a_classifier_without_scores_is_its_balanced_accuracy(adult):
+    train, validation = adult
+    train = train.iloc[:1000]
+    report = FairnessReport()
+    with pytest.warns(UserWarning, match='AUROC is NaN'):
+        report.generate(
+            train, train, sdmetrics_metadata(train.columns), 'sex', 'income',
+            real_validation_data=validation, classifier=PredictOnly(), verbose=False,
+        )
+
+    # The AUROC of 0/1 predictions is the balanced accuracy (TPR + TNR) / 2.
+    y_true = validation['income'].eq('>50K').to_numpy()
+    task = FairnessTask(train, train, target_column='income', sensitive_columns='sex',
+                        real_validation_data=validation, classifier=PredictOnly())
+    with pytest.warns(UserWarning, match='AUROC is NaN'):
+        y_pred = task.tstr('synthetic_data').y_pred.astype(bool)
+    tpr, tnr = y_pred[y_true].mean(), (~y_pred[~y_true]).mean()
+    utility = report.get_properties().set_index('Property')['Score']['Downstream Utility']
+    assert utility == pytest.approx(2 * (tpr + tnr) / 2 - 1)
+    assert np.isnan(_value(report, 'TSTR', 'Synthetic-trained model', 'AUROC'))
+    assert 0 < report.get_score() < 1
 
 
 def test_report_is_registered_in_sdmetrics():

@@ -313,6 +313,43 @@ def test_other_classifiers_and_feature_types(classifier):
     assert native['synthetic_data']['auroc'] > 0.6
 
 
+def test_datetimes_as_text_are_parsed_and_bad_ones_named():
+    rng = np.random.default_rng(3)
+    n = 300
+    days = rng.integers(0, 900, n)
+    table = pd.DataFrame({
+        'when': pd.Timestamp('2020-01-01') + pd.to_timedelta(days, 'D'),
+        'sex': rng.choice(['F', 'M'], n),
+        'label': np.where(days + rng.normal(scale=200, size=n) > 450, 'yes', 'no'),
+    })
+    metadata = {'columns': {
+        'when': {'sdtype': 'datetime', 'datetime_format': '%Y-%m-%d'},
+        'sex': {'sdtype': 'categorical'},
+        'label': {'sdtype': 'categorical'},
+    }}
+    kwargs = {'target_column': 'label', 'sensitive_columns': 'sex', 'positive_label': 'yes'}
+    # A CSV round trip turns the synthetic datetimes into text in the metadata's format.
+    as_text = table.assign(when=table['when'].dt.strftime('%Y-%m-%d'))
+
+    from_text = TSTRDemographicParityDifference.compute_breakdown(
+        table, as_text, metadata, **kwargs
+    )
+    from_datetimes = TSTRDemographicParityDifference.compute_breakdown(
+        table, table, metadata, **kwargs
+    )
+    assert from_text['score'] == from_datetimes['score']
+    assert from_text['synthetic_data']['auroc'] == from_datetimes['synthetic_data']['auroc']
+    assert from_text['synthetic_data']['auroc'] > 0.7  # the dates carry the signal
+
+    broken = as_text.copy()
+    broken.loc[:1, 'when'] = '31/12/2020'
+    with pytest.raises(ValueError, match=(
+        r"synthetic_data\['when'\] has 2 values that are not the metadata's datetime_format "
+        r"'%Y-%m-%d', e\.g\. '31/12/2020'\. Convert the column in synthetic_data"
+    )):
+        TSTRDemographicParityDifference.compute(table, broken, metadata, **kwargs)
+
+
 def test_xgboost_is_used_when_asked(adult, adult_synthetic):
     train, validation = adult
     kwargs = {
@@ -344,7 +381,7 @@ def test_xgboost_is_used_when_asked(adult, adult_synthetic):
         ({'target_column': 'income', 'sensitive_columns': 'sex', 'positive_label': '>50k'},
          r"positive_label '>50k' does not occur in real_data\['income'\]"),
         ({'target_column': 'education', 'sensitive_columns': 'sex'},
-         "'education' has 16 distinct values .*pass positive_label="),
+         "'education' has 16 distinct values in real_data .*pass positive_label="),
         ({'target_column': 'sex', 'sensitive_columns': 'sex'}, 'cannot also be sensitive'),
     ],
 )
@@ -376,14 +413,123 @@ def test_positive_label_missing_from_synthetic_data(adult):
 
 def test_tables_with_different_columns(adult):
     train, validation = adult
-    with pytest.raises(ValueError, match=r"Only in real_data: \['fnlwgt'\]"):
+    with pytest.raises(ValueError, match=(
+        r"synthetic_data lacks the columns \['fnlwgt'\] of real_data\. Select the same "
+        r"columns in every table, e\.g\. synthetic_data\[real_data\.columns\]"
+    )):
         DemographicParityDifference.compute(
             train, train.drop(columns='fnlwgt'), target_column='income', sensitive_columns='sex'
         )
-    with pytest.raises(ValueError, match=r"only in real_validation_data: \['extra'\]"):
+    with pytest.raises(ValueError, match=(
+        r"real_validation_data has columns that real_data lacks: \['extra'\]"
+    )):
         TSTRDemographicParityDifference.compute(
             train, train, target_column='income', sensitive_columns='sex',
             real_validation_data=validation.assign(extra=1),
+        )
+
+
+def test_one_table_dicts_and_table_name(small):
+    kwargs = {'target_column': 'y', 'sensitive_columns': 'sex', 'positive_label': 'yes'}
+    synthetic = small.sample(frac=1.0, random_state=4, replace=True)
+    y = _labels(synthetic)
+    expected = demographic_parity_difference(y, y, sensitive_features=synthetic['sex'])
+
+    assert DemographicParityDifference.compute(
+        {'people': small}, {'people': synthetic}, **kwargs
+    ) == expected
+    # table_name picks the table of multi-table dicts and of multi-table metadata.
+    metadata = {'tables': {
+        'people': {'columns': {column: {'sdtype': 'categorical'} for column in small}},
+        'other': {'columns': {}},
+    }}
+    assert DemographicParityDifference.compute(
+        {'people': small, 'other': small}, {'people': synthetic, 'other': small}, metadata,
+        'people', **kwargs
+    ) == expected
+    with pytest.raises(ValueError, match=r"real_data has no table 'persons'; its tables are"):
+        DemographicParityDifference.compute({'people': small}, small, None, 'persons', **kwargs)
+
+
+def test_integer_groups_read_back_as_floats_are_the_same_groups(small):
+    # Synthesizers often return an integer column as floats: 1 and 1.0 are one group.
+    real = small.assign(sex=(small['sex'] == 'M').astype(int))
+    synthetic = real.assign(sex=real['sex'].astype(float))
+    kwargs = {'target_column': 'y', 'sensitive_columns': 'sex', 'positive_label': 'yes'}
+
+    breakdown = DemographicParityDifference.compute_breakdown(real, synthetic, **kwargs)
+
+    y = _labels(synthetic)
+    assert breakdown['score'] == demographic_parity_difference(
+        y, y, sensitive_features=synthetic['sex']
+    )
+    assert sorted(breakdown['synthetic_data']['by_group']['Group']) == ['0', '1']
+
+
+def test_boolean_target_read_back_as_zero_and_one(small):
+    real = small.assign(y=small['y'] == 'yes')
+    synthetic = real.assign(y=real['y'].astype(int))  # True == 1: the same labels
+    value = DemographicParityDifference.compute(
+        real, synthetic, target_column='y', sensitive_columns='sex'
+    )
+    y = synthetic['y'].to_numpy()
+    assert value == demographic_parity_difference(y, y, sensitive_features=synthetic['sex'])
+
+
+def test_one_group_empty_tables_and_a_list_as_target(small):
+    kwargs = {'target_column': 'y', 'sensitive_columns': 'sex', 'positive_label': 'yes'}
+    one_group = small.assign(sex='F')
+    with pytest.raises(ValueError, match=(
+        r"In real_data, demographic parity needs two groups of sex .*found \['F'\]\. "
+        r"real_data has a single group: choose sensitive columns with at least two values"
+    )):
+        DemographicParityDifference.compute(one_group, one_group, **kwargs)
+    with pytest.raises(ValueError, match='synthetic_data has no rows'):
+        DemographicParityDifference.compute(small, small.iloc[:0], **kwargs)
+    with pytest.raises(TypeError, match='target_column must be the name of one column, not list'):
+        DemographicParityDifference.compute(
+            small, small, target_column=['y'], sensitive_columns='sex'
+        )
+
+
+def test_sensitive_value_unknown_to_the_real_data_is_blamed_on_synthetic_data(small):
+    synthetic = small.assign(sex=small['sex'].replace({'F': 'female'}))
+    message = (
+        r"^synthetic_data\['sex'\] has sensitive values that real_data does not have: "
+        r"'female' \(\d+ rows\); map them to the values of real_data\['sex'\] \('F', 'M'\)"
+    )
+    with pytest.raises(ValueError, match=message):
+        DemographicParityDifference.compute(
+            small, synthetic, target_column='y', sensitive_columns='sex', positive_label='yes'
+        )
+
+
+def test_label_messages_name_the_table_and_the_fix(small):
+    kwargs = {'sensitive_columns': 'sex'}
+    numbers = small.assign(y=(small['y'] == 'yes').astype(int))
+    # A label of another type than the column's: the message proposes the right one.
+    with pytest.raises(ValueError, match=(
+        r"does not occur in real_data\['y'\] .*Pass positive_label=1 \(the type of the column\)"
+    )):
+        DemographicParityDifference.compute(
+            numbers, numbers, target_column='y', positive_label='1', **kwargs
+        )
+    # A numerical target: binarize it.
+    with pytest.raises(ValueError, match=(
+        r"'x' has 400 distinct values in real_data .*add a binary column such as x > threshold"
+    )):
+        DemographicParityDifference.compute(
+            small, small, target_column='x', sensitive_columns='sex'
+        )
+    # Too few positive rows in real_data to hold some out as validation data.
+    rare = small.assign(y='no')
+    rare.loc[rare.index[:1], 'y'] = 'yes'
+    with pytest.raises(ValueError, match=(
+        r"real_data\['y'\] has 1 row\(s\) with the positive label: too few to hold some "
+        r"out .*Pass real_validation_data="
+    )):
+        TSTRDemographicParityDifference.compute(
+            rare, rare, target_column='y', positive_label='yes', **kwargs
         )
 
 

@@ -61,15 +61,22 @@ from sdv_fairdistill.metrics._classifier import (
 from sdv_fairdistill.metrics._inputs import (
     as_column_list,
     binary_labels,
+    check_binary_target,
+    check_both_labels,
+    check_column_name,
     check_columns_exist,
+    check_groups_known,
+    check_not_datetime,
     check_positive_label_occurs,
     check_tables,
     drop_missing_target,
     group_names,
     holdout_split,
+    parse_datetimes,
     resolve_positive_label,
     sensitive_frame,
     single_table_metadata,
+    single_tables,
 )
 
 DEMOGRAPHIC_PARITY = 'demographic_parity'
@@ -200,7 +207,8 @@ def fairness_value(
         ]
         if undefined:
             warnings.warn(
-                f'In {table_name}, the {" and ".join(undefined)} is 0 in every group, so its '
+                f'In {table_name}, the {" and ".join(undefined)} '
+                f'{"are" if len(undefined) > 1 else "is"} 0 in every group, so the '
                 f'ratio is undefined (0 / 0); fairlearn gives {value} from the remaining '
                 'rates (NaN when none).',
                 stacklevel=2,
@@ -266,24 +274,21 @@ def check_groups(
         )
 
     columns = ' x '.join(sensitive.columns)
-    described = '; '.join(
-        f'{group!r} has {row.rows} rows ({row.positive} positive, {row.negative} negative)'
-        for group, row in invalid.iterrows()
-    )
+    described = _describe_groups(invalid)
     criterion_name = _CRITERION_NAMES[criterion]
     if len(invalid) and strict:
         raise ValueError(
             f'In {table_name}, too few rows in the group(s) of {columns}: {described}. '
-            f'{criterion_name.capitalize()} needs {need} per group. Merge rare values, '
-            'use fewer sensitive columns or lower '
-            "min_group_size; the ratio and agg='mean' forms skip such groups with a warning."
+            f'{criterion_name.capitalize()} needs {need} per group. '
+            f'{_group_fix(table_name, counts)}'
         )
 
     kept = counts.index.difference(invalid.index)
     if len(kept) < 2:
         raise ValueError(
             f'In {table_name}, {criterion_name} needs two groups of {columns} with {need}; '
-            f'found {list(kept)}' + (f' ({described})' if described else '') + '.'
+            f'found {list(kept)}' + (f' ({described})' if described else '') + '. '
+            + _group_fix(table_name, counts)
         )
 
     if len(invalid):
@@ -294,6 +299,44 @@ def check_groups(
         )
 
     return groups.isin(kept).to_numpy(), list(invalid.index)
+
+
+def _describe_groups(invalid, limit=10):
+    """The first ``limit`` too-small groups with their counts, for a message."""
+    described = '; '.join(
+        f'{group!r} has {row.rows} rows ({row.positive} positive, {row.negative} negative)'
+        for group, row in invalid.head(limit).iterrows()
+    )
+    if len(invalid) > limit:
+        described += f'; ... ({len(invalid) - limit} more groups)'
+    return described
+
+
+def _group_fix(table_name, counts):
+    """What to do about too-small groups, which depends on the table they are in."""
+    if len(counts) < 2:
+        return (
+            f'{table_name} has a single group: choose sensitive columns with at least two '
+            'values.'
+        )
+    if len(counts) > 20:
+        # Typically a numerical or free-text column used as sensitive attribute.
+        return (
+            f'The sensitive columns have {len(counts)} groups: bin a numerical column into a '
+            'few groups first (e.g. pd.cut) in every table, or merge rare values.'
+        )
+    if table_name == 'synthetic_data':
+        # The real data have enough rows of every group (checked separately); the
+        # synthesizer produced too few of them.
+        return (
+            'Sample more synthetic rows, or condition the sampling on the sensitive columns '
+            "so that every group of real_data is present; or lower min_group_size (the "
+            "ratio and agg='mean' forms skip such groups with a warning)."
+        )
+    return (
+        'Merge rare values, use fewer sensitive columns or lower min_group_size; the ratio '
+        "and agg='mean' forms skip such groups with a warning."
+    )
 
 
 def evaluate(
@@ -399,27 +442,46 @@ class FairnessTask:
         include_sensitive_columns=True,
         prediction_column=None,
     ):
-        tables = {'real_data': real_data, 'synthetic_data': synthetic_data}
-        if real_validation_data is not None:
-            tables['real_validation_data'] = real_validation_data
-
+        # Each table may come as {table_name: DataFrame}, as SDV 2 samples it.
+        tables, data_table_name = single_tables(
+            {
+                'real_data': real_data,
+                'synthetic_data': synthetic_data,
+                'real_validation_data': real_validation_data,
+            },
+            table_name,
+        )
         check_tables(tables)
+        check_column_name(target_column, 'target_column')
+        if prediction_column is not None:
+            check_column_name(prediction_column, 'prediction_column')
         self.sensitive_columns = as_column_list(sensitive_columns)
         if target_column in self.sensitive_columns:
-            raise ValueError(f'The target column {target_column!r} cannot also be sensitive.')
+            raise ValueError(
+                f'The target column {target_column!r} cannot also be sensitive: pass another '
+                'sensitive column.'
+            )
 
         roles = {'target_column': [target_column], 'sensitive_columns': self.sensitive_columns}
         if prediction_column is not None:
             roles['prediction_column'] = [prediction_column]
         check_columns_exist(tables, roles)
+        check_not_datetime(tables, roles)
 
-        self.metadata = single_table_metadata(metadata, table_name)
+        self.metadata = single_table_metadata(metadata, table_name or data_table_name)
+        tables = parse_datetimes(tables, self.metadata)
         tables = {name: drop_missing_target(table, target_column, name)
                   for name, table in tables.items()}
         self.target_column = target_column
         self.positive_label = resolve_positive_label(
             target_column, positive_label, tables['real_data'][target_column]
         )
+        if positive_label is None:
+            # The positive label was inferred from real_data's two values; any third value
+            # elsewhere would silently count as negative.
+            check_binary_target(
+                tables, target_column, pd.unique(tables['real_data'][target_column].dropna())
+            )
         check_positive_label_occurs(tables, target_column, self.positive_label)
 
         self.tables = tables
@@ -445,12 +507,19 @@ class FairnessTask:
 
         return y_true, y_pred, sensitive_frame(table, self.sensitive_columns)
 
-    def groups_of(self, *table_names):
-        """Union of the group names present in the given tables."""
-        names = set()
-        for name in table_names:
-            names.update(group_names(sensitive_frame(self.tables[name], self.sensitive_columns)))
-        return sorted(names)
+    @cached_property
+    def expected_groups(self):
+        """The groups of the real data, which every table compared at data level must have.
+
+        A synthetic group the real data lack raises here, naming synthetic_data, the
+        column and the value (rather than a group of 0 rows in real_data).
+        """
+        frames = {
+            name: sensitive_frame(self.tables[name], self.sensitive_columns)
+            for name in ('real_data', 'synthetic_data')
+        }
+        check_groups_known(frames, self.sensitive_columns)
+        return sorted(set(group_names(frames['real_data'])))
 
     # ---------------------------------------------------------------- TSTR
     @cached_property
@@ -463,7 +532,7 @@ class FairnessTask:
         labels = binary_labels(real[self.target_column], self.positive_label)
         groups = group_names(sensitive_frame(real, self.sensitive_columns))
         train, validation = holdout_split(
-            real, labels, groups, self.validation_size, self.random_state
+            real, labels, groups, self.validation_size, self.random_state, self.target_column
         )
         check_positive_label_occurs(
             {'the real training part of real_data': train,
@@ -478,6 +547,13 @@ class FairnessTask:
         """``(y_true, sensitive)`` of the real validation table."""
         validation = self.split[1]
         y_true = binary_labels(validation[self.target_column], self.positive_label)
+        check_both_labels(
+            y_true,
+            self.validation_name,
+            self.target_column,
+            self.positive_label,
+            'AUROC and equalized odds are undefined on it',
+        )
         return y_true, sensitive_frame(validation, self.sensitive_columns)
 
     @property
@@ -506,16 +582,25 @@ class FairnessTask:
         cache = self._tstr_cache
         if source not in cache:
             train = self.split[0] if source == 'real_data' else self.tables['synthetic_data']
+            train_name = (
+                ('real_data' if self.validation_given else 'the real training part of real_data')
+                if source == 'real_data' else source
+            )
+            y_train = binary_labels(train[self.target_column], self.positive_label)
+            check_both_labels(
+                y_train, train_name, self.target_column, self.positive_label,
+                'no classifier can be trained on it',
+            )
             validation = self.split[1]
             cache[source] = train_and_predict(
                 train,
                 validation,
-                binary_labels(train[self.target_column], self.positive_label),
+                y_train,
                 self.validation[0],
                 self._feature_types,
                 classifier=self.classifier,
                 random_state=self.random_state,
-                train_name='the real training data' if source == 'real_data' else source,
+                train_name=train_name,
             )
         return cache[source]
 
@@ -630,7 +715,7 @@ class _DataFairnessMetric(_FairnessMetric):
             positive_label=positive_label,
             prediction_column=prediction_column,
         )
-        expected_groups = task.groups_of('real_data', 'synthetic_data')
+        expected_groups = task.expected_groups
         breakdown = {'positive_label': task.positive_label}
         for name in ('real_data', 'synthetic_data'):
             y_true, y_pred, sensitive = task.labels(name)

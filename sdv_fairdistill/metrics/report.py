@@ -8,16 +8,20 @@ Three properties, each scored in [0, 1] (higher is better):
   classifier trained on the synthetic table predicts the real validation table).
 * **Equalized Odds** = ``1 - EOD(synthetic-trained model)``, worst case of the TPR and FPR
   gaps on the real validation table.
-* **Downstream Utility** = mean of the synthetic-trained model's accuracy, F1 and AUROC on
-  the real validation table (the utility the fairness is bought with).
+* **Downstream Utility** = ``max(0, 2 * AUROC - 1)`` of the synthetic-trained model on the
+  real validation table: 0 at chance level, 1 for a perfect ranking.
 
 DPD and EOD are fairlearn's ``demographic_parity_difference`` and
-``equalized_odds_difference`` (between groups, max - min). The overall score is the mean of
-the three property scores, as in SDMetrics' reports. The real data and a classifier trained
-on the real training data are evaluated the same way and reported as references
-(``get_details``, ``get_summary``) but do not enter the scores.
+``equalized_odds_difference`` (between groups, max - min). The overall score is
+
+    sqrt(fairness * utility),   fairness = (Demographic Parity + Equalized Odds) / 2,
+
+the geometric mean of fairness and utility (see ``FairnessReport`` for why). The real data
+and a classifier trained on the real training data are evaluated the same way and reported
+as references (``get_details``, ``get_summary``) but do not enter the scores.
 """
 
+import sys
 from functools import cached_property
 
 import numpy as np
@@ -27,8 +31,13 @@ from plotly.subplots import make_subplots
 from sdmetrics.reports.base_report import BaseReport
 from sdmetrics.reports.single_table._properties.base import BaseSingleTableProperty
 from sdmetrics.reports.utils import PlotConfig
+from sklearn.metrics import roc_auc_score
 
-from sdv_fairdistill.metrics._inputs import single_table_metadata
+from sdv_fairdistill.metrics._inputs import (
+    check_metadata_columns,
+    single_table_metadata,
+    single_tables,
+)
 from sdv_fairdistill.metrics.fairness import (
     DEMOGRAPHIC_PARITY,
     EQUALIZED_ODDS,
@@ -74,7 +83,7 @@ class _FairnessEvaluation:
     @cached_property
     def data_level(self):
         """Demographic parity of the labels of the real and of the synthetic table."""
-        expected_groups = self.task.groups_of('real_data', 'synthetic_data')
+        expected_groups = self.task.expected_groups
         results = {}
         for name in _DATA_SOURCES:
             y_true, y_pred, sensitive = self.task.labels(name)
@@ -122,6 +131,12 @@ class _FairnessEvaluation:
                 'accuracy': result.accuracy,
                 'f1': result.f1,
                 'auroc': result.auroc,
+                # An estimator without scores (no predict_proba / decision_function) still
+                # gets a utility: the AUROC of its 0/1 predictions, i.e. balanced accuracy.
+                'utility_auroc': (
+                    result.auroc if np.isfinite(result.auroc)
+                    else float(roc_auc_score(y_true, result.y_pred))
+                ),
                 'by_group': demographic_parity['by_group'],
             }
 
@@ -296,28 +311,48 @@ class EqualizedOdds(_FairnessProperty):
         return self._layout(figure, 'Fairness: Equalized Odds')
 
 
+def rescaled_auroc(auroc):
+    """``max(0, 2 * AUROC - 1)``: 0 for a classifier no better than chance, 1 for a perfect one.
+
+    Accuracy and F1 reward a classifier that learned nothing (a constant one is 76 %
+    accurate on Adult), and AUROC itself gives chance 0.5; rescaled, a table whose labels
+    are noise scores near 0, so the overall score can tell it from useful data.
+    """
+    return max(0.0, 2.0 * auroc - 1.0)
+
+
 class DownstreamUtility(_FairnessProperty):
     """Accuracy, F1 and AUROC on the real validation table.
 
-    Score = mean of the synthetic-trained model's three numbers (AUROC from
-    ``predict_proba``).
+    Score = ``max(0, 2 * AUROC - 1)`` of the synthetic-trained model (AUROC from
+    ``predict_proba``; of the 0/1 predictions for an estimator without scores), so that
+    chance level scores 0. Accuracy and F1 are shown as references.
     """
 
     _METRICS = {'Accuracy': 'accuracy', 'F1': 'f1', 'AUROC': 'auroc'}
+    #: The row of the details that holds the score.
+    SCORE_METRIC = 'AUROC above chance (2 AUROC - 1)'
 
     def _evaluate(self, evaluation):
         real, synthetic = evaluation.model('real_data'), evaluation.model('synthetic_data')
+        metrics = [*self._METRICS, self.SCORE_METRIC]
         details = pd.DataFrame({
-            'Metric': list(self._METRICS),
-            'Real-trained model': [real[key] for key in self._METRICS.values()],
-            'Synthetic-trained model': [synthetic[key] for key in self._METRICS.values()],
+            'Metric': metrics,
+            'Real-trained model': [
+                *(real[key] for key in self._METRICS.values()),
+                rescaled_auroc(real['utility_auroc']),
+            ],
+            'Synthetic-trained model': [
+                *(synthetic[key] for key in self._METRICS.values()),
+                rescaled_auroc(synthetic['utility_auroc']),
+            ],
         })
-        details['Score'] = details['Synthetic-trained model']
         summary = []
         for source in _MODEL_SOURCES.values():
             summary += _summary_rows('TSTR', source, dict(zip(details['Metric'], details[source])))
 
-        return details, pd.DataFrame(summary), float(np.nanmean(details['Score']))
+        score = rescaled_auroc(synthetic['utility_auroc'])
+        return details, pd.DataFrame(summary), float(score)
 
     def get_visualization(self):
         """Grouped bars of each utility metric for both models."""
@@ -345,10 +380,13 @@ class FairnessReport(BaseReport):
       validation data;
     * ``'Equalized Odds'``: ``1 - EOD`` (worst case of the TPR and FPR gaps) of that
       classifier;
-    * ``'Downstream Utility'``: mean of that classifier's accuracy, F1 and AUROC.
+    * ``'Downstream Utility'``: ``max(0, 2 * AUROC - 1)`` of that classifier, 0 at chance.
 
     DPD / EOD are fairlearn's demographic parity / equalized odds differences (largest
-    minus smallest group rate). Overall score = mean of the three property scores.
+    minus smallest group rate). Overall score::
+
+        sqrt(fairness * utility),  fairness = (Demographic Parity + Equalized Odds) / 2
+
     The real data and a classifier trained on the real training data are measured the
     same way as references in ``get_details`` and ``get_summary``.
 
@@ -384,9 +422,35 @@ class FairnessReport(BaseReport):
             'Downstream Utility': DownstreamUtility(),
         }
 
+    def _compute_overall_score(self):
+        """Geometric mean of the fairness (mean of the two fairness properties) and utility.
+
+        Why not SDMetrics' plain average: a classifier that learned nothing is trivially
+        fair (a synthetic table whose labels are noise has parity near 1), so averaging
+        let useless data score about as high as useful data. Fairness is only worth
+        something in a model that is useful, so the two are multiplied: zero utility
+        (chance-level AUROC) gives 0, and so does maximal unfairness. The square root keeps
+        the score on the scale of the properties (fairness = utility = x gives x), unlike
+        the bare product; unlike the harmonic mean it trades a relative loss of one for the
+        same relative gain of the other, without letting the smaller one dominate.
+        """
+        scores = {name: prop._compute_average() for name, prop in self._properties.items()}
+        fairness = (scores['Demographic Parity'] + scores['Equalized Odds']) / 2
+        return float(np.sqrt(fairness * scores['Downstream Utility']))
+
+    def _print_results(self, verbose):
+        # BaseReport.generate stores the mean of the properties just before calling this;
+        # the report's own overall score replaces it before it is printed or returned.
+        self._overall_score = self._compute_overall_score()
+        if verbose:
+            sys.stdout.write(
+                'Overall Score (sqrt of fairness x utility): '
+                f'{round(self._overall_score * 100, 2)}%\n\n'
+            )
+
     def _check_groups(self, task):
         """Fail before training if a group is too small for any of the measures."""
-        expected_groups = task.groups_of('real_data', 'synthetic_data')
+        expected_groups = task.expected_groups
         for name in ('real_data', 'synthetic_data'):
             y_true, _, sensitive = task.labels(name)
             check_groups(
@@ -425,12 +489,15 @@ class FairnessReport(BaseReport):
         """Generate the report.
 
         Args:
-            real_data (pandas.DataFrame):
-                The real table the synthesizer learned from.
-            synthetic_data (pandas.DataFrame):
-                The synthetic table, with the same columns.
+            real_data (pandas.DataFrame or dict):
+                The real table the synthesizer learned from, or ``{table_name: DataFrame}``
+                with that one table (as SDV 2 returns).
+            synthetic_data (pandas.DataFrame or dict):
+                The synthetic table, with the same columns (or a one-table dict).
             metadata (dict or sdv.metadata.Metadata):
-                SDV ``Metadata`` of one table, or SDMetrics' single-table dict
+                SDV ``Metadata`` (anything with ``to_dict()``) or a ``{'tables': ...}`` dict
+                describing the table (when it describes several, the table is the one named
+                by the data's dict key), or SDMetrics' single-table dict
                 ``{'columns': {...}}``. The sdtypes drive the classifier's preprocessing.
             sensitive_columns (str or list[str]):
                 The sensitive column, or several for intersectional groups (each joint
@@ -441,8 +508,9 @@ class FairnessReport(BaseReport):
                 The favourable label. None is allowed for a two-valued target and picks
                 the larger value in sorted order (``'>50K'`` on Adult, True, 1); a target
                 with more values needs it (the other values become negative).
-            real_validation_data (pandas.DataFrame or None):
-                Real data the synthesizer never saw, to test the classifiers on. When None,
+            real_validation_data (pandas.DataFrame, dict or None):
+                Real data the synthesizer never saw, to test the classifiers on (a
+                DataFrame or a one-table dict). When None,
                 ``validation_size`` of ``real_data`` is held out (and the real-trained
                 classifier learns from the rest).
             classifier (str, estimator or None):
@@ -451,7 +519,21 @@ class FairnessReport(BaseReport):
             verbose (bool):
                 Whether to print progress and the scores.
         """
-        table_metadata = single_table_metadata(metadata)
+        tables, table_name = single_tables({
+            'real_data': real_data,
+            'synthetic_data': synthetic_data,
+            'real_validation_data': real_validation_data,
+        })
+        real_data, synthetic_data = tables['real_data'], tables['synthetic_data']
+        real_validation_data = tables.get('real_validation_data')
+        table_metadata = single_table_metadata(metadata, table_name)
+        if table_metadata is None:
+            raise TypeError(
+                "The FairnessReport needs metadata (SDV Metadata or {'columns': {...}}), as "
+                "SDMetrics' reports do; SDV's Metadata.detect_from_dataframe builds one."
+            )
+        # SDMetrics checks this too, but without saying which side lacks which column.
+        check_metadata_columns(table_metadata, real_data)
         task = FairnessTask(
             real_data,
             synthetic_data,

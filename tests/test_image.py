@@ -15,6 +15,7 @@ from sklearn.exceptions import NotFittedError
 
 from sdv_fairdistill import FairDistillImageSynthesizer
 from sdv_fairdistill.adapters.image import ImageAdapter
+from sdv_fairdistill.synthesizers._parameters import InvalidParameterError
 from sdv_fairdistill.datasets.colored_mnist import label_group, load_colored_mnist, to_grey
 from sdv_fairdistill.plugins import get_adapter_class, list_adapters
 from sdv_fairdistill.visualization import save_image_grid
@@ -265,15 +266,19 @@ def test_bad_input_raises_a_clear_error(case):
     'parameters, message',
     [
         ({'fairness_weight': -1}, 'fairness_weight'),
-        ({'epochs': 1.5}, 'epochs must be an integer'),
+        ({'epochs': 1.5}, "'epochs' must be an integer of at least 1"),
+        ({'epochs': 0}, "'epochs' must be an integer of at least 1"),
+        ({'learning_rate': 0}, "'learning_rate' must be a number greater than 0"),
+        ({'teacher_channels': (0,)}, "'teacher_channels' must be a tuple of positive integers"),
+        ({'seed': -3}, "'seed' must be None or an integer"),
         ({'batch_size': 1}, 'batch_size'),
         ({'sensitive_conditioning': 'colour'}, "'input' or 'tint'"),
         ({'latent_dim': 4, 'fair_latent_dim': 5}, 'cannot exceed'),
     ],
 )
-def test_bad_parameters_raise_at_fit(small, parameters, message):
-    with pytest.raises(ValueError, match=message):
-        FairDistillImageSynthesizer(**parameters).fit(*small)
+def test_bad_parameters_raise_at_construction(parameters, message):
+    with pytest.raises(InvalidParameterError, match=message):
+        FairDistillImageSynthesizer(**parameters)
 
 
 def test_bad_sampling_requests(fitted):

@@ -162,8 +162,8 @@ def test_constraints_keep_working(adult_sample):
         ({'target_column': 'label'}, "Column 'label' is not in the metadata"),
         ({'sensitive_columns': ['sex', 'income']}, 'both the target and a sensitive column'),
         ({'sensitive_columns': []}, "'sensitive_columns' is empty"),
-        ({'fairness_weight': -1}, "'fairness_weight' must be 0 or positive"),
-        ({'epochs': 0.5}, "'epochs' must be a positive integer"),
+        ({'fairness_weight': -1}, "'fairness_weight' must be a number of at least 0, got -1"),
+        ({'epochs': 0.5}, "'epochs' must be an integer of at least 1 or None, got 0.5"),
     ],
 )
 def test_bad_parameters(adult_sample, kwargs, message):
@@ -309,6 +309,6 @@ def test_continuous_target_is_not_reweighed_and_says_so():
     synthesizer = FairDistillSynthesizer(
         metadata, 'group', 'amount', balance_target=True, epochs=1, distill_epochs=1
     )
-    with pytest.warns(UserWarning, match="'amount' is continuous, so the rows are not reweighed"):
+    with pytest.warns(UserWarning, match="'amount' is continuous or absent, so the rows are not reweighed"):
         synthesizer.fit({'toy': data})
     assert len(synthesizer.sample(10)['toy']) == 10

@@ -1,10 +1,20 @@
 """Mixed-type table <-> float matrix with known spans, built from RDT transformers.
 
-Categorical and boolean columns (missing values included, as their own category) become
-one-hots through RDT's ``OneHotEncoder``. Numerical columns use RDT's
-``ClusterBasedNormalizer`` (mode-specific normalisation, as CTGAN and TVAE): a scalar within
-the chosen mode plus a one-hot of the mode. Every column maps to one or two spans, so the
-decoder knows which outputs form a softmax and which a Gaussian.
+How a column is encoded follows its kind (from the metadata's sdtype, not the pandas dtype: a
+categorical column of integer codes is still categorical):
+
+- ``'categorical'``: a one-hot through RDT's ``OneHotEncoder`` (missing values are a category
+  of their own), so only values of the real column can come out.
+- ``'ordinal'``: ordered discrete values. With at most ``max_one_hot_levels`` levels a one-hot
+  as above (exact values, any shape of distribution); with more, the rank of the value in its
+  order, modelled as a number and rounded back to the nearest rank, so again only real values
+  come out.
+- ``'numerical'``: RDT's ``ClusterBasedNormalizer`` (mode-specific normalisation, as CTGAN and
+  TVAE): a scalar within the chosen mode plus a one-hot of the mode, and a null indicator when
+  the column has missing values.
+
+Every column maps to one to three spans, so the decoder knows which outputs form a softmax
+and which a Gaussian.
 """
 
 import numpy as np
@@ -13,82 +23,151 @@ from rdt.transformers import ClusterBasedNormalizer, OneHotEncoder
 
 from sdv_fairdistill.core.spans import CATEGORICAL, CONTINUOUS, Span
 
+KINDS = ('categorical', 'ordinal', 'numerical')
 
-def is_discrete(series, max_numeric_levels=0):
-    """Whether a column is encoded as categories (not numbers)."""
+
+def kind_from_dtype(series):
+    """The kind of a column that has no sdtype (e.g. one a constraint created)."""
     if pd.api.types.is_bool_dtype(series) or not pd.api.types.is_numeric_dtype(series):
-        return True
-    return series.nunique(dropna=False) <= max_numeric_levels
+        return 'categorical'
+    return 'numerical'
+
+
+def ordered_levels(series, order=None):
+    """The distinct non-missing values of ``series`` in their order.
+
+    Numbers are ordered by value (SDV's detection lists an integer column's values in the
+    order they appear, which is no order). Other values follow ``order`` (an ordinal column's
+    ``range_values`` in SDV metadata), then the values it does not list, sorted as text.
+    """
+    values = list(pd.unique(series.dropna()))
+    if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
+        return sorted(values)
+    order = list(order or [])
+    present = set(values)
+    listed = [value for value in order if value in present]
+    rest = sorted((value for value in values if value not in set(order)), key=str)
+    return listed + rest
+
+
+class _Ranks:
+    """An ordinal column <-> the rank of each value in its order (missing stays missing)."""
+
+    def __init__(self, levels):
+        self.levels = list(levels)
+        self._rank = {value: rank for rank, value in enumerate(self.levels)}
+
+    def to_ranks(self, series):
+        return series.map(self._rank).astype(float)
+
+    def from_ranks(self, ranks, dtype):
+        ranks = np.asarray(ranks, dtype=float)
+        missing = np.isnan(ranks)
+        index = np.clip(np.rint(np.where(missing, 0, ranks)), 0, len(self.levels) - 1).astype(int)
+        values = pd.Series(np.asarray(self.levels, dtype=object)[index])
+        values[missing] = np.nan
+        if not missing.any():
+            values = values.astype(dtype)
+        return values.to_numpy()
 
 
 class TableEncoder:
     """Encode some columns of a table into a float matrix with spans, and decode back.
 
     Args:
-        max_clusters (int): modes tried per numerical column.
-        discrete_columns (iterable[str]): columns to one-hot even when numeric.
+        column_kinds (dict[str, str]): the kind of each column, one of ``KINDS``; columns it
+            does not name are 'categorical' unless numeric. Defaults to no kinds.
+        ordinal_orders (dict[str, list]): the order of ordinal columns' values (values it does
+            not list are sorted after it). Defaults to sorting every ordinal column.
+        max_one_hot_levels (int): an ordinal column with more levels is modelled through its
+            ranks instead of a one-hot. Defaults to 50.
+        max_clusters (int): modes tried per numerical column. Defaults to 10.
         max_fit_rows (int): rows (a random subset) used to find the modes of a column.
-        random_state (int): seed of that subset.
+            Defaults to 5000.
+        random_state (int): seed of that subset. Defaults to 0.
     """
 
-    def __init__(self, max_clusters=10, discrete_columns=(), max_fit_rows=5000, random_state=0):
+    def __init__(
+        self,
+        column_kinds=None,
+        ordinal_orders=None,
+        max_one_hot_levels=50,
+        max_clusters=10,
+        max_fit_rows=5000,
+        random_state=0,
+    ):
+        self.column_kinds = dict(column_kinds or {})
+        self.ordinal_orders = dict(ordinal_orders or {})
+        self.max_one_hot_levels = max_one_hot_levels
         self.max_clusters = max_clusters
-        self.discrete_columns = set(discrete_columns)
         self.max_fit_rows = max_fit_rows
         self.random_state = random_state
 
     def fit(self, data):
         self.columns_ = list(data.columns)
-        self.dtypes_ = data.dtypes
         self._plans = []
         self.spans = []
         for column in self.columns_:
-            series = data[[column]]
-            if column in self.discrete_columns or is_discrete(data[column]):
-                encoder = OneHotEncoder()
-                encoder.fit(series, column)
-                width = len(encoder.get_output_sdtypes())
-                self._plans.append(('categorical', column, encoder, None))
-                self.spans.append(Span(width, CATEGORICAL, column))
+            kind = self.column_kinds.get(column) or kind_from_dtype(data[column])
+            ranks = None
+            if kind == 'ordinal':
+                levels = ordered_levels(data[column], self.ordinal_orders.get(column))
+                kind = 'categorical' if len(levels) <= self.max_one_hot_levels else 'ranked'
+                ranks = _Ranks(levels) if kind == 'ranked' else None
+            if kind == 'categorical':
+                self._fit_one_hot(data[[column]], column)
             else:
-                normalizer = ClusterBasedNormalizer(
-                    max_clusters=min(self.max_clusters, max(1, data[column].nunique())),
-                    weight_threshold=0.005,
-                    missing_value_generation='from_column'
-                    if data[column].isna().any()
-                    else None,
-                )
-                # The modes of a column are found as well on a few thousand rows, and the
-                # Bayesian mixture behind them is the slowest step of preprocessing.
-                if len(series) > self.max_fit_rows:
-                    series = series.sample(self.max_fit_rows, random_state=self.random_state)
-                normalizer.fit(series, column)
-                n_modes = int(np.sum(normalizer.valid_component_indicator))
-                component_encoder = OneHotEncoder()
-                component_encoder.fit(
-                    pd.DataFrame({f'{column}.component': np.arange(n_modes, dtype=float)}),
-                    f'{column}.component',
-                )
-                width = len(component_encoder.get_output_sdtypes())
-                self._plans.append(('numerical', column, normalizer, component_encoder))
-                self.spans.append(Span(1, CONTINUOUS, column))
-                self.spans.append(Span(width, CATEGORICAL, f'{column}.component'))
-                if normalizer.missing_value_generation == 'from_column':
-                    self.spans.append(Span(2, CATEGORICAL, f'{column}.is_null'))
+                values = data[column] if ranks is None else ranks.to_ranks(data[column])
+                self._fit_numerical(values.to_frame(column), column, ranks, data[column].dtype)
         return self
 
-    @property
-    def width(self):
-        return sum(span.width for span in self.spans)
+    def _fit_one_hot(self, series, column):
+        encoder = OneHotEncoder()
+        encoder.fit(series, column)
+        self._plans.append(('categorical', column, encoder, None, None))
+        self.spans.append(Span(len(encoder.get_output_sdtypes()), CATEGORICAL, column))
+
+    def _fit_numerical(self, series, column, ranks, dtype):
+        has_nan = bool(series[column].isna().any())
+        n_values = int(series[column].nunique())
+        if n_values == 0:
+            # An all-missing column: nothing to find modes in; it comes back all missing.
+            self._plans.append(('missing', column, None, None, None))
+            return
+        normalizer = ClusterBasedNormalizer(
+            max_clusters=min(self.max_clusters, n_values),
+            weight_threshold=0.005,
+            missing_value_generation='from_column' if has_nan else None,
+        )
+        # The modes of a column are found as well on a few thousand rows, and the Bayesian
+        # mixture behind them is the slowest step of preprocessing.
+        if len(series) > self.max_fit_rows:
+            series = series.sample(self.max_fit_rows, random_state=self.random_state)
+        normalizer.fit(series, column)
+        n_modes = int(np.sum(normalizer.valid_component_indicator))
+        component_encoder = OneHotEncoder()
+        component_encoder.fit(
+            pd.DataFrame({f'{column}.component': np.arange(n_modes, dtype=float)}),
+            f'{column}.component',
+        )
+        width = len(component_encoder.get_output_sdtypes())
+        self._plans.append(('numerical', column, normalizer, component_encoder, (ranks, dtype)))
+        self.spans.append(Span(1, CONTINUOUS, column))
+        self.spans.append(Span(width, CATEGORICAL, f'{column}.component'))
+        if has_nan:
+            self.spans.append(Span(2, CATEGORICAL, f'{column}.is_null'))
 
     def transform(self, data):
         blocks = []
-        for kind, column, transformer, component_encoder in self._plans:
-            series = data[[column]]
-            if kind == 'categorical':
-                blocks.append(transformer.transform(series).to_numpy(dtype=np.float32))
+        for kind, column, transformer, component_encoder, extra in self._plans:
+            if kind == 'missing':
                 continue
-            normalized = transformer.transform(series)
+            if kind == 'categorical':
+                blocks.append(transformer.transform(data[[column]]).to_numpy(dtype=np.float32))
+                continue
+            ranks = extra[0]
+            values = data[column] if ranks is None else ranks.to_ranks(data[column])
+            normalized = transformer.transform(values.to_frame(column))
             blocks.append(normalized[[f'{column}.normalized']].to_numpy(dtype=np.float32))
             components = component_encoder.transform(normalized[[f'{column}.component']])
             blocks.append(components.to_numpy(dtype=np.float32))
@@ -110,7 +189,10 @@ class TableEncoder:
             start += width
             return block
 
-        for kind, column, transformer, component_encoder in self._plans:
+        for kind, column, transformer, component_encoder, extra in self._plans:
+            if kind == 'missing':
+                output[column] = np.full(len(matrix), np.nan)
+                continue
             if kind == 'categorical':
                 block = take(len(transformer.get_output_sdtypes()))
                 frame = pd.DataFrame(block, columns=list(transformer.get_output_sdtypes()))
@@ -126,5 +208,7 @@ class TableEncoder:
             })
             if transformer.missing_value_generation == 'from_column':
                 frame[f'{column}.is_null'] = take(2).argmax(axis=1).astype(float)
-            output[column] = transformer.reverse_transform(frame)[column].to_numpy()
+            values = transformer.reverse_transform(frame)[column].to_numpy()
+            ranks, dtype = extra
+            output[column] = values if ranks is None else ranks.from_ranks(values, dtype)
         return pd.DataFrame(output, columns=self.columns_)

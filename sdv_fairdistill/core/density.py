@@ -15,6 +15,22 @@ from sklearn.mixture import GaussianMixture
 
 _CANDIDATES = (1, 2, 4, 8, 16, 32)
 
+#: A group with fewer rows gets one Gaussian at its mean with the pooled within-group
+#: covariance: a mixture needs two rows at least, and a full covariance fitted on a handful
+#: of latents is mostly noise.
+MIN_MIXTURE_ROWS = 50
+
+
+class _PooledGaussian:
+    """One Gaussian, in the attributes ``GaussianMixture`` samples from."""
+
+    n_components = 1
+
+    def __init__(self, mean, covariance):
+        self.weights_ = np.ones(1)
+        self.means_ = mean[None, :]
+        self.covariances_ = covariance[None, :, :]
+
 
 def _fit_mixture(latents, max_components, random_state):
     """A Gaussian mixture whose number of components minimises BIC on a subset."""
@@ -33,6 +49,16 @@ def _fit_mixture(latents, max_components, random_state):
             break
         best, best_score = n_components, score
     return GaussianMixture(best, random_state=random_state, reg_covar=1e-4).fit(latents)
+
+
+def _pooled_covariance(latents, groups, n_groups):
+    """Covariance of the latents around their group's mean (regularised like the mixtures)."""
+    means = np.zeros((n_groups, latents.shape[1]))
+    np.add.at(means, groups, latents)
+    means /= np.maximum(np.bincount(groups, minlength=n_groups), 1)[:, None]
+    centred = latents - means[groups]
+    covariance = centred.T @ centred / max(len(latents) - n_groups, 1)
+    return covariance + 1e-4 * np.eye(latents.shape[1])
 
 
 class GroupedGaussianMixture:
@@ -57,8 +83,14 @@ class GroupedGaussianMixture:
             raise ValueError(f'Groups {np.flatnonzero(counts == 0).tolist()} have no rows.')
         self.group_prior_ = counts / counts.sum()
         self.mixtures_ = []
+        pooled = None
         for group in range(n_groups):
             rows = np.flatnonzero(groups == group)
+            if len(rows) < MIN_MIXTURE_ROWS:
+                if pooled is None:
+                    pooled = _pooled_covariance(latents, groups, n_groups)
+                self.mixtures_.append(_PooledGaussian(latents[rows].mean(axis=0), pooled))
+                continue
             if len(rows) > self.max_rows:
                 rows = rng.choice(rows, self.max_rows, replace=False)
             self.mixtures_.append(_fit_mixture(latents[rows], self.max_components, self.random_state))

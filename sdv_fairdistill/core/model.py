@@ -4,7 +4,7 @@ Kind-agnostic: a ``DataAdapter`` builds the encoders and the feature head; this 
 them (stage 1: the teacher learns a latent independent of the sensitive group through a
 distance-covariance penalty; stage 2: a smaller student encoder is distilled from it with a
 latent-matching *quality* loss and an output-space KL *utility* loss through the frozen,
-shared decoder), fits the latent density (stage 3) and samples. See ``METHOD.md``.
+shared decoder), fits the latent density (stage 3) and samples. See ``docs/method.md``.
 """
 
 import contextlib
@@ -56,7 +56,7 @@ class FairDistillModel:
             the fair part: the penalty covers them and the target head reads only them. The
             rest is free to carry what the features share with ``s`` (fidelity). None: all
             of ``z`` is fair.
-        fairness_weight (float): weight ``lambda`` of ``dCov^2(mu, s)`` in the teacher loss.
+        fairness_weight (float): weight ``lambda`` of ``dCov^2(z, s)`` in the teacher loss.
         fairness_warmup (float): fraction of the teacher epochs over which ``lambda`` ramps up
             linearly from 0, so the latent first learns the data, then is made fair.
         beta (float): weight of the KL to ``N(0, I)``.
@@ -169,7 +169,10 @@ class FairDistillModel:
             self.teacher_encoder = self.adapter.build_teacher_encoder(self.latent_dim, target_dim)
             self.student_encoder = self.adapter.build_student_encoder(self.latent_dim, target_dim)
             self.feature_decoder = self.adapter.build_feature_decoder(self.latent_dim, n_groups)
-            self.target_decoder = TargetDecoder(self.fair_latent_dim, self.target_spans)
+            # No target, no target head (an empty linear layer only makes torch warn).
+            self.target_decoder = (
+                TargetDecoder(self.fair_latent_dim, self.target_spans) if self.target_spans else None
+            )
             for module in self._modules():
                 module.to(self.device)
 
@@ -253,8 +256,6 @@ class FairDistillModel:
             )
 
     def _target_loss(self, output, y):
-        if not self.target_spans:
-            return output.new_zeros(output.shape[0])
         return span_ops.reconstruction_loss(
             output, y, self.target_spans, self.target_decoder.log_sigma
         )
@@ -263,6 +264,7 @@ class FairDistillModel:
         parameters = [
             p
             for module in (self.teacher_encoder, self.feature_decoder, self.target_decoder)
+            if module is not None
             for p in module.parameters()
         ]
         optimizer = torch.optim.Adam(parameters, lr=self.learning_rate)
@@ -276,8 +278,12 @@ class FairDistillModel:
                 feature = self.adapter.feature_loss(
                     self.feature_decoder, self.feature_decoder(z, s[rows]), x[rows]
                 ).mean()
-                target_output = self.target_decoder(z)
-                target = self._target_loss(target_output, y[rows]).mean()
+                target_output = self.target_decoder(z) if self.target_spans else None
+                target = (
+                    self._target_loss(target_output, y[rows]).mean()
+                    if self.target_spans
+                    else feature.new_zeros(())
+                )
                 kl = kl_to_standard_normal(mu, logvar).mean()
                 s_centered = double_centered_one_hot_distances(s[rows])
                 fairness = dcov2_centered(z[:, : self.fair_latent_dim], s_centered)
@@ -307,7 +313,8 @@ class FairDistillModel:
 
     def _distill_student(self, x, y, s):
         for module in (self.teacher_encoder, self.feature_decoder, self.target_decoder):
-            module.requires_grad_(False)
+            if module is not None:
+                module.requires_grad_(False)
         optimizer = torch.optim.Adam(self.student_encoder.parameters(), lr=self.learning_rate)
         # The frozen teacher gives every row the same posterior in every epoch: encode once.
         teacher_mu, teacher_logvar = self._encode(self.teacher_encoder, x, y, logvar=True)
@@ -317,7 +324,7 @@ class FairDistillModel:
                 mu_t, logvar_t = teacher_mu[rows], teacher_logvar[rows]
                 with torch.no_grad():
                     teacher_features = self.feature_decoder(mu_t, s[rows])
-                    teacher_target = self.target_decoder(mu_t)
+                    teacher_target = self.target_decoder(mu_t) if self.target_spans else None
                 mu_s, logvar_s = self.student_encoder(x[rows], y[rows])
                 quality = ((mu_s - mu_t) ** 2).sum(dim=1) + ((logvar_s - logvar_t) ** 2).sum(dim=1)
                 utility = self.adapter.feature_distillation_kl(

@@ -30,6 +30,7 @@ from sdv_fairdistill.adapters.image import MIN_IMAGE_SIDE
 from sdv_fairdistill.core.model import FairDistillModel
 from sdv_fairdistill.core.spans import Span
 from sdv_fairdistill.plugins import get_adapter_class
+from sdv_fairdistill.synthesizers import _parameters as checks
 
 #: The channel axis of a 4-D array is the one with at most this many entries.
 MAX_CHANNELS = 4
@@ -262,6 +263,7 @@ class FairDistillImageSynthesizer:
         self.verbose = verbose
         self.seed = seed
         self._model = None
+        self._validate_parameters()
 
     def get_parameters(self):
         """The constructor's arguments, as a dict."""
@@ -269,25 +271,12 @@ class FairDistillImageSynthesizer:
         return {name: getattr(self, name) for name in names if name != 'self'}
 
     def _validate_parameters(self):
-        if self.fairness_weight < 0:
-            raise ValueError(f'fairness_weight must be 0 or positive, got {self.fairness_weight}.')
-        minimum = {'epochs': 0, 'distill_epochs': 0, 'batch_size': 2, 'latent_dim': 1}
-        if self.fair_latent_dim is not None:
-            minimum['fair_latent_dim'] = 1
-        for name, least in minimum.items():
-            value = getattr(self, name)
-            if not isinstance(value, (int, np.integer)) or value < least:
-                raise ValueError(f'{name} must be an integer of at least {least}, got {value!r}.')
-        if self.fair_latent_dim is not None and self.fair_latent_dim > self.latent_dim:
-            raise ValueError(
-                f'fair_latent_dim ({self.fair_latent_dim}) cannot exceed latent_dim '
-                f'({self.latent_dim}).'
-            )
-        if self.sensitive_conditioning not in ('input', 'tint'):
-            raise ValueError(
-                "sensitive_conditioning must be 'input' or 'tint', got "
-                f'{self.sensitive_conditioning!r}.'
-            )
+        checks.check_shared_parameters(self)
+        checks.check_choice('sensitive_conditioning', self.sensitive_conditioning, ('input', 'tint'))
+        checks.check_layer_sizes('teacher_channels', self.teacher_channels, allow_empty=False)
+        checks.check_layer_sizes('student_channels', self.student_channels, allow_empty=False)
+        checks.check_layer_sizes('decoder_channels', self.decoder_channels, allow_empty=False)
+        checks.check_integer('teacher_hidden', self.teacher_hidden, 1)
 
     def _device(self):
         if self.enable_gpu and torch.cuda.is_available():
@@ -307,7 +296,6 @@ class FairDistillImageSynthesizer:
                 least two groups.
             target (array-like or None): ``N`` labels of any hashable type (e.g. the digit).
         """
-        self._validate_parameters()
         x, self._image_format = to_model_layout(images)
         if len(x) < 2:
             raise ValueError(f'Got {len(x)} image; pass at least 2 images to learn from.')

@@ -70,6 +70,11 @@ def translate_tvae_parameters(parameters, values, defaults):
 def check_column_roles(metadata_columns, sensitive_columns, target_column):
     """Refuse sensitive / target columns the metadata lacks or the model cannot learn."""
     columns = metadata_columns
+    if target_column is not None and not isinstance(target_column, str):
+        raise SynthesizerInputError(
+            f"'target_column' must be one column name or None, got {target_column!r}. "
+            'Several labels are not supported: fit one synthesizer per label.'
+        )
     if not sensitive_columns:
         raise SynthesizerInputError(
             "'sensitive_columns' is empty. Name at least one sensitive column (e.g. 'sex')."

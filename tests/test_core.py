@@ -84,6 +84,22 @@ def test_density_keeps_the_dependence_between_latent_and_group():
     assert (fixed == 1).all() and conditioned[:, 0].mean() > 3
 
 
+def test_a_single_row_group_gets_one_gaussian_with_the_pooled_spread():
+    rng = np.random.RandomState(0)
+    groups = np.r_[np.zeros(500, int), np.ones(500, int), [2]]  # group 2: a single row
+    latents = rng.normal(size=(1001, 2)) * [1.0, 3.0] + 5 * groups[:, None]
+    density = GroupedGaussianMixture(max_components=4).fit(latents, groups, 3)
+    assert density.n_components_[2] == 1
+    # Expected: mean at the lone row, covariance of everyone around their own group's mean.
+    centred = latents.copy()
+    for group in range(3):
+        centred[groups == group] -= latents[groups == group].mean(axis=0)
+    pooled = centred.T @ centred / (1001 - 3)
+    sampled, _ = density.sample(20000, np.random.RandomState(1), groups=np.full(20000, 2))
+    np.testing.assert_allclose(sampled.mean(axis=0), latents[-1], atol=0.1)
+    np.testing.assert_allclose(np.cov(sampled.T), pooled, atol=0.15)
+
+
 def test_builtin_adapters_are_registered_as_plugins():
     assert 'tabular' in list_adapters()
     assert get_adapter_class('tabular').kind == 'tabular'

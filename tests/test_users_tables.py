@@ -227,3 +227,29 @@ def test_tvae_parameter_names_mean_the_same(adult_sample, tmp_path):
     path = tmp_path / 'tvae_names.pkl'
     synthesizer.save(path)
     assert load_synthesizer(str(path)).get_parameters() == parameters
+
+
+def test_save_moves_the_networks_to_the_cpu_and_back(adult_sample, tmp_path, monkeypatch):
+    # A pickle of CUDA tensors does not load on a machine without a GPU; no GPU here, so the
+    # model's device is faked and its moves recorded.
+    import torch
+
+    data, metadata = adult_sample
+    synthesizer = FairDistillSynthesizer(metadata, sensitive_columns='sex', **T)
+    synthesizer.fit({'adult': data.head(300)})
+    model = synthesizer._model
+    moves, seen_in_file = [], []
+    monkeypatch.setattr(model, 'device', torch.device('cuda'))
+    monkeypatch.setattr(model, 'to', lambda device: moves.append(str(device)) or model)
+    from sdv.single_table.base import BaseSingleTableSynthesizer
+
+    original = BaseSingleTableSynthesizer.save  # SDV's own save, which pickles
+
+    def recording_save(self, filepath):
+        seen_in_file.append(list(moves))
+        original(self, filepath)
+
+    monkeypatch.setattr(BaseSingleTableSynthesizer, 'save', recording_save)
+    synthesizer.save(tmp_path / 'moved.pkl')
+    assert seen_in_file == [['cpu']]  # on the CPU while pickled
+    assert moves == ['cpu', 'cuda']  # and back afterwards

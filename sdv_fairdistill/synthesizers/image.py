@@ -16,7 +16,6 @@ so the images are smooth grey levels, not binarised.
 
 import inspect
 import pickle
-import warnings
 from collections.abc import Hashable
 
 import cloudpickle
@@ -31,6 +30,7 @@ from sdv_fairdistill.core.model import FairDistillModel
 from sdv_fairdistill.core.spans import Span
 from sdv_fairdistill.plugins import get_adapter_class
 from sdv_fairdistill.synthesizers import _parameters as checks
+from sdv_fairdistill.synthesizers._shared import FairModelMixin
 
 #: The channel axis of a 4-D array is the one with at most this many entries.
 MAX_CHANNELS = 4
@@ -171,7 +171,7 @@ def _encode_labels(values, name, num_images):
     return codes, uniques
 
 
-class FairDistillImageSynthesizer:
+class FairDistillImageSynthesizer(FairModelMixin):
     """Fair synthetic images from a distilled, distance-covariance-regularised latent space.
 
     Args:
@@ -277,13 +277,6 @@ class FairDistillImageSynthesizer:
         checks.check_layer_sizes('student_channels', self.student_channels, allow_empty=False)
         checks.check_layer_sizes('decoder_channels', self.decoder_channels, allow_empty=False)
         checks.check_integer('teacher_hidden', self.teacher_hidden, 1)
-
-    def _device(self):
-        if self.enable_gpu and torch.cuda.is_available():
-            return 'cuda'
-        if self.enable_gpu:
-            warnings.warn('enable_gpu=True but no CUDA GPU is available: training on the CPU.')
-        return 'cpu'
 
     # ------------------------------------------------------------------ fitting
     def fit(self, images, sensitive, target=None):
@@ -414,29 +407,11 @@ class FairDistillImageSynthesizer:
             target_labels = self._target_values[target.argmax(dim=1).numpy()]
         return images, self._sensitive_values[groups], target_labels
 
-    # ------------------------------------------------------------------ inspection
-    def get_loss_values(self):
-        """Loss terms per stage ('teacher', 'student') and epoch, as a DataFrame."""
-        self._check_fitted()
-        return self._model.loss_values.copy()
-
-    def get_parameter_counts(self):
-        """Parameters of each network: the student is much smaller than the teacher."""
-        self._check_fitted()
-        return self._model.parameter_counts()
-
     # ------------------------------------------------------------------ persistence
     def save(self, path):
         """Save the synthesizer to ``path`` (cloudpickle), with its networks on the CPU."""
-        device = self._model.device if self._model is not None else None
-        if device is not None:
-            self._model.to('cpu')  # so that a machine without a GPU can load it
-        try:
-            with open(path, 'wb') as file:
-                cloudpickle.dump(self, file)
-        finally:
-            if device is not None:
-                self._model.to(device)
+        with self._networks_on_cpu(), open(path, 'wb') as file:
+            cloudpickle.dump(self, file)
 
     @classmethod
     def load(cls, path):

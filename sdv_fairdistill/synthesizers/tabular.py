@@ -14,7 +14,6 @@ import warnings
 
 import numpy as np
 import pandas as pd
-import plotly.express as px
 import torch
 from sdv.errors import InvalidDataError, NotFittedError, SynthesizerInputError
 from sdv.single_table.base import BaseSingleTableSynthesizer
@@ -25,6 +24,7 @@ from sdv_fairdistill.core.model import FairDistillModel
 from sdv_fairdistill.plugins import get_adapter_class
 from sdv_fairdistill.synthesizers import _parameters as checks
 from sdv_fairdistill.synthesizers import _tabular_inputs as inputs
+from sdv_fairdistill.synthesizers._shared import FairModelMixin
 
 #: Default training length: at least MIN_EPOCHS epochs and at least MIN_STEPS optimiser steps.
 MIN_EPOCHS = 60
@@ -34,7 +34,7 @@ MIN_STEPS = 1500
 _KIND_OF_SDTYPE = {'categorical': 'categorical', 'boolean': 'categorical', 'ordinal': 'ordinal'}
 
 
-class FairDistillSynthesizer(BaseSingleTableSynthesizer):
+class FairDistillSynthesizer(FairModelMixin, BaseSingleTableSynthesizer):
     """Fair synthetic tables from a distilled, distance-covariance-regularised latent space.
 
     Args:
@@ -235,13 +235,6 @@ class FairDistillSynthesizer(BaseSingleTableSynthesizer):
         self._class_target = self.target_column in raw
         return super()._preprocess(table_data)
 
-    def _device(self):
-        if self.enable_gpu and torch.cuda.is_available():
-            return 'cuda'
-        if self.enable_gpu:
-            warnings.warn('enable_gpu=True but no CUDA GPU is available: training on the CPU.')
-        return 'cpu'
-
     def _column_kinds(self, columns):
         """How TableEncoder encodes each column: by sdtype when the column arrives raw."""
         sdtypes = self._get_table_metadata().columns
@@ -415,23 +408,14 @@ class FairDistillSynthesizer(BaseSingleTableSynthesizer):
         return {self._table_name: self.reverse_transform_constraints(sampled)}
 
     # ------------------------------------------------------------------ inspection
-    def get_loss_values(self):
-        """Loss terms per stage ('teacher', 'student') and epoch, as a DataFrame."""
-        if not self._fitted:
-            raise NotFittedError('Loss values are not available yet. Please fit your synthesizer first.')
-        return self._model.loss_values.copy()
-
-    def get_loss_values_plot(self, title='FairDistill loss terms'):
-        """Plotly line chart of every loss term per epoch, one panel per stage."""
-        loss = self.get_loss_values().melt(
-            id_vars=['Stage', 'Epoch'], var_name='Term', value_name='Value'
-        ).dropna()
-        figure = px.line(loss, x='Epoch', y='Value', color='Term', facet_row='Stage', title=title)
-        figure.update_yaxes(matches=None)
-        return figure
-
-    def get_parameter_counts(self):
-        """Parameters of each network: the student is much smaller than the teacher."""
+    def _check_fitted(self):
         if not self._fitted:
             raise NotFittedError('Please fit your synthesizer first.')
-        return self._model.parameter_counts()
+
+    def save(self, filepath):
+        """Save with SDV's format (cloudpickle), the networks on the CPU so any machine loads it.
+
+        Loading runs code from the file (it is a pickle): only load files you trust.
+        """
+        with self._networks_on_cpu():
+            super().save(filepath)

@@ -253,3 +253,21 @@ def test_save_moves_the_networks_to_the_cpu_and_back(adult_sample, tmp_path, mon
     synthesizer.save(tmp_path / 'moved.pkl')
     assert seen_in_file == [['cpu']]  # on the CPU while pickled
     assert moves == ['cpu', 'cuda']  # and back afterwards
+
+
+def test_reweighing_keeps_a_single_row_group():
+    # Reweighing resamples the rows the latent density learns from; a one-row group could
+    # be left out and the fit failed after training.
+    rng = np.random.RandomState(0)
+    data = pd.DataFrame({
+        'x': rng.normal(size=60).round(3),
+        'group': ['a'] * 30 + ['b'] * 29 + ['c'],
+        'label': ['yes', 'no'] * 30,
+    })
+    metadata = Metadata.detect_from_dataframes({'t': data})
+    synthesizer = FairDistillSynthesizer(metadata, 'group', 'label', balance_target=True, **T)
+    with pytest.warns(UserWarning, match=r"\['c'\] \(1 rows\)"):
+        synthesizer.fit({'t': data})
+    sampled = synthesizer.sample(3000)['t']
+    assert set(sampled['group']) == {'a', 'b', 'c'}
+    assert abs((sampled['group'] == 'c').mean() - 1 / 60) < 0.01  # its real share

@@ -188,6 +188,11 @@ class FairDistillModel:
                 rows = np.random.RandomState(density_seed).choice(
                     len(x), len(x), replace=True, p=weights / weights.sum()
                 )
+                # A draw with replacement can miss a group of a few rows altogether; its own
+                # rows then stand for it, so that every group keeps a latent density.
+                absent = np.setdiff1d(np.arange(n_groups), np.asarray(groups)[rows])
+                if absent.size:
+                    rows = np.concatenate([rows, np.flatnonzero(np.isin(groups, absent))])
             density_groups = np.asarray(groups)[rows]
             self.density = GroupedGaussianMixture(self.max_components, random_state=density_seed)
             self.density.fit(

@@ -88,7 +88,7 @@ def test_failing_cell_is_recorded_not_raised():
     )
     with pytest.warns(UserWarning, match='failed'):
         result = run_benchmark(config, progress=False)
-    assert "'epochs' must be a positive integer" in result.records[0]['error']
+    assert "'epochs' must be an integer of at least 1 or None, got -1" in result.records[0]['error']
     assert 'Failed cells' in result.to_markdown()
 
 

@@ -272,7 +272,7 @@ def test_bad_input_raises_a_clear_error(case):
         ({'teacher_channels': (0,)}, "'teacher_channels' must be a tuple of positive integers"),
         ({'seed': -3}, "'seed' must be None or an integer"),
         ({'batch_size': 1}, 'batch_size'),
-        ({'sensitive_conditioning': 'colour'}, "'input' or 'tint'"),
+        ({'sensitive_conditioning': 'colour'}, "'sensitive_conditioning' must be one of 'input', 'tint'"),
         ({'latent_dim': 4, 'fair_latent_dim': 5}, 'cannot exceed'),
     ],
 )

@@ -321,6 +321,7 @@ def test_image_grid_png(fitted, tmp_path):
 
 
 # ---------------------------------------------------------------------- fairness
+@pytest.mark.slow
 def test_fairness_penalty_shrinks_the_colour_label_gap_slow(colored_mnist):
     """Slow (about 20 s): on fewer images or epochs the unpenalised model has not learnt the
     digits well enough to reproduce the bias reliably. The benchmark checks it on all data."""

@@ -12,6 +12,7 @@ pytest.importorskip('ipykernel')
 NOTEBOOKS = sorted((Path(__file__).parents[1] / 'notebooks').glob('*.ipynb'))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize('path', NOTEBOOKS, ids=[path.name for path in NOTEBOOKS])
 def test_notebook_executes(path, monkeypatch):
     # The kernel inherits this process's environment.

@@ -246,6 +246,7 @@ def test_metadata_detected_by_sdv_works():
 
 
 # ---------------------------------------------------------------- fairness on real data
+@pytest.mark.slow
 def test_penalty_removes_the_real_bias_and_keeps_the_signal(adult_sample):
     """On real Adult rows: without the penalty the synthetic table reproduces the income gap
     between the sexes; with the defaults the gap is gone, a classifier trained on the

@@ -1,5 +1,7 @@
 import os
+from importlib.resources import files
 
+import pandas as pd
 import pytest
 import torch
 
@@ -9,6 +11,29 @@ torch.set_num_threads(int(os.environ.get('SDV_FAIRDISTILL_TEST_THREADS', '2')))
 
 @pytest.fixture(scope='session')
 def adult_sample():
+    """1500 Adult rows and their SDV metadata, as ``load_adult`` gives them."""
     from sdv_fairdistill.datasets import load_adult
 
     return load_adult(num_rows=1500, random_state=0)
+
+
+@pytest.fixture(scope='session')
+def _adult_split_once():
+    from sklearn.model_selection import train_test_split
+
+    with files('sdv_fairdistill.datasets').joinpath('data/adult.csv.gz').open('rb') as file:
+        data = pd.read_csv(file, compression='gzip')
+    data = data.sample(3000, random_state=0).reset_index(drop=True)
+    train, validation = train_test_split(
+        data, test_size=0.3, random_state=1, stratify=data['income']
+    )
+    return train.reset_index(drop=True), validation.reset_index(drop=True)
+
+
+@pytest.fixture(scope='module')
+def adult(_adult_split_once):
+    """3000 rows of the bundled Adult file split 70 / 30 (stratified on ``income``) into real
+    training and real validation data. Read once per session; each module gets its own
+    copies, so a module that edits them in place cannot change another's."""
+    train, validation = _adult_split_once
+    return train.copy(), validation.copy()

@@ -135,16 +135,24 @@ def test_embedding_is_fitted_on_real_columns_only():
     assert matrix[0, :3].sum() == 0  # an unseen category is all zeros
 
 
-def test_fairness_helpers_follow_fairlearn_definitions():
+def test_fairness_helpers_match_rates_counted_by_hand():
     y_true = np.array([1, 0, 1, 0, 1, 0, 1, 0])
     y_pred = np.array([1, 1, 1, 0, 1, 0, 0, 0])
     groups = np.array(['a'] * 4 + ['b'] * 4)
     scores = group_fairness(y_true, y_pred, groups)
+    # Positive predictions: a 3 of 4, b 1 of 4.
     assert scores['dp_difference'] == pytest.approx(0.75 - 0.25)
     assert scores['dp_ratio'] == pytest.approx(0.25 / 0.75)
-    # TPR 1 vs 0.5, FPR 0.5 vs 0: worst gap 0.5.
+    # TPR a 2/2, b 1/2; FPR a 1/2, b 0/2. Worst gap 0.5; worst ratio min(0.5 / 1, 0 / 0.5) = 0.
     assert scores['eo_difference'] == pytest.approx(0.5)
-    assert label_gap(y_true, groups) == 0.0
+    assert scores['eo_ratio'] == pytest.approx(0.0)
+    # No positive prediction at all: no gap, and the ratios are 0 / 0, reported as NaN.
+    nothing = group_fairness(y_true, np.zeros(8, dtype=int), groups)
+    assert nothing['dp_difference'] == 0.0 and nothing['eo_difference'] == 0.0
+    assert np.isnan(nothing['dp_ratio']) and np.isnan(nothing['eo_ratio'])
+    assert label_gap(y_true, groups) == 0.0  # both groups half positive
+    assert label_gap(y_pred, groups) == pytest.approx(0.5)
+    assert np.isnan(label_gap(y_true, np.array(['a'] * 8)))  # one group: no gap to take
     table = pd.DataFrame({'t': [1, 0, 1.0], 'u': ['good', 'bad', 'good']})
     assert list(positive_labels(table, 't', 1)) == [1, 0, 1]
     assert list(positive_labels(table, 'u', 'good')) == [1, 0, 1]

@@ -7,7 +7,6 @@ import torch
 
 from sdv_fairdistill.core import spans as span_ops
 from sdv_fairdistill.core.dcov import (
-    dcor2,
     dcov2,
     dcov2_centered,
     double_centered_distances,
@@ -27,14 +26,25 @@ def test_dcov2_matches_the_dcor_package(seed):
     ours = dcov2(torch.tensor(latents), torch.tensor(groups)).item()
     reference = dcor.distance_covariance_sqr(latents, groups)
     assert ours == pytest.approx(reference, rel=1e-4)  # float32 inside
-    assert dcor2(torch.tensor(latents), torch.tensor(groups)).item() == pytest.approx(
-        dcor.distance_correlation_sqr(latents, groups), rel=1e-4
-    )
     # The training penalty's shortcut (the groups' distances centred once) is the same number.
     shortcut = dcov2_centered(torch.tensor(latents), double_centered_distances(torch.tensor(groups)))
     assert shortcut.item() == pytest.approx(reference, rel=1e-4)
     one_hot = double_centered_one_hot_distances(torch.tensor(groups, dtype=torch.float32))
     assert dcov2_centered(torch.tensor(latents), one_hot).item() == pytest.approx(reference, rel=1e-4)
+
+
+def test_dcov2_of_two_rows_by_hand():
+    # Two rows: both distance matrices are [[0, d], [d, 0]], double-centred to
+    # [[-d/2, d/2], [d/2, -d/2]], so dCov^2 = mean(A * B) = d_x * d_y / 4.
+    x = torch.tensor([[0.0, 0.0], [3.0, 4.0]])  # 5 apart
+    groups = torch.tensor([[1.0, 0.0], [0.0, 1.0]])  # sqrt(2) apart
+    expected = 5 * 2**0.5 / 4
+    assert dcov2(x, groups).item() == pytest.approx(expected, rel=1e-6)
+    assert dcov2_centered(x, double_centered_one_hot_distances(groups)).item() == pytest.approx(
+        expected, rel=1e-6
+    )
+    # The same group twice: no spread in y, nothing to depend on.
+    assert dcov2(x, torch.tensor([[1.0, 0.0], [1.0, 0.0]])).item() == 0.0
 
 
 def test_dcov2_is_near_zero_for_independent_and_differentiable():

@@ -95,7 +95,28 @@ def test_loss_values_per_stage_and_term(fitted):
     assert (loss['Stage'] == 'teacher').sum() == TINY['epochs']
     for term in ('Feature Loss', 'Target Loss', 'KL Loss', 'Fairness Loss (dCov^2)', 'Quality Loss', 'Utility Loss'):
         assert term in loss.columns
-    assert fitted.get_loss_values_plot() is not None
+
+
+def test_loss_plot_draws_every_term_of_every_stage(fitted):
+    import re
+
+    loss = fitted.get_loss_values()
+    figure = fitted.get_loss_values_plot()
+    drawn = {}
+    for trace in figure.data:
+        stage = re.search(r'Stage=(\w+)', trace.hovertemplate).group(1)
+        drawn[stage, trace.name] = (list(trace.x), list(trace.y))
+    expected = {}
+    for stage, rows in loss.groupby('Stage'):
+        for term in loss.columns.drop(['Stage', 'Epoch']):
+            values = rows[['Epoch', term]].dropna()
+            if len(values):
+                expected[stage, term] = (list(values['Epoch']), list(values[term]))
+    assert drawn.keys() == expected.keys()
+    for key, (epochs, values) in expected.items():
+        assert drawn[key][0] == epochs, key
+        assert drawn[key][1] == pytest.approx(values), key
+    assert figure.layout.title.text == 'FairDistill loss terms'
 
 
 def test_student_is_smaller_than_teacher(adult_sample):

@@ -21,23 +21,10 @@ REFERENCE = 'Real data'
 
 
 def _progress(total, enabled):
-    """A tqdm bar on stderr, or a silent stand-in."""
-    if enabled:
-        from tqdm.auto import tqdm
+    """A tqdm bar on stderr; a disabled (silent) one when ``enabled`` is false."""
+    from tqdm.auto import tqdm
 
-        return tqdm(total=total, unit='cell', dynamic_ncols=True)
-
-    class _Silent:
-        def update(self, count=1):
-            pass
-
-        def set_description(self, text):
-            pass
-
-        def close(self):
-            pass
-
-    return _Silent()
+    return tqdm(total=total, unit='cell', dynamic_ncols=True, disable=not enabled)
 
 
 def split_dataset(dataset, num_rows, test_size, seed):

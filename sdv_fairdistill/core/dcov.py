@@ -64,15 +64,3 @@ def dcov2_centered(x, y_centered):
     x = x.reshape(x.shape[0], -1).float()
     return (torch.cdist(x, x) * y_centered).mean()
 
-
-def dcor2(x, y, eps=1e-12):
-    """Squared sample distance correlation: ``dcov2(x, y) / sqrt(dcov2(x, x) dcov2(y, y))``.
-
-    Unlike ``dcov2`` it does not shrink when ``x`` is scaled down, so an encoder cannot lower
-    it by shrinking its latent.
-    """
-    x = x.reshape(x.shape[0], -1).float()
-    y = y.reshape(y.shape[0], -1).float()
-    a = double_centered_distances(x)
-    b = double_centered_distances(y)
-    return (a * b).mean() / torch.sqrt((a * a).mean() * (b * b).mean() + eps)

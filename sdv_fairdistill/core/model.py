@@ -390,21 +390,6 @@ class FairDistillModel:
             pieces.append(s)
         return torch.cat(pieces, dim=1)
 
-    def encode(self, x, y, groups, source='student'):
-        """Latent means of encoded rows, from the student (or the kept teacher)."""
-        encoder = self.student_encoder if source == 'student' else self._teacher_or_error()
-        s = F.one_hot(torch.as_tensor(groups, dtype=torch.long), self.n_groups).float()
-        condition = self._encoder_condition(y.to(self.device), s.to(self.device))
-        return self._encode(encoder, x.to(self.device), condition)
-
-    def _teacher_or_error(self):
-        if self.teacher_encoder is None:
-            raise ValueError(
-                'The teacher was dropped after distillation. Fit with keep_teacher=True to '
-                'generate from the teacher latent space.'
-            )
-        return self.teacher_encoder
-
     # ------------------------------------------------------------------ sampling
     def set_random_state(self, random_state):
         """Seed sampling: an int, a ``(np.random.RandomState, torch.Generator)`` or None."""

@@ -34,7 +34,6 @@ from sdv_fairdistill.synthesizers._shared import FairModelMixin
 
 #: The channel axis of a 4-D array is the one with at most this many entries.
 MAX_CHANNELS = 4
-LAYOUTS = ('NHW', 'NHWC', 'NCHW')
 
 
 def _find_layout(shape):

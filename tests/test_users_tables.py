@@ -271,3 +271,20 @@ def test_reweighing_keeps_a_single_row_group():
     sampled = synthesizer.sample(3000)['t']
     assert set(sampled['group']) == {'a', 'b', 'c'}
     assert abs((sampled['group'] == 'c').mean() - 1 / 60) < 0.01  # its real share
+
+
+@pytest.mark.parametrize('first', [
+    'from sdv_fairdistill import FairDistillImageSynthesizer',
+    'from sdv_fairdistill.synthesizers._parameters import InvalidParameterError',
+    'import sdv_fairdistill.synthesizers.tabular',
+])
+def test_sdv_registers_the_synthesizer_whatever_is_imported_first(first):
+    # SDV loads its add-ons while the first of our modules that imports sdv is still being
+    # imported; a half-initialised module there made the registration fail with a warning.
+    import subprocess
+    import sys
+
+    code = f'{first}\nfrom sdv.single_table import FairDistillSynthesizer\nprint("registered")'
+    result = subprocess.run([sys.executable, '-W', 'error::UserWarning', '-c', code],
+                            capture_output=True, text=True, timeout=120)
+    assert result.stdout.strip() == 'registered', result.stderr[-2000:]

@@ -6,7 +6,9 @@ with a message that names the column or parameter and the fix.
 
 from sdv.errors import SynthesizerInputError
 
-from sdv_fairdistill.synthesizers._parameters import InvalidParameterError
+# A module import, used at call time: importing ``_parameters`` imports ``sdv``, whose add-on
+# loading imports this module while ``_parameters`` is still half-initialised.
+from sdv_fairdistill.synthesizers import _parameters
 
 #: A numerical sensitive column with more distinct values than this is continuous (refused);
 #: a target with at most this many distinct values is a classification target, whatever its
@@ -49,18 +51,18 @@ def translate_tvae_parameters(parameters, values, defaults):
     translated = {}
     for name, value in parameters.items():
         if name in TVAE_WITHOUT_EQUIVALENT:
-            raise InvalidParameterError(
+            raise _parameters.InvalidParameterError(
                 f"FairDistillSynthesizer has no TVAE parameter '{name}': "
                 f'{TVAE_WITHOUT_EQUIVALENT[name]}. Remove it.'
             )
         if name not in TVAE_ALIASES:
-            raise InvalidParameterError(
+            raise _parameters.InvalidParameterError(
                 f"FairDistillSynthesizer got an unexpected parameter '{name}'. See "
                 'help(FairDistillSynthesizer) for its parameters.'
             )
         ours = TVAE_ALIASES[name]
         if values[ours] != defaults[ours]:
-            raise InvalidParameterError(
+            raise _parameters.InvalidParameterError(
                 f"Pass either '{ours}' or TVAE's '{name}', not both (they are the same)."
             )
         translated[ours] = value

@@ -23,7 +23,11 @@ from sklearn.tree import DecisionTreeClassifier
 
 from sdmetrics.reports import FairnessReport as RegisteredFairnessReport
 from sdmetrics.reports.base_report import BaseReport
-from sdv_fairdistill.metrics.fairness import FairnessTask
+from sdv_fairdistill.metrics.fairness import (
+    DemographicParityDifferenceImprovement,
+    EqualizedOddsDifferenceImprovement,
+    FairnessTask,
+)
 from sdv_fairdistill.metrics.report import FairnessReport
 
 ADULT = Path(__file__).resolve().parents[1] / 'sdv_fairdistill/datasets/data/adult.csv.gz'
@@ -247,6 +251,20 @@ def test_report_numbers_equal_fairlearn(adult, reports):
         assert rows['TPR'].to_dict() == frame.by_group['TPR'].to_dict()
         assert rows['FPR'].to_dict() == frame.by_group['FPR'].to_dict()
         assert rows['Size'].to_dict() == sex.value_counts().to_dict()
+
+
+def test_improvement_rows_equal_the_improvement_metrics(adult, reports):
+    # One formula: the report's improvement rows are the metrics' scores, to the bit.
+    train, validation = adult
+    report, synthetic = reports['debiased']
+    kwargs = {
+        'target_column': 'income',
+        'sensitive_columns': 'sex',
+        'real_validation_data': validation,
+    }
+    for metric in (DemographicParityDifferenceImprovement, EqualizedOddsDifferenceImprovement):
+        row = _value(report, 'TSTR', 'Synthetic vs real-trained model', metric.name)
+        assert row == metric.compute(train, synthetic, **kwargs)
 
 
 def test_details_and_visualizations(reports):

@@ -1,6 +1,7 @@
 """Fairness metrics: values equal fairlearn's on the same labels / predictions, clear errors,
 SDMetrics registration."""
 
+import gc
 import subprocess
 import sys
 import warnings
@@ -26,10 +27,13 @@ import sdmetrics
 import sdmetrics.single_table
 from sdmetrics.goal import Goal
 from sdv_fairdistill.metrics import fairness
+from sdv_fairdistill.metrics._base import TSTRMetric, metric_classes
+from sdv_fairdistill.metrics._rates import EQUALIZED_ODDS, RATIO
 from sdv_fairdistill.metrics.fairness import (
     DemographicParityDifference,
     DemographicParityDifferenceImprovement,
     DemographicParityRatio,
+    DemographicParityRatioImprovement,
     EqualizedOddsDifference,
     EqualizedOddsDifferenceImprovement,
     EqualizedOddsRatio,
@@ -603,6 +607,16 @@ def test_bad_options(small, adult):
         TSTRDemographicParityDifference.compute(small, small, classifier='SVM', **kwargs)
 
 
+def test_keywords_a_metric_does_not_take_are_named(small):
+    kwargs = {'target_column': 'y', 'sensitive_columns': 'sex', 'positive_label': 'yes'}
+    with pytest.raises(TypeError, match="unexpected keyword argument 'classifier'"):
+        DemographicParityDifference.compute(small, small, classifier='RandomForest', **kwargs)
+    with pytest.raises(TypeError, match="unexpected keyword argument 'prediction_column'"):
+        TSTRDemographicParityDifference.compute(small, small, prediction_column='y', **kwargs)
+    with pytest.raises(TypeError, match="missing the required keyword argument 'target_column'"):
+        DemographicParityRatio.compute(small, small, sensitive_columns='sex')
+
+
 # ------------------------------------------------------------------------- SDMetrics
 def test_metrics_follow_sdmetrics_conventions():
     for name in ALL_METRICS:
@@ -615,6 +629,26 @@ def test_metrics_follow_sdmetrics_conventions():
         else:
             assert metric.goal == Goal.MAXIMIZE
             assert metric.normalize(0.7) == pytest.approx(0.7)
+
+
+def test_metric_names_and_goals_follow_setting_criterion_and_form():
+    for name in ALL_METRICS:
+        metric = getattr(fairness, name)
+        assert metric.__name__ == metric.__qualname__ == metric.name.replace(' ', '') == name
+        assert metric.__module__ == 'sdv_fairdistill.metrics.fairness'
+        assert metric.__doc__ and '\n' not in metric.__doc__
+    assert TSTREqualizedOddsRatio.name == 'TSTR Equalized Odds Ratio'
+    assert DemographicParityRatioImprovement.name == 'Demographic Parity Ratio Improvement'
+    assert DemographicParityRatioImprovement.goal == Goal.MAXIMIZE
+
+    # A class named unlike its measure, or a docstring table with a gap, fails at import.
+    with pytest.raises(TypeError, match='must be named TSTREqualizedOddsRatio'):
+        class Misnamed(TSTRMetric, criterion=EQUALIZED_ODDS, form=RATIO):
+            pass
+    gc.collect()  # SDMetrics lists subclasses: let the failed class go
+    docstrings = {name: 'doc' for name in ALL_METRICS if name != 'EqualizedOddsRatio'}
+    with pytest.raises(TypeError, match=r"missing \['EqualizedOddsRatio'\]"):
+        metric_classes(__name__, docstrings)
 
 
 def test_metrics_are_registered_in_sdmetrics():

@@ -38,14 +38,16 @@ from sdv_fairdistill.metrics._inputs import (
     single_table_metadata,
     single_tables,
 )
-from sdv_fairdistill.metrics.fairness import (
+from sdv_fairdistill.metrics._rates import (
     DEMOGRAPHIC_PARITY,
+    DIFFERENCE,
     EQUALIZED_ODDS,
     RATES,
-    FairnessTask,
     check_groups,
     evaluate,
+    improvement,
 )
+from sdv_fairdistill.metrics._task import FairnessTask
 
 _DATA_SOURCES = {'real_data': 'Real data', 'synthetic_data': 'Synthetic data'}
 _MODEL_SOURCES = {'real_data': 'Real-trained model', 'synthetic_data': 'Synthetic-trained model'}
@@ -157,9 +159,12 @@ def _summary_rows(setting, source, values):
     ]
 
 
-def _improvement(real, synthetic):
-    """SDMetrics' improvement form of two fairness scores (1 = fair): 0.5 = unchanged."""
-    return (synthetic - real) / 2 + 0.5
+def _improvement_rows(evaluation, metric, key):
+    """The summary row of ``metric``: the improvement of the models' difference ``key``."""
+    real, synthetic = (evaluation.model(source)[key] for source in _MODEL_SOURCES)
+    return _summary_rows('TSTR', 'Synthetic vs real-trained model', {
+        metric: improvement(real, synthetic, DIFFERENCE),
+    })
 
 
 class _FairnessProperty(BaseSingleTableProperty):
@@ -240,17 +245,12 @@ class DemographicParity(_FairnessProperty):
                 'Demographic Parity Ratio': model['dp_ratio'],
             })
 
-        real_model, synthetic_model = evaluation.model('real_data'), evaluation.model(
-            'synthetic_data'
+        summary += _improvement_rows(
+            evaluation, 'Demographic Parity Difference Improvement', 'dp_difference'
         )
-        summary += _summary_rows('TSTR', 'Synthetic vs real-trained model', {
-            'Demographic Parity Difference Improvement': _improvement(
-                1 - real_model['dp_difference'], 1 - synthetic_model['dp_difference']
-            ),
-        })
         score = np.mean([
             1 - data['synthetic_data']['dp_difference'],
-            1 - synthetic_model['dp_difference'],
+            1 - evaluation.model('synthetic_data')['dp_difference'],
         ])
         return pd.concat(details, ignore_index=True), pd.DataFrame(summary), float(score)
 
@@ -288,15 +288,10 @@ class EqualizedOdds(_FairnessProperty):
                 'Equalized Odds Ratio': model['eo_ratio'],
             })
 
-        real_model, synthetic_model = evaluation.model('real_data'), evaluation.model(
-            'synthetic_data'
+        summary += _improvement_rows(
+            evaluation, 'Equalized Odds Difference Improvement', 'eo_difference'
         )
-        summary += _summary_rows('TSTR', 'Synthetic vs real-trained model', {
-            'Equalized Odds Difference Improvement': _improvement(
-                1 - real_model['eo_difference'], 1 - synthetic_model['eo_difference']
-            ),
-        })
-        score = 1 - synthetic_model['eo_difference']
+        score = 1 - evaluation.model('synthetic_data')['eo_difference']
         return pd.concat(details, ignore_index=True), pd.DataFrame(summary), float(score)
 
     def get_visualization(self):

@@ -1,0 +1,351 @@
+"""Group rates and fairlearn's fairness measures: the numbers behind every metric and report.
+
+A *difference* is the largest minus the smallest group rate, a *ratio* the smallest over
+the largest (fairlearn's defaults, ``method='between_groups'``); equalized odds compares
+two rates, TPR and FPR, kept by ``agg='worst_case'`` (the worse one) or ``agg='mean'``.
+Definitions and the small-group rules: docs/fairness_metrics.md.
+"""
+
+import warnings
+
+import numpy as np
+import pandas as pd
+from fairlearn.metrics import (
+    MetricFrame,
+    count,
+    demographic_parity_difference,
+    demographic_parity_ratio,
+    equalized_odds_difference,
+    equalized_odds_ratio,
+    false_positive_rate,
+    selection_rate,
+    true_positive_rate,
+)
+
+from sdv_fairdistill.metrics._inputs import group_names
+
+DEMOGRAPHIC_PARITY = 'demographic_parity'
+EQUALIZED_ODDS = 'equalized_odds'
+DIFFERENCE = 'difference'
+RATIO = 'ratio'
+_CRITERION_NAMES = {DEMOGRAPHIC_PARITY: 'demographic parity', EQUALIZED_ODDS: 'equalized odds'}
+_FAIRLEARN_FUNCTIONS = {
+    (DEMOGRAPHIC_PARITY, DIFFERENCE): demographic_parity_difference,
+    (DEMOGRAPHIC_PARITY, RATIO): demographic_parity_ratio,
+    (EQUALIZED_ODDS, DIFFERENCE): equalized_odds_difference,
+    (EQUALIZED_ODDS, RATIO): equalized_odds_ratio,
+}
+
+
+def positive_rate(y_true, y_pred):
+    """Share of rows whose true label is positive (the base rate of a group)."""
+    return selection_rate(y_true, y_true, pos_label=1)
+
+
+def defined_true_positive_rate(y_true, y_pred):
+    """fairlearn's TPR, NaN (not 0) for a group without positive rows."""
+    if not np.any(np.asarray(y_true) == 1):
+        return np.nan
+    return true_positive_rate(y_true, y_pred, pos_label=1)
+
+
+def defined_false_positive_rate(y_true, y_pred):
+    """fairlearn's FPR, NaN (not 0) for a group without negative rows."""
+    if not np.any(np.asarray(y_true) == 0):
+        return np.nan
+    return false_positive_rate(y_true, y_pred, pos_label=1)
+
+
+#: The per-group rates ``group_rates`` can compute, and the fairlearn function of each.
+RATES = {
+    'Size': count,
+    'Positive Rate': positive_rate,
+    'Selection Rate': selection_rate,
+    'TPR': defined_true_positive_rate,
+    'FPR': defined_false_positive_rate,
+}
+# The rates a criterion compares between groups.
+_CRITERION_RATES = {DEMOGRAPHIC_PARITY: ('Selection Rate',), EQUALIZED_ODDS: ('TPR', 'FPR')}
+
+
+def group_rates(y_true, y_pred, sensitive, rates=tuple(RATES)):
+    """Per-group rates via fairlearn's MetricFrame.
+
+    Args:
+        y_true, y_pred (numpy.ndarray):
+            0/1 true labels and predictions (the labels themselves at data level).
+        sensitive (pandas.DataFrame):
+            The sensitive columns as text, one row per label.
+        rates (tuple[str]):
+            Which of ``Size``, ``Positive Rate`` (of the true labels), ``Selection Rate``
+            (of the predictions), ``TPR`` and ``FPR`` to compute. Each costs a pass of
+            fairlearn over the rows, so callers ask only for what they show.
+
+    Returns:
+        pandas.DataFrame:
+            One row per group: a ``Group`` name, the sensitive columns and the rates.
+    """
+    frame = MetricFrame(
+        metrics={name: RATES[name] for name in rates},
+        y_true=y_true,
+        y_pred=y_pred,
+        sensitive_features=sensitive,
+    )
+    by_group = frame.by_group.reset_index()
+    by_group.insert(0, 'Group', group_names(by_group[list(sensitive.columns)]))
+    if 'Size' in by_group:
+        by_group['Size'] = by_group['Size'].astype(int)
+
+    return by_group
+
+
+def fairness_value(
+    y_true,
+    y_pred,
+    sensitive,
+    criterion,
+    form,
+    agg='worst_case',
+    by_group=None,
+    table_name='the table',
+):
+    """Return fairlearn's demographic parity / equalized odds difference or ratio.
+
+    A ratio is 0 / 0 when every group has rate 0 (e.g. a classifier that never predicts
+    the positive label); fairlearn then returns NaN, or for equalized odds ignores that
+    rate. Both are reported with a warning instead of silently.
+
+    Args:
+        y_true, y_pred (numpy.ndarray):
+            0/1 labels and predictions.
+        sensitive (pandas.DataFrame):
+            The sensitive columns.
+        criterion (str):
+            ``'demographic_parity'`` or ``'equalized_odds'``.
+        form (str):
+            ``'difference'`` or ``'ratio'``.
+        agg (str):
+            ``'worst_case'`` or ``'mean'`` (equalized odds only).
+        by_group (pandas.DataFrame or None):
+            ``group_rates`` of the same rows with the criterion's rates, if already
+            computed; used to detect undefined ratios without another pass.
+        table_name (str):
+            Name of the table for the warning.
+    """
+    function = _FAIRLEARN_FUNCTIONS[criterion, form]
+    kwargs = {'agg': agg} if criterion == EQUALIZED_ODDS else {}
+    with warnings.catch_warnings():
+        # 0 / 0 inside fairlearn: reported below with a clearer message.
+        warnings.simplefilter('ignore', RuntimeWarning)
+        value = float(function(y_true, y_pred, sensitive_features=sensitive, **kwargs))
+
+    if form == RATIO:
+        needed = _CRITERION_RATES[criterion]
+        if by_group is None or not set(needed).issubset(by_group.columns):
+            by_group = group_rates(y_true, y_pred, sensitive, needed)
+        undefined = [
+            rate.replace('Selection Rate', 'selection rate')
+            for rate in needed
+            if not np.nanmax(by_group[rate].to_numpy()) > 0
+        ]
+        if undefined:
+            warnings.warn(
+                f'In {table_name}, the {" and ".join(undefined)} '
+                f'{"are" if len(undefined) > 1 else "is"} 0 in every group, so the '
+                f'ratio is undefined (0 / 0); fairlearn gives {value} from the remaining '
+                'rates (NaN when none).',
+                stacklevel=2,
+            )
+
+    return value
+
+
+def check_groups(
+    y_true,
+    sensitive,
+    *,
+    criterion,
+    min_group_size,
+    strict,
+    table_name,
+    expected_groups=(),
+):
+    """Return the rows of the groups on which ``criterion`` can be computed.
+
+    Demographic parity needs ``min_group_size`` rows per group; equalized odds needs
+    ``min_group_size`` positive and as many negative rows per group to estimate its TPR and
+    FPR. An invalid group raises a ValueError naming it when ``strict`` (worst-case
+    differences, which would be understated without it); otherwise it is skipped with a
+    warning that names it.
+
+    Args:
+        y_true (numpy.ndarray):
+            0/1 true labels of the table the rates are computed on.
+        sensitive (pandas.DataFrame):
+            Its sensitive columns as text.
+        criterion (str):
+            ``'demographic_parity'`` or ``'equalized_odds'``.
+        min_group_size (int):
+            The minimum count described above.
+        strict (bool):
+            Raise rather than skip.
+        table_name (str):
+            Name of the table for messages.
+        expected_groups (iterable):
+            Groups that must be present although this table may lack them (the groups of
+            the real data when checking a synthetic table): they count as 0 rows.
+
+    Returns:
+        tuple[numpy.ndarray, list]:
+            Boolean row mask of the kept groups and the names of the skipped groups.
+    """
+    groups = group_names(sensitive)
+    counts = pd.DataFrame({'group': groups.to_numpy(), 'positive': y_true})
+    counts = counts.groupby('group')['positive'].agg(rows='size', positive='sum')
+    counts = counts.reindex(counts.index.union(pd.Index(list(expected_groups))), fill_value=0)
+    counts['negative'] = counts['rows'] - counts['positive']
+
+    if criterion == DEMOGRAPHIC_PARITY:
+        invalid = counts[counts['rows'] < min_group_size]
+        need = f'at least {min_group_size} rows'
+    else:
+        invalid = counts[(counts['positive'] < min_group_size)
+                         | (counts['negative'] < min_group_size)]
+        need = (
+            f'at least {min_group_size} rows with the positive label and {min_group_size} '
+            'without it to estimate its TPR and FPR'
+        )
+
+    columns = ' x '.join(sensitive.columns)
+    described = _describe_groups(invalid)
+    criterion_name = _CRITERION_NAMES[criterion]
+    if len(invalid) and strict:
+        raise ValueError(
+            f'In {table_name}, too few rows in the group(s) of {columns}: {described}. '
+            f'{criterion_name.capitalize()} needs {need} per group. '
+            f'{_group_fix(table_name, counts)}'
+        )
+
+    kept = counts.index.difference(invalid.index)
+    if len(kept) < 2:
+        raise ValueError(
+            f'In {table_name}, {criterion_name} needs two groups of {columns} with {need}; '
+            f'found {list(kept)}' + (f' ({described})' if described else '') + '. '
+            + _group_fix(table_name, counts)
+        )
+
+    if len(invalid):
+        warnings.warn(
+            f'Skipped from {criterion_name} in {table_name} (each group needs {need}): '
+            f'{described}. Computed over the groups {list(kept)}.',
+            stacklevel=2,
+        )
+
+    return groups.isin(kept).to_numpy(), list(invalid.index)
+
+
+def _describe_groups(invalid, limit=10):
+    """The first ``limit`` too-small groups with their counts, for a message."""
+    described = '; '.join(
+        f'{group!r} has {row.rows} rows ({row.positive} positive, {row.negative} negative)'
+        for group, row in invalid.head(limit).iterrows()
+    )
+    if len(invalid) > limit:
+        described += f'; ... ({len(invalid) - limit} more groups)'
+    return described
+
+
+def _group_fix(table_name, counts):
+    """What to do about too-small groups, which depends on the table they are in."""
+    if len(counts) < 2:
+        return (
+            f'{table_name} has a single group: choose sensitive columns with at least two '
+            'values.'
+        )
+    if len(counts) > 20:
+        # Typically a numerical or free-text column used as sensitive attribute.
+        return (
+            f'The sensitive columns have {len(counts)} groups: bin a numerical column into a '
+            'few groups first (e.g. pd.cut) in every table, or merge rare values.'
+        )
+    if table_name == 'synthetic_data':
+        # The real data have enough rows of every group (checked separately); the
+        # synthesizer produced too few of them.
+        return (
+            'Sample more synthetic rows, or condition the sampling on the sensitive columns '
+            "so that every group of real_data is present; or lower min_group_size (the "
+            "ratio and agg='mean' forms skip such groups with a warning)."
+        )
+    return (
+        'Merge rare values, use fewer sensitive columns or lower min_group_size; the ratio '
+        "and agg='mean' forms skip such groups with a warning."
+    )
+
+
+def evaluate(
+    y_true,
+    y_pred,
+    sensitive,
+    *,
+    criterion,
+    forms=(DIFFERENCE,),
+    agg='worst_case',
+    min_group_size=5,
+    strict=True,
+    table_name='the table',
+    expected_groups=(),
+    rates=None,
+):
+    """Check the groups, then return fairlearn's values and the per-group rates.
+
+    Args:
+        forms (tuple[str]):
+            ``'difference'`` and / or ``'ratio'``.
+        rates (tuple[str] or None):
+            The per-group rates to return (see ``group_rates``); by default the
+            criterion's own (selection rate, or TPR and FPR) and the group size.
+        Others: see ``check_groups`` and ``fairness_value``.
+
+    Returns:
+        dict:
+            One value per form (``'difference'``, ``'ratio'``), ``by_group`` (rates of the
+            kept groups) and ``skipped_groups`` (list).
+    """
+    mask, skipped = check_groups(
+        y_true,
+        sensitive,
+        criterion=criterion,
+        min_group_size=min_group_size,
+        strict=strict,
+        table_name=table_name,
+        expected_groups=expected_groups,
+    )
+    y_true, y_pred = y_true[mask], y_pred[mask]
+    kept = sensitive.loc[mask].reset_index(drop=True)
+    rates = rates or ('Size', *_CRITERION_RATES[criterion])
+    by_group = group_rates(y_true, y_pred, kept, rates)
+    result = {
+        form: fairness_value(y_true, y_pred, kept, criterion, form, agg, by_group, table_name)
+        for form in forms
+    }
+    result.update(by_group=by_group, skipped_groups=skipped)
+    return result
+
+
+
+def improvement(real, synthetic, form):
+    """SDMetrics' improvement form of two values of one measure: 0.5 = unchanged.
+
+    ``(fair_synthetic - fair_real) / 2 + 0.5`` with ``fair = 1 - difference`` or
+    ``fair = ratio`` (as SDMetrics' ``EqualizedOddsImprovement``): 1 = from maximally unfair
+    to perfectly fair.
+
+    Args:
+        real, synthetic (float):
+            The measure of the real-trained and of the synthetic-trained model.
+        form (str):
+            ``'difference'`` or ``'ratio'``: the form of both values.
+    """
+    if form == DIFFERENCE:  # fairness = 1 - difference
+        return (real - synthetic) / 2 + 0.5
+    return (synthetic - real) / 2 + 0.5

@@ -1,0 +1,23 @@
+"""What every part of the CLI shares: its name, exit code, limits, input error and messages."""
+
+import sys
+
+EXIT_USAGE = 2
+PROG = 'sdv-fairdistill'
+#: numpy's RandomState takes seeds in [0, 2**32).
+MAX_SEED = 2**32 - 1
+#: A saved synthesizer is a pickle (SDV's format); unpickling runs code, as SDV's docs warn.
+PICKLE_WARNING = "loading a synthesizer runs code from its pickle file: only load files you trust"
+
+
+class CLIError(Exception):
+    """A problem with the user's input: reported in one line, exit code 2."""
+
+
+def _one_line(error):
+    return ' '.join(str(error).split())
+
+
+def _say(args, message):
+    if not getattr(args, 'quiet', False):
+        print(message, file=sys.stderr, flush=True)

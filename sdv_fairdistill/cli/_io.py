@@ -1,0 +1,129 @@
+"""Reading and writing tables, checking output paths and columns, loading SDV metadata."""
+
+import tempfile
+from pathlib import Path
+
+from sdv_fairdistill.cli._base import CLIError, _one_line
+
+TABLE_SUFFIXES = ('.csv', '.csv.gz', '.parquet', '.pq')
+
+
+def check_writable(path, option):
+    """Fail before any long work if a file cannot be written at ``path``.
+
+    The parent directory may be missing (it is created on writing) but the nearest existing
+    ancestor must be a directory we can create files in. Probing with a real temporary file
+    catches what permission bits do not tell: read-only mounts and ACLs.
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise CLIError(f"{option} '{path}' is a directory: give a file name inside it")
+    existing = path.absolute().parent
+    while not existing.exists():
+        existing = existing.parent
+    if not existing.is_dir():
+        raise CLIError(
+            f"{option} '{path}' cannot be written: '{existing}' is a file, not a directory; "
+            'choose another path'
+        )
+    try:
+        if path.exists():
+            with open(path, 'ab'):  # append mode: checks without truncating
+                pass
+        else:
+            with tempfile.TemporaryFile(dir=existing):
+                pass
+    except OSError as error:
+        where = path if path.exists() else existing
+        raise CLIError(
+            f"{option} '{path}' cannot be written ({error.strerror or error} in '{where}'); "
+            'choose a writable location'
+        )
+
+
+def _suffix(path):
+    name = Path(path).name.lower()
+    return next((suffix for suffix in TABLE_SUFFIXES if name.endswith(suffix)), None)
+
+
+def read_table(path):
+    """Read a CSV (optionally gzipped) or Parquet file into a DataFrame."""
+    import pandas as pd
+
+    path = Path(path)
+    if not path.is_file():
+        raise CLIError(f"no such file: '{path}'")
+    suffix = _suffix(path)
+    if suffix is None:
+        raise CLIError(f"'{path}' is neither CSV nor Parquet (use {', '.join(TABLE_SUFFIXES)})")
+    try:
+        if suffix in ('.parquet', '.pq'):
+            return pd.read_parquet(path)
+        return pd.read_csv(path)
+    except ImportError:
+        raise CLIError(f"reading '{path}' needs a Parquet engine: pip install pyarrow")
+    except (ValueError, OSError) as error:
+        raise CLIError(f"cannot read '{path}': {_one_line(error)}")
+
+
+def check_output_table(path):
+    """Fail before any long work if ``path`` cannot be written as a table."""
+    suffix = _suffix(path)
+    if suffix is None:
+        raise CLIError(f"'{path}': give a file name ending in one of {', '.join(TABLE_SUFFIXES)}")
+    if suffix in ('.parquet', '.pq'):
+        import importlib.util
+
+        if not any(importlib.util.find_spec(engine) for engine in ('pyarrow', 'fastparquet')):
+            raise CLIError(f"writing '{path}' needs a Parquet engine: pip install pyarrow")
+
+
+def write_table(table, path):
+    """Write a DataFrame as CSV or Parquet, chosen by the file name."""
+    path = Path(path)
+    suffix = _suffix(path)
+    if suffix is None:
+        raise CLIError(f"'{path}': give a file name ending in one of {', '.join(TABLE_SUFFIXES)}")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if suffix in ('.parquet', '.pq'):
+            table.to_parquet(path, index=False)
+        else:
+            table.to_csv(path, index=False)
+    except ImportError:
+        raise CLIError(f"writing '{path}' needs a Parquet engine: pip install pyarrow")
+    except OSError as error:  # checked before the work; this is the race that is left
+        raise CLIError(f"cannot write '{path}': {error.strerror or _one_line(error)}")
+
+
+def load_metadata(path, data, table_name):
+    """SDV ``Metadata`` from a JSON file, or detected from ``data`` when ``path`` is None."""
+    from sdv.metadata import Metadata
+
+    if path is None:
+        return Metadata.detect_from_dataframes({table_name: data})
+    path = Path(path)
+    if not path.is_file():
+        raise CLIError(f"no such metadata file: '{path}'")
+    try:
+        metadata = Metadata.load_from_json(path)
+    except Exception as error:  # noqa: BLE001 - SDV raises several kinds for a bad file
+        raise CLIError(f"invalid metadata file '{path}': {_one_line(error)}")
+    if len(metadata.tables) != 1:
+        raise CLIError(f"'{path}' describes {len(metadata.tables)} tables; give one table")
+    return metadata
+
+
+def _table_name(metadata):
+    return next(iter(metadata.tables))
+
+
+def check_columns(data, columns, path, option):
+    """Fail with the available columns when ``columns`` are not all in ``data``."""
+    missing = [column for column in columns if column not in data.columns]
+    if missing:
+        raise CLIError(
+            f"{option}: column(s) {', '.join(map(repr, missing))} not in '{path}'; "
+            f"columns are: {', '.join(map(str, data.columns))}"
+        )
+

@@ -1,0 +1,93 @@
+"""The ``benchmark`` command (run, or merge earlier runs) and ``demo`` (fit, sample, report)."""
+
+import shlex
+from pathlib import Path
+
+from sdv_fairdistill.cli._base import PROG, CLIError, _one_line, _say
+from sdv_fairdistill.cli._io import write_table
+
+
+def command_benchmark(args):
+    from sdv_fairdistill.benchmark import BenchmarkConfig, BenchmarkResult, run_benchmark
+
+    if args.merge:
+        # Parts of one benchmark run separately (e.g. one dataset per process) into one table.
+        parts = []
+        for directory in args.merge:
+            path = Path(directory) / 'results.json'
+            if not path.is_file():
+                raise CLIError(f'{path} does not exist: give directories written by "benchmark".')
+            parts.append(BenchmarkResult.from_json(path.read_text()))
+        try:
+            merged = BenchmarkResult.combine(parts)
+        except ValueError as error:
+            raise CLIError(str(error)) from None
+        _write_benchmark(args, merged)
+        return 0
+    overrides = {
+        name: value
+        for name, value in (
+            ('datasets', args.datasets), ('generators', args.generators), ('seeds', args.seeds),
+            ('num_rows', args.num_rows), ('classifier', args.classifier),
+            ('sweep_datasets', args.sweep_datasets), ('sweep_seeds', args.sweep_seeds),
+            ('sweep_weights', args.sweep_weights),
+        )
+        if value is not None
+    }
+    if args.no_sweep:
+        overrides['sweep_weights'] = ()
+    if args.gpu:
+        overrides['enable_gpu'] = True
+    try:
+        config = (BenchmarkConfig.quick if args.quick else BenchmarkConfig.full)(**overrides)
+    except ValueError as error:
+        raise CLIError(_one_line(error))
+    _say(args, f"Benchmark ({'quick' if args.quick else 'full'} mode): "
+               f"{', '.join(config.datasets)} x {', '.join(config.generators)}, "
+               f"seeds {list(config.seeds)}")
+    result = run_benchmark(config, progress=not args.quiet)
+    _write_benchmark(args, result)
+    return 1 if len(result.errors()) else 0
+
+
+def _write_benchmark(args, result):
+    paths = result.save(args.output)
+    print(result.to_markdown())
+    _say(args, 'Wrote ' + ', '.join(str(path) for path in paths.values()))
+
+
+def command_demo(args):
+    from sklearn.model_selection import train_test_split
+
+    from sdv_fairdistill.cli.parser import _dispatch, build_parser  # late: the parser imports this
+
+    from sdv_fairdistill.datasets import get_dataset
+
+    spec = get_dataset('adult')
+    num_rows = 1500 if args.fast else args.num_rows
+    data, _ = spec.load(num_rows=num_rows, random_state=args.seed)
+    train, test = train_test_split(data, test_size=0.3, random_state=args.seed,
+                                   stratify=data[spec.target_column])
+    out = Path(args.output)
+    out.mkdir(parents=True, exist_ok=True)
+    write_table(train, out / 'real_train.csv')
+    write_table(test, out / 'real_test.csv')
+    _say(args, f'Adult: {len(train):,} training and {len(test):,} held-out rows in {out}/')
+
+    sensitive = list(spec.sensitive_columns)
+    fit = ['fit', str(out / 'real_train.csv'), '--sensitive', *sensitive,
+           '--target', spec.target_column, '--table-name', spec.table_name,
+           '--seed', str(args.seed), '--output', str(out / 'synthesizer.pkl')]
+    if args.fast:
+        fit += ['--epochs', '3', '--distill-epochs', '2']
+    sample = ['sample', str(out / 'synthesizer.pkl'), '--num-rows', str(len(train)),
+              '--output', str(out / 'synthetic.csv')]
+    report = ['report', str(out / 'real_train.csv'), str(out / 'synthetic.csv'),
+              '--sensitive', *sensitive, '--target', spec.target_column,
+              '--positive-label', str(spec.positive_label),
+              '--validation', str(out / 'real_test.csv'), '--output', str(out / 'report.json')]
+    quiet = ['--quiet'] if args.quiet else []
+    for step in (fit, sample, report):
+        _say(args, f'\n$ {PROG} ' + shlex.join(step))
+        _dispatch(build_parser().parse_args(step + quiet))
+    return 0

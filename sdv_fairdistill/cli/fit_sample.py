@@ -1,0 +1,169 @@
+"""The ``fit`` and ``sample`` commands: train and save a synthesizer, sample a saved one."""
+
+import re
+import secrets
+import time
+import warnings
+from pathlib import Path
+
+from sdv_fairdistill.cli._base import MAX_SEED, CLIError, _one_line, _say
+from sdv_fairdistill.cli._io import (
+    _table_name,
+    check_columns,
+    check_output_table,
+    check_writable,
+    load_metadata,
+    read_table,
+    write_table,
+)
+
+#: The synthesizer parameters fit's options set (passed through as given).
+FIT_OPTIONS = {
+    'fairness_weight': '--fairness-weight',
+    'epochs': '--epochs',
+    'distill_epochs': '--distill-epochs',
+    'batch_size': '--batch-size',
+    'latent_dim': '--latent-dim',
+    'encode_target': '--encode-target',
+    'balance_target': '--balance-target',
+}
+
+
+def _name_fit_options(error, given):
+    """Prefix the options behind a SynthesizerInputError (it names the Python parameter)."""
+    message = _one_line(error)
+    names = {**FIT_OPTIONS, 'seed': '--seed'}
+    named = [
+        names[name] if isinstance(value, bool) else f'{names[name]} {value}'
+        for name, value in given.items()
+        if re.search(rf'(?<![\w-]){name}(?!\w)', message)
+    ]
+    return f"{', '.join(named)}: {message}" if named else message
+
+
+def command_fit(args):
+    from sdv.errors import SynthesizerInputError
+    from sdv.single_table import FairDistillSynthesizer
+
+    # Before reading and training: a path that cannot be written would waste the whole fit.
+    check_writable(args.output, '--output')
+    if args.metadata is None:  # the detected metadata is saved next to the synthesizer
+        check_writable(f'{args.output}.metadata.json', '--output')
+    data = read_table(args.data)
+    check_columns(data, args.sensitive, args.data, '--sensitive')
+    if args.target is not None:
+        check_columns(data, [args.target], args.data, '--target')
+    table_name = args.table_name or Path(args.data).name.split('.')[0]
+    metadata = load_metadata(args.metadata, data, table_name)
+    options = {name: getattr(args, name) for name in FIT_OPTIONS}
+    options = {name: value for name, value in options.items() if value is not None}
+    given = {**options, **({} if args.seed is None else {'seed': args.seed})}
+    try:
+        # The synthesizer checks its parameters: one set of rules, worded with the CLI's names.
+        synthesizer = FairDistillSynthesizer(
+            metadata,
+            sensitive_columns=args.sensitive,
+            target_column=args.target,
+            enable_gpu=args.gpu,
+            verbose=not args.quiet,
+            seed=args.seed,
+            **options,
+        )
+    except SynthesizerInputError as error:
+        raise CLIError(_name_fit_options(error, given))
+    if args.metadata is None:
+        metadata_path = Path(f'{args.output}.metadata.json')
+        metadata_path.parent.mkdir(parents=True, exist_ok=True)
+        metadata_path.unlink(missing_ok=True)  # SDV refuses to overwrite
+        metadata.save_to_json(metadata_path)
+        _say(args, f'Detected metadata saved to {metadata_path} (check it; pass it back with '
+                   '--metadata)')
+    _say(args, f'Fitting FairDistillSynthesizer on {len(data):,} rows of {args.data} ...')
+    start = time.perf_counter()
+    try:
+        synthesizer.fit({_table_name(metadata): data})
+    except SynthesizerInputError as error:
+        raise CLIError(_name_fit_options(error, given))
+    try:
+        Path(args.output).parent.mkdir(parents=True, exist_ok=True)
+        synthesizer.save(args.output)
+    except OSError as error:  # checked before fitting; this is the race that is left
+        raise CLIError(f"cannot write '{args.output}': {error.strerror or _one_line(error)}")
+    _say(args, f'Fitted in {time.perf_counter() - start:.1f} s; saved to {args.output}')
+    return 0
+
+
+def _type_name(value):
+    kind = type(value)
+    module = kind.__module__.split('.')[0]
+    return kind.__qualname__ if module == 'builtins' else f'{module}.{kind.__qualname__}'
+
+
+def _load_synthesizer(path):
+    """A fitted SDV single-table synthesizer from ``path``; anything else is refused.
+
+    Any pickle loads, and many objects have a ``sample`` method (a pickled DataFrame would
+    have its *real* rows written as synthetic ones), so the type is checked.
+    """
+    from sdv.multi_table.base import BaseMultiTableSynthesizer
+    from sdv.single_table.base import BaseSingleTableSynthesizer
+    from sdv.utils import load_synthesizer
+
+    from sdv_fairdistill.synthesizers.image import FairDistillImageSynthesizer
+
+    path = Path(path)
+    if not path.is_file():
+        raise CLIError(f"no such synthesizer file: '{path}'")
+    # SDV tags what it loads (a DataFrame gets a pandas warning): warnings wait for the check.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter('always')
+        try:
+            synthesizer = load_synthesizer(str(path))
+        except Exception as error:  # noqa: BLE001 - a corrupt or foreign pickle
+            raise CLIError(f"cannot load a synthesizer from '{path}': {_one_line(error)}")
+    advice = "give a file saved by 'sdv-fairdistill fit' or by an SDV synthesizer's save()"
+    if isinstance(synthesizer, FairDistillImageSynthesizer):
+        raise CLIError(
+            f"'{path}' holds a FairDistillImageSynthesizer: it makes images, not table rows; "
+            'sample it in Python (FairDistillImageSynthesizer.load(path).sample(n))'
+        )
+    if isinstance(synthesizer, BaseMultiTableSynthesizer):
+        raise CLIError(
+            f"'{path}' holds a multi-table synthesizer ({_type_name(synthesizer)}); the CLI "
+            'samples one table: use sample(scale=...) in Python'
+        )
+    if not isinstance(synthesizer, BaseSingleTableSynthesizer):
+        raise CLIError(
+            f"'{path}' holds a {_type_name(synthesizer)}, not an SDV single-table "
+            f'synthesizer: {advice}'
+        )
+    if not synthesizer._fitted:
+        raise CLIError(
+            f"the synthesizer in '{path}' was saved before fitting: save it after fit(), or "
+            "make one with 'sdv-fairdistill fit'"
+        )
+    for warning in caught:  # a synthesizer's warnings (e.g. an SDV version mismatch) matter
+        warnings.warn_explicit(warning.message, warning.category, warning.filename,
+                               warning.lineno)
+    return synthesizer
+
+
+def command_sample(args):
+    check_output_table(args.output)
+    check_writable(args.output, '--output')
+    if args.num_rows < 1:
+        raise CLIError(f'--num-rows must be at least 1, got {args.num_rows}')
+    if args.seed is not None and not 0 <= args.seed <= MAX_SEED:
+        raise CLIError(f'--seed must be between 0 and {MAX_SEED}, got {args.seed}')
+    synthesizer = _load_synthesizer(args.synthesizer)
+    # SDV restarts a loaded synthesizer's random state at one fixed seed, so every run would
+    # write the same rows. Without --seed draw a fresh one (and tell it, to repeat the run).
+    # SDV has no public setter: _set_random_state is what its own sampling calls.
+    seed = secrets.randbelow(MAX_SEED + 1) if args.seed is None else args.seed
+    synthesizer._set_random_state(seed)
+    _say(args, f'Sampling {args.num_rows:,} rows (seed {seed}) ...')
+    sampled = synthesizer.sample(args.num_rows)
+    table = next(iter(sampled.values())) if isinstance(sampled, dict) else sampled
+    write_table(table, args.output)
+    _say(args, f'Wrote {len(table):,} rows to {args.output}')
+    return 0

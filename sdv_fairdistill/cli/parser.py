@@ -1,0 +1,139 @@
+"""The argument parser: one sub-command per command function, with its options."""
+
+import argparse
+
+from sdv_fairdistill.cli._base import PICKLE_WARNING, PROG
+from sdv_fairdistill.cli.benchmark_demo import command_benchmark, command_demo
+from sdv_fairdistill.cli.fit_sample import command_fit, command_sample
+from sdv_fairdistill.cli.report import command_report
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description='Fair synthetic tables with FairDistillSynthesizer (an SDV add-on): fit, '
+        'sample, evaluate fairness and quality, benchmark.',
+        epilog=f'Run "{PROG} COMMAND --help" for the options of a command.',
+    )
+    commands = parser.add_subparsers(dest='command', metavar='COMMAND', required=True)
+
+    def add(name, help_text, function, details=''):
+        sub = commands.add_parser(name, help=help_text, description=f'{help_text} {details}')
+        sub.set_defaults(function=function)
+        sub.add_argument('-q', '--quiet', action='store_true',
+                         help='no progress bars or progress messages')
+        return sub
+
+    fit = add('fit', 'Fit a FairDistillSynthesizer on a CSV or Parquet table and save it.',
+              command_fit)
+    fit.add_argument('data', help='the real table (.csv, .csv.gz, .parquet)')
+    fit.add_argument('-s', '--sensitive', nargs='+', required=True, metavar='COLUMN',
+                     help='sensitive column(s); several form joint (intersectional) groups')
+    fit.add_argument('-t', '--target', metavar='COLUMN',
+                     help='the label a downstream model will learn (made independent of the '
+                     'sensitive groups in the synthetic data)')
+    fit.add_argument('-m', '--metadata', metavar='JSON',
+                     help='SDV metadata file (default: detected from the data)')
+    fit.add_argument('--table-name', help='table name in the metadata (default: file name)')
+    fit.add_argument('-o', '--output', required=True, metavar='PKL',
+                     help='where to save the fitted synthesizer, a pickle (load it with '
+                     'sdv.utils.load_synthesizer; checked to be writable before fitting)')
+    fit.add_argument('--fairness-weight', type=float, metavar='W',
+                     help='weight of the fairness penalty; 0 = no fairness (default: the '
+                     "synthesizer's)")
+    fit.add_argument('--epochs', type=int, metavar='N', help='teacher epochs')
+    fit.add_argument('--distill-epochs', type=int, metavar='N', help='student epochs')
+    fit.add_argument('--batch-size', type=int, metavar='N', help='batch size')
+    fit.add_argument('--latent-dim', type=int, metavar='N', help='size of the latent space')
+    fit.add_argument('--encode-target', action=argparse.BooleanOptionalAction, default=None,
+                     help='let the encoders read the target column (default: no; see '
+                     'FairDistillSynthesizer)')
+    fit.add_argument('--balance-target', action=argparse.BooleanOptionalAction, default=None,
+                     help='reweigh rows so the target is independent of the sensitive groups '
+                     '(default: no; categorical targets only)')
+    fit.add_argument('--seed', type=int, default=None, help='seed for a reproducible fit')
+    fit.add_argument('--gpu', action='store_true', help='train on a CUDA GPU if there is one')
+
+    sample = add('sample', 'Sample rows from a saved synthesizer into a CSV or Parquet file.',
+                 command_sample, f'Careful: {PICKLE_WARNING}.')
+    sample.add_argument('synthesizer',
+                        help='a synthesizer saved by "fit" (or SDV\'s save), a pickle; '
+                        f'{PICKLE_WARNING}')
+    sample.add_argument('-n', '--num-rows', type=int, required=True, help='rows to generate')
+    sample.add_argument('-o', '--output', required=True, metavar='FILE',
+                        help='output table (.csv, .csv.gz, .parquet)')
+    sample.add_argument('--seed', type=int, default=None,
+                        help='seed for reproducible rows (default: a fresh seed each run, '
+                        'printed unless --quiet)')
+
+    report = add('report', "Fairness report and SDMetrics' quality report of synthetic data.",
+                 command_report)
+    report.add_argument('real', help='the real table the synthesizer learned from')
+    report.add_argument('synthetic', help='the synthetic table')
+    report.add_argument('-s', '--sensitive', nargs='+', required=True, metavar='COLUMN',
+                        help='sensitive column(s)')
+    report.add_argument('-t', '--target', required=True, metavar='COLUMN',
+                        help='the column a downstream classifier predicts')
+    report.add_argument('--positive-label', metavar='VALUE',
+                        help='the favourable target value (needed when the target has more '
+                        'than two values)')
+    report.add_argument('--validation', metavar='FILE',
+                        help='real rows the synthesizer never saw, to test classifiers on '
+                        '(default: 30%% of the real table is held out)')
+    report.add_argument('-m', '--metadata', metavar='JSON',
+                        help='SDV metadata file (default: detected from the real data)')
+    report.add_argument('--classifier', default=None,
+                        choices=['HistGradientBoosting', 'RandomForest', 'LogisticRegression',
+                                 'XGBoost'],
+                        help='downstream classifier (default: HistGradientBoosting)')
+    report.add_argument('--min-group-size', type=int, metavar='N',
+                        help='fewest rows a sensitive group may have (for equalized odds: '
+                        'positive and negative rows in the validation data) to be measured '
+                        '(default: 5)')
+    report.add_argument('-o', '--output', metavar='JSON', help='also save the scores as JSON')
+
+    bench = add('benchmark', 'Benchmark FairDistill, its ablations and SDV synthesizers on '
+                'Adult, COMPAS and German Credit.', command_benchmark)
+    bench.add_argument('--quick', action='store_true',
+                       help='small data, few epochs, two seeds: minutes, for a smoke test '
+                       '(default: the full benchmark, hours on a CPU)')
+    bench.add_argument('--datasets', nargs='+', metavar='NAME',
+                       help='subset of: adult compas german')
+    bench.add_argument('--generators', nargs='+', metavar='NAME',
+                       help="subset of the generators (quote names with spaces, e.g. "
+                       "'FairDistill (teacher)')")
+    bench.add_argument('--seeds', nargs='+', type=int, metavar='SEED', help='seeds to run')
+    bench.add_argument('--num-rows', type=int, metavar='N', help='rows per dataset at most')
+    bench.add_argument('--classifier',
+                       choices=['HistGradientBoosting', 'LogisticRegression', 'RandomForest'],
+                       help='downstream classifier')
+    bench.add_argument('--no-sweep', action='store_true',
+                       help='skip the fairness_weight sweep (no trade-off curve)')
+    bench.add_argument('--sweep-datasets', nargs='+', metavar='NAME',
+                       help='datasets of the sweep (default: adult)')
+    bench.add_argument('--sweep-seeds', nargs='+', type=int, metavar='SEED',
+                       help='seeds of the sweep (default: the mode\'s)')
+    bench.add_argument('--sweep-weights', nargs='+', type=float, metavar='W',
+                       help='fairness_weight values of the sweep (default: 0 100 300 1000 3000)')
+    bench.add_argument('--merge', nargs='+', metavar='DIR',
+                       help='run nothing: combine the results.json of earlier runs (e.g. one '
+                       'dataset each) into one table in --output')
+    bench.add_argument('--gpu', action='store_true', help='train on a CUDA GPU if there is one')
+    bench.add_argument('-o', '--output', default='benchmark_results', metavar='DIR',
+                       help='where to write results.json, results.md, tradeoff.html '
+                       '(default: %(default)s)')
+
+    demo = add('demo', 'Fit, sample and report on the bundled Adult data, showing the '
+               'commands it runs.', command_demo)
+    demo.add_argument('--fast', action='store_true',
+                      help='1,500 rows and 3 epochs: seconds, to check the installation')
+    demo.add_argument('--num-rows', type=int, default=10000, metavar='N',
+                      help='Adult rows to use without --fast (default: %(default)s)')
+    demo.add_argument('--seed', type=int, default=0, help='seed (default: %(default)s)')
+    demo.add_argument('-o', '--output', default='fairdistill_demo', metavar='DIR',
+                      help='where the tables, synthesizer and report go (default: %(default)s)')
+    return parser
+
+
+def _dispatch(args):
+    return args.function(args)

@@ -53,7 +53,9 @@ def run(dataset_name, metadata_kind, seed, num_rows):
     synthetic = synthesizer.sample(len(train))[dataset.table_name]
     evaluator = Evaluator(train, test, curated, dataset, random_state=seed)
     scores = evaluator.evaluate(synthetic, fidelity=True)
+    diagnostics = getattr(synthesizer, 'get_fairness_diagnostics', lambda: {})()
     return {
+        **{f'diagnostics_{k}': v for k, v in diagnostics.items() if isinstance(v, float)},
         'dataset': dataset_name,
         'metadata': metadata_kind,
         'seed': seed,
@@ -83,7 +85,7 @@ def main():
                 row = run(name, kind, seed, num_rows)
                 rows.append(row)
                 print(json.dumps({k: row[k] for k in ('dataset', 'metadata', 'seed')} | {
-                    k: round(row[k], 3) for k in ('accuracy', 'auroc', 'dp_difference', 'eo_difference', 'label_gap', 'quality', 'fit_seconds') if k in row
+                    k: round(row[k], 3) for k in ('accuracy', 'auroc', 'dp_difference', 'eo_difference', 'label_gap', 'quality', 'fit_seconds', 'diagnostics_label_gap', 'diagnostics_latent_leakage_auroc', 'diagnostics_downstream_dp_difference') if k in row
                 }), flush=True)
                 with open(args.output, 'w') as handle:
                     json.dump(rows, handle, indent=1)

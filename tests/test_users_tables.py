@@ -61,6 +61,7 @@ def test_ordinal_target_is_a_class_label(compas_codes):
     with warnings.catch_warnings():
         warnings.simplefilter('error', UserWarning)  # no "not reweighed" warning
         warnings.filterwarnings('ignore', message='.*save_to_json')
+        warnings.filterwarnings('ignore', message='The fit is less fair')  # 2 epochs
         synthesizer.fit({'compas': data})
     assert [span.kind for span in synthesizer._target_encoder.spans] == ['categorical']
     sampled = synthesizer.sample(500)['compas']

@@ -22,6 +22,7 @@ from sdv_fairdistill.adapters.tabular_encoding import TableEncoder
 from sdv_fairdistill.core.density import MIN_MIXTURE_ROWS
 from sdv_fairdistill.core.model import FairDistillModel
 from sdv_fairdistill.plugins import get_adapter_class
+from sdv_fairdistill.synthesizers import _diagnostics as diagnostics
 from sdv_fairdistill.synthesizers import _parameters as checks
 from sdv_fairdistill.synthesizers import _tabular_inputs as inputs
 from sdv_fairdistill.synthesizers._shared import FairModelMixin
@@ -345,6 +346,32 @@ class FairDistillSynthesizer(FairModelMixin, BaseSingleTableSynthesizer):
             seed=self.seed,
         )
         self._model.fit(x, y, codes, len(uniques))
+        self._measure_fairness(x, y, codes, len(uniques))
+
+    def _measure_fairness(self, x, y, codes, n_groups):
+        try:
+            measured = diagnostics.measure(self._model, x, y, codes, n_groups, self.seed or 0)
+        except Exception as error:  # noqa: BLE001 -- a measurement must not lose a finished fit
+            measured = {'error': f'{type(error).__name__}: {error}'}
+            warnings.warn(f'The fairness diagnostics could not be computed ({measured["error"]}).')
+        else:
+            if self.fairness_weight > 0:  # the unfair ablation is unfair on purpose
+                diagnostics.warn_if_off_target(measured)
+        self._fairness_diagnostics = {'criterion': 'demographic_parity', **measured}
+
+    def get_fairness_diagnostics(self):
+        """What the fit achieved, measured right after training on the training rows.
+
+        Returns:
+            dict: ``criterion``; ``label_gap`` (largest class-share gap between groups of a
+            generated sample; class-label targets only); ``latent_leakage_auroc`` (AUROC of
+            predicting the group from the fair part of the latent, 0.5 = none);
+            ``downstream_dp_difference`` (a classifier trained on a generated sample, applied
+            to the real training rows: gap of its prediction rates between groups). ``fit``
+            warns when one is above ``sdv_fairdistill.synthesizers._diagnostics.TARGETS``.
+        """
+        self._check_fitted()
+        return dict(self._fairness_diagnostics)
 
     # ------------------------------------------------------------------ sampling
     def sample(self, num_rows, *args, **kwargs):

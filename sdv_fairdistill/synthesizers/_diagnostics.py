@@ -1,0 +1,103 @@
+"""What a fit achieved: fairness measured right after training, and a warning when it is off.
+
+Measured in the model's encoded space on the training rows (no data is held out of training):
+
+- ``label_gap``: the largest difference, over the target's classes, between the share of a
+  class in two sensitive groups of a generated sample (for a 0/1 label: the gap of the
+  positive rates). 0 is demographic parity in the generated data.
+- ``latent_leakage_auroc``: AUROC of predicting the sensitive group from the fair part of
+  the student's latent means (logistic regression, 3-fold cross-validated; macro one-vs-rest
+  for several groups). 0.5: the fair part tells nothing of the group.
+- ``downstream_dp_difference``: a gradient-boosting classifier trained on a generated sample
+  (features and group -> target), applied to the real training rows: the largest gap of its
+  positive-prediction rates between real groups (for several classes: of any class).
+"""
+
+import warnings
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import roc_auc_score
+from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+#: Above these, ``fit`` warns that fairness is off target. Only the label gap of generated
+#: data: on COMPAS (docs/detected_metadata.md) the downstream DP on training rows (0.02-0.09)
+#: did not track the run's held-out DP (0.001-0.091), and on Adult (the demo) the leakage of
+#: the latent means was 0.80 at a downstream DP of 0.005 (the penalty acts on posterior
+#: draws, not on the means): both are reported, not warned on.
+TARGETS = {'label_gap': 0.1}
+MAX_ROWS = 5000  # generated rows, and real rows at most (a random subset), per measurement
+MIN_GROUP_ROWS = 10  # groups with fewer rows are left out of the leakage and DP estimates
+
+
+def _largest_gap(classes, groups, n_classes, keep):
+    rates = np.array([
+        np.bincount(classes[groups == g], minlength=n_classes) / max((groups == g).sum(), 1)
+        for g in keep
+    ])
+    return float((rates.max(axis=0) - rates.min(axis=0)).max())
+
+
+def _leakage(model, x, y_in, groups, keep, seed):
+    rows = np.isin(groups, keep)
+    if len(keep) < 2:
+        return float('nan')
+    means = model._encode(model.student_encoder, x, y_in)[rows, : model.fair_latent_dim]
+    labels = groups[rows]
+    folds = StratifiedKFold(3, shuffle=True, random_state=seed)
+    scores = cross_val_predict(
+        LogisticRegression(max_iter=500), means, labels, cv=folds, method='predict_proba'
+    )
+    if len(keep) == 2:
+        return float(roc_auc_score(labels == keep[1], scores[:, 1]))
+    return float(roc_auc_score(labels, scores, multi_class='ovr', average='macro'))
+
+
+def measure(model, x, y, groups, n_groups, seed):
+    """The diagnostics of a fitted ``FairDistillModel`` on its (encoded) training rows."""
+    groups = np.asarray(groups)
+    counts = np.bincount(groups, minlength=n_groups)
+    keep = np.flatnonzero(counts >= MIN_GROUP_ROWS)
+    rng = np.random.RandomState(seed)
+    rows = np.sort(rng.choice(len(x), min(len(x), MAX_ROWS), replace=False))
+    x, y, groups = x[rows], y[rows], groups[rows]
+    s = F.one_hot(torch.as_tensor(groups, dtype=torch.long), n_groups).float()
+    y_in = model._encoder_condition(y.to(model.device), s.to(model.device))
+    result = {'latent_leakage_auroc': _leakage(model, x.to(model.device), y_in, groups, keep, seed)}
+    has_class_target = len(model.target_spans) == 1 and model.target_spans[0].kind == 'categorical'
+    if not has_class_target:
+        return result
+    saved = (model._numpy_rng, model._torch_rng)
+    model.set_random_state(seed)  # a sample of its own: user sampling is not disturbed
+    try:
+        features, target, sampled_groups = model.sample(MAX_ROWS)
+    finally:
+        model.set_random_state(saved)
+    n_classes = y.shape[1]
+    sampled_classes = target.argmax(dim=1).numpy()
+    result['label_gap'] = _largest_gap(sampled_classes, sampled_groups, n_classes, keep)
+    if np.unique(sampled_classes).size < 2:
+        result['downstream_dp_difference'] = float('nan')
+        return result
+    one_hot = np.eye(n_groups, dtype=np.float32)
+    classifier = HistGradientBoostingClassifier(max_iter=100, random_state=seed)
+    classifier.fit(np.hstack([features.numpy(), one_hot[sampled_groups]]), sampled_classes)
+    predicted = classifier.predict(np.hstack([x.cpu().numpy(), one_hot[groups]]))
+    result['downstream_dp_difference'] = _largest_gap(predicted, groups, n_classes, keep)
+    return result
+
+
+def warn_if_off_target(diagnostics):
+    off = [
+        f'{name} {diagnostics[name]:.3f} (target: at most {limit})'
+        for name, limit in TARGETS.items()
+        if name in diagnostics and diagnostics[name] > limit
+    ]
+    if off:
+        warnings.warn(
+            'The fit is less fair than intended: ' + ', '.join(off) + '. Train longer '
+            '(epochs) or raise fairness_weight, and check get_fairness_diagnostics().'
+        )

@@ -1,0 +1,82 @@
+"""get_fairness_diagnostics(): what a fit achieved, and the warning when it is off target."""
+
+import re
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from sdv.metadata import Metadata
+
+from sdv_fairdistill.synthesizers._diagnostics import _largest_gap
+from sdv_fairdistill.synthesizers.tabular import FairDistillSynthesizer
+
+
+def test_largest_gap_by_hand():
+    # Group 0: classes 0,0,1 -> shares (2/3, 1/3); group 1: 1,1 -> (0, 1); group 2 skipped.
+    classes = np.array([0, 0, 1, 1, 1, 0])
+    groups = np.array([0, 0, 0, 1, 1, 2])
+    assert _largest_gap(classes, groups, 2, keep=[0, 1]) == pytest.approx(2 / 3)
+    assert _largest_gap(classes, groups, 2, keep=[0]) == 0
+
+
+@pytest.fixture(scope='module')
+def biased_table():
+    """The group shifts a feature, and the label follows the feature (real gap ~0.68)."""
+    rng = np.random.RandomState(0)
+    group = rng.choice(['a', 'b'], 800)
+    x = rng.normal(size=800) + 2 * (group == 'a')
+    label = np.where(x + 0.3 * rng.normal(size=800) > 1, 'yes', 'no')
+    return pd.DataFrame({'group': group, 'x': x, 'label': label})
+
+
+def _fit(table, **parameters):
+    metadata = Metadata.detect_from_dataframes({'t': table})
+    synthesizer = FairDistillSynthesizer(
+        metadata, 'group', 'label', epochs=40, distill_epochs=10, batch_size=200, seed=0,
+        **parameters,
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter('always')
+        synthesizer.fit({'t': table})
+    return synthesizer, [str(w.message) for w in caught]
+
+
+def test_diagnostics_see_the_bias_of_the_ablation_and_its_removal(biased_table):
+    unfair, unfair_warnings = _fit(biased_table, fairness_weight=0.0)
+    fair, _ = _fit(biased_table)
+    unfair_d, fair_d = unfair.get_fairness_diagnostics(), fair.get_fairness_diagnostics()
+    assert unfair_d['criterion'] == fair_d['criterion'] == 'demographic_parity'
+    # The ablation's latent reveals the group (x does) and its data keep a label gap.
+    assert unfair_d['latent_leakage_auroc'] > 0.9
+    assert unfair_d['label_gap'] > 0.1 and unfair_d['downstream_dp_difference'] > 0.2
+    # The penalty shrinks each of them.
+    assert fair_d['label_gap'] < unfair_d['label_gap']
+    assert fair_d['downstream_dp_difference'] < unfair_d['downstream_dp_difference']
+    assert fair_d['latent_leakage_auroc'] < unfair_d['latent_leakage_auroc']
+    # The ablation is unfair on purpose: no warning for it.
+    assert not [m for m in unfair_warnings if 'less fair than intended' in m]
+    # The measured label gap is the one the synthesizer then samples (5,000 rows each).
+    for synthesizer, measured in ((unfair, unfair_d), (fair, fair_d)):
+        sampled = synthesizer.sample(5000)['t']
+        rates = sampled.groupby('group')['label'].apply(lambda v: (v == 'yes').mean())
+        assert abs((rates.max() - rates.min()) - measured['label_gap']) < 0.06
+
+
+def test_a_fit_that_keeps_a_label_gap_warns_and_says_what_is_off(biased_table):
+    # A penalty far too weak to matter: the data keep the gap, and fit says so.
+    _, messages = _fit(biased_table, fairness_weight=1e-3)
+    assert [m for m in messages if re.search(r'less fair than intended: label_gap 0\.\d+ '
+                                             r'\(target: at most 0\.1\)', m)]
+
+
+def test_diagnostics_without_a_target_report_the_leakage(biased_table):
+    table = biased_table.drop(columns='label')
+    metadata = Metadata.detect_from_dataframes({'t': table})
+    synthesizer = FairDistillSynthesizer(metadata, 'group', epochs=2, distill_epochs=1, seed=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        synthesizer.fit({'t': table})
+    diagnostics = synthesizer.get_fairness_diagnostics()
+    assert set(diagnostics) == {'criterion', 'latent_leakage_auroc'}
+    assert 0 <= diagnostics['latent_leakage_auroc'] <= 1

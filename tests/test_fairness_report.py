@@ -29,6 +29,7 @@ from sdv_fairdistill.metrics.fairness import (
     FairnessTask,
 )
 from sdv_fairdistill.metrics.report import FairnessReport
+from test_metrics import with_values
 
 ADULT = Path(__file__).resolve().parents[1] / 'sdv_fairdistill/datasets/data/adult.csv.gz'
 NUMERICAL = ('age', 'fnlwgt', 'education-num', 'capital-gain', 'capital-loss', 'hours-per-week')
@@ -470,8 +471,7 @@ def test_bad_synthetic_and_validation_tables_are_named(adult):
         report.generate(train, train[train['sex'] == 'Male'], metadata, **kwargs)
 
     # A third value of a two-valued target would silently count as negative.
-    synthetic = train.copy()
-    synthetic.loc[:4, 'income'] = '>50K.'
+    synthetic = with_values(train, 'income', '>50K.', stop=4)
     with pytest.raises(ValueError, match=(
         r"synthetic_data\['income'\] has values that real_data\['income'\] does not have: "
         r"'>50K\.'.*Map them to those values in synthetic_data"

@@ -106,6 +106,14 @@ def adult_task(adult, adult_synthetic):
     return task
 
 
+def with_values(table, column, value, stop):
+    """A copy of ``table`` with ``value`` in ``column`` of the rows up to the label ``stop``
+    (also used by test_fairness_report)."""
+    changed = table.copy()
+    changed.loc[:stop, column] = value
+    return changed
+
+
 def _labels(table, column='y', positive='yes'):
     return (table[column] == positive).astype(int).to_numpy()
 
@@ -345,8 +353,7 @@ def test_datetimes_as_text_are_parsed_and_bad_ones_named():
     assert from_text['synthetic_data']['auroc'] == from_datetimes['synthetic_data']['auroc']
     assert from_text['synthetic_data']['auroc'] > 0.7  # the dates carry the signal
 
-    broken = as_text.copy()
-    broken.loc[:1, 'when'] = '31/12/2020'
+    broken = with_values(as_text, 'when', '31/12/2020', stop=1)
     with pytest.raises(ValueError, match=(
         r"synthetic_data\['when'\] has 2 values that are not the metadata's datetime_format "
         r"'%Y-%m-%d', e\.g\. '31/12/2020'\. Convert the column in synthetic_data"

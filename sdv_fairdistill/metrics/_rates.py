@@ -22,7 +22,7 @@ from fairlearn.metrics import (
     true_positive_rate,
 )
 
-from sdv_fairdistill.metrics._inputs import group_names
+from sdv_fairdistill.metrics._groups import group_names
 
 DEMOGRAPHIC_PARITY = 'demographic_parity'
 EQUALIZED_ODDS = 'equalized_odds'

@@ -10,23 +10,23 @@ from sdv_fairdistill.metrics._classifier import (
     feature_types,
     train_and_predict,
 )
-from sdv_fairdistill.metrics._inputs import (
+from sdv_fairdistill.metrics._columns import (
     as_column_list,
     binary_labels,
     check_binary_target,
     check_both_labels,
     check_column_name,
     check_columns_exist,
-    check_groups_known,
     check_not_datetime,
     check_positive_label_occurs,
-    check_tables,
     drop_missing_target,
-    group_names,
     holdout_split,
-    parse_datetimes,
     resolve_positive_label,
-    sensitive_frame,
+)
+from sdv_fairdistill.metrics._groups import check_groups_known, group_names, sensitive_frame
+from sdv_fairdistill.metrics._tables import (
+    check_tables,
+    parse_datetimes,
     single_table_metadata,
     single_tables,
 )

@@ -101,3 +101,17 @@ def warn_if_off_target(diagnostics):
             'The fit is less fair than intended: ' + ', '.join(off) + '. Train longer '
             '(epochs) or raise fairness_weight, and check get_fairness_diagnostics().'
         )
+
+
+def measure_after_fit(model, x, y, groups, n_groups, seed, warn=True):
+    """``measure``, named with the criterion; a failure is reported, never raised: a
+    measurement must not lose a finished fit."""
+    try:
+        measured = measure(model, x, y, groups, n_groups, seed)
+    except Exception as error:  # noqa: BLE001
+        measured = {'error': f'{type(error).__name__}: {error}'}
+        warnings.warn(f'The fairness diagnostics could not be computed ({measured["error"]}).')
+    else:
+        if warn:
+            warn_if_off_target(measured)
+    return {'criterion': 'demographic_parity', **measured}

@@ -8,7 +8,6 @@ columns form joint groups (intersectional fairness); the target column, if any, 
 from the fair latent alone. The design and its measurements: ``docs/method.md``.
 """
 
-import inspect
 import math
 import warnings
 
@@ -30,10 +29,6 @@ from sdv_fairdistill.synthesizers._shared import FairModelMixin
 #: Default training length: at least MIN_EPOCHS epochs and at least MIN_STEPS optimiser steps.
 MIN_EPOCHS = 60
 MIN_STEPS = 1500
-
-#: How a column that reaches the model raw is encoded, by sdtype (others: by dtype).
-_KIND_OF_SDTYPE = {'categorical': 'categorical', 'boolean': 'categorical', 'ordinal': 'ordinal'}
-
 
 class FairDistillSynthesizer(FairModelMixin, BaseSingleTableSynthesizer):
     """Fair synthetic tables from a distilled, distance-covariance-regularised latent space.
@@ -122,9 +117,7 @@ class FairDistillSynthesizer(FairModelMixin, BaseSingleTableSynthesizer):
     ):
         ours = {'latent_dim': latent_dim, 'teacher_dims': teacher_dims,
                 'decoder_dims': decoder_dims, 'enable_gpu': enable_gpu}
-        defaults = {name: inspect.signature(type(self).__init__).parameters[name].default
-                    for name in ours}
-        aliases = inputs.translate_tvae_parameters(tvae_parameters, ours, defaults)
+        aliases = inputs.translate_tvae_parameters(tvae_parameters, ours, type(self).__init__)
         latent_dim = aliases.get('latent_dim', latent_dim)
         teacher_dims = aliases.get('teacher_dims', teacher_dims)
         decoder_dims = aliases.get('decoder_dims', decoder_dims)
@@ -236,30 +229,6 @@ class FairDistillSynthesizer(FairModelMixin, BaseSingleTableSynthesizer):
         self._class_target = self.target_column in raw
         return super()._preprocess(table_data)
 
-    def _column_kinds(self, columns):
-        """How TableEncoder encodes each column: by sdtype when the column arrives raw."""
-        sdtypes = self._get_table_metadata().columns
-        transformers = self._data_processor._hyper_transformer.field_transformers
-        kinds = {}
-        for column in columns:
-            if transformers.get(column) is None:
-                kind = _KIND_OF_SDTYPE.get(sdtypes.get(column, {}).get('sdtype'))
-                if kind:
-                    kinds[column] = kind
-        return kinds
-
-    def _warn_small_groups(self, counts):
-        small = [(self._groups.iloc[i].tolist(), int(n)) for i, n in enumerate(counts) if n < MIN_MIXTURE_ROWS]
-        if small:
-            listed = ', '.join(f'{values} ({n} rows)' for values, n in small[:10])
-            more = f' and {len(small) - 10} more' if len(small) > 10 else ''
-            warnings.warn(
-                f'{len(small)} sensitive group(s) of {self.sensitive_columns} have fewer than '
-                f'{MIN_MIXTURE_ROWS} rows: {listed}{more}. Their latents are drawn from one '
-                'Gaussian (their mean, the pooled spread), and their synthetic rows and '
-                'fairness rest on few examples.'
-            )
-
     def _fit(self, processed_data):
         for column in self.sensitive_columns + inputs.as_list(self.target_column):
             if column not in processed_data.columns:
@@ -274,7 +243,7 @@ class FairDistillSynthesizer(FairModelMixin, BaseSingleTableSynthesizer):
         self._groups = pd.DataFrame(list(uniques), columns=self.sensitive_columns)
         counts = np.bincount(codes, minlength=len(uniques))
         self._group_prior = counts / len(codes)
-        self._warn_small_groups(counts)
+        inputs.warn_small_groups(self._groups, counts, MIN_MIXTURE_ROWS)
 
         feature_columns = [
             column
@@ -282,19 +251,16 @@ class FairDistillSynthesizer(FairModelMixin, BaseSingleTableSynthesizer):
             if column not in self.sensitive_columns and column != self.target_column
         ]
         columns = self._get_table_metadata().columns
+        transformers = self._data_processor._hyper_transformer.field_transformers
         self._feature_encoder = TableEncoder(
-            column_kinds=self._column_kinds(feature_columns),
-            ordinal_orders={
-                column: columns[column]['range_values']
-                for column in feature_columns
-                if columns.get(column, {}).get('range_values') is not None
-            },
+            column_kinds=inputs.column_kinds(feature_columns, columns, transformers),
+            ordinal_orders=inputs.ordinal_orders(feature_columns, columns),
             random_state=self.seed or 0,
         ).fit(processed_data[feature_columns])
         x = torch.from_numpy(self._feature_encoder.transform(processed_data[feature_columns]))
         if self.target_column is not None:
             target = processed_data[[self.target_column]]
-            kinds = self._column_kinds([self.target_column])
+            kinds = inputs.column_kinds([self.target_column], columns, transformers)
             if getattr(self, '_class_target', False):
                 kinds[self.target_column] = 'categorical'
             self._target_encoder = TableEncoder(column_kinds=kinds).fit(target)
@@ -346,18 +312,11 @@ class FairDistillSynthesizer(FairModelMixin, BaseSingleTableSynthesizer):
             seed=self.seed,
         )
         self._model.fit(x, y, codes, len(uniques))
-        self._measure_fairness(x, y, codes, len(uniques))
-
-    def _measure_fairness(self, x, y, codes, n_groups):
-        try:
-            measured = diagnostics.measure(self._model, x, y, codes, n_groups, self.seed or 0)
-        except Exception as error:  # noqa: BLE001 -- a measurement must not lose a finished fit
-            measured = {'error': f'{type(error).__name__}: {error}'}
-            warnings.warn(f'The fairness diagnostics could not be computed ({measured["error"]}).')
-        else:
-            if self.fairness_weight > 0:  # the unfair ablation is unfair on purpose
-                diagnostics.warn_if_off_target(measured)
-        self._fairness_diagnostics = {'criterion': 'demographic_parity', **measured}
+        self._fairness_diagnostics = diagnostics.measure_after_fit(
+            self._model, x, y, codes, len(uniques), self.seed or 0,
+            # The unfair ablation is unfair on purpose: no warning for it.
+            warn=self.fairness_weight > 0,
+        )
 
     def get_fairness_diagnostics(self):
         """What the fit achieved, measured right after training on the training rows.
@@ -397,19 +356,10 @@ class FairDistillSynthesizer(FairModelMixin, BaseSingleTableSynthesizer):
 
     def _groups_for_conditions(self, num_rows, conditions):
         """Group of each row when ``conditions`` fix some sensitive columns, else None."""
-        fixed = {c: v for c, v in (conditions or {}).items() if c in self.sensitive_columns}
-        if not fixed:
+        prior = inputs.prior_given_conditions(self._groups, self._group_prior, conditions)
+        if prior is None:
             return None
-        matches = np.ones(len(self._groups), dtype=bool)
-        for column, value in fixed.items():
-            matches &= (self._groups[column] == value).to_numpy()
-        if not matches.any():
-            known = sorted(map(str, self._groups[list(fixed)].drop_duplicates().itertuples(index=False)))
-            raise SynthesizerInputError(
-                f'No sensitive group matches the condition {fixed}. Known groups: {known}.'
-            )
-        prior = np.where(matches, self._group_prior, 0.0)
-        return self._model._numpy_rng.choice(len(prior), size=num_rows, p=prior / prior.sum())
+        return self._model._numpy_rng.choice(len(prior), size=num_rows, p=prior)
 
     def _sample(self, num_rows, conditions=None, source='student'):
         groups = self._groups_for_conditions(num_rows, conditions)

@@ -36,7 +36,7 @@ def write_png(path, pixels):
 
 def _to_rgb(images):
     """Images as given to the image synthesizer, to ``uint8 (n, H, W, 3)``."""
-    from sdv_fairdistill.synthesizers.image import to_model_layout
+    from sdv_fairdistill.adapters.image import to_model_layout
 
     channels_first, _ = to_model_layout(images)  # float (n, C, H, W) in [0, 1]
     array = np.round(channels_first.numpy() * 255).astype(np.uint8).transpose(0, 2, 3, 1)

@@ -10,10 +10,18 @@ speckled noise, not a picture).
 The networks work for any size from 8x8 up: two stride-2 convolutions take ``H x W`` to
 ``ceil(H/4) x ceil(W/4)``; the head grows it back with two stride-2 transposed convolutions
 and crops to ``H x W``.
+
+Also here: the checks and conversions between the images users pass (``(N, H, W)``,
+``(N, H, W, C)`` or ``(N, C, H, W)``; ``uint8`` or float) and that layout
+(``to_model_layout``, ``from_model_layout``), and the coding of their labels
+(``encode_labels``).
 """
 
 import math
+from collections.abc import Hashable
 
+import numpy as np
+import pandas as pd
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -23,6 +31,144 @@ from sdv_fairdistill.plugins.hookspecs import hookimpl
 
 #: Smallest side the two stride-2 convolutions of the encoders can work with.
 MIN_IMAGE_SIDE = 8
+
+#: The channel axis of a 4-D array is the one with at most this many entries.
+MAX_CHANNELS = 4
+
+
+def _find_layout(shape):
+    if len(shape) == 3:
+        return 'NHW'
+    if len(shape) != 4:
+        raise ValueError(
+            f'images must be a 3-D (N, H, W) or 4-D (N, H, W, C) / (N, C, H, W) array, got '
+            f'{len(shape)} dimensions {shape}. Stack the images into one array first; for a '
+            'single image, add the batch axis with images[None].'
+        )
+    last, second = shape[3] <= MAX_CHANNELS, shape[1] <= MAX_CHANNELS
+    if last and not second:
+        return 'NHWC'
+    if second and not last:
+        return 'NCHW'
+    if last and second:  # both axes small: the images are too small whatever the layout
+        raise ValueError(
+            f'images of shape {shape} are smaller than {MIN_IMAGE_SIDE}x{MIN_IMAGE_SIDE} '
+            'pixels, the least the convolutional networks work with. Upsample them first '
+            '(e.g. np.kron with a block of ones).'
+        )
+    raise ValueError(
+        f'Cannot tell the channel axis of images of shape {shape}: neither axis 1 nor axis 3 '
+        f'has 1 to {MAX_CHANNELS} entries. Pass (N, H, W, C) or (N, C, H, W) with at most '
+        f'{MAX_CHANNELS} channels, or (N, H, W) for grey images.'
+    )
+
+
+def to_model_layout(images):
+    """Check images and convert them to what the network learns from.
+
+    Returns:
+        tuple: a float32 tensor ``(N, C, H, W)`` in ``[0, 1]`` and the input's format
+        ``{'layout': 'NHW' | 'NHWC' | 'NCHW', 'integer': bool}``.
+    """
+    try:
+        array = np.asarray(images)
+    except ValueError:  # numpy refuses ragged sequences
+        array = np.empty(0, dtype=object)
+    if array.dtype == object:
+        raise ValueError(
+            'images could not be stacked into one numeric array (are they of different '
+            'sizes?). Resize them to one height and width first.'
+        )
+    layout = _find_layout(array.shape)
+    if len(array) == 0:
+        raise ValueError('images is empty: pass at least 2 images.')
+    if not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
+        raise ValueError(f'images must hold numbers, got dtype {array.dtype}.')
+    integer = np.issubdtype(array.dtype, np.integer)
+    if integer:
+        low, high = array.min(), array.max()
+        if low < 0 or high > 255:
+            raise ValueError(
+                f'Integer pixel values must be 0-255, got values from {low} to {high}. '
+                'Rescale them to 0-255 (uint8) or to floats in [0, 1].'
+            )
+        pixels = array.astype(np.float32) / 255
+    else:
+        pixels = array.astype(np.float32)
+        bad = ~np.isfinite(pixels)
+        if bad.any():
+            rows = np.flatnonzero(bad.reshape(len(pixels), -1).any(axis=1))
+            raise ValueError(
+                f'{int(bad.sum())} pixel values are NaN or infinite (in images '
+                f'{rows[:5].tolist()}{"..." if len(rows) > 5 else ""}). Drop those images or '
+                'replace the values (e.g. np.nan_to_num) before fitting.'
+            )
+        if pixels.min() < 0 or pixels.max() > 1:
+            raise ValueError(
+                f'Float pixel values must be in [0, 1], got values from {pixels.min():g} to '
+                f'{pixels.max():g}. Divide 0-255 images by 255, or pass them as uint8.'
+            )
+    if layout == 'NHW':
+        pixels = pixels[:, None]
+    elif layout == 'NHWC':
+        pixels = pixels.transpose(0, 3, 1, 2)
+    height, width = pixels.shape[2:]
+    if min(height, width) < MIN_IMAGE_SIDE:
+        raise ValueError(
+            f'Images of {height}x{width} pixels are too small: the convolutional networks need '
+            f'at least {MIN_IMAGE_SIDE}x{MIN_IMAGE_SIDE}. Upsample them first (e.g. np.kron '
+            'with a block of ones).'
+        )
+    return torch.from_numpy(np.ascontiguousarray(pixels)), {'layout': layout, 'integer': integer}
+
+
+def from_model_layout(pixels, image_format):
+    """Float ``(N, C, H, W)`` pixels in ``[0, 1]`` back to the format given to ``fit``."""
+    array = pixels.numpy()
+    if image_format['layout'] == 'NHW':
+        array = array[:, 0]
+    elif image_format['layout'] == 'NHWC':
+        array = array.transpose(0, 2, 3, 1)
+    array = np.ascontiguousarray(array)
+    if image_format['integer']:
+        return np.round(array * 255).astype(np.uint8)
+    return array.astype(np.float32)
+
+
+def encode_labels(values, name, num_images):
+    """Codes ``0..k-1`` and the sorted distinct labels of a 1-D array of hashable labels."""
+    if hasattr(values, 'shape'):  # numpy array, pandas Series, torch tensor
+        array = np.asarray(values)
+    else:
+        # pandas infers one dtype per list without numpy's casts ([1, 'x'] stays mixed) and
+        # keeps tuples as labels instead of making a 2-D array.
+        array = pd.Series(list(values), dtype=None if values else object).to_numpy()
+    if array.ndim != 1:
+        raise ValueError(
+            f'{name} must be a 1-D array with one label per image, got shape {array.shape}.'
+        )
+    if len(array) != num_images:
+        raise ValueError(
+            f'There are {num_images} images but {len(array)} {name} labels: pass exactly one '
+            f'{name} label per image, in the same order.'
+        )
+    missing = pd.isna(pd.Series(array, dtype=object))
+    if missing.any():
+        raise ValueError(
+            f'{name} has {int(missing.sum())} missing labels. Give them an explicit label (e.g. '
+            '"unknown") or drop those images.'
+        )
+    if array.dtype == object and not all(isinstance(value, Hashable) for value in array):
+        raise ValueError(f'{name} labels must be hashable (str, int, tuple...), not lists or arrays.')
+    try:
+        codes, uniques = pd.factorize(array, sort=True)
+    except TypeError:  # labels of mixed, unorderable types
+        codes, uniques = pd.factorize(array)
+    uniques = np.asarray(uniques)
+    if array.dtype != object:
+        uniques = uniques.astype(array.dtype)
+    return codes, uniques
+
 
 
 class ConvEncoder(nn.Module):

@@ -1,30 +1,25 @@
 """The teacher-student core: fair teacher VAE, distilled student, latent density.
 
-Kind-agnostic: a ``DataAdapter`` builds the encoders and the feature head; this module trains
-them (stage 1: the teacher learns a latent independent of the sensitive group through a
-distance-covariance penalty; stage 2: a smaller student encoder is distilled from it with a
-latent-matching *quality* loss and an output-space KL *utility* loss through the frozen,
-shared decoder), fits the latent density (stage 3) and samples. See ``docs/method.md``.
+Kind-agnostic: a ``DataAdapter`` builds the encoders and the feature head; this module builds
+the model, has ``core/training.py`` train it (stage 1: the fair teacher; stage 2: the
+distilled student), fits the latent density (stage 3) and samples. See ``docs/method.md``.
 """
 
 import contextlib
-import math
 
 import numpy as np
 import pandas as pd
 import torch
 import torch.nn.functional as F
 from torch import nn
-from tqdm.auto import tqdm
 
 from sdv_fairdistill.adapters.base import mlp
 from sdv_fairdistill.core import spans as span_ops
-from sdv_fairdistill.core.dcov import dcov2_centered, double_centered_one_hot_distances
+from sdv_fairdistill.core import training
 from sdv_fairdistill.core.density import GroupedGaussianMixture
+from sdv_fairdistill.core.training import TrainingDivergedError, kl_to_standard_normal
 
-
-class TrainingDivergedError(RuntimeError):
-    """The training loss became NaN or infinite."""
+__all__ = ['FairDistillModel', 'TargetDecoder', 'TrainingDivergedError', 'kl_to_standard_normal']
 
 
 class TargetDecoder(nn.Module):
@@ -41,56 +36,47 @@ class TargetDecoder(nn.Module):
         return self.net(z[:, : self.fair_latent_dim])
 
 
-def kl_to_standard_normal(mu, logvar):
-    return -0.5 * (1 + logvar - mu**2 - logvar.exp()).sum(dim=1)
-
-
 class FairDistillModel:
     """Fair teacher, distilled student, shared decoder and latent density.
 
     Args:
         adapter (DataAdapter): builds the networks that touch the data.
-        target_spans (list[Span]): layout of the encoded target (empty: no target).
-        latent_dim (int): size of the latent ``z``.
-        fair_latent_dim (int or None): the first ``fair_latent_dim`` dimensions of ``z`` form
-            the fair part: the penalty covers them and the target head reads only them. The
-            rest is free to carry what the features share with ``s`` (fidelity). None: all
-            of ``z`` is fair.
+        target_spans (list[Span]): layout of the encoded target; empty (the default): no target.
+        latent_dim (int): size of the latent ``z``. Defaults to 16.
+        fair_latent_dim (int or None): the first ``fair_latent_dim`` dimensions of ``z`` are
+            the fair part: the penalty covers them and the target head reads only them; the
+            rest may carry what the features share with ``s``. Defaults to None (all of ``z``).
         fairness_weight (float): weight ``lambda`` of ``dCov^2(z, s)`` in the teacher loss.
+            Defaults to 1.0.
         fairness_warmup (float): fraction of the teacher epochs over which ``lambda`` ramps up
-            linearly from 0, so the latent first learns the data, then is made fair.
-        beta (float): weight of the KL to ``N(0, I)``.
-        target_weight (float): weight of the target's reconstruction loss.
+            linearly from 0. Defaults to 0.2.
+        beta (float): weight of the KL to ``N(0, I)``. Defaults to 1.0.
+        target_weight (float): weight of the target's reconstruction loss. Defaults to 1.0.
         utility_weight (float): weight ``gamma`` of the output-space KL in distillation.
-        temperature (float): softmax temperature of that KL.
-        epochs (int): teacher epochs. distill_epochs (int): student epochs.
-        batch_size (int), learning_rate (float): optimisation settings.
+            Defaults to 1.0.
+        temperature (float): softmax temperature of that KL. Defaults to 2.0.
+        epochs (int): teacher epochs. Defaults to 100.
+        distill_epochs (int): student epochs. Defaults to 50.
+        batch_size (int): rows per batch. Defaults to 500.
+        learning_rate (float): Adam's learning rate. Defaults to 1e-3.
         max_components (int): largest Gaussian mixture tried for the latent density.
+            Defaults to 16.
+        encode_target (bool): whether the encoders see the target; if not, the target head is
+            a calibrated classifier of the target from the fair latent. Defaults to True.
+        encode_sensitive (bool): whether the encoders also see the one-hot sensitive group
+            (appended to the target they condition on). Defaults to False.
         penalize_target_output (bool): also penalise ``dCov^2`` between the target head's
-            output distribution and ``s``: what the target head reads of the latent is what
-            must be fair, and on Adult this halved the label gap left in generated data.
-        encode_sensitive (bool): whether the encoders see the one-hot sensitive group too
-            (appended to the target they condition on). An encoder that knows the group can
-            make its latent fair by a group-specific map (e.g. rank within the group) instead
-            of discarding everything that correlates with the group: on COMPAS, whose features
-            exclude race, this is the difference between keeping and losing most of the
-            target's signal.
-        encode_target (bool): whether the encoders see the target. When they do not, the
-            target head is a calibrated classifier of the target from the fair latent.
-        balance_target (bool): train on the rows reweighed so that the target's classes are
-            independent of the sensitive group (Kamiran & Calders' reweighing: a row of group
-            ``s`` and class ``c`` weighs ``p(s) p(c) / p(s, c)``), by drawing batches and the
-            rows of the latent density with those weights. The latent can then keep what
-            tells the classes apart and still be independent of the group, instead of losing
-            whatever the group's share of each class gives away (on Colored-MNIST, the digit
-            itself). Needs a categorical target. The generated data follow the reweighed
-            distribution: its label rates are the same in every group by construction.
+            output distribution and ``s``. Defaults to True.
+        balance_target (bool): train on rows reweighed so that the target's classes are
+            independent of the sensitive group (Kamiran & Calders: a row of group ``s`` and
+            class ``c`` weighs ``p(s) p(c) / p(s, c)``), in the batches and the rows of the
+            latent density; needs one categorical target. Defaults to False.
         keep_teacher (bool): keep the teacher after distillation, to generate from its latent
-            space (the ablation); the deployed artefact otherwise needs only the student.
-        device (str): torch device.
-        verbose (bool): show progress bars.
-        seed (int or None): seed of training (weights, batches, mixture); None uses the
-            global torch state.
+            space (the ablation). Defaults to False.
+        device (str): torch device. Defaults to 'cpu'.
+        verbose (bool): show progress bars. Defaults to False.
+        seed (int or None): seed of training (weights, batches, mixture). Defaults to None
+            (the global torch state).
     """
 
     def __init__(
@@ -177,8 +163,8 @@ class FairDistillModel:
                 module.to(self.device)
 
             self._loss_rows = []
-            self._train_teacher(x, y, y_in, s)
-            self._distill_student(x, y_in, s)
+            training.train_teacher(self, x, y, y_in, s)
+            training.distill_student(self, x, y_in, s)
 
             density_seed = 0 if self.seed is None else self.seed
             # The latent density learns from the same (reweighed) rows as the networks.
@@ -228,137 +214,7 @@ class FairDistillModel:
         """
         if not self.balance_target or not self.target_spans:
             return None
-        if len(self.target_spans) != 1 or self.target_spans[0].kind != span_ops.CATEGORICAL:
-            raise ValueError(
-                'balance_target=True needs one categorical target (its classes are balanced '
-                f'across the sensitive groups); this target is {[s.kind for s in self.target_spans]}.'
-            )
-        classes = y.argmax(dim=1).cpu().numpy()
-        groups = np.asarray(groups)
-        joint = np.zeros((n_groups, y.shape[1]))
-        np.add.at(joint, (groups, classes), 1.0)
-        expected = np.outer(joint.sum(axis=1), joint.sum(axis=0)) / len(classes)
-        weights = expected[groups, classes] / joint[groups, classes]
-        return torch.as_tensor(weights, dtype=torch.float32)
-
-    def _batches(self, n_rows):
-        if self._row_weights is not None:
-            # An epoch of rows drawn with the reweighing weights: the reweighed distribution.
-            order = torch.multinomial(self._row_weights, n_rows, replacement=True)
-        else:
-            order = torch.randperm(n_rows)
-        for start in range(0, n_rows, self.batch_size):
-            rows = order[start : start + self.batch_size]
-            if len(rows) > 1:  # distance covariance needs at least two rows
-                yield rows.to(self.device)
-
-    def _check_finite(self, loss, stage, epoch):
-        if not torch.isfinite(loss):
-            raise TrainingDivergedError(
-                f'Training diverged in the {stage} stage at epoch {epoch}: the loss became '
-                f'{loss.item()}. Lower learning_rate or fairness_weight, or check the data '
-                'for extreme values.'
-            )
-
-    def _target_loss(self, output, y):
-        return span_ops.reconstruction_loss(
-            output, y, self.target_spans, self.target_decoder.log_sigma
-        )
-
-    def _train_teacher(self, x, y, y_in, s):
-        parameters = [
-            p
-            for module in (self.teacher_encoder, self.feature_decoder, self.target_decoder)
-            if module is not None
-            for p in module.parameters()
-        ]
-        optimizer = torch.optim.Adam(parameters, lr=self.learning_rate)
-        warmup_epochs = max(1, math.ceil(self.fairness_warmup * self.epochs))
-        for epoch in tqdm(range(self.epochs), desc='Teacher', disable=not self.verbose):
-            fairness_weight = self.fairness_weight * min(1.0, (epoch + 1) / warmup_epochs)
-            sums, batches = {}, 0
-            for rows in self._batches(len(x)):
-                mu, logvar = self.teacher_encoder(x[rows], y_in[rows])
-                z = mu + torch.randn_like(mu) * torch.exp(0.5 * logvar)
-                feature = self.adapter.feature_loss(
-                    self.feature_decoder, self.feature_decoder(z, s[rows]), x[rows]
-                ).mean()
-                target_output = self.target_decoder(z) if self.target_spans else None
-                target = (
-                    self._target_loss(target_output, y[rows]).mean()
-                    if self.target_spans
-                    else feature.new_zeros(())
-                )
-                kl = kl_to_standard_normal(mu, logvar).mean()
-                s_centered = double_centered_one_hot_distances(s[rows])
-                fairness = dcov2_centered(z[:, : self.fair_latent_dim], s_centered)
-                if self.target_spans and self.penalize_target_output:
-                    fairness = fairness + dcov2_centered(
-                        span_ops.activate(target_output, self.target_spans), s_centered
-                    )
-                loss = feature + self.target_weight * target + self.beta * kl
-                loss = loss + fairness_weight * fairness
-                self._check_finite(loss, 'teacher', epoch)
-                optimizer.zero_grad()
-                loss.backward()
-                optimizer.step()
-                terms = {
-                    'Feature Loss': feature,
-                    'Target Loss': target,
-                    'KL Loss': kl,
-                    'Fairness Loss (dCov^2)': fairness,
-                    'Total Loss': loss,
-                }
-                for name, value in terms.items():
-                    sums[name] = sums.get(name, 0.0) + value.item()
-                batches += 1
-            row = {'Stage': 'teacher', 'Epoch': epoch, 'Fairness Weight': fairness_weight}
-            row.update({name: total / max(batches, 1) for name, total in sums.items()})
-            self._loss_rows.append(row)
-
-    def _distill_student(self, x, y, s):
-        for module in (self.teacher_encoder, self.feature_decoder, self.target_decoder):
-            if module is not None:
-                module.requires_grad_(False)
-        optimizer = torch.optim.Adam(self.student_encoder.parameters(), lr=self.learning_rate)
-        # The frozen teacher gives every row the same posterior in every epoch: encode once.
-        teacher_mu, teacher_logvar = self._encode(self.teacher_encoder, x, y, logvar=True)
-        for epoch in tqdm(range(self.distill_epochs), desc='Student', disable=not self.verbose):
-            sums, batches = {}, 0
-            for rows in self._batches(len(x)):
-                mu_t, logvar_t = teacher_mu[rows], teacher_logvar[rows]
-                with torch.no_grad():
-                    teacher_features = self.feature_decoder(mu_t, s[rows])
-                    teacher_target = self.target_decoder(mu_t) if self.target_spans else None
-                mu_s, logvar_s = self.student_encoder(x[rows], y[rows])
-                quality = ((mu_s - mu_t) ** 2).sum(dim=1) + ((logvar_s - logvar_t) ** 2).sum(dim=1)
-                utility = self.adapter.feature_distillation_kl(
-                    self.feature_decoder,
-                    teacher_features,
-                    self.feature_decoder(mu_s, s[rows]),
-                    self.temperature,
-                )
-                if self.target_spans:
-                    utility = utility + span_ops.distillation_kl(
-                        teacher_target,
-                        self.target_decoder(mu_s),
-                        self.target_spans,
-                        self.target_decoder.log_sigma,
-                        self.temperature,
-                    )
-                loss = quality.mean() + self.utility_weight * utility.mean()
-                self._check_finite(loss, 'student', epoch)
-                optimizer.zero_grad()
-                loss.backward()
-                optimizer.step()
-                terms = {'Quality Loss': quality.mean(), 'Utility Loss': utility.mean(), 'Total Loss': loss}
-                for name, value in terms.items():
-                    sums[name] = sums.get(name, 0.0) + value.item()
-                batches += 1
-            row = {'Stage': 'student', 'Epoch': epoch}
-            row.update({name: total / max(batches, 1) for name, total in sums.items()})
-            self._loss_rows.append(row)
-        self.student_encoder.requires_grad_(False)
+        return training.balancing_weights(self.target_spans, y, groups, n_groups)
 
     @torch.no_grad()
     def _posterior_samples(self, encoder, x, y, chunk=10000):

@@ -1,0 +1,168 @@
+"""The two training stages of ``FairDistillModel``: the fair teacher, then the student.
+
+Stage 1 (``train_teacher``): the teacher VAE learns a latent independent of the sensitive
+group through a distance-covariance penalty. Stage 2 (``distill_student``): a smaller student
+encoder is distilled from it with a latent-matching *quality* loss and an output-space KL
+*utility* loss through the frozen, shared decoder. Each takes the model and reads its
+settings and networks. See ``docs/method.md``.
+"""
+
+import math
+
+import numpy as np
+import torch
+from tqdm.auto import tqdm
+
+from sdv_fairdistill.core import spans as span_ops
+from sdv_fairdistill.core.dcov import dcov2_centered, double_centered_one_hot_distances
+
+
+class TrainingDivergedError(RuntimeError):
+    """The training loss became NaN or infinite."""
+
+
+def kl_to_standard_normal(mu, logvar):
+    return -0.5 * (1 + logvar - mu**2 - logvar.exp()).sum(dim=1)
+
+
+def balancing_weights(target_spans, y, groups, n_groups):
+    """Reweighing weights ``p(s) p(c) / p(s, c)`` of each row of a one-categorical target."""
+    if len(target_spans) != 1 or target_spans[0].kind != span_ops.CATEGORICAL:
+        raise ValueError(
+            'balance_target=True needs one categorical target (its classes are balanced '
+            f'across the sensitive groups); this target is {[s.kind for s in target_spans]}.'
+        )
+    classes = y.argmax(dim=1).cpu().numpy()
+    groups = np.asarray(groups)
+    joint = np.zeros((n_groups, y.shape[1]))
+    np.add.at(joint, (groups, classes), 1.0)
+    expected = np.outer(joint.sum(axis=1), joint.sum(axis=0)) / len(classes)
+    weights = expected[groups, classes] / joint[groups, classes]
+    return torch.as_tensor(weights, dtype=torch.float32)
+
+
+def _batches(model, n_rows):
+    if model._row_weights is not None:
+        # An epoch of rows drawn with the reweighing weights: the reweighed distribution.
+        order = torch.multinomial(model._row_weights, n_rows, replacement=True)
+    else:
+        order = torch.randperm(n_rows)
+    for start in range(0, n_rows, model.batch_size):
+        rows = order[start : start + model.batch_size]
+        if len(rows) > 1:  # distance covariance needs at least two rows
+            yield rows.to(model.device)
+
+
+def _check_finite(loss, stage, epoch):
+    if not torch.isfinite(loss):
+        raise TrainingDivergedError(
+            f'Training diverged in the {stage} stage at epoch {epoch}: the loss became '
+            f'{loss.item()}. Lower learning_rate or fairness_weight, or check the data '
+            'for extreme values.'
+        )
+
+
+def _step(optimizer, loss, terms, sums):
+    """One optimiser step; adds each term's value to ``sums``."""
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+    for name, value in terms.items():
+        sums[name] = sums.get(name, 0.0) + value.item()
+
+
+def _epoch_row(row, sums, batches):
+    row.update({name: total / max(batches, 1) for name, total in sums.items()})
+    return row
+
+
+def train_teacher(model, x, y, y_in, s):
+    """Stage 1: the teacher encoder, the feature head and the target head."""
+    parameters = [
+        p
+        for module in (model.teacher_encoder, model.feature_decoder, model.target_decoder)
+        if module is not None
+        for p in module.parameters()
+    ]
+    optimizer = torch.optim.Adam(parameters, lr=model.learning_rate)
+    warmup_epochs = max(1, math.ceil(model.fairness_warmup * model.epochs))
+    spans = model.target_spans
+    for epoch in tqdm(range(model.epochs), desc='Teacher', disable=not model.verbose):
+        fairness_weight = model.fairness_weight * min(1.0, (epoch + 1) / warmup_epochs)
+        sums, batches = {}, 0
+        for rows in _batches(model, len(x)):
+            mu, logvar = model.teacher_encoder(x[rows], y_in[rows])
+            z = mu + torch.randn_like(mu) * torch.exp(0.5 * logvar)
+            feature = model.adapter.feature_loss(
+                model.feature_decoder, model.feature_decoder(z, s[rows]), x[rows]
+            ).mean()
+            target_output = model.target_decoder(z) if spans else None
+            target = (
+                span_ops.reconstruction_loss(
+                    target_output, y[rows], spans, model.target_decoder.log_sigma
+                ).mean()
+                if spans
+                else feature.new_zeros(())
+            )
+            kl = kl_to_standard_normal(mu, logvar).mean()
+            s_centered = double_centered_one_hot_distances(s[rows])
+            fairness = dcov2_centered(z[:, : model.fair_latent_dim], s_centered)
+            if spans and model.penalize_target_output:
+                fairness = fairness + dcov2_centered(
+                    span_ops.activate(target_output, spans), s_centered
+                )
+            loss = feature + model.target_weight * target + model.beta * kl
+            loss = loss + fairness_weight * fairness
+            _check_finite(loss, 'teacher', epoch)
+            terms = {
+                'Feature Loss': feature,
+                'Target Loss': target,
+                'KL Loss': kl,
+                'Fairness Loss (dCov^2)': fairness,
+                'Total Loss': loss,
+            }
+            _step(optimizer, loss, terms, sums)
+            batches += 1
+        row = {'Stage': 'teacher', 'Epoch': epoch, 'Fairness Weight': fairness_weight}
+        model._loss_rows.append(_epoch_row(row, sums, batches))
+
+
+def distill_student(model, x, y, s):
+    """Stage 2: the student encoder, through the frozen teacher and shared decoder."""
+    for module in (model.teacher_encoder, model.feature_decoder, model.target_decoder):
+        if module is not None:
+            module.requires_grad_(False)
+    optimizer = torch.optim.Adam(model.student_encoder.parameters(), lr=model.learning_rate)
+    spans = model.target_spans
+    # The frozen teacher gives every row the same posterior in every epoch: encode once.
+    teacher_mu, teacher_logvar = model._encode(model.teacher_encoder, x, y, logvar=True)
+    for epoch in tqdm(range(model.distill_epochs), desc='Student', disable=not model.verbose):
+        sums, batches = {}, 0
+        for rows in _batches(model, len(x)):
+            mu_t, logvar_t = teacher_mu[rows], teacher_logvar[rows]
+            with torch.no_grad():
+                teacher_features = model.feature_decoder(mu_t, s[rows])
+                teacher_target = model.target_decoder(mu_t) if spans else None
+            mu_s, logvar_s = model.student_encoder(x[rows], y[rows])
+            quality = ((mu_s - mu_t) ** 2).sum(dim=1) + ((logvar_s - logvar_t) ** 2).sum(dim=1)
+            utility = model.adapter.feature_distillation_kl(
+                model.feature_decoder,
+                teacher_features,
+                model.feature_decoder(mu_s, s[rows]),
+                model.temperature,
+            )
+            if spans:
+                utility = utility + span_ops.distillation_kl(
+                    teacher_target,
+                    model.target_decoder(mu_s),
+                    spans,
+                    model.target_decoder.log_sigma,
+                    model.temperature,
+                )
+            loss = quality.mean() + model.utility_weight * utility.mean()
+            _check_finite(loss, 'student', epoch)
+            terms = {'Quality Loss': quality.mean(), 'Utility Loss': utility.mean(), 'Total Loss': loss}
+            _step(optimizer, loss, terms, sums)
+            batches += 1
+        model._loss_rows.append(_epoch_row({'Stage': 'student', 'Epoch': epoch}, sums, batches))
+    model.student_encoder.requires_grad_(False)

@@ -157,6 +157,13 @@ class TableEncoder:
         if has_nan:
             self.spans.append(Span(2, CATEGORICAL, f'{column}.is_null'))
 
+    def categories(self, column):
+        """The values of a one-hot encoded column, in the order of its one-hot columns."""
+        for kind, name, encoder, _, _ in self._plans:
+            if name == column and kind == 'categorical':
+                return list(encoder.dummies)
+        raise ValueError(f"Column '{column}' is not one-hot encoded.")
+
     def transform(self, data):
         blocks = []
         for kind, column, transformer, component_encoder, extra in self._plans:

@@ -37,6 +37,7 @@ METRICS = {
     'dp_ratio': True,
     'eo_difference': False,
     'eo_ratio': True,
+    'tpr_difference': False,
     'label_gap': False,
     'tsts_accuracy': True,
     'tsts_auroc': True,
@@ -81,7 +82,7 @@ def group_fairness(y_true, y_pred, groups):
     """Demographic parity and equalized odds, difference (max - min) and ratio (min / max).
 
     Fairlearn's definitions; equalized odds is the worst of the true- and false-positive-rate
-    gaps. A value that is undefined (a group without positives, say) is NaN.
+    gaps, ``tpr_difference`` (equal opportunity) the true-positive-rate gap alone. A value that is undefined (a group without positives, say) is NaN.
 
     This is the seam to ``sdv_fairdistill.metrics``: the benchmark keeps fairlearn here so its
     numbers are fairlearn's by construction.
@@ -89,6 +90,7 @@ def group_fairness(y_true, y_pred, groups):
     from fairlearn.metrics import (
         demographic_parity_difference,
         demographic_parity_ratio,
+        equal_opportunity_difference,
         equalized_odds_difference,
         equalized_odds_ratio,
     )
@@ -99,6 +101,7 @@ def group_fairness(y_true, y_pred, groups):
         ('dp_ratio', demographic_parity_ratio),
         ('eo_difference', equalized_odds_difference),
         ('eo_ratio', equalized_odds_ratio),
+        ('tpr_difference', equal_opportunity_difference),
     ):
         with warnings.catch_warnings():
             warnings.simplefilter('ignore')
@@ -212,7 +215,7 @@ class Evaluator:
             **_utility(y_test, y_pred, y_score),
             **group_fairness(y_test, y_pred, sensitive_groups(test, self.dataset.sensitive_columns)),
         }
-        return {f'tsts_{name}': value for name, value in scores.items() if name != 'f1'}
+        return {f'tsts_{name}': value for name, value in scores.items() if name not in ('f1', 'tpr_difference')}
 
     def label_gap(self, table):
         """Positive-rate gap between sensitive groups inside ``table``."""

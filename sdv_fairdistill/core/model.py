@@ -48,6 +48,12 @@ class FairDistillModel:
             rest may carry what the features share with ``s``. Defaults to None (all of ``z``).
         fairness_weight (float): weight ``lambda`` of ``dCov^2(z, s)`` in the teacher loss.
             Defaults to 1.0.
+        fairness_criterion (str): what the penalty makes independent of the group:
+            'demographic_parity' (the fair latent), 'equalized_odds' (the fair latent inside
+            each target class) or 'equal_opportunity' (inside ``positive_class``); the last
+            two need one categorical target. Defaults to 'demographic_parity'.
+        positive_class (int or None): column of the positive class in the one-hot target,
+            for 'equal_opportunity'. Defaults to None.
         fairness_warmup (float): fraction of the teacher epochs over which ``lambda`` ramps up
             linearly from 0. Defaults to 0.2.
         beta (float): weight of the KL to ``N(0, I)``. Defaults to 1.0.
@@ -86,6 +92,8 @@ class FairDistillModel:
         latent_dim=16,
         fair_latent_dim=None,
         fairness_weight=1.0,
+        fairness_criterion='demographic_parity',
+        positive_class=None,
         fairness_warmup=0.2,
         beta=1.0,
         target_weight=1.0,
@@ -110,6 +118,8 @@ class FairDistillModel:
         self.latent_dim = latent_dim
         self.fair_latent_dim = latent_dim if fair_latent_dim is None else fair_latent_dim
         self.fairness_weight = fairness_weight
+        self.fairness_criterion = fairness_criterion
+        self.positive_class = positive_class
         self.fairness_warmup = fairness_warmup
         self.beta = beta
         self.target_weight = target_weight
@@ -140,6 +150,7 @@ class FairDistillModel:
             groups (np.ndarray[int]): sensitive group of each row, in ``[0, n_groups)``.
             n_groups (int): number of sensitive groups.
         """
+        self._check_criterion()
         self.n_groups = n_groups
         rng_context = torch.random.fork_rng() if self.seed is not None else contextlib.nullcontext()
         with rng_context:
@@ -202,6 +213,29 @@ class FairDistillModel:
         self.loss_values = pd.DataFrame(self._loss_rows)
         del self._loss_rows
         return self
+
+    def _check_criterion(self):
+        if self.fairness_criterion not in training.CRITERIA:
+            raise ValueError(
+                f'Unknown fairness_criterion {self.fairness_criterion!r}; use one of '
+                f'{", ".join(training.CRITERIA)}.'
+            )
+        if self.fairness_criterion == 'demographic_parity':
+            return
+        spans = self.target_spans
+        if len(spans) != 1 or spans[0].kind != span_ops.CATEGORICAL:
+            raise ValueError(
+                f'fairness_criterion={self.fairness_criterion!r} compares groups inside the '
+                'classes of the target: it needs one categorical target.'
+            )
+        if self.fairness_criterion == 'equal_opportunity' and not (
+            isinstance(self.positive_class, int) and 0 <= self.positive_class < spans[0].width
+        ):
+            raise ValueError(
+                "fairness_criterion='equal_opportunity' needs positive_class, the column of "
+                f'the positive class in the one-hot target (0 to {spans[0].width - 1}); got '
+                f'{self.positive_class!r}.'
+            )
 
     def _modules(self):
         names = ('teacher_encoder', 'student_encoder', 'feature_decoder', 'target_decoder')

@@ -76,6 +76,42 @@ def _epoch_row(row, sums, batches):
     return row
 
 
+#: What the fairness penalty makes independent of the sensitive group (``fairness_penalty``).
+CRITERIA = ('demographic_parity', 'equalized_odds', 'equal_opportunity')
+
+
+def _dcov2_with_groups(pieces, s):
+    s_centered = double_centered_one_hot_distances(s)
+    return sum(dcov2_centered(piece, s_centered) for piece in pieces)
+
+
+def fairness_penalty(model, z_fair, target_activation, s, y):
+    """``dCov^2`` between the fair latent (and the target head's output) and the group.
+
+    Demographic parity: over the whole batch, ``z_fair`` independent of ``s``. Equalized
+    odds: inside each target class, ``z_fair`` independent of ``s`` given ``y`` (one term per
+    class, each with weight 1 so a rare class is held as firmly as a common one); a
+    classifier of the target from ``z_fair`` then has the same true- and false-positive
+    rates in every group. Equal opportunity: the positive class's term only (equal
+    true-positive rates). A class with fewer than two rows in the batch adds nothing.
+    """
+    pieces = [z_fair] if target_activation is None else [z_fair, target_activation]
+    if model.fairness_criterion == 'demographic_parity':
+        return _dcov2_with_groups(pieces, s)
+    classes = y.argmax(dim=1)
+    kept = (
+        [model.positive_class]
+        if model.fairness_criterion == 'equal_opportunity'
+        else range(y.shape[1])
+    )
+    penalty = z_fair.new_zeros(())
+    for value in kept:
+        rows = classes == value
+        if int(rows.sum()) > 1:
+            penalty = penalty + _dcov2_with_groups([piece[rows] for piece in pieces], s[rows])
+    return penalty
+
+
 def train_teacher(model, x, y, y_in, s):
     """Stage 1: the teacher encoder, the feature head and the target head."""
     parameters = [
@@ -105,12 +141,14 @@ def train_teacher(model, x, y, y_in, s):
                 else feature.new_zeros(())
             )
             kl = kl_to_standard_normal(mu, logvar).mean()
-            s_centered = double_centered_one_hot_distances(s[rows])
-            fairness = dcov2_centered(z[:, : model.fair_latent_dim], s_centered)
-            if spans and model.penalize_target_output:
-                fairness = fairness + dcov2_centered(
-                    span_ops.activate(target_output, spans), s_centered
-                )
+            fairness = fairness_penalty(
+                model,
+                z[:, : model.fair_latent_dim],
+                span_ops.activate(target_output, spans)
+                if spans and model.penalize_target_output else None,
+                s[rows],
+                y[rows],
+            )
             loss = feature + model.target_weight * target + model.beta * kl
             loss = loss + fairness_weight * fairness
             _check_finite(loss, 'teacher', epoch)

@@ -8,6 +8,8 @@ import numbers
 
 from sdv.errors import SynthesizerInputError
 
+from sdv_fairdistill.core.training import CRITERIA
+
 
 class InvalidParameterError(SynthesizerInputError, ValueError):
     """A constructor parameter has the wrong type or is out of range.
@@ -74,6 +76,7 @@ def check_choice(name, value, choices):
 def check_shared_parameters(synthesizer):
     """Check the parameters of the teacher-student core that every synthesizer passes on."""
     check_number('fairness_weight', synthesizer.fairness_weight)
+    check_choice('fairness_criterion', synthesizer.fairness_criterion, CRITERIA)
     check_integer('latent_dim', synthesizer.latent_dim, 1)
     check_integer('fair_latent_dim', synthesizer.fair_latent_dim, 1, allow_none=True)
     if synthesizer.fair_latent_dim is not None and synthesizer.fair_latent_dim > synthesizer.latent_dim:

@@ -219,3 +219,45 @@ def prior_given_conditions(groups, prior, conditions):
         )
     restricted = np.where(matches, prior, 0.0)
     return restricted / restricted.sum()
+
+
+def default_positive_label(values):
+    """1 (or True) for a 0/1 or boolean target; None when the classes do not say which."""
+    classes = set(values.dropna().unique().tolist())
+    if classes <= {0, 1} or classes <= {False, True}:
+        return max(classes)
+    return None
+
+
+def criterion_errors(data, target_column, criterion, positive_label, is_class_target):
+    """What keeps ``criterion`` from working on the raw table's target (before training)."""
+    if criterion == 'demographic_parity' or target_column is None:
+        return []
+    values = data[target_column]
+    if not is_class_target(values):
+        return [
+            f"fairness_criterion={criterion!r} compares error rates inside the classes of the "
+            f"target, but '{target_column}' is continuous ({values.nunique()} distinct "
+            "values). Use fairness_criterion='demographic_parity', or bin the target."
+        ]
+    if criterion != 'equal_opportunity':
+        return []
+    classes = values.dropna().unique().tolist()
+    label = default_positive_label(values) if positive_label is None else positive_label
+    if label is None:
+        return [
+            "fairness_criterion='equal_opportunity' equalises the true-positive rate of one "
+            f"class of '{target_column}': pass positive_label=, one of {sorted(map(str, classes))}."
+        ]
+    if label not in classes:
+        return [
+            f"positive_label={label!r} is not a class of '{target_column}' (classes: "
+            f'{sorted(map(str, classes))}).'
+        ]
+    return []
+
+
+def positive_class_index(categories, values, positive_label):
+    """Column of the positive label in the target's one-hot (``categories``: its order)."""
+    label = default_positive_label(values) if positive_label is None else positive_label
+    return [index for index, category in enumerate(categories) if category == label][0]

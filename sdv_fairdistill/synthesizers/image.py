@@ -41,6 +41,11 @@ class FairDistillImageSynthesizer(FairModelMixin):
             and the sensitive label; 0 disables it (a plain conditional VAE, which reproduces
             the bias). 300 is the least that closed the label gap on Colored-MNIST (at the
             cost of the digits' legibility: see ``docs/images.md``).
+        fairness_criterion (str): 'demographic_parity' (the target labels independent of the
+            sensitive label), 'equalized_odds' (the fair latent independent of it inside each
+            target class) or 'equal_opportunity' (inside the class ``positive_label``); the
+            last two need ``target`` in ``fit``. Defaults to 'demographic_parity'.
+        positive_label: the target class of 'equal_opportunity'. Defaults to None.
         latent_dim (int): size of the latent space.
         fair_latent_dim (int or None): how many of the latent dimensions are made fair (the
             target head reads only those); None: all of them.
@@ -82,6 +87,8 @@ class FairDistillImageSynthesizer(FairModelMixin):
     def __init__(
         self,
         fairness_weight=300.0,
+        fairness_criterion='demographic_parity',
+        positive_label=None,
         latent_dim=16,
         fair_latent_dim=None,
         epochs=30,
@@ -104,6 +111,8 @@ class FairDistillImageSynthesizer(FairModelMixin):
         seed=None,
     ):
         self.fairness_weight = fairness_weight
+        self.fairness_criterion = fairness_criterion
+        self.positive_label = positive_label
         self.latent_dim = latent_dim
         self.fair_latent_dim = fair_latent_dim
         self.epochs = epochs
@@ -160,7 +169,13 @@ class FairDistillImageSynthesizer(FairModelMixin):
                 f'sensitive has a single group ({self._sensitive_values[0]!r}). Fairness needs '
                 'at least two groups.'
             )
+        positive_class = None
         if target is None:
+            if self.fairness_criterion != 'demographic_parity':
+                raise ValueError(
+                    f'fairness_criterion={self.fairness_criterion!r} compares error rates '
+                    'inside the target classes: pass target to fit.'
+                )
             self._target_values = None
             y, target_spans = torch.zeros(len(x), 0), []
         else:
@@ -171,6 +186,14 @@ class FairDistillImageSynthesizer(FairModelMixin):
                     'two classes, or target=None if there is no label.'
                 )
             n_classes = len(self._target_values)
+            if self.fairness_criterion == 'equal_opportunity':
+                known = self._target_values.tolist()
+                if self.positive_label not in known:
+                    raise ValueError(
+                        f"fairness_criterion='equal_opportunity' needs positive_label, one "
+                        f'of the target classes {known}; got {self.positive_label!r}.'
+                    )
+                positive_class = known.index(self.positive_label)
             y = F.one_hot(torch.from_numpy(codes), n_classes).float()
             target_spans = [Span(n_classes, 'categorical', 'target')]
 
@@ -189,6 +212,8 @@ class FairDistillImageSynthesizer(FairModelMixin):
             latent_dim=self.latent_dim,
             fair_latent_dim=self.fair_latent_dim,
             fairness_weight=self.fairness_weight,
+            fairness_criterion=self.fairness_criterion,
+            positive_class=positive_class,
             beta=self.beta,
             target_weight=self.target_weight,
             utility_weight=self.utility_weight,

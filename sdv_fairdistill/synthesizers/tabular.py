@@ -45,6 +45,17 @@ class FairDistillSynthesizer(FairModelMixin, BaseSingleTableSynthesizer):
         fairness_weight (float): weight of the distance-covariance penalty; 0 disables it (a
             plain conditional VAE that reproduces the bias: the unfair ablation).
             Defaults to 300.
+        fairness_criterion (str): the fairness a classifier trained on the generated table
+            should have on real people. 'demographic_parity': the same rate of each
+            predicted class in every group (the generated labels are independent of the
+            groups). 'equalized_odds': the same true- and false-positive rates in every group
+            (the groups keep their real label rates). 'equal_opportunity': the same
+            true-positive rate of ``positive_label``. The last two need a class-label target.
+            When the groups' label rates differ, no classifier better than chance meets
+            demographic parity and equalized odds at once (see docs/method.md). Defaults to
+            'demographic_parity'.
+        positive_label: the target's positive class, for 'equal_opportunity'. Defaults to
+            None (1 or True for a 0/1 or boolean target; other targets must name it).
         latent_dim (int): size of the latent space (TVAE's ``embedding_dim``). Defaults to 16.
         fair_latent_dim (int or None): how many latent dimensions form the fair part that the
             penalty covers and the target head reads (None: all). The other dimensions carry
@@ -91,6 +102,8 @@ class FairDistillSynthesizer(FairModelMixin, BaseSingleTableSynthesizer):
         sensitive_columns,
         target_column=None,
         fairness_weight=300.0,
+        fairness_criterion='demographic_parity',
+        positive_label=None,
         latent_dim=16,
         fair_latent_dim=4,
         epochs=None,
@@ -131,6 +144,8 @@ class FairDistillSynthesizer(FairModelMixin, BaseSingleTableSynthesizer):
         self.sensitive_columns = inputs.as_list(sensitive_columns)
         self.target_column = target_column
         self.fairness_weight = fairness_weight
+        self.fairness_criterion = fairness_criterion
+        self.positive_label = positive_label
         self.latent_dim = latent_dim
         self.fair_latent_dim = fair_latent_dim
         self.epochs = epochs
@@ -164,6 +179,12 @@ class FairDistillSynthesizer(FairModelMixin, BaseSingleTableSynthesizer):
             self._get_table_metadata().columns, self.sensitive_columns, self.target_column
         )
         checks.check_shared_parameters(self)
+        if self.fairness_criterion != 'demographic_parity' and self.target_column is None:
+            raise checks.InvalidParameterError(
+                f'fairness_criterion={self.fairness_criterion!r} compares error rates inside '
+                "the classes of a target: pass target_column=, or use "
+                "fairness_criterion='demographic_parity'."
+            )
         checks.check_bool('encode_sensitive', self.encode_sensitive)
         checks.check_layer_sizes('teacher_dims', self.teacher_dims)
         checks.check_layer_sizes('student_dims', self.student_dims)
@@ -175,8 +196,12 @@ class FairDistillSynthesizer(FairModelMixin, BaseSingleTableSynthesizer):
         return sdtype in ('categorical', 'boolean') or values.nunique(dropna=True) <= inputs.MAX_CLASSES
 
     def _validate(self, data):
-        return inputs.table_errors(
+        errors = inputs.table_errors(
             data, self._get_table_metadata().columns, self.sensitive_columns, self.target_column
+        )
+        return errors or inputs.criterion_errors(
+            data, self.target_column, self.fairness_criterion, self.positive_label,
+            self._is_class_target,
         )
 
     def update_transformers(self, column_name_to_transformer, table_name=None):
@@ -266,10 +291,16 @@ class FairDistillSynthesizer(FairModelMixin, BaseSingleTableSynthesizer):
             self._target_encoder = TableEncoder(column_kinds=kinds).fit(target)
             y = torch.from_numpy(self._target_encoder.transform(target))
             target_spans = self._target_encoder.spans
+            positive_class = None
+            if self.fairness_criterion == 'equal_opportunity':
+                positive_class = inputs.positive_class_index(
+                    self._target_encoder.categories(self.target_column),
+                    target[self.target_column], self.positive_label,
+                )
         else:
             self._target_encoder = None
             y = torch.zeros(len(processed_data), 0)
-            target_spans = []
+            target_spans, positive_class = [], None
 
         epochs = self.epochs
         if epochs is None:
@@ -296,6 +327,8 @@ class FairDistillSynthesizer(FairModelMixin, BaseSingleTableSynthesizer):
             # Without a target nothing reads a fair part alone: the whole latent is fair.
             fair_latent_dim=self.fair_latent_dim if self.target_column is not None else None,
             fairness_weight=self.fairness_weight,
+            fairness_criterion=self.fairness_criterion,
+            positive_class=positive_class,
             beta=self.beta,
             target_weight=self.target_weight,
             utility_weight=self.utility_weight,

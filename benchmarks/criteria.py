@@ -1,0 +1,147 @@
+"""The three fairness criteria side by side, with fairlearn's constrained classifiers as ceilings.
+
+For each dataset, metadata (curated, SDV-detected) and seed, on the benchmark's split and with
+its evaluator (HistGradientBoosting trained on the table, scored on the real test rows):
+
+* FairDistill with ``fairness_criterion`` = 'demographic_parity', 'equalized_odds' and
+  'equal_opportunity' (defaults otherwise), optionally at several ``fairness_weight`` values
+  (the frontier);
+* reference rows that are not generators: fairlearn's ``ExponentiatedGradient`` trained on the
+  real training rows (same features, same HistGradientBoosting) under a
+  ``DemographicParity``, ``EqualizedOdds`` and ``TruePositiveRateParity`` constraint.
+
+    python benchmarks/criteria.py --datasets compas --seeds 0 1 2 3 4 \
+        -o benchmarks/results/criteria/compas.json
+"""
+
+import argparse
+import json
+import time
+import warnings
+
+import numpy as np
+
+CRITERIA = ('demographic_parity', 'equalized_odds', 'equal_opportunity')
+CONSTRAINTS = {
+    'demographic_parity': 'DemographicParity',
+    'equalized_odds': 'EqualizedOdds',
+    'equal_opportunity': 'TruePositiveRateParity',
+}
+SCORES = ('accuracy', 'f1', 'auroc', 'dp_difference', 'eo_difference', 'tpr_difference', 'label_gap')
+
+
+def _setup(dataset_name, metadata_kind, seed, num_rows):
+    from sdv.metadata import Metadata
+
+    from sdv_fairdistill.benchmark import Evaluator, split_dataset
+    from sdv_fairdistill.datasets import get_dataset
+
+    dataset = get_dataset(dataset_name)
+    train, test, curated = split_dataset(dataset, num_rows, 0.3, seed)
+    metadata = (
+        Metadata.detect_from_dataframes({dataset.table_name: train})
+        if metadata_kind == 'detected' else curated
+    )
+    evaluator = Evaluator(train, test, curated, dataset, random_state=seed)
+    return dataset, train, metadata, evaluator
+
+
+def fairdistill_row(dataset, train, metadata, evaluator, seed, criterion, weight):
+    from sdv_fairdistill.benchmark.generators import seed_everything
+    from sdv_fairdistill.synthesizers.tabular import FairDistillSynthesizer
+
+    seed_everything(seed)
+    synthesizer = FairDistillSynthesizer(
+        metadata,
+        sensitive_columns=list(dataset.sensitive_columns),
+        target_column=dataset.target_column,
+        fairness_criterion=criterion,
+        positive_label=dataset.positive_label,
+        fairness_weight=weight,
+        seed=seed,
+    )
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        synthesizer.fit({dataset.table_name: train})
+    seconds = time.perf_counter() - start
+    synthetic = synthesizer.sample(len(train))[dataset.table_name]
+    scores = evaluator.tstr(synthetic)
+    scores['label_gap'] = evaluator.label_gap(synthetic)
+    return {'generator': f'FairDistill ({criterion})', 'fairness_weight': weight,
+            'fit_seconds': seconds, **scores}
+
+
+def fairlearn_row(evaluator, train, seed, criterion):
+    """fairlearn's reductions approach on the real rows: the in-processing ceiling."""
+    import fairlearn.reductions as reductions
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    from sdv_fairdistill.benchmark.evaluation import _utility, group_fairness, sensitive_groups
+
+    x_train = evaluator.features.transform(train)
+    model = reductions.ExponentiatedGradient(
+        HistGradientBoostingClassifier(random_state=seed),
+        getattr(reductions, CONSTRAINTS[criterion])(),
+    )
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        model.fit(
+            x_train, evaluator._labels(train),
+            sensitive_features=sensitive_groups(train, evaluator.dataset.sensitive_columns),
+        )
+    seconds = time.perf_counter() - start
+    predicted = model.predict(evaluator._x_test, random_state=seed).astype(int)
+    # The randomised classifier's probability of the positive class ranks the rows for AUROC.
+    score = model._pmf_predict(evaluator._x_test)[:, 1]
+    return {
+        'generator': f'fairlearn ExponentiatedGradient ({CONSTRAINTS[criterion]})',
+        'fit_seconds': seconds,
+        **_utility(evaluator._y_test, predicted, score),
+        **group_fairness(evaluator._y_test, predicted, evaluator._groups_test),
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--datasets', nargs='+', default=['compas'])
+    parser.add_argument('--seeds', nargs='+', type=int, default=[0, 1, 2, 3, 4])
+    parser.add_argument('--metadata', nargs='+', default=['detected', 'curated'])
+    parser.add_argument('--criteria', nargs='+', default=list(CRITERIA))
+    parser.add_argument('--weights', nargs='+', type=float, default=[300.0])
+    parser.add_argument('--num-rows', type=int, default=None)
+    parser.add_argument('--no-fairlearn', action='store_true')
+    parser.add_argument('-o', '--output', required=True)
+    args = parser.parse_args()
+    import torch
+
+    torch.set_num_threads(1)
+    rows = []
+    for name in args.datasets:
+        for kind in args.metadata:
+            for seed in args.seeds:
+                dataset, train, metadata, evaluator = _setup(name, kind, seed, args.num_rows)
+                base = {'dataset': name, 'metadata': kind, 'seed': seed}
+                cells = [('fd', c, w) for c in args.criteria for w in args.weights]
+                if not args.no_fairlearn and kind == args.metadata[0]:
+                    cells += [('fl', c, None) for c in args.criteria]
+                for family, criterion, weight in cells:
+                    try:
+                        if family == 'fd':
+                            row = fairdistill_row(dataset, train, metadata, evaluator, seed,
+                                                  criterion, weight)
+                        else:
+                            row = fairlearn_row(evaluator, train, seed, criterion)
+                    except Exception as error:  # noqa: BLE001 -- a failed cell is recorded
+                        row = {'generator': f'{family} {criterion}', 'error': repr(error)}
+                    row = {**base, 'criterion': criterion, **row}
+                    rows.append(row)
+                    print(json.dumps({k: round(v, 3) if isinstance(v, float) else v
+                                      for k, v in row.items() if k in (*base, 'generator', 'fairness_weight', 'fit_seconds', 'error', *SCORES)}), flush=True)
+                    with open(args.output, 'w') as handle:
+                        json.dump(rows, handle, indent=1)
+
+
+if __name__ == '__main__':
+    main()

@@ -19,7 +19,6 @@ import json
 import time
 import warnings
 
-import numpy as np
 
 CRITERIA = ('demographic_parity', 'equalized_odds', 'equal_opportunity')
 CONSTRAINTS = {

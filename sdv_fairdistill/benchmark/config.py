@@ -2,6 +2,7 @@
 
 from dataclasses import asdict, dataclass, field, replace
 
+from sdv_fairdistill.benchmark.ceilings import CONSTRAINTS
 from sdv_fairdistill.benchmark.generators import GENERATORS, get_generator
 from sdv_fairdistill.datasets import get_dataset
 
@@ -34,6 +35,9 @@ class BenchmarkConfig:
         sweep_seeds (tuple[int]): seeds of the sweep.
         reference (bool): add the 'Real data' row (classifier trained on the real training
             table; fidelity of the real test table).
+        ceilings (tuple[str]): fairness criteria ('demographic_parity', 'equalized_odds',
+            'equal_opportunity') whose fairlearn ``ExponentiatedGradient`` classifier, trained
+            on the real rows, is added as a reference row (``benchmark/ceilings.py``).
         enable_gpu (bool): train the neural generators on a CUDA GPU when there is one.
         raise_errors (bool): stop at the first failing cell instead of recording the error.
     """
@@ -53,18 +57,24 @@ class BenchmarkConfig:
     sweep_datasets: tuple = ('adult',)
     sweep_seeds: tuple = (0, 1, 2)
     reference: bool = True
+    ceilings: tuple = ('demographic_parity', 'equalized_odds', 'equal_opportunity')
     enable_gpu: bool = False
     raise_errors: bool = False
 
     def __post_init__(self):
         for name in ('datasets', 'generators', 'seeds', 'sweep_weights', 'sweep_datasets',
-                     'sweep_seeds'):
+                     'sweep_seeds', 'ceilings'):
             value = getattr(self, name)
             setattr(self, name, (value,) if isinstance(value, (str, int, float)) else tuple(value))
         for name in (*self.datasets, *self.sweep_datasets):
             get_dataset(name)
         for name in self.generators:
             get_generator(name)
+        unknown_ceilings = set(self.ceilings) - set(CONSTRAINTS)
+        if unknown_ceilings:
+            raise ValueError(
+                f'ceilings has unknown criteria {sorted(unknown_ceilings)}; use {list(CONSTRAINTS)}.'
+            )
         if not self.seeds:
             raise ValueError('seeds is empty: give at least one seed.')
         if not 0 < self.test_size < 1:
@@ -98,6 +108,7 @@ class BenchmarkConfig:
             embedding_rows=1000,
             sweep_weights=(0.0, 300.0, 1000.0),
             sweep_seeds=(0,),
+            ceilings=(),
         )
         settings.update(overrides)
         return cls(**settings)

@@ -53,6 +53,7 @@ def _fairdistill(**fixed):
             metadata,
             sensitive_columns=list(dataset.sensitive_columns),
             target_column=dataset.target_column,
+            positive_label=dataset.positive_label,
             enable_gpu=enable_gpu,
             seed=seed,
             **{**params, **fixed},
@@ -81,6 +82,20 @@ GENERATORS = {
             family=FAIRDISTILL,
             description='FairDistillSynthesizer with its defaults: sampled from the distilled student.',
             build=_fairdistill(),
+        ),
+        GeneratorSpec(
+            name='FairDistill (equalized odds)',
+            family=FAIRDISTILL,
+            description="fairness_criterion='equalized_odds': the fair latent independent of "
+            'the group inside each target class.',
+            build=_fairdistill(fairness_criterion='equalized_odds'),
+        ),
+        GeneratorSpec(
+            name='FairDistill (equal opportunity)',
+            family=FAIRDISTILL,
+            description="fairness_criterion='equal_opportunity': the same inside the positive "
+            'class only.',
+            build=_fairdistill(fairness_criterion='equal_opportunity'),
         ),
         GeneratorSpec(
             name='FairDistill (no fairness)',

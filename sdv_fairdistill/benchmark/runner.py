@@ -6,6 +6,7 @@ import warnings
 
 from sklearn.model_selection import train_test_split
 
+from sdv_fairdistill.benchmark.ceilings import ceiling_name, fairlearn_ceiling
 from sdv_fairdistill.benchmark.config import BenchmarkConfig
 from sdv_fairdistill.benchmark.evaluation import Evaluator, positive_labels
 from sdv_fairdistill.benchmark.generators import (
@@ -95,7 +96,8 @@ def run_benchmark(config=None, progress=True):
         BenchmarkResult: per-seed records, the fairness-weight sweep and the configuration.
     """
     config = config or BenchmarkConfig.full()
-    cells = len(config.datasets) * len(config.seeds) * (len(config.generators) + config.reference)
+    per_split = len(config.generators) + config.reference + len(config.ceilings)
+    cells = len(config.datasets) * len(config.seeds) * per_split
     sweep_cells = len(config.sweep_datasets) * len(config.sweep_seeds) * len(config.sweep_weights)
     bar = _progress(cells + sweep_cells, progress)
     records, sweep = [], []
@@ -112,6 +114,13 @@ def run_benchmark(config=None, progress=True):
                     bar.set_description(f'{dataset_name} seed {seed}: {REFERENCE}')
                     records.append(_cell(config, {**base, 'generator': REFERENCE}, lambda: (
                         evaluator.evaluate(real_train, fidelity_table=real_test)
+                    )))
+                    bar.update()
+                for criterion in config.ceilings:
+                    name = ceiling_name(criterion)
+                    bar.set_description(f'{dataset_name} seed {seed}: {name}')
+                    records.append(_cell(config, {**base, 'generator': name}, lambda c=criterion: (
+                        fairlearn_ceiling(evaluator, real_train, c, random_state=seed)
                     )))
                     bar.update()
                 for name in config.generators:

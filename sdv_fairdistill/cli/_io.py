@@ -127,3 +127,19 @@ def check_columns(data, columns, path, option):
             f"columns are: {', '.join(map(str, data.columns))}"
         )
 
+
+def positive_label_of(value, column):
+    """The positive label as typed on the command line, converted to the column's type."""
+    if value is None:
+        return None
+    import pandas as pd
+
+    if pd.api.types.is_bool_dtype(column):
+        return value.lower() in ('true', '1', 'yes')
+    if pd.api.types.is_numeric_dtype(column):
+        try:
+            number = float(value)
+        except ValueError:
+            raise CLIError(f"--positive-label {value!r} is not a value of the numeric target")
+        return int(number) if number.is_integer() else number
+    return value

@@ -30,7 +30,7 @@ def command_benchmark(args):
             ('datasets', args.datasets), ('generators', args.generators), ('seeds', args.seeds),
             ('num_rows', args.num_rows), ('classifier', args.classifier),
             ('sweep_datasets', args.sweep_datasets), ('sweep_seeds', args.sweep_seeds),
-            ('sweep_weights', args.sweep_weights),
+            ('sweep_weights', args.sweep_weights), ('ceilings', args.ceilings),
         )
         if value is not None
     }

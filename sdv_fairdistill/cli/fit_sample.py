@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sdv_fairdistill.cli._base import MAX_SEED, CLIError, _one_line, _say
 from sdv_fairdistill.cli._io import (
+    positive_label_of,
     _table_name,
     check_columns,
     check_output_table,
@@ -20,6 +21,8 @@ from sdv_fairdistill.cli._io import (
 #: The synthesizer parameters fit's options set (passed through as given).
 FIT_OPTIONS = {
     'fairness_weight': '--fairness-weight',
+    'fairness_criterion': '--criterion',
+    'positive_label': '--positive-label',
     'epochs': '--epochs',
     'distill_epochs': '--distill-epochs',
     'batch_size': '--batch-size',
@@ -55,6 +58,11 @@ def command_fit(args):
         check_columns(data, [args.target], args.data, '--target')
     table_name = args.table_name or Path(args.data).name.split('.')[0]
     metadata = load_metadata(args.metadata, data, table_name)
+    args.fairness_criterion = args.criterion
+    if args.positive_label is not None:
+        if args.target is None:
+            raise CLIError('--positive-label needs --target (the column it is a class of).')
+        args.positive_label = positive_label_of(args.positive_label, data[args.target])
     options = {name: getattr(args, name) for name in FIT_OPTIONS}
     options = {name: value for name, value in options.items() if value is not None}
     given = {**options, **({} if args.seed is None else {'seed': args.seed})}

@@ -6,6 +6,7 @@ from sdv_fairdistill.cli._base import PICKLE_WARNING, PROG
 from sdv_fairdistill.cli.benchmark_demo import command_benchmark, command_demo
 from sdv_fairdistill.cli.fit_sample import command_fit, command_sample
 from sdv_fairdistill.cli.report import command_report
+from sdv_fairdistill.core.criteria import CRITERIA
 
 
 def build_parser():
@@ -41,6 +42,12 @@ def build_parser():
     fit.add_argument('--fairness-weight', type=float, metavar='W',
                      help='weight of the fairness penalty; 0 = no fairness (default: the '
                      "synthesizer's)")
+    fit.add_argument('--criterion', choices=CRITERIA, default=None,
+                     help='fairness a classifier trained on the synthetic table should have: '
+                     'demographic_parity (default), equalized_odds, equal_opportunity')
+    fit.add_argument('--positive-label', metavar='VALUE',
+                     help="the target's positive class, for --criterion equal_opportunity "
+                     '(default: 1 or True for a 0/1 or boolean target)')
     fit.add_argument('--epochs', type=int, metavar='N', help='teacher epochs')
     fit.add_argument('--distill-epochs', type=int, metavar='N', help='student epochs')
     fit.add_argument('--batch-size', type=int, metavar='N', help='batch size')
@@ -107,6 +114,10 @@ def build_parser():
     bench.add_argument('--classifier',
                        choices=['HistGradientBoosting', 'LogisticRegression', 'RandomForest'],
                        help='downstream classifier')
+    bench.add_argument('--ceilings', nargs='*', choices=CRITERIA, metavar='CRITERION',
+                       help="criteria whose fairlearn ExponentiatedGradient classifier on the "
+                       'real rows is a reference row (default: all three in the full mode, '
+                       'none in the quick mode; no value: none)')
     bench.add_argument('--no-sweep', action='store_true',
                        help='skip the fairness_weight sweep (no trade-off curve)')
     bench.add_argument('--sweep-datasets', nargs='+', metavar='NAME',

@@ -10,25 +10,9 @@ from sdv_fairdistill.cli._io import (
     check_columns,
     check_writable,
     load_metadata,
+    positive_label_of,
     read_table,
 )
-
-
-def _positive_label(value, column):
-    """The positive label as typed on the command line, converted to the column's type."""
-    if value is None:
-        return None
-    import pandas as pd
-
-    if pd.api.types.is_bool_dtype(column):
-        return value.lower() in ('true', '1', 'yes')
-    if pd.api.types.is_numeric_dtype(column):
-        try:
-            number = float(value)
-        except ValueError:
-            raise CLIError(f"--positive-label {value!r} is not a value of the numeric target")
-        return int(number) if number.is_integer() else number
-    return value
 
 
 def _report_vocabulary(args):
@@ -81,7 +65,7 @@ def command_report(args):
     if validation is not None:
         check_columns(validation, columns, args.validation, '--validation')
     metadata = load_metadata(args.metadata, real, Path(args.real).name.split('.')[0])
-    positive_label = _positive_label(args.positive_label, real[args.target])
+    positive_label = positive_label_of(args.positive_label, real[args.target])
     verbose = not args.quiet
 
     _say(args, 'Quality report (SDMetrics):')

@@ -16,6 +16,7 @@ from torch import nn
 from sdv_fairdistill.adapters.base import mlp
 from sdv_fairdistill.core import spans as span_ops
 from sdv_fairdistill.core import training
+from sdv_fairdistill.core.criteria import CRITERIA
 from sdv_fairdistill.core.density import GroupedGaussianMixture
 from sdv_fairdistill.core.training import TrainingDivergedError, kl_to_standard_normal
 
@@ -215,10 +216,10 @@ class FairDistillModel:
         return self
 
     def _check_criterion(self):
-        if self.fairness_criterion not in training.CRITERIA:
+        if self.fairness_criterion not in CRITERIA:
             raise ValueError(
                 f'Unknown fairness_criterion {self.fairness_criterion!r}; use one of '
-                f'{", ".join(training.CRITERIA)}.'
+                f'{", ".join(CRITERIA)}.'
             )
         if self.fairness_criterion == 'demographic_parity':
             return

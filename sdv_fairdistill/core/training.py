@@ -76,10 +76,6 @@ def _epoch_row(row, sums, batches):
     return row
 
 
-#: What the fairness penalty makes independent of the sensitive group (``fairness_penalty``).
-CRITERIA = ('demographic_parity', 'equalized_odds', 'equal_opportunity')
-
-
 def _dcov2_with_groups(pieces, s):
     s_centered = double_centered_one_hot_distances(s)
     return sum(dcov2_centered(piece, s_centered) for piece in pieces)

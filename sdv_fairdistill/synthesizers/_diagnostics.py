@@ -11,6 +11,12 @@ Measured in the model's encoded space on the training rows (no data is held out 
 - ``downstream_dp_difference``: a gradient-boosting classifier trained on a generated sample
   (features and group -> target), applied to the real training rows: the largest gap of its
   positive-prediction rates between real groups (for several classes: of any class).
+- ``downstream_eo_difference`` (criterion 'equalized_odds') and ``downstream_tpr_difference``
+  ('equal_opportunity'): the same classifier's largest gap between real groups of the rate at
+  which it predicts a class among the rows of each true class (of the positive class only).
+
+The label gap is warned on only under demographic parity: under the other criteria the
+groups keep their real label rates, so a gap is expected.
 """
 
 import warnings
@@ -87,7 +93,31 @@ def measure(model, x, y, groups, n_groups, seed):
     classifier.fit(np.hstack([features.numpy(), one_hot[sampled_groups]]), sampled_classes)
     predicted = classifier.predict(np.hstack([x.cpu().numpy(), one_hot[groups]]))
     result['downstream_dp_difference'] = _largest_gap(predicted, groups, n_classes, keep)
+    if model.fairness_criterion != 'demographic_parity':
+        name, true_classes = _error_rate_classes(model, n_classes)
+        real_classes = y.argmax(dim=1).cpu().numpy()
+        result[name] = _largest_error_rate_gap(
+            predicted, real_classes, groups, n_classes, keep, true_classes
+        )
     return result
+
+
+def _error_rate_classes(model, n_classes):
+    if model.fairness_criterion == 'equal_opportunity':
+        return 'downstream_tpr_difference', [model.positive_class]
+    return 'downstream_eo_difference', list(range(n_classes))
+
+
+def _largest_error_rate_gap(predicted, real_classes, groups, n_classes, keep, true_classes):
+    """Largest gap between groups of the share of each predicted class among the rows of a
+    true class (for 0/1 labels and both classes: fairlearn's equalized-odds difference)."""
+    gaps = []
+    for true_class in true_classes:
+        rows = real_classes == true_class
+        kept = [g for g in keep if np.sum(rows & (groups == g)) > 0]
+        if len(kept) > 1:
+            gaps.append(_largest_gap(predicted[rows], groups[rows], n_classes, kept))
+    return max(gaps) if gaps else float('nan')
 
 
 def warn_if_off_target(diagnostics):
@@ -112,6 +142,6 @@ def measure_after_fit(model, x, y, groups, n_groups, seed, warn=True):
         measured = {'error': f'{type(error).__name__}: {error}'}
         warnings.warn(f'The fairness diagnostics could not be computed ({measured["error"]}).')
     else:
-        if warn:
+        if warn and model.fairness_criterion == 'demographic_parity':
             warn_if_off_target(measured)
-    return {'criterion': 'demographic_parity', **measured}
+    return {'criterion': model.fairness_criterion, **measured}

@@ -8,7 +8,7 @@ import numbers
 
 from sdv.errors import SynthesizerInputError
 
-from sdv_fairdistill.core.training import CRITERIA
+from sdv_fairdistill.core.criteria import CRITERIA
 
 
 class InvalidParameterError(SynthesizerInputError, ValueError):

@@ -355,12 +355,13 @@ class FairDistillSynthesizer(FairModelMixin, BaseSingleTableSynthesizer):
         """What the fit achieved, measured right after training on the training rows.
 
         Returns:
-            dict: ``criterion``; ``label_gap`` (largest class-share gap between groups of a
-            generated sample; class-label targets only); ``latent_leakage_auroc`` (AUROC of
+            dict: ``criterion`` (``fairness_criterion``); ``label_gap`` (largest class-share
+            gap between groups of a generated sample); ``latent_leakage_auroc`` (AUROC of
             predicting the group from the fair part of the latent, 0.5 = none);
             ``downstream_dp_difference`` (a classifier trained on a generated sample, applied
-            to the real training rows: gap of its prediction rates between groups). ``fit``
-            warns when one is above ``sdv_fairdistill.synthesizers._diagnostics.TARGETS``.
+            to the real training rows: gap of its prediction rates between groups), and under
+            the other criteria ``downstream_eo_difference`` or ``downstream_tpr_difference``
+            (the same classifier's error-rate gaps). See docs/method.md.
         """
         self._check_fitted()
         return dict(self._fairness_diagnostics)

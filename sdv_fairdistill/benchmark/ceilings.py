@@ -1,0 +1,56 @@
+"""Reference rows that are not generators: fairlearn's constrained classifiers on real rows.
+
+``ExponentiatedGradient`` (Agarwal et al. 2018) trains the benchmark's classifier on the real
+training rows under a fairness constraint: the in-processing ceiling a fair generator's
+downstream model is compared with (same split, features and test rows). Its predictions are
+randomised over the classifiers it found; they are drawn with the seed, and its probability
+of the positive class ranks the rows for AUROC.
+"""
+
+import warnings
+
+from sdv_fairdistill.benchmark.evaluation import _utility, group_fairness, make_classifier
+from sdv_fairdistill.benchmark.evaluation import sensitive_groups
+
+#: Constraint of each fairness criterion (fairlearn.reductions class names).
+CONSTRAINTS = {
+    'demographic_parity': 'DemographicParity',
+    'equalized_odds': 'EqualizedOdds',
+    'equal_opportunity': 'TruePositiveRateParity',
+}
+
+
+def ceiling_name(criterion):
+    return f'fairlearn ExponentiatedGradient ({CONSTRAINTS[criterion]})'
+
+
+def fairlearn_ceiling(evaluator, real_train, criterion, random_state=0):
+    """TSTR-style scores of fairlearn's classifier trained on ``real_train`` under ``criterion``.
+
+    Args:
+        evaluator (Evaluator): the split's evaluator (features, test rows, classifier).
+        real_train (pandas.DataFrame): the real training rows.
+        criterion (str): a key of ``CONSTRAINTS``.
+        random_state (int): seed of the classifier and of the randomised predictions.
+    """
+    import fairlearn.reductions as reductions
+
+    if criterion not in CONSTRAINTS:
+        raise ValueError(f'Unknown criterion {criterion!r}; use one of {", ".join(CONSTRAINTS)}.')
+    model = reductions.ExponentiatedGradient(
+        make_classifier(evaluator.classifier, random_state),
+        getattr(reductions, CONSTRAINTS[criterion])(),
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')  # fairlearn warns on every degenerate inner fit
+        model.fit(
+            evaluator.features.transform(real_train),
+            evaluator._labels(real_train),
+            sensitive_features=sensitive_groups(real_train, evaluator.dataset.sensitive_columns),
+        )
+    predicted = model.predict(evaluator._x_test, random_state=random_state).astype(int)
+    score = model._pmf_predict(evaluator._x_test)[:, 1]
+    return {
+        **_utility(evaluator._y_test, predicted, score),
+        **group_fairness(evaluator._y_test, predicted, evaluator._groups_test),
+    }

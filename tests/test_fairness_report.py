@@ -33,7 +33,7 @@ from test_metrics import with_values
 
 ADULT = Path(__file__).resolve().parents[1] / 'sdv_fairdistill/datasets/data/adult.csv.gz'
 NUMERICAL = ('age', 'fnlwgt', 'education-num', 'capital-gain', 'capital-loss', 'hours-per-week')
-PROPERTIES = ['Demographic Parity', 'Equalized Odds', 'Downstream Utility']
+PROPERTIES = ['Demographic Parity', 'Equalized Odds', 'Equal Opportunity', 'Downstream Utility']
 
 
 def debias_labels(table, seed=0):
@@ -211,6 +211,33 @@ def test_scores_follow_the_documented_formula(reports):
         assert report.get_score() == pytest.approx(
             ((demographic_parity + equalized_odds) / 2 * utility) ** 0.5
         )
+        # Equal opportunity: 1 - the gap of the per-group TPRs the details list.
+        details = report.get_details('Equal Opportunity')
+        tpr = details[details['Source'] == 'Synthetic-trained model']['TPR']
+        assert properties['Equal Opportunity'] == pytest.approx(1 - (tpr.max() - tpr.min()))
+
+
+@pytest.mark.parametrize('criterion, prop', [
+    ('demographic_parity', 'Demographic Parity'),
+    ('equalized_odds', 'Equalized Odds'),
+    ('equal_opportunity', 'Equal Opportunity'),
+])
+def test_the_chosen_criterion_alone_is_the_fairness_of_the_score(adult, criterion, prop, capsys):
+    train, validation = adult
+    report = FairnessReport(fairness_criterion=criterion)
+    report.generate(train, train, sdmetrics_metadata(train.columns), sensitive_columns='sex',
+                    target_column='income', real_validation_data=validation)
+    properties = report.get_properties().set_index('Property')['Score']
+    assert report.get_score() == pytest.approx(
+        (properties[prop] * properties['Downstream Utility']) ** 0.5
+    )
+    assert report.get_info()['fairness_criterion'] == criterion
+    assert f'fairness: {prop})' in capsys.readouterr().out
+
+
+def test_an_unknown_report_criterion_is_refused():
+    with pytest.raises(ValueError, match="fairness_criterion must be None or one of"):
+        FairnessReport(fairness_criterion='parity')
 
 
 def test_report_numbers_equal_fairlearn(adult, reports):
@@ -342,7 +369,10 @@ def test_held_out_validation_and_metadata_forms(adult, capsys):
     assert info['positive_label'] == '>50K'
     printed = capsys.readouterr().out
     assert 'Demographic Parity Score' in printed
-    overall = f'Overall Score (sqrt of fairness x utility): {round(first.get_score() * 100, 2)}%'
+    overall = (
+        'Overall Score (sqrt of fairness x utility; fairness: mean of Demographic Parity and '
+        f'Equalized Odds): {round(first.get_score() * 100, 2)}%'
+    )
     assert overall in printed
 
 

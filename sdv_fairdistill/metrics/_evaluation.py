@@ -7,7 +7,13 @@ from functools import cached_property
 import numpy as np
 from sklearn.metrics import roc_auc_score
 
-from sdv_fairdistill.metrics._rates import DEMOGRAPHIC_PARITY, EQUALIZED_ODDS, RATES, evaluate
+from sdv_fairdistill.metrics._rates import (
+    DEMOGRAPHIC_PARITY,
+    EQUAL_OPPORTUNITY,
+    EQUALIZED_ODDS,
+    RATES,
+    evaluate,
+)
 
 DATA_SOURCES = {'real_data': 'Real data', 'synthetic_data': 'Synthetic data'}
 MODEL_SOURCES = {'real_data': 'Real-trained model', 'synthetic_data': 'Synthetic-trained model'}
@@ -79,11 +85,16 @@ class FairnessEvaluation:
             equalized_odds = self._evaluate(
                 y_true, result.y_pred, sensitive, EQUALIZED_ODDS, name, rates=('TPR', 'FPR')
             )
+            equal_opportunity = self._evaluate(
+                y_true, result.y_pred, sensitive, EQUAL_OPPORTUNITY, name, rates=('TPR',)
+            )
             cache[source] = {
                 'dp_difference': demographic_parity['difference'],
                 'dp_ratio': demographic_parity['ratio'],
                 'eo_difference': equalized_odds['difference'],
                 'eo_ratio': equalized_odds['ratio'],
+                'tpr_difference': equal_opportunity['difference'],
+                'tpr_ratio': equal_opportunity['ratio'],
                 'accuracy': result.accuracy,
                 'f1': result.f1,
                 'auroc': result.auroc,

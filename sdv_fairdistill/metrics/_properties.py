@@ -179,6 +179,25 @@ class EqualizedOdds(_FairnessProperty):
         return self._layout(figure, 'Fairness: Equalized Odds')
 
 
+class EqualOpportunity(_FairnessProperty):
+    """TPR of each group for the real- and the synthetic-trained model.
+
+    Score = ``1 - TPR difference`` of the synthetic-trained model's predictions on the real
+    validation table (equalized odds without the false-positive rates).
+    """
+
+    def _evaluate(self, evaluation):
+        details, summary = _model_rows(evaluation, 'Equal Opportunity', 'tpr')
+        score = 1 - evaluation.model('synthetic_data')['tpr_difference']
+        return pd.concat(details, ignore_index=True), pd.DataFrame(summary), float(score)
+
+    def get_visualization(self):
+        """Grouped bars of the TPR per group for both models."""
+        figure = go.Figure()
+        self._bars(figure, self.details, 'TPR', MODEL_SOURCES.values(), None, None, True)
+        return self._layout(figure, 'Fairness: Equal Opportunity (true positive rate)')
+
+
 def rescaled_auroc(auroc):
     """``max(0, 2 * AUROC - 1)``: 0 for a classifier no better than chance, 1 for a perfect one.
 

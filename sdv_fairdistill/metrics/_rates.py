@@ -15,6 +15,8 @@ from fairlearn.metrics import (
     count,
     demographic_parity_difference,
     demographic_parity_ratio,
+    equal_opportunity_difference,
+    equal_opportunity_ratio,
     equalized_odds_difference,
     equalized_odds_ratio,
     false_positive_rate,
@@ -26,14 +28,21 @@ from sdv_fairdistill.metrics._groups import group_names
 
 DEMOGRAPHIC_PARITY = 'demographic_parity'
 EQUALIZED_ODDS = 'equalized_odds'
+EQUAL_OPPORTUNITY = 'equal_opportunity'
 DIFFERENCE = 'difference'
 RATIO = 'ratio'
-_CRITERION_NAMES = {DEMOGRAPHIC_PARITY: 'demographic parity', EQUALIZED_ODDS: 'equalized odds'}
+_CRITERION_NAMES = {
+    DEMOGRAPHIC_PARITY: 'demographic parity',
+    EQUALIZED_ODDS: 'equalized odds',
+    EQUAL_OPPORTUNITY: 'equal opportunity',
+}
 _FAIRLEARN_FUNCTIONS = {
     (DEMOGRAPHIC_PARITY, DIFFERENCE): demographic_parity_difference,
     (DEMOGRAPHIC_PARITY, RATIO): demographic_parity_ratio,
     (EQUALIZED_ODDS, DIFFERENCE): equalized_odds_difference,
     (EQUALIZED_ODDS, RATIO): equalized_odds_ratio,
+    (EQUAL_OPPORTUNITY, DIFFERENCE): equal_opportunity_difference,
+    (EQUAL_OPPORTUNITY, RATIO): equal_opportunity_ratio,
 }
 
 
@@ -65,7 +74,11 @@ RATES = {
     'FPR': defined_false_positive_rate,
 }
 # The rates a criterion compares between groups.
-_CRITERION_RATES = {DEMOGRAPHIC_PARITY: ('Selection Rate',), EQUALIZED_ODDS: ('TPR', 'FPR')}
+_CRITERION_RATES = {
+    DEMOGRAPHIC_PARITY: ('Selection Rate',),
+    EQUALIZED_ODDS: ('TPR', 'FPR'),
+    EQUAL_OPPORTUNITY: ('TPR',),
+}
 
 
 def group_rates(y_true, y_pred, sensitive, rates=tuple(RATES)):
@@ -109,7 +122,8 @@ def fairness_value(
     by_group=None,
     table_name='the table',
 ):
-    """Return fairlearn's demographic parity / equalized odds difference or ratio.
+    """Return fairlearn's demographic parity / equalized odds / equal opportunity difference
+    or ratio.
 
     A ratio is 0 / 0 when every group has rate 0 (e.g. a classifier that never predicts
     the positive label); fairlearn then returns NaN, or for equalized odds ignores that
@@ -121,7 +135,7 @@ def fairness_value(
         sensitive (pandas.DataFrame):
             The sensitive columns.
         criterion (str):
-            ``'demographic_parity'`` or ``'equalized_odds'``.
+            ``'demographic_parity'``, ``'equalized_odds'`` or ``'equal_opportunity'``.
         form (str):
             ``'difference'`` or ``'ratio'``.
         agg (str):
@@ -174,7 +188,7 @@ def check_groups(
 
     Demographic parity needs ``min_group_size`` rows per group; equalized odds needs
     ``min_group_size`` positive and as many negative rows per group to estimate its TPR and
-    FPR. An invalid group raises a ValueError naming it when ``strict`` (worst-case
+    FPR; equal opportunity, ``min_group_size`` positive rows (its TPR). An invalid group raises a ValueError naming it when ``strict`` (worst-case
     differences, which would be understated without it); otherwise it is skipped with a
     warning that names it.
 
@@ -208,6 +222,9 @@ def check_groups(
     if criterion == DEMOGRAPHIC_PARITY:
         invalid = counts[counts['rows'] < min_group_size]
         need = f'at least {min_group_size} rows'
+    elif criterion == EQUAL_OPPORTUNITY:
+        invalid = counts[counts['positive'] < min_group_size]
+        need = f'at least {min_group_size} rows with the positive label to estimate its TPR'
     else:
         invalid = counts[(counts['positive'] < min_group_size)
                          | (counts['negative'] < min_group_size)]

@@ -8,14 +8,18 @@ Three properties, each scored in [0, 1] (higher is better):
   classifier trained on the synthetic table predicts the real validation table).
 * **Equalized Odds** = ``1 - EOD(synthetic-trained model)``, worst case of the TPR and FPR
   gaps on the real validation table.
+* **Equal Opportunity** = ``1 - TPR difference(synthetic-trained model)`` on the real
+  validation table.
 * **Downstream Utility** = ``max(0, 2 * AUROC - 1)`` of the synthetic-trained model on the
   real validation table: 0 at chance level, 1 for a perfect ranking.
 
 DPD and EOD are fairlearn's ``demographic_parity_difference`` and
 ``equalized_odds_difference`` (between groups, max - min). The overall score is
 
-    sqrt(fairness * utility),   fairness = (Demographic Parity + Equalized Odds) / 2,
+    sqrt(fairness * utility),
 
+where fairness is the property of the report's ``fairness_criterion``, or by default the
+mean of Demographic Parity and Equalized Odds,
 the geometric mean of fairness and utility (see ``FairnessReport`` for why). The real data
 and a classifier trained on the real training data are evaluated the same way and reported
 as references (``get_details``, ``get_summary``) but do not enter the scores.
@@ -32,6 +36,7 @@ from sdv_fairdistill.metrics._properties import (
     DemographicParity,
     DownstreamUtility,
     EqualizedOdds,
+    EqualOpportunity,
 )
 from sdv_fairdistill.metrics._rates import DEMOGRAPHIC_PARITY, EQUALIZED_ODDS, check_groups
 from sdv_fairdistill.metrics._tables import (
@@ -52,12 +57,16 @@ class FairnessReport(BaseReport):
       validation data;
     * ``'Equalized Odds'``: ``1 - EOD`` (worst case of the TPR and FPR gaps) of that
       classifier;
+    * ``'Equal Opportunity'``: ``1 - `` the TPR gap of that classifier;
     * ``'Downstream Utility'``: ``max(0, 2 * AUROC - 1)`` of that classifier, 0 at chance.
 
     DPD / EOD are fairlearn's demographic parity / equalized odds differences (largest
     minus smallest group rate). Overall score::
 
-        sqrt(fairness * utility),  fairness = (Demographic Parity + Equalized Odds) / 2
+        sqrt(fairness * utility)
+
+    with fairness the score of the ``fairness_criterion`` property, or (None) the mean of
+    Demographic Parity and Equalized Odds.
 
     The real data and a classifier trained on the real training data are measured the
     same way as references in ``get_details`` and ``get_summary``.
@@ -74,7 +83,20 @@ class FairnessReport(BaseReport):
             raises a ValueError naming it. Defaults to 5.
         include_sensitive_columns (bool):
             Whether the classifiers see the sensitive columns as features. Defaults to True.
+        fairness_criterion (str or None):
+            The criterion the data were made fair for (``FairDistillSynthesizer``'s
+            ``fairness_criterion``): 'demographic_parity', 'equalized_odds' or
+            'equal_opportunity'. Its property alone is the fairness of the overall score,
+            and the printed score names it. Defaults to None (the mean of Demographic
+            Parity and Equalized Odds).
     """
+
+    #: The property each criterion scores with.
+    CRITERION_PROPERTIES = {
+        'demographic_parity': 'Demographic Parity',
+        'equalized_odds': 'Equalized Odds',
+        'equal_opportunity': 'Equal Opportunity',
+    }
 
     def __init__(
         self,
@@ -82,8 +104,15 @@ class FairnessReport(BaseReport):
         random_state=0,
         min_group_size=5,
         include_sensitive_columns=True,
+        fairness_criterion=None,
     ):
         super().__init__()
+        if fairness_criterion is not None and fairness_criterion not in self.CRITERION_PROPERTIES:
+            raise ValueError(
+                f'fairness_criterion must be None or one of '
+                f'{", ".join(self.CRITERION_PROPERTIES)}; got {fairness_criterion!r}.'
+            )
+        self.fairness_criterion = fairness_criterion
         self.validation_size = validation_size
         self.random_state = random_state
         self.min_group_size = min_group_size
@@ -91,6 +120,7 @@ class FairnessReport(BaseReport):
         self._properties = {
             'Demographic Parity': DemographicParity(),
             'Equalized Odds': EqualizedOdds(),
+            'Equal Opportunity': EqualOpportunity(),
             'Downstream Utility': DownstreamUtility(),
         }
 
@@ -107,7 +137,10 @@ class FairnessReport(BaseReport):
         same relative gain of the other, without letting the smaller one dominate.
         """
         scores = {name: prop._compute_average() for name, prop in self._properties.items()}
-        fairness = (scores['Demographic Parity'] + scores['Equalized Odds']) / 2
+        if self.fairness_criterion is None:
+            fairness = (scores['Demographic Parity'] + scores['Equalized Odds']) / 2
+        else:
+            fairness = scores[self.CRITERION_PROPERTIES[self.fairness_criterion]]
         return float(np.sqrt(fairness * scores['Downstream Utility']))
 
     def _print_results(self, verbose):
@@ -116,9 +149,14 @@ class FairnessReport(BaseReport):
         self._overall_score = self._compute_overall_score()
         if verbose:
             sys.stdout.write(
-                'Overall Score (sqrt of fairness x utility): '
+                f'Overall Score (sqrt of fairness x utility; fairness: {self._fairness_name()}): '
                 f'{round(self._overall_score * 100, 2)}%\n\n'
             )
+
+    def _fairness_name(self):
+        if self.fairness_criterion is None:
+            return 'mean of Demographic Parity and Equalized Odds'
+        return self.CRITERION_PROPERTIES[self.fairness_criterion]
 
     def _check_groups(self, task):
         """Fail before training if a group is too small for any of the measures."""
@@ -228,6 +266,8 @@ class FairnessReport(BaseReport):
             'target_column': target_column,
             'positive_label': task.positive_label,
             'sensitive_columns': task.sensitive_columns,
+            'fairness_criterion': self.fairness_criterion,
+            'fairness': self._fairness_name(),
             'classifier': task.classifier_name,
             'validation_data': task.validation_name,
             'num_rows_validation': len(task.validation[0]),

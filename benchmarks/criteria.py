@@ -45,7 +45,7 @@ def _setup(dataset_name, metadata_kind, seed, num_rows):
     return dataset, train, metadata, evaluator
 
 
-def fairdistill_row(dataset, train, metadata, evaluator, seed, criterion, weight):
+def fairdistill_row(dataset, train, metadata, evaluator, seed, criterion, weight, **options):
     from sdv_fairdistill.benchmark.generators import seed_everything
     from sdv_fairdistill.synthesizers.tabular import FairDistillSynthesizer
 
@@ -58,6 +58,7 @@ def fairdistill_row(dataset, train, metadata, evaluator, seed, criterion, weight
         positive_label=dataset.positive_label,
         fairness_weight=weight,
         seed=seed,
+        **options,
     )
     start = time.perf_counter()
     with warnings.catch_warnings():
@@ -67,7 +68,7 @@ def fairdistill_row(dataset, train, metadata, evaluator, seed, criterion, weight
     synthetic = synthesizer.sample(len(train))[dataset.table_name]
     scores = evaluator.tstr(synthetic)
     scores['label_gap'] = evaluator.label_gap(synthetic)
-    return {'generator': f'FairDistill ({criterion})', 'fairness_weight': weight,
+    return {'generator': f'FairDistill ({criterion})', 'fairness_weight': weight, **options,
             'fit_seconds': seconds, **scores}
 
 
@@ -102,6 +103,30 @@ def fairlearn_row(evaluator, train, seed, criterion):
     }
 
 
+def plot(rows, path):
+    """DP difference against EO difference of every run, one colour per criterion: the
+    conflict between the criteria, and each one's frontier over ``fairness_weight``."""
+    import plotly.graph_objects as go
+
+    figure = go.Figure()
+    names = sorted({row['generator'] for row in rows if 'error' not in row})
+    for name in names:
+        chosen = [row for row in rows if row['generator'] == name and 'error' not in row]
+        figure.add_trace(go.Scatter(
+            x=[row['dp_difference'] for row in chosen],
+            y=[row['eo_difference'] for row in chosen],
+            mode='markers',
+            name=name,
+            text=[f"{row['dataset']} {row['metadata']} seed {row['seed']} "
+                  f"weight {row.get('fairness_weight')} acc {row['accuracy']:.3f}" for row in chosen],
+        ))
+    figure.update_layout(
+        title='Downstream DP difference against EO difference (real test rows)',
+        xaxis_title='demographic-parity difference', yaxis_title='equalized-odds difference',
+    )
+    figure.write_html(path, include_plotlyjs='cdn')
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--datasets', nargs='+', default=['compas'])
@@ -111,8 +136,16 @@ def main():
     parser.add_argument('--weights', nargs='+', type=float, default=[300.0])
     parser.add_argument('--num-rows', type=int, default=None)
     parser.add_argument('--no-fairlearn', action='store_true')
+    parser.add_argument('--balance-target', action=argparse.BooleanOptionalAction, default=None,
+                        help="FairDistill's balance_target (default: the synthesizer's)")
     parser.add_argument('-o', '--output', required=True)
+    parser.add_argument('--plot', nargs='+', metavar='JSON',
+                        help='only draw the DP-against-EO plot of these result files to OUTPUT')
     args = parser.parse_args()
+    if args.plot:
+        rows = [row for path in args.plot for row in json.load(open(path))]
+        plot(rows, args.output)
+        return
     import torch
 
     torch.set_num_threads(1)
@@ -128,8 +161,10 @@ def main():
                 for family, criterion, weight in cells:
                     try:
                         if family == 'fd':
+                            options = {} if args.balance_target is None else {
+                                'balance_target': args.balance_target}
                             row = fairdistill_row(dataset, train, metadata, evaluator, seed,
-                                                  criterion, weight)
+                                                  criterion, weight, **options)
                         else:
                             row = fairlearn_row(evaluator, train, seed, criterion)
                     except Exception as error:  # noqa: BLE001 -- a failed cell is recorded
@@ -137,7 +172,7 @@ def main():
                     row = {**base, 'criterion': criterion, **row}
                     rows.append(row)
                     print(json.dumps({k: round(v, 3) if isinstance(v, float) else v
-                                      for k, v in row.items() if k in (*base, 'generator', 'fairness_weight', 'fit_seconds', 'error', *SCORES)}), flush=True)
+                                      for k, v in row.items() if k in (*base, 'generator', 'fairness_weight', 'balance_target', 'fit_seconds', 'error', *SCORES)}), flush=True)
                     with open(args.output, 'w') as handle:
                         json.dump(rows, handle, indent=1)
 

@@ -127,6 +127,29 @@ def test_fit_options_reach_the_saved_synthesizer(german_csv, tmp_path):
     assert parameters['balance_target'] is True and parameters['encode_target'] is False
 
 
+def test_fit_criterion_and_positive_label_reach_the_synthesizer(german_csv, tmp_path, capsys):
+    from sdv.utils import load_synthesizer
+
+    output = tmp_path / 'eo.pkl'
+    code = main(['fit', str(german_csv), '--sensitive', 'sex', '--target', 'credit',
+                 '--criterion', 'equal_opportunity', '--positive-label', 'good',
+                 '--epochs', '1', '--distill-epochs', '1', '--quiet', '-o', str(output)])
+    assert code == 0
+    synthesizer = load_synthesizer(str(output))
+    parameters = synthesizer.get_parameters()
+    assert parameters['fairness_criterion'] == 'equal_opportunity'
+    assert parameters['positive_label'] == 'good'
+    assert synthesizer.get_fairness_diagnostics()['criterion'] == 'equal_opportunity'
+    # A label the target does not have is refused before training, naming the option.
+    code = main(['fit', str(german_csv), '--sensitive', 'sex', '--target', 'credit',
+                 '--criterion', 'equal_opportunity', '--positive-label', 'great',
+                 '--quiet', '-o', str(output)])
+    assert code == 2
+    assert "--positive-label great: positive_label='great' is not a class of 'credit'" in (
+        _error_line(capsys)
+    )
+
+
 # ---------------------------------------------------------------------------- tables users bring
 FAST_FIT = ['--epochs', '2', '--distill-epochs', '1', '--quiet']
 

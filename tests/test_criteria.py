@@ -108,20 +108,19 @@ def test_unknown_criterion_and_criterion_without_target_are_refused(table):
 
 def test_criteria_on_a_continuous_target_are_refused_before_training(table):
     synthesizer = _synthesizer(table, target='x', fairness_criterion='equalized_odds')
-    with pytest.raises(Exception, match="'x' is continuous") as raised:
+    with pytest.raises(InvalidParameterError, match="'x' is continuous"):
         _fit(synthesizer, table)
-    assert 'InvalidDataError' in type(raised.value).__name__
     assert synthesizer._model is None  # refused before any training
 
 
 def test_equal_opportunity_needs_a_positive_label_it_cannot_guess(table):
     data = table.drop(columns='label')
     synthesizer = _synthesizer(data, target='word', fairness_criterion='equal_opportunity')
-    with pytest.raises(Exception, match=r"pass positive_label=, one of \['no', 'yes'\]"):
+    with pytest.raises(InvalidParameterError, match=r"pass positive_label=, one of \['no', 'yes'\]"):
         _fit(synthesizer, data)
     synthesizer = _synthesizer(data, target='word', fairness_criterion='equal_opportunity',
                                positive_label='maybe')
-    with pytest.raises(Exception, match="positive_label='maybe' is not a class of 'word'"):
+    with pytest.raises(InvalidParameterError, match="positive_label='maybe' is not a class of 'word'"):
         _fit(synthesizer, data)
 
 

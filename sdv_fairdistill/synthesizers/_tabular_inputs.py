@@ -229,32 +229,32 @@ def default_positive_label(values):
     return None
 
 
-def criterion_errors(data, target_column, criterion, positive_label, is_class_target):
-    """What keeps ``criterion`` from working on the raw table's target (before training)."""
+def criterion_problem(data, target_column, criterion, positive_label, is_class_target):
+    """What keeps ``criterion`` from working on the raw table's target, or None."""
     if criterion == 'demographic_parity' or target_column is None:
-        return []
+        return None
     values = data[target_column]
     if not is_class_target(values):
-        return [
+        return (
             f"fairness_criterion={criterion!r} compares error rates inside the classes of the "
             f"target, but '{target_column}' is continuous ({values.nunique()} distinct "
             "values). Use fairness_criterion='demographic_parity', or bin the target."
-        ]
+        )
     if criterion != 'equal_opportunity':
-        return []
+        return None
     classes = values.dropna().unique().tolist()
     label = default_positive_label(values) if positive_label is None else positive_label
     if label is None:
-        return [
+        return (
             "fairness_criterion='equal_opportunity' equalises the true-positive rate of one "
             f"class of '{target_column}': pass positive_label=, one of {sorted(map(str, classes))}."
-        ]
+        )
     if label not in classes:
-        return [
+        return (
             f"positive_label={label!r} is not a class of '{target_column}' (classes: "
             f'{sorted(map(str, classes))}).'
-        ]
-    return []
+        )
+    return None
 
 
 def positive_class_index(categories, values, positive_label):

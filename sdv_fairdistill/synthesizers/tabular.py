@@ -196,12 +196,8 @@ class FairDistillSynthesizer(FairModelMixin, BaseSingleTableSynthesizer):
         return sdtype in ('categorical', 'boolean') or values.nunique(dropna=True) <= inputs.MAX_CLASSES
 
     def _validate(self, data):
-        errors = inputs.table_errors(
+        return inputs.table_errors(
             data, self._get_table_metadata().columns, self.sensitive_columns, self.target_column
-        )
-        return errors or inputs.criterion_errors(
-            data, self.target_column, self.fairness_criterion, self.positive_label,
-            self._is_class_target,
         )
 
     def update_transformers(self, column_name_to_transformer, table_name=None):
@@ -237,6 +233,14 @@ class FairDistillSynthesizer(FairModelMixin, BaseSingleTableSynthesizer):
             raise InvalidDataError([
                 'The table is empty. FairDistillSynthesizer needs rows to learn from.'
             ])
+        if isinstance(table, pd.DataFrame) and self.target_column in table:
+            # A parameter the table cannot satisfy: refused as a parameter, before SDV's work.
+            problem = inputs.criterion_problem(
+                table, self.target_column, self.fairness_criterion, self.positive_label,
+                self._is_class_target,
+            )
+            if problem:
+                raise checks.InvalidParameterError(problem)
         super().fit(data)
 
     def _preprocess(self, table_data):

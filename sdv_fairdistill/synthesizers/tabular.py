@@ -24,13 +24,14 @@ from sdv_fairdistill.plugins import get_adapter_class
 from sdv_fairdistill.synthesizers import _diagnostics as diagnostics
 from sdv_fairdistill.synthesizers import _parameters as checks
 from sdv_fairdistill.synthesizers import _tabular_inputs as inputs
+from sdv_fairdistill.synthesizers._raw_columns import RawColumnsMixin
 from sdv_fairdistill.synthesizers._shared import FairModelMixin
 
 #: Default training length: at least MIN_EPOCHS epochs and at least MIN_STEPS optimiser steps.
 MIN_EPOCHS = 60
 MIN_STEPS = 1500
 
-class FairDistillSynthesizer(FairModelMixin, BaseSingleTableSynthesizer):
+class FairDistillSynthesizer(RawColumnsMixin, FairModelMixin, BaseSingleTableSynthesizer):
     """Fair synthetic tables from a distilled, distance-covariance-regularised latent space.
 
     Args:
@@ -190,41 +191,10 @@ class FairDistillSynthesizer(FairModelMixin, BaseSingleTableSynthesizer):
         checks.check_layer_sizes('student_dims', self.student_dims)
         checks.check_layer_sizes('decoder_dims', self.decoder_dims)
 
-    def _is_class_target(self, values):
-        """A target is a class label if its sdtype says so or it has few distinct values."""
-        sdtype = self._get_table_metadata().columns[self.target_column]['sdtype']
-        return sdtype in ('categorical', 'boolean') or values.nunique(dropna=True) <= inputs.MAX_CLASSES
-
     def _validate(self, data):
         return inputs.table_errors(
             data, self._get_table_metadata().columns, self.sensitive_columns, self.target_column
         )
-
-    def update_transformers(self, column_name_to_transformer, table_name=None):
-        raw = set(self.sensitive_columns) | set(inputs.as_list(self.target_column))
-        for column, transformer in column_name_to_transformer.items():
-            if column in raw and transformer is not None:
-                warnings.warn(
-                    f"The {type(transformer).__name__} set for '{column}' is not used: "
-                    'FairDistillSynthesizer models the sensitive and target columns from their '
-                    'raw values (their groups and classes).'
-                )
-        super().update_transformers(column_name_to_transformer, table_name)
-
-    def add_constraints(self, constraints):
-        protected = set(self.sensitive_columns) | set(inputs.as_list(self.target_column))
-        for constraint in constraints:
-            named = protected & inputs.constraint_columns(constraint)
-            if named:
-                raise SynthesizerInputError(
-                    f'{type(constraint).__name__} names {sorted(named)}, a sensitive or target '
-                    'column. FairDistillSynthesizer decodes the target from the fair latent and '
-                    'draws the groups itself, so constraints cannot rewrite these columns: '
-                    'constrain the other columns only.'
-                )
-        super().add_constraints(constraints)
-        # SDV rebuilds the data processor and forgets the model's own transformers.
-        self._update_default_transformers()
 
     # ------------------------------------------------------------------ fitting
     def fit(self, data):
@@ -242,21 +212,6 @@ class FairDistillSynthesizer(FairModelMixin, BaseSingleTableSynthesizer):
             if problem:
                 raise checks.InvalidParameterError(problem)
         super().fit(data)
-
-    def _preprocess(self, table_data):
-        # The groups and the classes must be the raw values: SDV's default transformers
-        # turn an integer-coded column (detected as ordinal) into floats, and every row
-        # would become its own group.
-        raw = list(self.sensitive_columns)
-        if self.target_column is not None and self._is_class_target(table_data[self.target_column]):
-            raw.append(self.target_column)
-        self._data_processor.prepare_for_fitting(table_data)
-        transformers = self._data_processor._hyper_transformer.field_transformers
-        bypass = {column: None for column in raw if transformers.get(column) is not None}
-        if bypass:
-            self._data_processor.update_transformers(bypass)
-        self._class_target = self.target_column in raw
-        return super()._preprocess(table_data)
 
     def _fit(self, processed_data):
         for column in self.sensitive_columns + inputs.as_list(self.target_column):

@@ -136,6 +136,7 @@ def main():
     parser.add_argument('--weights', nargs='+', type=float, default=[300.0])
     parser.add_argument('--num-rows', type=int, default=None)
     parser.add_argument('--no-fairlearn', action='store_true')
+    parser.add_argument('--only-fairlearn', action='store_true')
     parser.add_argument('--balance-target', action=argparse.BooleanOptionalAction, default=None,
                         help="FairDistill's balance_target (default: the synthesizer's)")
     parser.add_argument('-o', '--output', required=True)
@@ -155,7 +156,9 @@ def main():
             for seed in args.seeds:
                 dataset, train, metadata, evaluator = _setup(name, kind, seed, args.num_rows)
                 base = {'dataset': name, 'metadata': kind, 'seed': seed}
-                cells = [('fd', c, w) for c in args.criteria for w in args.weights]
+                cells = [] if args.only_fairlearn else [
+                    ('fd', c, w) for c in args.criteria for w in args.weights
+                ]
                 if not args.no_fairlearn and kind == args.metadata[0]:
                     cells += [('fl', c, None) for c in args.criteria]
                 for family, criterion, weight in cells:

@@ -92,6 +92,8 @@ def check_shared_parameters(synthesizer):
     check_number('beta', synthesizer.beta)
     check_number('target_weight', synthesizer.target_weight)
     check_number('utility_weight', synthesizer.utility_weight)
-    for name in ('encode_target', 'balance_target', 'keep_teacher', 'enable_gpu', 'verbose'):
+    for name in ('encode_target', 'keep_teacher', 'enable_gpu', 'verbose'):
         check_bool(name, getattr(synthesizer, name))
+    if synthesizer.balance_target is not None:  # None: chosen by the criterion
+        check_bool('balance_target', synthesizer.balance_target)
     check_seed(synthesizer.seed)

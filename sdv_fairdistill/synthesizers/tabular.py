@@ -79,9 +79,12 @@ class FairDistillSynthesizer(RawColumnsMixin, FairModelMixin, BaseSingleTableSyn
             (the target head is then a classifier of the target from the fair latent).
         encode_sensitive (bool): whether the encoders see the sensitive group, so the latent
             can be made fair by a group-specific map. Defaults to True.
-        balance_target (bool): train on rows reweighed so that the target is independent of
-            the groups (Kamiran & Calders' reweighing); needs a class-label target and is
-            skipped with a warning otherwise. Defaults to False.
+        balance_target (bool or None): train on rows reweighed so that the target is
+            independent of the groups (Kamiran & Calders' reweighing); needs a class-label
+            target and is skipped with a warning otherwise. None: on under 'equalized_odds' and
+            'equal_opportunity' (a downstream model then cannot learn the groups' label rates
+            and shift its errors by group), off under 'demographic_parity' (see
+            docs/method.md). Defaults to None.
         keep_teacher (bool): keep the teacher to generate from its latent space (ablation).
             Defaults to False.
         enforce_min_max_values (bool), enforce_rounding (bool), locales (list[str]): as in SDV.
@@ -119,7 +122,7 @@ class FairDistillSynthesizer(RawColumnsMixin, FairModelMixin, BaseSingleTableSyn
         decoder_dims=(128, 128),
         encode_target=False,
         encode_sensitive=True,
-        balance_target=False,
+        balance_target=None,
         keep_teacher=False,
         enforce_min_max_values=True,
         enforce_rounding=True,
@@ -272,7 +275,9 @@ class FairDistillSynthesizer(RawColumnsMixin, FairModelMixin, BaseSingleTableSyn
             decoder_dims=self.decoder_dims,
         )
         balance_target = self.balance_target
-        if balance_target and (len(target_spans) != 1 or target_spans[0].kind != 'categorical'):
+        if balance_target is None:
+            balance_target = self.fairness_criterion != 'demographic_parity'
+        elif balance_target and (len(target_spans) != 1 or target_spans[0].kind != 'categorical'):
             warnings.warn(
                 f"balance_target=True needs a class-label target; '{self.target_column}' is "
                 'continuous or absent, so the rows are not reweighed (the penalty alone makes '

@@ -103,6 +103,28 @@ def fairlearn_row(evaluator, train, seed, criterion):
     }
 
 
+def table(rows):
+    """Markdown: per dataset, metadata and generator, the mean and the worst seed."""
+    import pandas as pd
+
+    frame = pd.DataFrame([row for row in rows if 'error' not in row])
+    frame['fairness_weight'] = frame.get('fairness_weight', pd.Series(dtype=float)).fillna(0)
+    lines = ['| dataset | metadata | generator | weight | seeds | accuracy | AUROC | DP diff. '
+             '(mean / worst) | EO diff. (mean / worst) | TPR diff. (mean / worst) |',
+             '|---|---|---|---|---|---|---|---|---|---|']
+    keys = ['dataset', 'metadata', 'generator', 'fairness_weight']
+    for key, group in frame.groupby(keys, sort=False):
+        def pair(column):
+            return f'{group[column].mean():.3f} / {group[column].max():.3f}'
+        weight = '' if key[3] == 0 else f'{key[3]:g}'
+        lines.append(
+            f'| {key[0]} | {key[1]} | {key[2]} | {weight} | {len(group)} | '
+            f"{group['accuracy'].mean():.3f} | {group['auroc'].mean():.3f} | "
+            f"{pair('dp_difference')} | {pair('eo_difference')} | {pair('tpr_difference')} |"
+        )
+    return '\n'.join(lines)
+
+
 def plot(rows, path):
     """DP difference against EO difference of every run, one colour per criterion: the
     conflict between the criteria, and each one's frontier over ``fairness_weight``."""
@@ -142,10 +164,16 @@ def main():
     parser.add_argument('-o', '--output', required=True)
     parser.add_argument('--plot', nargs='+', metavar='JSON',
                         help='only draw the DP-against-EO plot of these result files to OUTPUT')
+    parser.add_argument('--table', nargs='+', metavar='JSON',
+                        help='only write the mean / worst-seed table of these files to OUTPUT')
     args = parser.parse_args()
-    if args.plot:
-        rows = [row for path in args.plot for row in json.load(open(path))]
-        plot(rows, args.output)
+    if args.plot or args.table:
+        rows = [row for path in (args.plot or args.table) for row in json.load(open(path))]
+        if args.plot:
+            plot(rows, args.output)
+        else:
+            with open(args.output, 'w') as handle:
+                handle.write(table(rows) + '\n')
         return
     import torch
 

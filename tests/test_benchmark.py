@@ -191,3 +191,22 @@ def test_markdown_names_generators_run_on_fewer_seeds(result):
     markdown = partial.to_markdown()
     assert f'mean ± std over 2 seeds; 1 for {name}.' in markdown
     assert '; 1 for' not in result.to_markdown()
+
+
+def test_fairlearn_ceilings_are_reference_rows_that_meet_their_constraint():
+    """A run with ceilings records fairlearn's constrained classifiers next to the real-data
+    row; on the same split each is fairer, by its own criterion, than the unconstrained
+    classifier trained on the same real rows."""
+    config = BenchmarkConfig.quick(
+        datasets=['compas'], generators=[], seeds=[0], num_rows=1500, sweep_weights=[],
+        ceilings=['demographic_parity', 'equal_opportunity'], raise_errors=True,
+    )
+    rows = {row['generator']: row for row in run_benchmark(config, progress=False).records}
+    real = rows[REFERENCE]
+    dp = rows['fairlearn ExponentiatedGradient (DemographicParity)']
+    tpr = rows['fairlearn ExponentiatedGradient (TruePositiveRateParity)']
+    assert dp['dp_difference'] < real['dp_difference'] - 0.05
+    assert tpr['tpr_difference'] < real['tpr_difference']
+    assert 0.5 < dp['accuracy'] <= 1 and 0.5 < tpr['auroc'] <= 1
+    with pytest.raises(ValueError, match='unknown criteria'):
+        BenchmarkConfig(ceilings=['calibration'])

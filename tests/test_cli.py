@@ -292,3 +292,8 @@ def test_report_advice_names_an_option_the_cli_has(german_csv, tmp_path, capsys)
 
     assert main([*report, '--min-group-size', '3']) == 0
     assert 'Fairness score' in capsys.readouterr().out
+
+    output = tmp_path / 'scores.json'
+    assert main([*report, '--min-group-size', '3', '--criterion', 'equal_opportunity',
+                 '-o', str(output)]) == 0
+    assert 'fairness: Equal Opportunity' in capsys.readouterr().out

@@ -84,6 +84,9 @@ def build_parser():
     report.add_argument('--positive-label', metavar='VALUE',
                         help='the favourable target value (needed when the target has more '
                         'than two values)')
+    report.add_argument('--criterion', choices=CRITERIA, default=None,
+                        help='the fairness criterion the overall score uses (default: the '
+                        'mean of demographic parity and equalized odds)')
     report.add_argument('--validation', metavar='FILE',
                         help='real rows the synthesizer never saw, to test classifiers on '
                         '(default: 30%% of the real table is held out)')

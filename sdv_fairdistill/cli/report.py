@@ -71,9 +71,10 @@ def command_report(args):
     _say(args, 'Quality report (SDMetrics):')
     quality = _quality_report(real, synthetic, metadata, verbose)
     _say(args, 'Fairness report:')
-    fairness = FairnessReport(**(
-        {} if args.min_group_size is None else {'min_group_size': args.min_group_size}
-    ))
+    fairness = FairnessReport(
+        fairness_criterion=args.criterion,
+        **({} if args.min_group_size is None else {'min_group_size': args.min_group_size}),
+    )
     try:
         fairness.generate(
             real, synthetic, metadata,
@@ -86,7 +87,8 @@ def command_report(args):
 
     summary = fairness.get_summary()
     print(f'Quality score:  {quality.get_score():.3f}')
-    print(f'Fairness score: {fairness.get_score():.3f}')
+    print(f"Fairness score: {fairness.get_score():.3f} (sqrt of fairness x utility; fairness: "
+          f"{fairness.get_info()['fairness']})")
     print(fairness.get_properties().to_string(index=False))
     print(summary.to_string(index=False))
     if args.output:
@@ -94,6 +96,7 @@ def command_report(args):
             'quality_score': quality.get_score(),
             'quality_properties': quality.get_properties().to_dict(orient='records'),
             'fairness_score': fairness.get_score(),
+            'fairness_criterion': args.criterion,
             'fairness_properties': fairness.get_properties().to_dict(orient='records'),
             'fairness_summary': summary.to_dict(orient='records'),
         }

@@ -108,7 +108,9 @@ def table(rows):
     import pandas as pd
 
     frame = pd.DataFrame([row for row in rows if 'error' not in row])
-    frame['fairness_weight'] = frame.get('fairness_weight', pd.Series(dtype=float)).fillna(0)
+    if 'fairness_weight' not in frame:  # only reference rows
+        frame['fairness_weight'] = 0.0
+    frame['fairness_weight'] = frame['fairness_weight'].fillna(0.0)
     lines = ['| dataset | metadata | generator | weight | seeds | accuracy | AUROC | DP diff. '
              '(mean / worst) | EO diff. (mean / worst) | TPR diff. (mean / worst) |',
              '|---|---|---|---|---|---|---|---|---|---|']

@@ -9,8 +9,12 @@ of the positive class ranks the rows for AUROC.
 
 import warnings
 
-from sdv_fairdistill.benchmark.evaluation import _utility, group_fairness, make_classifier
-from sdv_fairdistill.benchmark.evaluation import sensitive_groups
+from sdv_fairdistill.benchmark.evaluation import (
+    _utility,
+    group_fairness,
+    make_classifier,
+    sensitive_groups,
+)
 
 #: Constraint of each fairness criterion (fairlearn.reductions class names).
 CONSTRAINTS = {

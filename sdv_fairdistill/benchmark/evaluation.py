@@ -82,7 +82,8 @@ def group_fairness(y_true, y_pred, groups):
     """Demographic parity and equalized odds, difference (max - min) and ratio (min / max).
 
     Fairlearn's definitions; equalized odds is the worst of the true- and false-positive-rate
-    gaps, ``tpr_difference`` (equal opportunity) the true-positive-rate gap alone. A value that is undefined (a group without positives, say) is NaN.
+    gaps, ``tpr_difference`` (equal opportunity) the true-positive-rate gap alone. A value
+    that is undefined (a group without positives, say) is NaN.
 
     This is the seam to ``sdv_fairdistill.metrics``: the benchmark keeps fairlearn here so its
     numbers are fairlearn's by construction.
@@ -215,7 +216,8 @@ class Evaluator:
             **_utility(y_test, y_pred, y_score),
             **group_fairness(y_test, y_pred, sensitive_groups(test, self.dataset.sensitive_columns)),
         }
-        return {f'tsts_{name}': value for name, value in scores.items() if name not in ('f1', 'tpr_difference')}
+        kept = (name for name in scores if name not in ('f1', 'tpr_difference'))
+        return {f'tsts_{name}': scores[name] for name in kept}
 
     def label_gap(self, table):
         """Positive-rate gap between sensitive groups inside ``table``."""

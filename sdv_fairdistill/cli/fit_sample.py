@@ -8,12 +8,12 @@ from pathlib import Path
 
 from sdv_fairdistill.cli._base import MAX_SEED, CLIError, _one_line, _say
 from sdv_fairdistill.cli._io import (
-    positive_label_of,
     _table_name,
     check_columns,
     check_output_table,
     check_writable,
     load_metadata,
+    positive_label_of,
     read_table,
     write_table,
 )
@@ -58,7 +58,6 @@ def command_fit(args):
         check_columns(data, [args.target], args.data, '--target')
     table_name = args.table_name or Path(args.data).name.split('.')[0]
     metadata = load_metadata(args.metadata, data, table_name)
-    args.fairness_criterion = args.criterion
     if args.positive_label is not None:
         if args.target is None:
             raise CLIError('--positive-label needs --target (the column it is a class of).')

@@ -42,7 +42,7 @@ def build_parser():
     fit.add_argument('--fairness-weight', type=float, metavar='W',
                      help='weight of the fairness penalty; 0 = no fairness (default: the '
                      "synthesizer's)")
-    fit.add_argument('--criterion', choices=CRITERIA, default=None,
+    fit.add_argument('--criterion', dest='fairness_criterion', choices=CRITERIA, default=None,
                      help='fairness a classifier trained on the synthetic table should have: '
                      'demographic_parity (default), equalized_odds, equal_opportunity')
     fit.add_argument('--positive-label', metavar='VALUE',

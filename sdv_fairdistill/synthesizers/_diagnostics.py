@@ -15,8 +15,8 @@ Measured in the model's encoded space on the training rows (no data is held out 
   ('equal_opportunity'): the same classifier's largest gap between real groups of the rate at
   which it predicts a class among the rows of each true class (of the positive class only).
 
-The label gap is warned on only under demographic parity: under the other criteria the
-groups keep their real label rates, so a gap is expected.
+The label gap is warned on only under demographic parity: the other criteria do not ask for
+equal label rates (without reweighing the groups keep their real ones), so a gap is expected.
 """
 
 import warnings

@@ -229,6 +229,11 @@ def default_positive_label(values):
     return None
 
 
+def resolved_positive_label(values, positive_label):
+    """``positive_label``, or the default one of the target ``values`` when it is None."""
+    return default_positive_label(values) if positive_label is None else positive_label
+
+
 def criterion_problem(data, target_column, criterion, positive_label, is_class_target):
     """What keeps ``criterion`` from working on the raw table's target, or None."""
     if criterion == 'demographic_parity' or target_column is None:
@@ -243,7 +248,7 @@ def criterion_problem(data, target_column, criterion, positive_label, is_class_t
     if criterion != 'equal_opportunity':
         return None
     classes = values.dropna().unique().tolist()
-    label = default_positive_label(values) if positive_label is None else positive_label
+    label = resolved_positive_label(values, positive_label)
     if label is None:
         return (
             "fairness_criterion='equal_opportunity' equalises the true-positive rate of one "
@@ -259,5 +264,4 @@ def criterion_problem(data, target_column, criterion, positive_label, is_class_t
 
 def positive_class_index(categories, values, positive_label):
     """Column of the positive label in the target's one-hot (``categories``: its order)."""
-    label = default_positive_label(values) if positive_label is None else positive_label
-    return [index for index, category in enumerate(categories) if category == label][0]
+    return categories.index(resolved_positive_label(values, positive_label))

@@ -50,8 +50,8 @@ class FairDistillSynthesizer(RawColumnsMixin, FairModelMixin, BaseSingleTableSyn
             should have on real people. 'demographic_parity': the same rate of each
             predicted class in every group (the generated labels are independent of the
             groups). 'equalized_odds': the same true- and false-positive rates in every group
-            (the groups keep their real label rates). 'equal_opportunity': the same
-            true-positive rate of ``positive_label``. The last two need a class-label target.
+            (the fair latent is independent of the groups inside each class).
+            'equal_opportunity': the same true-positive rate of ``positive_label``. The last two need a class-label target.
             When the groups' label rates differ, no classifier better than chance meets
             demographic parity and equalized odds at once (see docs/method.md). Defaults to
             'demographic_parity'.

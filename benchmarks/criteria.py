@@ -21,11 +21,6 @@ import warnings
 
 
 CRITERIA = ('demographic_parity', 'equalized_odds', 'equal_opportunity')
-CONSTRAINTS = {
-    'demographic_parity': 'DemographicParity',
-    'equalized_odds': 'EqualizedOdds',
-    'equal_opportunity': 'TruePositiveRateParity',
-}
 SCORES = ('accuracy', 'f1', 'auroc', 'dp_difference', 'eo_difference', 'tpr_difference', 'label_gap')
 
 
@@ -66,41 +61,19 @@ def fairdistill_row(dataset, train, metadata, evaluator, seed, criterion, weight
         synthesizer.fit({dataset.table_name: train})
     seconds = time.perf_counter() - start
     synthetic = synthesizer.sample(len(train))[dataset.table_name]
-    scores = evaluator.tstr(synthetic)
-    scores['label_gap'] = evaluator.label_gap(synthetic)
+    scores = {**evaluator.tstr(synthetic), **evaluator.label_gap(synthetic)}
     return {'generator': f'FairDistill ({criterion})', 'fairness_weight': weight, **options,
             'fit_seconds': seconds, **scores}
 
 
 def fairlearn_row(evaluator, train, seed, criterion):
     """fairlearn's reductions approach on the real rows: the in-processing ceiling."""
-    import fairlearn.reductions as reductions
-    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sdv_fairdistill.benchmark.ceilings import ceiling_name, fairlearn_ceiling
 
-    from sdv_fairdistill.benchmark.evaluation import _utility, group_fairness, sensitive_groups
-
-    x_train = evaluator.features.transform(train)
-    model = reductions.ExponentiatedGradient(
-        HistGradientBoostingClassifier(random_state=seed),
-        getattr(reductions, CONSTRAINTS[criterion])(),
-    )
     start = time.perf_counter()
-    with warnings.catch_warnings():
-        warnings.simplefilter('ignore')
-        model.fit(
-            x_train, evaluator._labels(train),
-            sensitive_features=sensitive_groups(train, evaluator.dataset.sensitive_columns),
-        )
+    scores = fairlearn_ceiling(evaluator, train, criterion, random_state=seed)
     seconds = time.perf_counter() - start
-    predicted = model.predict(evaluator._x_test, random_state=seed).astype(int)
-    # The randomised classifier's probability of the positive class ranks the rows for AUROC.
-    score = model._pmf_predict(evaluator._x_test)[:, 1]
-    return {
-        'generator': f'fairlearn ExponentiatedGradient ({CONSTRAINTS[criterion]})',
-        'fit_seconds': seconds,
-        **_utility(evaluator._y_test, predicted, score),
-        **group_fairness(evaluator._y_test, predicted, evaluator._groups_test),
-    }
+    return {'generator': ceiling_name(criterion), 'fit_seconds': seconds, **scores}
 
 
 def table(rows):

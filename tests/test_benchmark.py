@@ -11,12 +11,14 @@ from sdv_fairdistill.benchmark import (
     REFERENCE,
     BenchmarkConfig,
     BenchmarkResult,
-    TableEmbedding,
-    density_coverage,
+    Evaluator,
     run_benchmark,
+    split_dataset,
 )
-from sdv_fairdistill.benchmark.embedding import column_types
-from sdv_fairdistill.benchmark.evaluation import group_fairness, label_gap, positive_labels
+from sdv_fairdistill.datasets import get_dataset
+from sdv_fairdistill.metrics import FairnessReport
+from sdv_fairdistill.metrics._features import TableEmbedding, feature_types
+from sdv_fairdistill.metrics.density_coverage import density_coverage
 
 TINY = {'FairDistill': {'epochs': 2, 'distill_epochs': 1, 'batch_size': 200}}
 
@@ -128,34 +130,60 @@ def test_density_coverage_matches_the_formula():
 def test_embedding_is_fitted_on_real_columns_only():
     real = pd.DataFrame({'a': ['x', 'y', 'x', None], 'b': [1.0, 2.0, np.nan, 4.0]})
     fake = pd.DataFrame({'a': ['z', 'x', 'y', 'x'], 'b': ['5', 1, 2, 3]})
-    types = column_types({'a': {'sdtype': 'categorical'}, 'b': {'sdtype': 'numerical'}}, real.columns)
-    embedding = TableEmbedding(types).fit(real)
+    metadata = {'columns': {'a': {'sdtype': 'categorical'}, 'b': {'sdtype': 'numerical'}}}
+    embedding = TableEmbedding(feature_types(real, metadata)).fit(real)
     matrix = embedding.transform(fake)
-    assert matrix.shape == (4, 4)  # x, y, (missing), b
+    assert matrix.shape == (4, 5)  # x, y, (missing), b, b missing
     assert matrix[0, :3].sum() == 0  # an unseen category is all zeros
+    # b is standardised with the real mean 7/3 (median 2 imputed) and spread.
+    b = np.array([1.0, 2.0, 2.0, 4.0])
+    assert matrix[0, 3] == pytest.approx((5 - b.mean()) / b.std())
 
 
-def test_fairness_helpers_match_rates_counted_by_hand():
-    y_true = np.array([1, 0, 1, 0, 1, 0, 1, 0])
-    y_pred = np.array([1, 1, 1, 0, 1, 0, 0, 0])
-    groups = np.array(['a'] * 4 + ['b'] * 4)
-    scores = group_fairness(y_true, y_pred, groups)
-    # Positive predictions: a 3 of 4, b 1 of 4.
-    assert scores['dp_difference'] == pytest.approx(0.75 - 0.25)
-    assert scores['dp_ratio'] == pytest.approx(0.25 / 0.75)
-    # TPR a 2/2, b 1/2; FPR a 1/2, b 0/2. Worst gap 0.5; worst ratio min(0.5 / 1, 0 / 0.5) = 0.
-    assert scores['eo_difference'] == pytest.approx(0.5)
-    assert scores['eo_ratio'] == pytest.approx(0.0)
-    # No positive prediction at all: no gap, and the ratios are 0 / 0, reported as NaN.
-    nothing = group_fairness(y_true, np.zeros(8, dtype=int), groups)
-    assert nothing['dp_difference'] == 0.0 and nothing['eo_difference'] == 0.0
-    assert np.isnan(nothing['dp_ratio']) and np.isnan(nothing['eo_ratio'])
-    assert label_gap(y_true, groups) == 0.0  # both groups half positive
-    assert label_gap(y_pred, groups) == pytest.approx(0.5)
-    assert np.isnan(label_gap(y_true, np.array(['a'] * 8)))  # one group: no gap to take
-    table = pd.DataFrame({'t': [1, 0, 1.0], 'u': ['good', 'bad', 'good']})
-    assert list(positive_labels(table, 't', 1)) == [1, 0, 1]
-    assert list(positive_labels(table, 'u', 'good')) == [1, 0, 1]
+@pytest.fixture(scope='module')
+def compas_split():
+    dataset = get_dataset('compas')
+    train, test, metadata = split_dataset(dataset, 600, 0.3, 0)
+    return dataset, train, test, metadata
+
+
+def test_evaluator_numbers_are_the_fairness_reports(compas_split):
+    """One engine: the benchmark's TSTR and label gap are what a user's FairnessReport says
+    on the same tables, and the label gap is the rate gap counted with pandas."""
+    dataset, train, test, metadata = compas_split
+    evaluator = Evaluator(train, test, metadata, dataset, random_state=0)
+    rng = np.random.default_rng(0)
+    synthetic = train.sample(len(train), replace=True, random_state=1).reset_index(drop=True)
+    synthetic['two_year_recid'] = rng.permutation(synthetic['two_year_recid'].to_numpy())
+    scores = evaluator.evaluate(synthetic, fidelity=False)
+    assert 'errors' not in scores
+    rates = synthetic.groupby('race')['two_year_recid'].mean()
+    assert scores['label_gap'] == pytest.approx(rates.max() - rates.min())
+    report = FairnessReport()
+    report.generate(
+        train, synthetic, metadata, sensitive_columns=['race'], target_column='two_year_recid',
+        positive_label=1, real_validation_data=test, verbose=False,
+    )
+    details = report.get_details('Downstream Utility').set_index('Metric')
+    for metric, key in (('AUROC', 'auroc'), ('Accuracy', 'accuracy'), ('F1', 'f1')):
+        assert scores[key] == pytest.approx(details.loc[metric, 'Synthetic-trained model'])
+    assert 0 <= scores['tsts_dp_difference'] <= 1 and 0.5 < scores['tsts_auroc'] <= 1
+
+
+def test_refused_parts_are_recorded_with_their_reason(compas_split):
+    """A table without a positive label: the metrics refuse its classifier and label gap,
+    the benchmark records why, and its fidelity scores are still measured."""
+    dataset, train, test, metadata = compas_split
+    evaluator = Evaluator(train, test, metadata, dataset, quality_rows=200, embedding_rows=200)
+    negatives = train.assign(two_year_recid=0)
+    scores = evaluator.evaluate(negatives)
+    assert set(scores['errors']) == {'tstr', 'label_gap', 'tsts'}
+    assert 'two_year_recid' in scores['errors']['tstr']
+    assert 'accuracy' not in scores and 'label_gap' not in scores
+    assert 0 < scores['quality'] <= 1 and scores['coverage'] > 0
+    result = BenchmarkResult(records=[{'dataset': 'compas', 'seed': 0, 'generator': 'g', **scores}])
+    assert list(result.errors()['error'].str.split(':').str[0]) == ['tstr', 'label_gap', 'tsts']
+    assert 'Failed cells' in result.to_markdown()
 
 
 def test_parts_run_separately_merge_into_one_table(result, tmp_path, capsys):

@@ -81,6 +81,44 @@ def test_save_and_load_round_trip(fitted, tmp_path):
     assert loaded.get_parameters() == fitted.get_parameters()
 
 
+def test_a_model_on_another_device_is_saved_on_the_cpu(fitted, tmp_path, monkeypatch):
+    """A synthesizer fitted on a GPU loads and samples on a CPU-only machine: its networks
+    go to the CPU for the pickle and back afterwards. Without a GPU the other device is
+    simulated: the model reports 'cuda' and its moves are recorded."""
+    import pickle
+
+    import torch
+
+    model = fitted._model
+    moves = []
+    real_to = type(model).to
+
+    def recording_to(self, device):
+        moves.append(str(device))
+        real_to(self, 'cpu')  # the tensors stay where this machine can hold them
+        self.device = torch.device(device)
+        return self
+
+    monkeypatch.setattr(type(model), 'to', recording_to)
+    monkeypatch.setattr(model, 'device', torch.device('cuda'))
+    fitted.save(tmp_path / 'gpu.pkl')
+    assert moves == ['cpu', 'cuda']  # to the CPU for the file, back to the GPU after it
+    assert model.device.type == 'cuda'
+    monkeypatch.undo()
+    model.device = torch.device('cpu')
+    with open(tmp_path / 'gpu.pkl', 'rb') as file:
+        loaded_model = pickle.load(file)._model
+    assert loaded_model.device.type == 'cpu'
+    assert all(
+        parameter.device.type == 'cpu'
+        for module in loaded_model._modules() for parameter in module.parameters()
+    )
+    loaded = load_synthesizer(str(tmp_path / 'gpu.pkl'))
+    fitted.reset_sampling()
+    loaded.reset_sampling()
+    pd.testing.assert_frame_equal(loaded.sample(50)['adult'], fitted.sample(50)['adult'])
+
+
 def test_get_parameters_uses_constructor_names(fitted):
     parameters = fitted.get_parameters()
     assert parameters['sensitive_columns'] == ['sex']

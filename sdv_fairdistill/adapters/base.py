@@ -11,9 +11,6 @@ zero columns when there is no target). The feature decoder maps ``(z, s)`` to a 
 where ``s`` is the one-hot sensitive group.
 """
 
-from torch import nn
-
-
 class DataAdapter:
     """Base class of data adapters (see the module docstring for the contract)."""
 
@@ -40,13 +37,3 @@ class DataAdapter:
     def feature_sample(self, decoder, output, generator=None):
         """Turn the decoder's ``output`` into features (in the adapter's encoded space)."""
         raise NotImplementedError
-
-
-def mlp(input_dim, hidden_dims, output_dim, activation=nn.ReLU):
-    """A plain fully connected network: ``hidden_dims`` layers of ``activation``."""
-    layers = []
-    for hidden_dim in hidden_dims:
-        layers += [nn.Linear(input_dim, hidden_dim), activation()]
-        input_dim = hidden_dim
-    layers.append(nn.Linear(input_dim, output_dim))
-    return nn.Sequential(*layers)

@@ -3,7 +3,8 @@
 import torch
 from torch import nn
 
-from sdv_fairdistill.adapters.base import DataAdapter, mlp
+from sdv_fairdistill.adapters.base import DataAdapter
+from sdv_fairdistill.core.networks import mlp
 from sdv_fairdistill.core import spans as span_ops
 from sdv_fairdistill.plugins.hookspecs import hookimpl
 

@@ -11,12 +11,11 @@ quality score, density / coverage, fit and sampling time and parameter count; th
     print(result.to_markdown())
     result.save('benchmark_results')    # results.json, results.md, tradeoff.html
 
-See docs/benchmark.md for the protocol.
+Every score comes from ``sdv_fairdistill.metrics`` (the metrics users install). See
+docs/benchmark.md for the protocol.
 """
 
 from sdv_fairdistill.benchmark.config import BenchmarkConfig
-from sdv_fairdistill.benchmark.density_coverage import density_coverage
-from sdv_fairdistill.benchmark.embedding import TableEmbedding
 from sdv_fairdistill.benchmark.evaluation import CLASSIFIERS, METRICS, Evaluator
 from sdv_fairdistill.benchmark.generators import GENERATORS, GeneratorSpec
 from sdv_fairdistill.benchmark.plots import tradeoff_figure
@@ -32,8 +31,6 @@ __all__ = (
     'GeneratorSpec',
     'METRICS',
     'REFERENCE',
-    'TableEmbedding',
-    'density_coverage',
     'run_benchmark',
     'split_dataset',
     'tradeoff_figure',

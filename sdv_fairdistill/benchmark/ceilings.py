@@ -9,12 +9,10 @@ of the positive class ranks the rows for AUROC.
 
 import warnings
 
-from sdv_fairdistill.benchmark.evaluation import (
-    _utility,
-    group_fairness,
-    make_classifier,
-    sensitive_groups,
-)
+from sdv_fairdistill.benchmark.evaluation import MIN_GROUP_SIZE
+from sdv_fairdistill.metrics._classifier import utility_scores
+from sdv_fairdistill.metrics._evaluation import model_fairness
+from sdv_fairdistill.metrics._groups import sensitive_frame
 
 #: Constraint of each fairness criterion (fairlearn.reductions class names).
 CONSTRAINTS = {
@@ -41,20 +39,19 @@ def fairlearn_ceiling(evaluator, real_train, criterion, random_state=0):
 
     if criterion not in CONSTRAINTS:
         raise ValueError(f'Unknown criterion {criterion!r}; use one of {", ".join(CONSTRAINTS)}.')
+    estimator, x_train, x_test = evaluator.encoded(real_train)
     model = reductions.ExponentiatedGradient(
-        make_classifier(evaluator.classifier, random_state),
-        getattr(reductions, CONSTRAINTS[criterion])(),
+        estimator, getattr(reductions, CONSTRAINTS[criterion])()
     )
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')  # fairlearn warns on every degenerate inner fit
-        model.fit(
-            evaluator.features.transform(real_train),
-            evaluator._labels(real_train),
-            sensitive_features=sensitive_groups(real_train, evaluator.dataset.sensitive_columns),
-        )
-    predicted = model.predict(evaluator._x_test, random_state=random_state).astype(int)
-    score = model._pmf_predict(evaluator._x_test)[:, 1]
-    return {
-        **_utility(evaluator._y_test, predicted, score),
-        **group_fairness(evaluator._y_test, predicted, evaluator._groups_test),
-    }
+        model.fit(x_train, evaluator.labels(real_train),
+                  sensitive_features=evaluator.groups(real_train))
+    predicted = model.predict(x_test, random_state=random_state).astype(int)
+    score = model._pmf_predict(x_test)[:, 1]
+    y_test = evaluator.labels(evaluator.real_test)
+    sensitive = sensitive_frame(evaluator.real_test, list(evaluator.dataset.sensitive_columns))
+    fairness = model_fairness(y_test, predicted, sensitive, MIN_GROUP_SIZE, 'the real test table')
+    fairness.pop('by_group')
+    fairness.pop('tpr_ratio')
+    return {**utility_scores(y_test, predicted, score), **fairness}

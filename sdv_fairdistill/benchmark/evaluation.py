@@ -1,32 +1,41 @@
-"""Score one synthetic table: utility and fairness of a downstream classifier, fidelity.
+"""Score one synthetic table with the metrics users install (``sdv_fairdistill.metrics``).
 
 The protocols (see docs/benchmark.md):
 
-* TSTR, train on synthetic / test on real: a classifier fitted on the synthetic table predicts
-  the held-out real test table; accuracy, F1, AUROC, and the demographic-parity and
-  equalized-odds difference and ratio of its predictions across the sensitive groups.
+* TSTR, train on synthetic / test on real: the ``FairnessReport``'s classifier fitted on
+  the synthetic table predicts the held-out real test table; accuracy, F1, AUROC, and the
+  demographic-parity, equalized-odds and equal-opportunity difference and ratio of its
+  predictions across the sensitive groups.
 * TSTS, train and test on synthetic: the same classifier fitted on 70 % of the synthetic table
   and scored on the other 30 %. Beside TSTR it separates "the generator's data are fair" from
   "a model trained on them is fair on real people".
 * Data level: the positive-label rate gap between sensitive groups inside the table.
 * Fidelity: SDMetrics' QualityReport, and density / coverage on the one-hot + standardised
-  embedding (``TableEmbedding``, fitted on the real training table).
+  embedding fitted on the real training table.
+
+Labels, groups, classifiers, features and fairness values all come from the metrics engine,
+with its error policy: a part of a cell whose inputs the metrics refuse (a table without
+positive labels, a group too small to measure) is recorded under ``errors`` with the
+reason, and its scores are absent rather than invented.
 """
 
 import warnings
 
 import numpy as np
-import pandas as pd
-from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
-from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import accuracy_score, f1_score, roc_auc_score
 from sklearn.model_selection import train_test_split
 
-from sdv_fairdistill.benchmark.density_coverage import DEFAULT_K, density_coverage
-from sdv_fairdistill.benchmark.embedding import TableEmbedding, column_types
+from sdv_fairdistill.metrics._classifier import CLASSIFIER_NAMES, encode_for, make_classifier
+from sdv_fairdistill.metrics._columns import binary_labels
+from sdv_fairdistill.metrics._evaluation import FairnessEvaluation
+from sdv_fairdistill.metrics._features import TableEmbedding, feature_types
+from sdv_fairdistill.metrics._groups import group_names, sensitive_frame
+from sdv_fairdistill.metrics._task import FairnessTask
+from sdv_fairdistill.metrics.density_coverage import DEFAULT_K, density_coverage
 
-CLASSIFIERS = ('HistGradientBoosting', 'LogisticRegression', 'RandomForest')
+CLASSIFIERS = CLASSIFIER_NAMES
 TSTS_TEST_SIZE = 0.3
+#: The fairness metrics' own minimum group size (``FairnessReport(min_group_size=5)``).
+MIN_GROUP_SIZE = 5
 
 #: Metric names, in table order, and whether higher is better (None: neither).
 METRICS = {
@@ -51,91 +60,13 @@ METRICS = {
     'precision': True,
     'recall': True,
 }
-
-
-def make_classifier(name, random_state=0):
-    """An unfitted classifier working on the embedding (``CLASSIFIERS`` names)."""
-    if name == 'HistGradientBoosting':
-        return HistGradientBoostingClassifier(random_state=random_state)
-    if name == 'LogisticRegression':
-        return LogisticRegression(max_iter=1000)
-    if name == 'RandomForest':
-        return RandomForestClassifier(n_estimators=100, n_jobs=1, random_state=random_state)
-    raise ValueError(f'Unknown classifier {name!r}. Use one of: {", ".join(CLASSIFIERS)}.')
-
-
-def sensitive_groups(table, sensitive_columns):
-    """One group label per row; several sensitive columns form joint (intersectional) groups."""
-    text = table[list(sensitive_columns)].astype(str)
-    return text.agg(' & '.join, axis=1).to_numpy()
-
-
-def positive_labels(table, target_column, positive_label):
-    """1 where the target equals the positive label (compared as text: 1 == '1' == 1.0)."""
-    target = table[target_column]
-    if pd.api.types.is_numeric_dtype(target) and not isinstance(positive_label, str):
-        return (pd.to_numeric(target, errors='coerce') == positive_label).to_numpy(dtype=int)
-    return (target.astype(str) == str(positive_label)).to_numpy(dtype=int)
-
-
-def group_fairness(y_true, y_pred, groups):
-    """Demographic parity and equalized odds, difference (max - min) and ratio (min / max).
-
-    Fairlearn's definitions; equalized odds is the worst of the true- and false-positive-rate
-    gaps, ``tpr_difference`` (equal opportunity) the true-positive-rate gap alone. A value
-    that is undefined (a group without positives, say) is NaN.
-
-    This is the seam to ``sdv_fairdistill.metrics``: the benchmark keeps fairlearn here so its
-    numbers are fairlearn's by construction.
-    """
-    from fairlearn.metrics import (
-        demographic_parity_difference,
-        demographic_parity_ratio,
-        equal_opportunity_difference,
-        equalized_odds_difference,
-        equalized_odds_ratio,
-    )
-
-    scores = {}
-    for name, metric in (
-        ('dp_difference', demographic_parity_difference),
-        ('dp_ratio', demographic_parity_ratio),
-        ('eo_difference', equalized_odds_difference),
-        ('eo_ratio', equalized_odds_ratio),
-        ('tpr_difference', equal_opportunity_difference),
-    ):
-        with warnings.catch_warnings():
-            warnings.simplefilter('ignore')
-            try:
-                scores[name] = float(metric(y_true, y_pred, sensitive_features=groups))
-            except (ValueError, ZeroDivisionError):
-                scores[name] = np.nan
-    return scores
-
-
-def label_gap(labels, groups):
-    """Largest difference between the groups' positive-label rates in a table."""
-    rates = pd.Series(labels).groupby(groups).mean()
-    return float(rates.max() - rates.min()) if len(rates) > 1 else np.nan
-
-
-def _fit_predict(classifier, random_state, x_train, y_train, x_test):
-    """Predictions and positive-class scores; a constant predictor if one class is missing."""
-    if np.unique(y_train).size < 2:
-        # A generator that emits a single label has learned nothing a classifier can use:
-        # predict that label everywhere (AUROC is then 0.5) rather than fail the cell.
-        constant = int(y_train[0]) if len(y_train) else 0
-        return np.full(len(x_test), constant), np.full(len(x_test), float(constant))
-    model = make_classifier(classifier, random_state).fit(x_train, y_train)
-    return model.predict(x_test).astype(int), model.predict_proba(x_test)[:, 1]
-
-
-def _utility(y_true, y_pred, y_score):
-    return {
-        'accuracy': float(accuracy_score(y_true, y_pred)),
-        'f1': float(f1_score(y_true, y_pred, zero_division=0.0)),
-        'auroc': float(roc_auc_score(y_true, y_score)) if np.unique(y_true).size > 1 else np.nan,
-    }
+_MODEL_SCORES = (
+    'accuracy', 'f1', 'auroc', 'dp_difference', 'dp_ratio', 'eo_difference', 'eo_ratio',
+    'tpr_difference',
+)
+_TSTS_SCORES = (
+    'accuracy', 'auroc', 'dp_difference', 'dp_ratio', 'eo_difference', 'eo_ratio',
+)
 
 
 class Evaluator:
@@ -162,66 +93,71 @@ class Evaluator:
         self.real_test = real_test
         self.dataset = dataset
         self.classifier = classifier
+        self.use_sensitive_feature = use_sensitive_feature
         self.quality_rows = quality_rows
         self.embedding_rows = embedding_rows
         self.nearest_k = nearest_k
         self.random_state = random_state
         self.table_metadata = metadata.to_dict()['tables'][dataset.table_name]
-        columns = self.table_metadata['columns']
         excluded = [dataset.target_column]
         if not use_sensitive_feature:
             excluded += list(dataset.sensitive_columns)
         # Classifier features exclude the target; the fidelity embedding covers every column.
-        self.features = TableEmbedding(column_types(columns, real_train.columns, excluded))
-        self.features.fit(real_train)
-        self.embedding = TableEmbedding(column_types(columns, real_train.columns))
+        self.feature_types = feature_types(real_train, self.table_metadata, excluded)
+        self.embedding = TableEmbedding(feature_types(real_train, self.table_metadata))
         self.embedding.fit(real_train)
         self._real_embedding = self.embedding.transform(real_train)
-        self._x_test = self.features.transform(real_test)
-        self._y_test = self._labels(real_test)
-        self._groups_test = sensitive_groups(real_test, dataset.sensitive_columns)
 
-    def _labels(self, table):
-        return positive_labels(table, self.dataset.target_column, self.dataset.positive_label)
+    def labels(self, table):
+        """1 where the target equals the dataset's positive label (the metrics' rule)."""
+        return binary_labels(table[self.dataset.target_column], self.dataset.positive_label)
 
-    def _check_columns(self, table):
-        missing = [c for c in self.real_train.columns if c not in table.columns]
-        if missing:
-            raise ValueError(f'The synthetic table lacks the column(s) {missing}.')
+    def groups(self, table):
+        """One group name per row (joint values for several sensitive columns)."""
+        return group_names(sensitive_frame(table, list(self.dataset.sensitive_columns))).to_numpy()
+
+    def _evaluation(self, train, synthetic, validation):
+        task = FairnessTask(
+            train,
+            synthetic,
+            self.table_metadata,
+            target_column=self.dataset.target_column,
+            sensitive_columns=list(self.dataset.sensitive_columns),
+            positive_label=self.dataset.positive_label,
+            real_validation_data=validation,
+            classifier=self.classifier,
+            random_state=self.random_state,
+            include_sensitive_columns=self.use_sensitive_feature,
+        )
+        return FairnessEvaluation(task, MIN_GROUP_SIZE)
 
     def tstr(self, train):
         """Utility and fairness on the real test set of a classifier trained on ``train``."""
-        y_pred, y_score = _fit_predict(
-            self.classifier, self.random_state, self.features.transform(train),
-            self._labels(train), self._x_test,
-        )
-        return {
-            **_utility(self._y_test, y_pred, y_score),
-            **group_fairness(self._y_test, y_pred, self._groups_test),
-        }
+        model = self._evaluation(self.real_train, train, self.real_test).model('synthetic_data')
+        return {name: model[name] for name in _MODEL_SCORES}
 
     def tsts(self, table):
         """The same scores with train and test both drawn from ``table`` (70 / 30)."""
-        labels = self._labels(table)
+        labels = self.labels(table)
         stratify = labels if np.bincount(labels, minlength=2).min() >= 2 else None
         train, test = train_test_split(
             table, test_size=TSTS_TEST_SIZE, random_state=self.random_state, stratify=stratify
         )
-        y_test = self._labels(test)
-        y_pred, y_score = _fit_predict(
-            self.classifier, self.random_state, self.features.transform(train),
-            self._labels(train), self.features.transform(test),
-        )
-        scores = {
-            **_utility(y_test, y_pred, y_score),
-            **group_fairness(y_test, y_pred, sensitive_groups(test, self.dataset.sensitive_columns)),
-        }
-        kept = (name for name in scores if name not in ('f1', 'tpr_difference'))
-        return {f'tsts_{name}': scores[name] for name in kept}
+        model = self._evaluation(train, train, test).model('real_data')
+        return {f'tsts_{name}': model[name] for name in _TSTS_SCORES}
 
     def label_gap(self, table):
         """Positive-rate gap between sensitive groups inside ``table``."""
-        return label_gap(self._labels(table), sensitive_groups(table, self.dataset.sensitive_columns))
+        data_level = self._evaluation(self.real_train, table, self.real_test).data_level
+        return {'label_gap': data_level['synthetic_data']['dp_difference']}
+
+    def encoded(self, train):
+        """``(estimator, x_train, x_test)``: the benchmark's unfitted classifier and the
+        features of ``train`` and of the real test table in its form (for reference rows
+        such as fairlearn's constrained classifiers)."""
+        estimator, native = make_classifier(self.classifier, self.random_state)
+        x_train, x_test = encode_for(estimator, native, train, self.real_test, self.feature_types)
+        return estimator, x_train, x_test
 
     def _subsample(self, table, rows):
         if rows is None or len(table) <= rows:
@@ -240,7 +176,7 @@ class Evaluator:
             {'tables': {name: self.table_metadata}},
             verbose=False,
         )
-        return float(report.get_score())
+        return {'quality': float(report.get_score())}
 
     def density_coverage(self, table):
         """Density, coverage, precision and recall against the real training table."""
@@ -250,7 +186,8 @@ class Evaluator:
         )
 
     def evaluate(self, synthetic, fidelity=True, fidelity_table=None):
-        """Every score of ``synthetic`` as a flat dict (keys of ``METRICS``).
+        """Every score of ``synthetic`` as a flat dict (keys of ``METRICS``), plus ``errors``
+        (``{part: reason}``) for the parts the metrics refused.
 
         Args:
             synthetic (pandas.DataFrame): the generated table.
@@ -260,11 +197,23 @@ class Evaluator:
                 training data instead of ``synthetic``. The real-data reference row passes
                 the real test set: it scores what a perfect generator would.
         """
-        self._check_columns(synthetic)
-        scores = {**self.tstr(synthetic), 'label_gap': self.label_gap(synthetic)}
-        scores.update(self.tsts(synthetic))
+        missing = [c for c in self.real_train.columns if c not in synthetic.columns]
+        if missing:
+            raise ValueError(f'The synthetic table lacks the column(s) {missing}.')
+        compared = synthetic if fidelity_table is None else fidelity_table
+        parts = {'tstr': self.tstr, 'label_gap': self.label_gap, 'tsts': self.tsts}
         if fidelity:
-            compared = synthetic if fidelity_table is None else fidelity_table
-            scores['quality'] = self.quality(compared)
-            scores.update(self.density_coverage(compared))
+            parts.update(quality=self.quality, density_coverage=self.density_coverage)
+        scores, errors = {}, {}
+        for part, score in parts.items():
+            table = compared if part in ('quality', 'density_coverage') else synthetic
+            try:
+                with warnings.catch_warnings():
+                    # The metrics warn of an undefined ratio (0 / 0); its NaN says it here.
+                    warnings.simplefilter('ignore', UserWarning)
+                    scores.update(score(table))
+            except ValueError as error:  # the metrics' refusal of these inputs, with its reason
+                errors[part] = str(error)
+        if errors:
+            scores['errors'] = errors
         return scores

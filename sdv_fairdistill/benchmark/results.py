@@ -78,7 +78,8 @@ class BenchmarkResult:
 
     Attributes:
         records (list[dict]): one per dataset x seed x generator; metric values, costs, and
-            ``error`` when the cell failed.
+            ``error`` when the cell failed, ``errors`` (``{part: reason}``) when the
+            metrics refused some of its scores (see ``Evaluator.evaluate``).
         sweep (list[dict]): one per dataset x seed x ``fairness_weight`` of the sweep.
         config (dict): the ``BenchmarkConfig`` used.
         environment (dict): library versions and device.
@@ -112,11 +113,24 @@ class BenchmarkResult:
         return _summarise(self.sweep_frame(), ['dataset', 'fairness_weight'])
 
     def errors(self):
-        """The failed cells: dataset, seed, generator and error message."""
-        frame = self.to_frame()
-        if 'error' not in frame:
-            return frame.iloc[0:0]
-        return frame.loc[frame['error'].notna(), ['dataset', 'seed', 'generator', 'error']]
+        """The failed cells and parts: dataset, seed, generator and error message.
+
+        A cell that failed as a whole has its ``error``; a part the metrics refused (e.g.
+        TSTS of a table without a positive label) is listed as ``part: reason``.
+        """
+        rows = []
+        for record in (*self.records, *self.sweep):
+            failures = []
+            if isinstance(record.get('error'), str):
+                failures.append(record['error'])
+            if isinstance(record.get('errors'), dict):
+                failures.extend(f'{part}: {reason}' for part, reason in record['errors'].items())
+            rows.extend(
+                {key: record.get(key) for key in ('dataset', 'seed', 'generator')}
+                | {'error': failure}
+                for failure in failures
+            )
+        return pd.DataFrame(rows, columns=['dataset', 'seed', 'generator', 'error'])
 
     def to_markdown(self):
         """Two tables per dataset (mean ± standard deviation over seeds), plus notes."""

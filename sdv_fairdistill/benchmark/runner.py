@@ -8,7 +8,7 @@ from sklearn.model_selection import train_test_split
 
 from sdv_fairdistill.benchmark.ceilings import ceiling_name, fairlearn_ceiling
 from sdv_fairdistill.benchmark.config import BenchmarkConfig
-from sdv_fairdistill.benchmark.evaluation import Evaluator, positive_labels
+from sdv_fairdistill.benchmark.evaluation import Evaluator
 from sdv_fairdistill.benchmark.generators import (
     FAIRDISTILL,
     count_parameters,
@@ -17,6 +17,7 @@ from sdv_fairdistill.benchmark.generators import (
 )
 from sdv_fairdistill.benchmark.results import BenchmarkResult
 from sdv_fairdistill.datasets import get_dataset
+from sdv_fairdistill.metrics._columns import binary_labels
 
 REFERENCE = 'Real data'
 
@@ -31,7 +32,7 @@ def _progress(total, enabled):
 def split_dataset(dataset, num_rows, test_size, seed):
     """Load a dataset and split it into real train / test tables, stratified on the target."""
     data, metadata = dataset.load(num_rows=num_rows, random_state=0)
-    labels = positive_labels(data, dataset.target_column, dataset.positive_label)
+    labels = binary_labels(data[dataset.target_column], dataset.positive_label)
     train, test = train_test_split(data, test_size=test_size, random_state=seed, stratify=labels)
     return train.reset_index(drop=True), test.reset_index(drop=True), metadata
 

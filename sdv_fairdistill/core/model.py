@@ -13,11 +13,11 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from sdv_fairdistill.adapters.base import mlp
 from sdv_fairdistill.core import spans as span_ops
 from sdv_fairdistill.core import training
 from sdv_fairdistill.core.criteria import CRITERIA
 from sdv_fairdistill.core.density import GroupedGaussianMixture
+from sdv_fairdistill.core.networks import mlp
 from sdv_fairdistill.core.training import TrainingDivergedError, kl_to_standard_normal
 
 __all__ = ['FairDistillModel', 'TargetDecoder', 'TrainingDivergedError', 'kl_to_standard_normal']

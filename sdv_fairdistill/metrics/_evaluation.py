@@ -78,23 +78,11 @@ class FairnessEvaluation:
         if source not in cache:
             result = self.task.tstr(source)
             y_true, sensitive = self.task.validation
-            name = self.task.validation_name
-            demographic_parity = self._evaluate(
-                y_true, result.y_pred, sensitive, DEMOGRAPHIC_PARITY, name, rates=tuple(RATES)
-            )
-            equalized_odds = self._evaluate(
-                y_true, result.y_pred, sensitive, EQUALIZED_ODDS, name, rates=('TPR', 'FPR')
-            )
-            equal_opportunity = self._evaluate(
-                y_true, result.y_pred, sensitive, EQUAL_OPPORTUNITY, name, rates=('TPR',)
-            )
             cache[source] = {
-                'dp_difference': demographic_parity['difference'],
-                'dp_ratio': demographic_parity['ratio'],
-                'eo_difference': equalized_odds['difference'],
-                'eo_ratio': equalized_odds['ratio'],
-                'tpr_difference': equal_opportunity['difference'],
-                'tpr_ratio': equal_opportunity['ratio'],
+                **model_fairness(
+                    y_true, result.y_pred, sensitive, self.min_group_size,
+                    self.task.validation_name,
+                ),
                 'accuracy': result.accuracy,
                 'f1': result.f1,
                 'auroc': result.auroc,
@@ -104,7 +92,33 @@ class FairnessEvaluation:
                     result.auroc if np.isfinite(result.auroc)
                     else float(roc_auc_score(y_true, result.y_pred))
                 ),
-                'by_group': demographic_parity['by_group'],
             }
 
         return cache[source]
+
+
+def model_fairness(y_true, y_pred, sensitive, min_group_size, table_name):
+    """Demographic parity, equalized odds and equal opportunity of a classifier's predictions.
+
+    Groups are checked strictly (``_rates.check_groups``): a group under ``min_group_size``
+    rows (or, for the error rates, positive / negative rows) raises a ValueError naming it.
+
+    Returns:
+        dict: ``dp_difference``, ``dp_ratio``, ``eo_difference``, ``eo_ratio``,
+        ``tpr_difference``, ``tpr_ratio`` and ``by_group`` (every rate of every group).
+    """
+    scores = {}
+    for key, criterion, rates in (
+        ('dp', DEMOGRAPHIC_PARITY, tuple(RATES)),
+        ('eo', EQUALIZED_ODDS, ('TPR', 'FPR')),
+        ('tpr', EQUAL_OPPORTUNITY, ('TPR',)),
+    ):
+        result = evaluate(
+            y_true, y_pred, sensitive, criterion=criterion, forms=('difference', 'ratio'),
+            min_group_size=min_group_size, strict=True, table_name=table_name, rates=rates,
+        )
+        scores[f'{key}_difference'] = result['difference']
+        scores[f'{key}_ratio'] = result['ratio']
+        if key == 'dp':
+            scores['by_group'] = result['by_group']
+    return scores

@@ -5,11 +5,8 @@ from functools import cached_property
 
 import pandas as pd
 
-from sdv_fairdistill.metrics._classifier import (
-    classifier_name,
-    feature_types,
-    train_and_predict,
-)
+from sdv_fairdistill.metrics._classifier import classifier_name, train_and_predict
+from sdv_fairdistill.metrics._features import feature_types
 from sdv_fairdistill.metrics._columns import (
     as_column_list,
     binary_labels,

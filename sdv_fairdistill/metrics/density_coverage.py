@@ -37,7 +37,7 @@ def density_coverage(real, synthetic, k=DEFAULT_K, max_rows=None, random_state=0
 
     Args:
         real, synthetic (numpy.ndarray): embeddings, one row per sample (see
-            ``TableEmbedding``), in the same space.
+            ``metrics._features.TableEmbedding``), in the same space.
         k (int): neighbours defining the balls (5 as in the paper).
         max_rows (int or None): subsample each set to at most this many rows.
         random_state (int): seed of the subsample.

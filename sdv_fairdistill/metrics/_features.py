@@ -1,0 +1,170 @@
+"""Tables as matrices for the downstream classifiers and the fidelity embedding: one encoding
+of mixed-type tables, fitted on the training table only.
+
+* Column types come from the metadata ``sdtype`` (``categorical``/``boolean`` ->
+  categorical, ``numerical`` -> number, ``datetime`` -> number); ``id`` columns, the
+  primary key and any other sdtype (PII such as ``email``) are dropped. Columns missing
+  from the metadata, or all columns when there is no metadata, are typed from their dtype.
+* Datetimes become seconds since the epoch.
+* Native form (``HistGradientBoosting``, ``XGBoost``): categoricals as ordinal codes of the
+  categories of the *training* table (an unseen category is missing) and missing values as
+  NaN, which both handle natively (HistGradientBoosting treats the codes as categories
+  unless a column has more than 255 of them, then as ordered numbers).
+* Generic form (any other estimator, and the fidelity embedding): categoricals one-hot
+  encoded (unseen categories ignored), numbers imputed with the training median plus a
+  missing-indicator column, then standardized.
+"""
+
+import numpy as np
+import pandas as pd
+from sklearn.compose import ColumnTransformer
+from sklearn.impute import SimpleImputer
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+_CATEGORICAL_SDTYPES = ('categorical', 'boolean')
+_MAX_NATIVE_CATEGORIES = 255
+MISSING_CATEGORY = '(missing)'
+
+
+def feature_types(table, metadata, excluded=()):
+    """Return ``{column: 'categorical' | 'numerical' | 'datetime'}`` of the feature columns.
+
+    Args:
+        table (pandas.DataFrame):
+            A table with all columns.
+        metadata (dict or None):
+            Single-table metadata ``{'columns': {...}}``.
+        excluded (list):
+            Columns that are not features (the target, maybe the sensitive columns).
+    """
+    columns_meta = (metadata or {}).get('columns', {})
+    keys = {(metadata or {}).get('primary_key')}
+    types = {}
+    for column in table.columns:
+        if column in excluded or column in keys:
+            continue
+
+        sdtype = columns_meta.get(column, {}).get('sdtype')
+        if sdtype is None:
+            sdtype = _sdtype_from_dtype(table[column])
+
+        if sdtype in _CATEGORICAL_SDTYPES:
+            types[column] = 'categorical'
+        elif sdtype in ('numerical', 'datetime'):
+            types[column] = sdtype
+        # ids and PII carry no signal a model should learn; other sdtypes are dropped too.
+
+    return types
+
+
+def _sdtype_from_dtype(column):
+    """Guess an sdtype from a pandas dtype, as SDMetrics does without metadata."""
+    if pd.api.types.is_bool_dtype(column):
+        return 'boolean'
+    if pd.api.types.is_datetime64_any_dtype(column):
+        return 'datetime'
+    if pd.api.types.is_numeric_dtype(column):
+        return 'numerical'
+    return 'categorical'
+
+
+def _to_number(column, sdtype):
+    """Return a numerical or datetime column as floats (seconds for datetimes, NaN if missing)."""
+    if sdtype == 'datetime':
+        if not pd.api.types.is_datetime64_any_dtype(column):
+            column = pd.to_datetime(column, errors='coerce')
+        seconds = column.astype('int64').astype(float) / 1e9
+        return seconds.where(column.notna(), np.nan)
+
+    return pd.to_numeric(column, errors='coerce').astype(float)
+
+
+def _as_text(column):
+    """Categorical values as text so that 1 and '1' of two tables are one category."""
+    return column.astype(str).where(column.notna(), np.nan)
+
+
+def _codes(text, categories):
+    """Codes of ``text`` in ``categories`` as floats, NaN for missing and unseen values."""
+    codes = categories.get_indexer(text).astype(float)
+    codes[codes < 0] = np.nan
+    return codes
+
+
+def native_matrices(train, test, types):
+    """Ordinal-coded float frames of ``train`` and ``test`` and the categorical mask."""
+    train_columns, test_columns, categorical = {}, {}, []
+    for column, sdtype in types.items():
+        if sdtype == 'categorical':
+            train_text, test_text = _as_text(train[column]), _as_text(test[column])
+            categories = pd.Index(train_text.dropna().unique())
+            train_columns[column] = _codes(train_text, categories)
+            test_columns[column] = _codes(test_text, categories)
+            # HistGradientBoosting bins categories into at most 255 bins; a column with
+            # more is read as ordered codes.
+            categorical.append(len(categories) <= _MAX_NATIVE_CATEGORIES)
+        else:
+            train_columns[column] = _to_number(train[column], sdtype).to_numpy()
+            test_columns[column] = _to_number(test[column], sdtype).to_numpy()
+            categorical.append(False)
+
+    train_matrix = pd.DataFrame(train_columns, index=train.index)
+    test_matrix = pd.DataFrame(test_columns, index=test.index)
+    return train_matrix, test_matrix, np.array(categorical, dtype=bool)
+
+
+def generic_frame(table, types):
+    """``table`` with categoricals as text and numbers as floats, for ``generic_encoder``."""
+    missing = [column for column in types if column not in table.columns]
+    if missing:
+        raise ValueError(f'The table lacks the column(s) {missing}.')
+
+    converted = {}
+    for column, sdtype in types.items():
+        if sdtype == 'categorical':
+            converted[column] = _as_text(table[column]).fillna(MISSING_CATEGORY)
+        else:
+            converted[column] = _to_number(table[column], sdtype)
+    return pd.DataFrame(converted, index=table.index)
+
+
+def generic_encoder(types):
+    """An unfitted one-hot / median-imputed / standardised encoder of ``generic_frame``s."""
+    categorical = [column for column, sdtype in types.items() if sdtype == 'categorical']
+    numerical = [column for column, sdtype in types.items() if sdtype != 'categorical']
+    # keep_empty_features: a column with no number at all keeps its width (as zeros).
+    imputer = SimpleImputer(strategy='median', add_indicator=True, keep_empty_features=True)
+    return ColumnTransformer(
+        [
+            ('categorical', OneHotEncoder(handle_unknown='ignore'), categorical),
+            ('numerical', make_pipeline(imputer, StandardScaler()), numerical),
+        ],
+        sparse_threshold=0.0,
+    )
+
+
+class TableEmbedding:
+    """Every column of a table in one numeric space, fitted on the real table only.
+
+    The generic encoding above (one-hot categoricals, standardised numbers), so that real
+    and synthetic rows land in the same space for the nearest-neighbour fidelity metrics.
+
+    Args:
+        types (dict):
+            ``{column: 'categorical' | 'numerical' | 'datetime'}``, see ``feature_types``.
+    """
+
+    def __init__(self, types):
+        if not types:
+            raise ValueError('The table has no categorical or numerical column to embed.')
+        self.types = types
+
+    def fit(self, table):
+        self.encoder_ = generic_encoder(self.types).fit(generic_frame(table, self.types))
+        return self
+
+    def transform(self, table):
+        return np.asarray(
+            self.encoder_.transform(generic_frame(table, self.types)), dtype=np.float64
+        )

@@ -10,6 +10,15 @@ import warnings
 import plotly.express as px
 import torch
 
+from sdv_fairdistill.core.model import FairDistillModel
+
+#: Synthesizer parameters that the teacher-student core takes under the same name.
+MODEL_OPTIONS = (
+    'latent_dim', 'fair_latent_dim', 'fairness_weight', 'fairness_criterion', 'beta',
+    'target_weight', 'utility_weight', 'epochs', 'distill_epochs', 'batch_size',
+    'learning_rate', 'encode_target', 'balance_target', 'keep_teacher', 'verbose', 'seed',
+)
+
 
 class FairModelMixin:
     """Device choice, loss values, parameter counts and a save that loads on any machine."""
@@ -23,6 +32,20 @@ class FairModelMixin:
         if self.enable_gpu:
             warnings.warn('enable_gpu=True but no CUDA GPU is available: training on the CPU.')
         return 'cpu'
+
+    def _build_model(self, adapter, target_spans, positive_class, **resolved):
+        """The teacher-student core with this synthesizer's options (``MODEL_OPTIONS``);
+        ``resolved`` replaces those the synthesizer works out from the data (the number of
+        epochs from the table's size, say) and adds options only one kind of data has."""
+        options = {name: getattr(self, name) for name in MODEL_OPTIONS}
+        options.update(resolved)
+        return FairDistillModel(
+            adapter,
+            target_spans=target_spans,
+            positive_class=positive_class,
+            device=self._device(),
+            **options,
+        )
 
     def get_loss_values(self):
         """Loss terms per stage ('teacher', 'student') and epoch, as a DataFrame."""

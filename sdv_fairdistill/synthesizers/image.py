@@ -26,7 +26,6 @@ import torch.nn.functional as F
 from sklearn.exceptions import NotFittedError
 
 from sdv_fairdistill.adapters.image import encode_labels, from_model_layout, to_model_layout
-from sdv_fairdistill.core.model import FairDistillModel
 from sdv_fairdistill.core.spans import Span
 from sdv_fairdistill.plugins import get_adapter_class
 from sdv_fairdistill.synthesizers import _parameters as checks
@@ -206,28 +205,7 @@ class FairDistillImageSynthesizer(FairModelMixin):
             decoder_channels=self.decoder_channels,
             sensitive_conditioning=self.sensitive_conditioning,
         )
-        self._model = FairDistillModel(
-            adapter,
-            target_spans=target_spans,
-            latent_dim=self.latent_dim,
-            fair_latent_dim=self.fair_latent_dim,
-            fairness_weight=self.fairness_weight,
-            fairness_criterion=self.fairness_criterion,
-            positive_class=positive_class,
-            beta=self.beta,
-            target_weight=self.target_weight,
-            utility_weight=self.utility_weight,
-            epochs=self.epochs,
-            distill_epochs=self.distill_epochs,
-            batch_size=self.batch_size,
-            learning_rate=self.learning_rate,
-            encode_target=self.encode_target,
-            balance_target=self.balance_target,
-            keep_teacher=self.keep_teacher,
-            device=self._device(),
-            verbose=self.verbose,
-            seed=self.seed,
-        )
+        self._model = self._build_model(adapter, target_spans, positive_class)
         self._model.fit(x, y, groups, len(self._sensitive_values))
         self.reset_sampling()
         return self

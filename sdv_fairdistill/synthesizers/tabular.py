@@ -19,7 +19,6 @@ from sdv.single_table.base import BaseSingleTableSynthesizer
 
 from sdv_fairdistill.adapters.tabular_encoding import TableEncoder
 from sdv_fairdistill.core.density import MIN_MIXTURE_ROWS
-from sdv_fairdistill.core.model import FairDistillModel
 from sdv_fairdistill.plugins import get_adapter_class
 from sdv_fairdistill.synthesizers import _diagnostics as diagnostics
 from sdv_fairdistill.synthesizers import _parameters as checks
@@ -284,29 +283,16 @@ class FairDistillSynthesizer(RawColumnsMixin, FairModelMixin, BaseSingleTableSyn
                 'it fair).'
             )
             balance_target = False
-        self._model = FairDistillModel(
+        self._model = self._build_model(
             adapter,
-            target_spans=target_spans,
-            latent_dim=self.latent_dim,
+            target_spans,
+            positive_class,
             # Without a target nothing reads a fair part alone: the whole latent is fair.
             fair_latent_dim=self.fair_latent_dim if self.target_column is not None else None,
-            fairness_weight=self.fairness_weight,
-            fairness_criterion=self.fairness_criterion,
-            positive_class=positive_class,
-            beta=self.beta,
-            target_weight=self.target_weight,
-            utility_weight=self.utility_weight,
             epochs=epochs,
             distill_epochs=self.distill_epochs if self.distill_epochs is not None else max(1, epochs // 2),
-            batch_size=self.batch_size,
-            learning_rate=self.learning_rate,
-            encode_target=self.encode_target,
-            encode_sensitive=self.encode_sensitive,
             balance_target=balance_target,
-            keep_teacher=self.keep_teacher,
-            device=self._device(),
-            verbose=self.verbose,
-            seed=self.seed,
+            encode_sensitive=self.encode_sensitive,
         )
         self._model.fit(x, y, codes, len(uniques))
         self._fairness_diagnostics = diagnostics.measure_after_fit(

@@ -242,16 +242,21 @@ def test_output_that_is_a_directory_or_read_only_is_refused(german_csv, tmp_path
     assert main([*fit, '-o', str(tmp_path)]) == 2
     assert 'is a directory: give a file name inside it' in _error_line(capsys)
 
-    if os.geteuid() == 0:
-        pytest.skip('root writes into read-only directories')
-    read_only = tmp_path / 'read_only'
-    read_only.mkdir()
-    read_only.chmod(0o500)
-    try:
-        assert main([*fit, '-o', str(read_only / 'new' / 's.pkl')]) == 2
-        assert 'cannot be written' in _error_line(capsys)
-    finally:
-        read_only.chmod(0o700)
+    # A path that cannot be created (under a file): refused before training, as root too.
+    a_file = tmp_path / 'a_file'
+    a_file.write_text('x')
+    assert main([*fit, '-o', str(a_file / 'new' / 's.pkl')]) == 2
+    line = _error_line(capsys)
+    assert 'cannot be written' in line and "is a file, not a directory" in line
+    if os.geteuid() != 0:  # root writes into read-only directories
+        read_only = tmp_path / 'read_only'
+        read_only.mkdir()
+        read_only.chmod(0o500)
+        try:
+            assert main([*fit, '-o', str(read_only / 'new' / 's.pkl')]) == 2
+            assert 'cannot be written' in _error_line(capsys)
+        finally:
+            read_only.chmod(0o700)
 
 
 @pytest.mark.parametrize('option, value', [

@@ -24,7 +24,9 @@ never from the synthesizer:
 
 Profiles (hypothesis settings profiles registered below, chosen by an environment variable):
 
-* ``ci`` (default): a few deterministic examples (``derandomize``), under a minute on 2 cores.
+* ``ci`` (default): deterministic examples (``derandomize``): in the fast suite the explicit
+  examples and 3 random tables per property (about a minute on 2 cores), in the slow suite
+  10 more (``test_*_on_more_*``).
 * ``long``: 200 random examples per test, for a manual run (10+ minutes)::
 
       FAIRDISTILL_HYPOTHESIS_PROFILE=long python -m pytest tests/test_properties.py \\
@@ -75,6 +77,9 @@ _EXAMPLES = os.environ.get('FAIRDISTILL_HYPOTHESIS_EXAMPLES')
 # Applied per test (not ``load_profile``), so other test files keep hypothesis' defaults.
 PROFILE = settings(settings.get_profile(_PROFILE), **({'max_examples': int(_EXAMPLES)} if _EXAMPLES else {}))
 LONG = _PROFILE == 'fairdistill-long'
+# The fast suite: the explicit examples and a few random tables; the slow suite runs the
+# profile's full count on other tables (hypothesis derives them from each test's name).
+FAST = settings(PROFILE, max_examples=min(PROFILE.max_examples, 3))
 
 #: Errors that count as "an SDV error": every exception class of SDV's error modules (the
 #: package's own parameter error subclasses SynthesizerInputError).
@@ -660,7 +665,7 @@ def run_property(name, check, spec):
             }, default=str) + '\n')
 
 
-@PROFILE
+@FAST
 @example(spec=EVERY_KIND)
 @example(spec=TWO_SENSITIVE_HIGH_CARDINALITY)
 @example(spec=BALANCED_SINGLE_ROW_GROUP)
@@ -669,10 +674,26 @@ def test_fit_and_sample_on_random_tables(spec):
     run_property('fit_and_sample', check_fit_and_sample, spec)
 
 
-@settings(PROFILE, max_examples=max(1, PROFILE.max_examples // 2))  # two fits each
+@pytest.mark.slow
+@PROFILE
+@given(spec=table_specs())
+def test_fit_and_sample_on_more_random_tables(spec):
+    """The same property on the profile's full number of other tables (slow suite)."""
+    run_property('fit_and_sample', check_fit_and_sample, spec)
+
+
+@settings(FAST, max_examples=1)  # two fits each: one random table besides the example
 @example(spec=EVERY_KIND)
 @given(spec=table_specs())
 def test_same_seed_gives_the_same_rows(spec):
+    run_property('same_seed', check_same_seed, spec)
+
+
+@pytest.mark.slow
+@settings(PROFILE, max_examples=max(1, PROFILE.max_examples // 2))  # two fits each
+@given(spec=table_specs())
+def test_same_seed_gives_the_same_rows_on_more_tables(spec):
+    """The same property on the profile's number of other tables (slow suite)."""
     run_property('same_seed', check_same_seed, spec)
 
 

@@ -276,8 +276,10 @@ def test_reweighing_keeps_a_single_row_group():
 
 @pytest.mark.parametrize('first', [
     'from sdv_fairdistill import FairDistillImageSynthesizer',
-    'from sdv_fairdistill.synthesizers._parameters import InvalidParameterError',
-    'import sdv_fairdistill.synthesizers.tabular',
+    # Each order costs a fresh interpreter importing SDV (10 s): the other two run slow.
+    pytest.param('from sdv_fairdistill.synthesizers._parameters import InvalidParameterError',
+                 marks=pytest.mark.slow),
+    pytest.param('import sdv_fairdistill.synthesizers.tabular', marks=pytest.mark.slow),
 ])
 def test_sdv_registers_the_synthesizer_whatever_is_imported_first(first):
     # SDV loads its add-ons while the first of our modules that imports sdv is still being

@@ -7,7 +7,8 @@ Missing values (``?`` in the raw files) are NaN.
 from importlib.resources import files
 
 import pandas as pd
-from sdv.metadata import Metadata
+
+from sdv_fairdistill.datasets._metadata import curated_metadata
 
 TABLE_NAME = 'adult'
 SENSITIVE_COLUMNS = ('sex',)
@@ -18,19 +19,8 @@ _NUMERICAL = ('age', 'fnlwgt', 'education-num', 'capital-gain', 'capital-loss', 
 
 
 def adult_metadata(data):
-    metadata = Metadata.load_from_dict({
-        'tables': {
-            TABLE_NAME: {
-                'columns': {
-                    column: {'sdtype': 'numerical'}
-                    if column in _NUMERICAL
-                    else {'sdtype': 'categorical'}
-                    for column in data.columns
-                }
-            }
-        }
-    })
-    return metadata
+    """SDV metadata: the six numbers numerical, everything else (the target too) categorical."""
+    return curated_metadata(TABLE_NAME, data.columns, numerical=_NUMERICAL)
 
 
 def load_adult(num_rows=None, random_state=0):

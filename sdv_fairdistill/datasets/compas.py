@@ -13,7 +13,8 @@ by the sampling noise of a handful of test rows. Pass ``races=None`` for all 6,1
 from importlib.resources import files
 
 import pandas as pd
-from sdv.metadata import Metadata
+
+from sdv_fairdistill.datasets._metadata import curated_metadata
 
 TABLE_NAME = 'compas'
 SENSITIVE_COLUMNS = ('race',)
@@ -46,18 +47,7 @@ def prepare_compas(raw):
 
 def compas_metadata(data):
     """SDV metadata: counts and age numerical, everything else (the target too) categorical."""
-    return Metadata.load_from_dict({
-        'tables': {
-            TABLE_NAME: {
-                'columns': {
-                    column: {'sdtype': 'numerical'}
-                    if column in _NUMERICAL
-                    else {'sdtype': 'categorical'}
-                    for column in data.columns
-                }
-            }
-        }
-    })
+    return curated_metadata(TABLE_NAME, data.columns, numerical=_NUMERICAL)
 
 
 def load_compas(num_rows=None, random_state=0, races=DEFAULT_RACES):

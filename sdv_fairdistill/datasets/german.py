@@ -15,7 +15,8 @@ sensitive attribute of this dataset.
 from importlib.resources import files
 
 import pandas as pd
-from sdv.metadata import Metadata
+
+from sdv_fairdistill.datasets._metadata import curated_metadata
 
 TABLE_NAME = 'german'
 SENSITIVE_COLUMNS = ('sex',)
@@ -69,16 +70,7 @@ def prepare_german_credit(raw, values_maps):
 
 def german_metadata(data):
     """SDV metadata: amounts, durations, counts and age numerical; yes/no boolean; others categorical."""
-    def column_metadata(column):
-        if column in _NUMERICAL:
-            return {'sdtype': 'numerical'}
-        if column in _BOOLEAN:
-            return {'sdtype': 'boolean'}
-        return {'sdtype': 'categorical'}
-
-    return Metadata.load_from_dict({
-        'tables': {TABLE_NAME: {'columns': {column: column_metadata(column) for column in data.columns}}}
-    })
+    return curated_metadata(TABLE_NAME, data.columns, numerical=_NUMERICAL, boolean=_BOOLEAN)
 
 
 def load_german_credit(num_rows=None, random_state=0, add_age_group=False):

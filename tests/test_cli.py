@@ -109,6 +109,19 @@ def test_other_bad_inputs_are_one_line_errors(german_csv, tmp_path, capsys):
     assert 'Unknown dataset' in _error_line(capsys)
 
 
+def test_benchmark_part_without_the_reference_row(tmp_path):
+    """A part of a run split over processes can leave the 'Real data' row to another part
+    (merging refuses a cell that two parts both have)."""
+    import json
+
+    out = tmp_path / 'part'
+    assert main(['benchmark', '--quick', '--datasets', 'german', '--generators',
+                 'GaussianCopula', '--seeds', '0', '--num-rows', '300', '--no-reference',
+                 '--no-sweep', '--quiet', '-o', str(out)]) == 0
+    records = json.loads((out / 'results.json').read_text())['records']
+    assert [record['generator'] for record in records] == ['GaussianCopula']
+
+
 def test_bad_output_name_fails_before_loading(tmp_path, capsys):
     assert main(['sample', str(tmp_path / 'missing.pkl'), '-n', '5', '-o', str(tmp_path / 'o.xlsx')]) == 2
     assert 'give a file name ending in one of' in _error_line(capsys)

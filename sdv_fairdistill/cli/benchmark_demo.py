@@ -36,6 +36,8 @@ def command_benchmark(args):
     }
     if args.no_sweep:
         overrides['sweep_weights'] = ()
+    if args.no_reference:
+        overrides['reference'] = False
     if args.gpu:
         overrides['enable_gpu'] = True
     try:

@@ -115,12 +115,16 @@ def build_parser():
     bench.add_argument('--seeds', nargs='+', type=int, metavar='SEED', help='seeds to run')
     bench.add_argument('--num-rows', type=int, metavar='N', help='rows per dataset at most')
     bench.add_argument('--classifier',
-                       choices=['HistGradientBoosting', 'LogisticRegression', 'RandomForest'],
+                       choices=['HistGradientBoosting', 'LogisticRegression', 'RandomForest',
+                                'XGBoost'],
                        help='downstream classifier')
     bench.add_argument('--ceilings', nargs='*', choices=CRITERIA, metavar='CRITERION',
                        help="criteria whose fairlearn ExponentiatedGradient classifier on the "
                        'real rows is a reference row (default: all three in the full mode, '
                        'none in the quick mode; no value: none)')
+    bench.add_argument('--no-reference', action='store_true',
+                       help="skip the 'Real data' reference row (e.g. in a part of a run "
+                       'whose other part has it)')
     bench.add_argument('--no-sweep', action='store_true',
                        help='skip the fairness_weight sweep (no trade-off curve)')
     bench.add_argument('--sweep-datasets', nargs='+', metavar='NAME',

@@ -238,3 +238,44 @@ def test_fairlearn_ceilings_are_reference_rows_that_meet_their_constraint():
     assert 0.5 < dp['accuracy'] <= 1 and 0.5 < tpr['auroc'] <= 1
     with pytest.raises(ValueError, match='unknown criteria'):
         BenchmarkConfig(ceilings=['calibration'])
+
+
+def test_cells_at_independent_rates_sum_to_the_rows_asked():
+    from sdv_fairdistill.benchmark.generators import independent_cell_counts
+
+    real = pd.DataFrame({'s': ['a'] * 6 + ['b'] * 4, 'y': [1, 1, 0, 0, 0, 0, 1, 0, 0, 0]})
+    spec = type('Spec', (), {'sensitive_columns': ('s',), 'target_column': 'y'})()
+    # p(a) = 0.6, p(b) = 0.4, p(y=1) = 0.3: 100 rows are 18 / 42 / 12 / 28.
+    counts = {(v['s'], v['y']): n for v, n in independent_cell_counts(real, spec, 100)}
+    assert counts == {('a', 0): 42, ('a', 1): 18, ('b', 0): 28, ('b', 1): 12}
+    # 7 rows: shares 2.94 / 1.26 / 1.96 / 0.84, floors 2 / 1 / 1 / 0, and the three largest
+    # remainders (b 0, a 0, b 1) get one more row each.
+    counts = {(v['s'], v['y']): n for v, n in independent_cell_counts(real, spec, 7)}
+    assert counts == {('a', 0): 3, ('a', 1): 1, ('b', 0): 2, ('b', 1): 1}
+    assert all(type(v['y']) is int for v, _ in independent_cell_counts(real, spec, 7))
+
+
+def test_sdv_recipe_and_detected_metadata_rows_with_their_worst_seed():
+    """The SDV user's recipe (cells at p(s) p(y)) leaves no label gap inside the table; the
+    detected-metadata runs are rows of their own; the summary gives the worst seed."""
+    name = 'GaussianCopula (cells at p(s) p(y))'
+    config = BenchmarkConfig.quick(
+        datasets=['compas'], generators=[name], seeds=[0, 1], num_rows=400,
+        quality_rows=200, embedding_rows=200, sweep_weights=[], reference=False,
+        metadata=['curated', 'detected'], raise_errors=True,
+    )
+    result = run_benchmark(config, progress=False)
+    frame = result.to_frame()
+    detected = f'{name} · detected metadata'
+    assert sorted(set(frame['generator'])) == sorted([name, detected])
+    assert set(frame.loc[frame['generator'] == detected, 'metadata']) == {'detected'}
+    # 280 rows: each race's label rate is the overall one, up to the rounding of its cells.
+    assert (frame['label_gap'] < 0.02).all()
+    summary = result.summary()
+    for generator in (name, detected):
+        rows = frame[frame['generator'] == generator]
+        assert summary.loc[('compas', generator), ('dp_difference', 'worst')] == rows['dp_difference'].max()
+        assert summary.loc[('compas', generator), ('auroc', 'worst')] == rows['auroc'].min()
+    assert '(worst ' in result.to_markdown()
+    with pytest.raises(ValueError, match='metadata must name'):
+        BenchmarkConfig(metadata=['guessed'])

@@ -117,9 +117,9 @@ def test_benchmark_part_without_the_reference_row(tmp_path):
     out = tmp_path / 'part'
     assert main(['benchmark', '--quick', '--datasets', 'german', '--generators',
                  'GaussianCopula', '--seeds', '0', '--num-rows', '300', '--no-reference',
-                 '--no-sweep', '--quiet', '-o', str(out)]) == 0
+                 '--no-sweep', '--metadata', 'detected', '--quiet', '-o', str(out)]) == 0
     records = json.loads((out / 'results.json').read_text())['records']
-    assert [record['generator'] for record in records] == ['GaussianCopula']
+    assert [record['generator'] for record in records] == ['GaussianCopula · detected metadata']
 
 
 def test_bad_output_name_fails_before_loading(tmp_path, capsys):

@@ -28,14 +28,18 @@ class GeneratorSpec:
         description (str): one line for the docs.
         build (callable): ``build(metadata, dataset, seed, params, enable_gpu) -> synthesizer``
             (unfitted).
-        sample (callable): ``sample(synthesizer, num_rows) -> dict of DataFrames``.
+        sample (callable): ``sample(synthesizer, num_rows, real_train, dataset) -> dict of
+            DataFrames`` (the real training rows and the dataset's roles for samplers that
+            condition on them).
     """
 
     name: str
     family: str
     description: str
     build: Callable
-    sample: Callable = lambda synthesizer, num_rows: synthesizer.sample(num_rows)
+    sample: Callable = lambda synthesizer, num_rows, real_train, dataset: synthesizer.sample(
+        num_rows
+    )
 
 
 def seed_everything(seed):
@@ -60,6 +64,43 @@ def _fairdistill(**fixed):
         )
 
     return build
+
+
+def _python(value):
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def independent_cell_counts(real_train, dataset, num_rows):
+    """Rows per (sensitive group, label) cell at ``p(s) p(y)`` of the real training rows,
+    rounded so that they sum to ``num_rows`` (largest remainders get the extra rows)."""
+    columns = list(dataset.sensitive_columns)
+    groups = real_train.groupby(columns, dropna=False).size() / len(real_train)
+    labels = real_train[dataset.target_column].value_counts(normalize=True, dropna=False)
+    cells = [
+        ((group if isinstance(group, tuple) else (group,)), label, p_group * p_label * num_rows)
+        for group, p_group in groups.items() for label, p_label in labels.items()
+    ]
+    counts = [int(np.floor(share)) for _, _, share in cells]
+    by_remainder = sorted(range(len(cells)), key=lambda i: cells[i][2] - counts[i], reverse=True)
+    for i in by_remainder[: num_rows - sum(counts)]:
+        counts[i] += 1
+    return [
+        ({**dict(zip(columns, map(_python, group))), dataset.target_column: _python(label)}, count)
+        for (group, label, _), count in zip(cells, counts) if count
+    ]
+
+
+def _conditioned_on_cells(synthesizer, num_rows, real_train, dataset):
+    """SDV's recipe for fair data without a fair model (SDMetrics issue #776): sample every
+    (group, label) cell at ``p(s) p(y)`` with ``sample_from_conditions``, so that the
+    labels are independent of the group inside the table."""
+    from sdv.sampling import Condition
+
+    conditions = [
+        Condition(num_rows=count, column_values=values)
+        for values, count in independent_cell_counts(real_train, dataset, num_rows)
+    ]
+    return synthesizer.sample_from_conditions(conditions)
 
 
 def _sdv(class_name, gpu_option):
@@ -109,7 +150,9 @@ GENERATORS = {
             family=FAIRDISTILL,
             description='Ablation: the same fit, sampled from the teacher instead of the student.',
             build=_fairdistill(keep_teacher=True),
-            sample=lambda synthesizer, num_rows: synthesizer.sample_from_teacher(num_rows),
+            sample=lambda synthesizer, num_rows, real_train, dataset: (
+                synthesizer.sample_from_teacher(num_rows)
+            ),
         ),
         GeneratorSpec(
             name='TVAE',
@@ -128,6 +171,21 @@ GENERATORS = {
             family='GaussianCopula',
             description="SDV's GaussianCopulaSynthesizer with its defaults.",
             build=_sdv('GaussianCopulaSynthesizer', gpu_option=False),
+        ),
+        GeneratorSpec(
+            name='TVAE (cells at p(s) p(y))',
+            family='TVAE',
+            description="The SDV user's recipe: TVAE at its defaults, then every (group, "
+            'label) cell sampled at p(s) p(y) with sample_from_conditions.',
+            build=_sdv('TVAESynthesizer', gpu_option=True),
+            sample=_conditioned_on_cells,
+        ),
+        GeneratorSpec(
+            name='GaussianCopula (cells at p(s) p(y))',
+            family='GaussianCopula',
+            description='The same recipe with GaussianCopulaSynthesizer.',
+            build=_sdv('GaussianCopulaSynthesizer', gpu_option=False),
+            sample=_conditioned_on_cells,
         ),
     )
 }

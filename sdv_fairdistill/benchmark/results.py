@@ -13,6 +13,9 @@ from sdv_fairdistill.benchmark.evaluation import METRICS
 
 COSTS = ('fit_seconds', 'sample_seconds', 'rows_per_second', 'parameters')
 _KEYS = ['dataset', 'generator']
+#: Columns whose Markdown cell also gives the worst seed (a user runs once: the bad seed is
+#: the run they may get).
+_WORST_SHOWN = ('accuracy', 'auroc', 'dp_difference', 'eo_difference')
 
 #: The two Markdown tables per dataset: (title, [(column, header, digits)]).
 _TABLES = (
@@ -103,7 +106,8 @@ class BenchmarkResult:
 
         Returns:
             pandas.DataFrame: index (dataset, generator); columns (metric, 'mean' | 'std'),
-            plus ('seeds', 'ok'), the number of seeds that ran without error. The generator
+            ``'worst'`` for the metrics with a direction (the worst seed's value), plus
+            ('seeds', 'ok'), the number of seeds that ran without error. The generator
             order is the configuration's.
         """
         return _summarise(self.to_frame(), _KEYS)
@@ -152,13 +156,19 @@ class BenchmarkResult:
             lines.append(f'### {dataset}\n')
             for title, columns in _TABLES:
                 columns = [c for c in columns if c[0] in block.columns.get_level_values(0)]
-                lines.append(f'{title}; mean ± std over {seeds} seeds{exceptions}.\n')
+                worst = ' (in brackets: the worst seed)' if seeds > 1 and any(
+                    c in _WORST_SHOWN for c, _, _ in columns) else ''
+                lines.append(f'{title}; mean ± std over {seeds} seeds{exceptions}{worst}.\n')
                 lines.append('| Generator | ' + ' | '.join(header for _, header, _ in columns) + ' |')
                 lines.append('|---|' + '---:|' * len(columns))
                 for generator, row in block.iterrows():
                     failed = row[('seeds', 'ok')] < row[('seeds', 'total')]
                     label = generator + (' (failed on some seeds)' if failed else '')
-                    cells = [_format(row[(c, 'mean')], row[(c, 'std')], d) for c, _, d in columns]
+                    cells = [
+                        _format(row[(c, 'mean')], row[(c, 'std')], d)
+                        + _worst(row, c, d, row[('seeds', 'total')])
+                        for c, _, d in columns
+                    ]
                     lines.append(f'| {label} | ' + ' | '.join(cells) + ' |')
                 lines.append('')
         errors = self.errors()
@@ -267,6 +277,12 @@ class BenchmarkResult:
         return paths
 
 
+def _worst(row, column, digits, seeds):
+    if column not in _WORST_SHOWN or seeds < 2 or pd.isna(row.get((column, 'worst'))):
+        return ''
+    return f" (worst {row[(column, 'worst')]:.{digits}f})"
+
+
 def _summarise(frame, keys):
     if frame.empty:
         return pd.DataFrame()
@@ -275,8 +291,16 @@ def _summarise(frame, keys):
     numbers = frame[keys + columns].copy()
     numbers[columns] = numbers[columns].apply(pd.to_numeric, errors='coerce')
     grouped = numbers.groupby(keys, sort=False)[columns]
-    summary = pd.concat({'mean': grouped.mean(), 'std': grouped.std()}, axis=1)
-    summary = summary.swaplevel(axis=1)[[(c, s) for c in columns for s in ('mean', 'std')]]
+    ranked = [c for c in columns if METRICS.get(c) is not None]
+    # The worst seed: the lowest of a higher-is-better metric, the highest of the others.
+    by_key = numbers.groupby(keys, sort=False)
+    worst = pd.concat(
+        {c: (by_key[c].min() if METRICS[c] else by_key[c].max()) for c in ranked}, axis=1
+    ) if ranked else pd.DataFrame(index=by_key.size().index)
+    summary = pd.concat({'mean': grouped.mean(), 'std': grouped.std(), 'worst': worst}, axis=1)
+    order = [(c, s) for c in columns for s in ('mean', 'std', 'worst')
+             if s != 'worst' or c in ranked]
+    summary = summary.swaplevel(axis=1)[order]
     summary[('seeds', 'ok')] = ok.groupby([frame[k] for k in keys], sort=False).sum()
     summary[('seeds', 'total')] = frame.groupby(keys, sort=False).size()
     return summary

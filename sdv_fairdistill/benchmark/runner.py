@@ -20,6 +20,23 @@ from sdv_fairdistill.datasets import get_dataset
 from sdv_fairdistill.metrics._columns import binary_labels
 
 REFERENCE = 'Real data'
+DETECTED_SUFFIX = ' · detected metadata'
+
+
+def generator_label(name, metadata_kind):
+    """The row label of a generator run with ``metadata_kind`` ('curated' or 'detected')."""
+    return name if metadata_kind == 'curated' else f'{name}{DETECTED_SUFFIX}'
+
+
+def generator_metadata(metadata_kind, curated, real_train, dataset):
+    """The metadata a generator learns with: the curated one, or what SDV detects."""
+    if metadata_kind == 'curated':
+        return curated
+    from sdv.metadata import Metadata
+
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        return Metadata.detect_from_dataframes({dataset.table_name: real_train})
 
 
 def _progress(total, enabled):
@@ -61,7 +78,7 @@ def run_generator(spec, dataset, metadata, real_train, seed, params, enable_gpu)
     fit_seconds = time.perf_counter() - start
     seed_everything(seed)
     start = time.perf_counter()
-    synthetic = _table(spec.sample(synthesizer, len(real_train)), dataset)
+    synthetic = _table(spec.sample(synthesizer, len(real_train), real_train, dataset), dataset)
     sample_seconds = time.perf_counter() - start
     return synthetic, {
         'fit_seconds': fit_seconds,
@@ -97,7 +114,9 @@ def run_benchmark(config=None, progress=True):
         BenchmarkResult: per-seed records, the fairness-weight sweep and the configuration.
     """
     config = config or BenchmarkConfig.full()
-    per_split = len(config.generators) + config.reference + len(config.ceilings)
+    per_split = (
+        len(config.generators) * len(config.metadata) + config.reference + len(config.ceilings)
+    )
     cells = len(config.datasets) * len(config.seeds) * per_split
     sweep_cells = len(config.sweep_datasets) * len(config.sweep_seeds) * len(config.sweep_weights)
     bar = _progress(cells + sweep_cells, progress)
@@ -124,19 +143,23 @@ def run_benchmark(config=None, progress=True):
                         fairlearn_ceiling(evaluator, real_train, c, random_state=seed)
                     )))
                     bar.update()
-                for name in config.generators:
-                    spec = get_generator(name)
-                    bar.set_description(f'{dataset_name} seed {seed}: {name}')
+                for kind in config.metadata:
+                    learned = generator_metadata(kind, metadata, real_train, dataset)
+                    for name in config.generators:
+                        spec = get_generator(name)
+                        label = generator_label(name, kind)
+                        bar.set_description(f'{dataset_name} seed {seed}: {label}')
 
-                    def work(spec=spec):
-                        synthetic, costs = run_generator(
-                            spec, dataset, metadata, real_train, seed,
-                            config.params.get(spec.family, {}), config.enable_gpu,
-                        )
-                        return {**costs, **evaluator.evaluate(synthetic)}
+                        def work(spec=spec, learned=learned):
+                            synthetic, costs = run_generator(
+                                spec, dataset, learned, real_train, seed,
+                                config.params.get(spec.family, {}), config.enable_gpu,
+                            )
+                            return {**costs, **evaluator.evaluate(synthetic)}
 
-                    records.append(_cell(config, {**base, 'generator': name}, work))
-                    bar.update()
+                        record = {**base, 'generator': label, 'metadata': kind}
+                        records.append(_cell(config, record, work))
+                        bar.update()
         sweep = _sweep(config, bar)
     finally:
         bar.close()

@@ -31,6 +31,7 @@ def command_benchmark(args):
             ('num_rows', args.num_rows), ('classifier', args.classifier),
             ('sweep_datasets', args.sweep_datasets), ('sweep_seeds', args.sweep_seeds),
             ('sweep_weights', args.sweep_weights), ('ceilings', args.ceilings),
+            ('metadata', args.metadata),
         )
         if value is not None
     }

@@ -122,6 +122,10 @@ def build_parser():
                        help="criteria whose fairlearn ExponentiatedGradient classifier on the "
                        'real rows is a reference row (default: all three in the full mode, '
                        'none in the quick mode; no value: none)')
+    bench.add_argument('--metadata', nargs='+', choices=['curated', 'detected'], metavar='KIND',
+                       help="metadata the generators learn with: 'curated' and / or "
+                       "'detected' (SDV's detect_from_dataframes; default: both in the full "
+                       'mode, curated in the quick mode)')
     bench.add_argument('--no-reference', action='store_true',
                        help="skip the 'Real data' reference row (e.g. in a part of a run "
                        'whose other part has it)')

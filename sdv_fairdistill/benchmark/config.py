@@ -25,8 +25,8 @@ class BenchmarkConfig:
         test_size (float): share of the real rows held out for TSTR testing.
         classifier (str): downstream classifier, one of ``evaluation.CLASSIFIERS``.
         use_sensitive_feature (bool): whether that classifier sees the sensitive columns.
-        params (dict): per family ('FairDistill', 'TVAE', 'CTGAN', 'GaussianCopula'),
-            keyword arguments overriding the synthesizer's defaults.
+        params (dict): per family ('FairDistill', 'TVAE', 'CTGAN', 'GaussianCopula',
+            'TabFairGAN'), keyword arguments overriding the synthesizer's defaults.
         quality_rows (int or None): rows per table for SDMetrics' QualityReport.
         embedding_rows (int or None): rows per table for density / coverage.
         nearest_k (int): k of density / coverage.
@@ -117,6 +117,7 @@ class BenchmarkConfig:
                 'FairDistill': {'epochs': 10, 'distill_epochs': 5},
                 'TVAE': {'epochs': 10},
                 'CTGAN': {'epochs': 5},
+                'TabFairGAN': {'epochs': 5, 'fair_epochs': 2},
             },
             quality_rows=1000,
             embedding_rows=1000,

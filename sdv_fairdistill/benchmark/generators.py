@@ -15,6 +15,7 @@ import torch
 
 #: Family names, the keys of ``BenchmarkConfig.params``.
 FAIRDISTILL = 'FairDistill'
+TABFAIRGAN = 'TabFairGAN'
 
 
 @dataclass(frozen=True)
@@ -24,7 +25,7 @@ class GeneratorSpec:
     Attributes:
         name (str): the row label in the results.
         family (str): whose parameter overrides apply ('FairDistill', 'TVAE', 'CTGAN',
-            'GaussianCopula').
+            'GaussianCopula', 'TabFairGAN').
         description (str): one line for the docs.
         build (callable): ``build(metadata, dataset, seed, params, enable_gpu) -> synthesizer``
             (unfitted).
@@ -115,6 +116,14 @@ def _sdv(class_name, gpu_option):
     return build
 
 
+def _tabfairgan(metadata, dataset, seed, params, enable_gpu):
+    # Imported here: the peer is an optional extra, and without it only its cells fail (with
+    # the pip command that installs it), not the whole benchmark.
+    from sdv_fairdistill.benchmark.peers import TabFairGANPeer
+
+    return TabFairGANPeer(metadata, dataset, seed=seed, params=params, enable_gpu=enable_gpu)
+
+
 GENERATORS = {
     spec.name: spec
     for spec in (
@@ -187,6 +196,14 @@ GENERATORS = {
             build=_sdv('GaussianCopulaSynthesizer', gpu_option=False),
             sample=_conditioned_on_cells,
         ),
+        GeneratorSpec(
+            name='TabFairGAN',
+            family=TABFAIRGAN,
+            description='Peer: TabFairGAN (Rajabi and Garibay 2022, PyPI tabfairgan 0.1.0) with '
+            "the paper's Adult settings; demographic parity on one binary sensitive attribute. "
+            "Needs pip install 'sdv-fairdistill[peers]'.",
+            build=_tabfairgan,
+        ),
     )
 }
 
@@ -211,7 +228,8 @@ def count_parameters(spec, synthesizer):
     FairDistill: the networks it reports (student encoder and decoders; the teacher's encoder
     too when it is kept, as in the teacher ablation). TVAE: its decoder, the only network it
     keeps. CTGAN: its generator (the discriminator is dropped after training). Gaussian
-    copula: the correlations plus the marginals' learned parameters.
+    copula: the correlations plus the marginals' learned parameters. TabFairGAN: its generator
+    (its critic only serves training).
     """
     if spec.family == FAIRDISTILL:
         return int(sum(synthesizer.get_parameter_counts().values()))
@@ -222,6 +240,8 @@ def count_parameters(spec, synthesizer):
         return _torch_parameters(model.decoder)
     if spec.family == 'CTGAN' and hasattr(model, '_generator'):
         return _torch_parameters(model._generator)
+    if spec.family == TABFAIRGAN and hasattr(model, 'generator'):
+        return _torch_parameters(model.generator)
     if spec.family == 'GaussianCopula' and hasattr(model, 'correlation'):
         size = len(model.correlation)
         marginals = sum(

@@ -100,7 +100,7 @@ def test_config_validation():
     with pytest.raises(ValueError, match='Unknown generator'):
         BenchmarkConfig(generators=['DECAF'])
     with pytest.raises(ValueError, match='unknown families'):
-        BenchmarkConfig(params={'TabFairGAN': {}})
+        BenchmarkConfig(params={'DECAF': {}})
     assert set(BenchmarkConfig.full().generators) == set(GENERATORS)
 
 
@@ -279,3 +279,67 @@ def test_sdv_recipe_and_detected_metadata_rows_with_their_worst_seed():
     assert '(worst ' in result.to_markdown()
     with pytest.raises(ValueError, match='metadata must name'):
         BenchmarkConfig(metadata=['guessed'])
+
+
+# ------------------------------------------------- DP over the joint groups of 100 test rows
+def test_large_group_dp_leaves_out_groups_under_100_rows():
+    """Joint groups of 150, 120 and 30 test rows with selection rates 0.4, 0.25 and 0.9:
+    the 30-row group is left out, so the difference is 0.4 - 0.25 (0.65 with it)."""
+    from sdv_fairdistill.benchmark.evaluation import large_group_dp
+    from sdv_fairdistill.metrics._groups import sensitive_frame
+
+    sizes_and_positives = {('F', 'x'): (150, 60), ('M', 'x'): (120, 30), ('F', 'y'): (30, 27)}
+    rows, predictions = [], []
+    for (sex, race), (size, positives) in sizes_and_positives.items():
+        rows += [{'sex': sex, 'race': race}] * size
+        predictions += [1] * positives + [0] * (size - positives)
+    table = pd.DataFrame(rows)
+    y_true = np.random.default_rng(0).integers(0, 2, len(table))  # DP ignores the labels
+    sensitive = sensitive_frame(table, ['sex', 'race'])
+    scores = large_group_dp(y_true, np.array(predictions), sensitive)
+    assert scores['dp_difference_large_groups'] == pytest.approx(0.4 - 0.25)
+    assert scores['large_group_count'] == 2
+    # Under 100 rows the 30-row group counts too; with 130 a single group is left: refused.
+    assert large_group_dp(y_true, np.array(predictions), sensitive, min_rows=30)[
+        'dp_difference_large_groups'] == pytest.approx(0.9 - 0.25)
+    with pytest.raises(ValueError, match='needs two groups'):
+        large_group_dp(y_true, np.array(predictions), sensitive, min_rows=130)
+
+
+def test_intersectional_evaluator_scores_large_groups_when_small_ones_are_refused():
+    """Adult's sex x race: the joint groups of 100+ test rows are kept, counted by pandas on
+    the classifier's predictions; the all-group checks refuse the tiny groups, and the
+    utility is still recorded."""
+    dataset = get_dataset('adult_intersectional')
+    train, test, metadata = split_dataset(dataset, 2000, 0.3, 0)
+    evaluator = Evaluator(train, test, metadata, dataset, classifier='LogisticRegression')
+    evaluation = evaluator.tstr_evaluation(train)
+    scores = evaluator.tstr_large_groups(train, evaluation)
+    predicted = pd.Series(evaluation.task.tstr('synthetic_data').y_pred)
+    rates = predicted.groupby(test['sex'] + ', ' + test['race']).agg(['size', 'mean'])
+    large = rates[rates['size'] >= 100]
+    assert scores['large_group_count'] == len(large) >= 2
+    assert scores['dp_difference_large_groups'] == pytest.approx(
+        large['mean'].max() - large['mean'].min())
+    everything = evaluator.evaluate(train, fidelity=False)
+    assert everything['dp_difference_large_groups'] == scores['dp_difference_large_groups']
+    assert 'tstr' in everything['errors'] and 0.5 < everything['accuracy'] <= 1
+
+
+def test_large_group_columns_only_for_datasets_that_have_them(result):
+    """One sensitive column (COMPAS): not measured, no column; joint groups: a column."""
+    assert 'dp_difference_large_groups' not in result.to_frame()
+    assert 'groups ≥ 100' not in result.to_markdown()
+    records = [
+        {'dataset': 'joint', 'seed': seed, 'generator': 'g', 'dp_difference': 0.3,
+         'dp_difference_large_groups': value, 'large_group_count': 6}
+        for seed, value in ((0, 0.04), (1, 0.06))
+    ] + [{'dataset': 'single', 'seed': 0, 'generator': 'g', 'dp_difference': 0.1}]
+    mixed = BenchmarkResult(records=records)
+    joint_row = mixed.summary().loc[('joint', 'g')]
+    assert joint_row[('dp_difference_large_groups', 'worst')] == 0.06
+    assert joint_row[('dp_difference_large_groups', 'mean')] == pytest.approx(0.05)
+    joint, single = mixed.to_markdown().split('### single')
+    assert '| DP diff, groups ≥ 100 rows ↓ | Groups ≥ 100 rows |' in joint
+    assert '0.050 ± 0.014 (worst 0.060) | 6 |' in joint
+    assert 'groups ≥ 100' not in single

@@ -7,6 +7,9 @@ import pytest
 from sdv_fairdistill.datasets import (
     DATASETS,
     get_dataset,
+    load_adult,
+    load_adult_rare,
+    load_adult_small,
     load_compas,
     load_german_credit,
 )
@@ -14,7 +17,11 @@ from sdv_fairdistill.datasets.compas import COLUMNS as COMPAS_COLUMNS
 from sdv_fairdistill.datasets.compas import prepare_compas
 from sdv_fairdistill.datasets.german import RAW_COLUMNS, prepare_german_credit
 
-EXPECTED_SHAPES = {'adult': (48842, 15), 'compas': (5278, 10), 'german': (1000, 22)}
+EXPECTED_SHAPES = {
+    'adult': (48842, 15), 'compas': (5278, 10), 'german': (1000, 22),
+    # 37,155 negative rows of Adult and round(0.12 * 37,155 / 0.88) = 5,067 positive ones.
+    'adult_rare': (42222, 15), 'adult_small': (1000, 15), 'adult_intersectional': (48842, 15),
+}
 
 
 @pytest.mark.parametrize('name', sorted(DATASETS))
@@ -49,7 +56,8 @@ def test_registry_subset_is_seeded_and_clamped(name):
 
 
 def test_get_dataset_unknown_name():
-    with pytest.raises(ValueError, match='Available datasets: adult, compas, german'):
+    names = 'adult, adult_intersectional, adult_rare, adult_small, compas, german'
+    with pytest.raises(ValueError, match=f'Available datasets: {names}'):
         get_dataset('mnist')
 
 
@@ -138,3 +146,43 @@ def test_load_colored_mnist_from_the_datasets_package_forwards_its_arguments():
             np.testing.assert_array_equal(got_array, expected_array)
     (x_train, _, _), (x_test, _, _) = got
     assert x_train.shape == (4800, 7, 7, 3) and x_test.shape == (200, 7, 7, 3)
+
+
+# ---------------------------------------------------------------- tables derived from Adult
+def _positive(data):
+    return data['income'] == '>50K'
+
+
+def test_adult_rare_has_12_percent_positives_and_every_negative_row():
+    adult, _ = load_adult()
+    rare, metadata = load_adult_rare()
+    assert abs(_positive(rare).mean() - 0.12) <= 0.005
+    # Every negative row of Adult, in Adult's order, and only those.
+    pd.testing.assert_frame_equal(
+        rare[~_positive(rare)].reset_index(drop=True),
+        adult[~_positive(adult)].reset_index(drop=True),
+    )
+    # The positives are Adult rows (each at most as often as in Adult).
+    key = list(adult.columns)
+    counts = adult.fillna('NA').value_counts(key)
+    kept = rare[_positive(rare)].fillna('NA').value_counts(key)
+    assert (kept <= counts.reindex(kept.index, fill_value=0)).all()
+    pd.testing.assert_frame_equal(load_adult_rare()[0], rare)  # fixed seed: the same table
+    assert metadata.to_dict() == load_adult()[1].to_dict()
+
+
+def test_adult_small_has_1000_rows_at_adults_positive_share():
+    adult, _ = load_adult()
+    small, metadata = load_adult_small()
+    assert len(small) == 1000
+    assert abs(_positive(small).mean() - _positive(adult).mean()) <= 0.01
+    pd.testing.assert_frame_equal(load_adult_small()[0], small)
+    metadata.validate_data({'adult': small})
+
+
+def test_adult_intersectional_has_two_sensitive_columns():
+    spec = get_dataset('adult_intersectional')
+    assert spec.sensitive_columns == ('sex', 'race')
+    assert (spec.target_column, spec.positive_label) == ('income', '>50K')
+    data, _ = spec.load()
+    assert data.groupby(list(spec.sensitive_columns)).ngroups == 10

@@ -5,7 +5,9 @@ The protocols (see docs/benchmark.md):
 * TSTR, train on synthetic / test on real: the ``FairnessReport``'s classifier fitted on
   the synthetic table predicts the held-out real test table; accuracy, F1, AUROC, and the
   demographic-parity, equalized-odds and equal-opportunity difference and ratio of its
-  predictions across the sensitive groups.
+  predictions across the sensitive groups. With several sensitive columns, also the
+  demographic-parity difference over the joint groups that have at least
+  ``LARGE_GROUP_ROWS`` real test rows (``large_group_dp``).
 * TSTS, train and test on synthetic: the same classifier fitted on 70 % of the synthetic table
   and scored on the other 30 %. Beside TSTR it separates "the generator's data are fair" from
   "a model trained on them is fair on real people".
@@ -29,6 +31,8 @@ from sdv_fairdistill.metrics._columns import binary_labels
 from sdv_fairdistill.metrics._evaluation import FairnessEvaluation
 from sdv_fairdistill.metrics._features import TableEmbedding, feature_types
 from sdv_fairdistill.metrics._groups import group_names, sensitive_frame
+from sdv_fairdistill.metrics._rates import DEMOGRAPHIC_PARITY
+from sdv_fairdistill.metrics._rates import evaluate as evaluate_fairness
 from sdv_fairdistill.metrics._task import FairnessTask
 from sdv_fairdistill.metrics.density_coverage import DEFAULT_K, density_coverage
 
@@ -36,6 +40,10 @@ CLASSIFIERS = CLASSIFIER_NAMES
 TSTS_TEST_SIZE = 0.3
 #: The fairness metrics' own minimum group size (``FairnessReport(min_group_size=5)``).
 MIN_GROUP_SIZE = 5
+#: Fewest real test rows a joint group needs to count in ``dp_difference_large_groups``: the
+#: selection rate of a smaller group is mostly noise (a 30-row group moves by 0.033 a
+#: prediction), and max - min over many groups would report the noisiest one.
+LARGE_GROUP_ROWS = 100
 
 #: Metric names, in table order, and whether higher is better (None: neither).
 METRICS = {
@@ -44,6 +52,8 @@ METRICS = {
     'auroc': True,
     'dp_difference': False,
     'dp_ratio': True,
+    'dp_difference_large_groups': False,
+    'large_group_count': None,
     'eo_difference': False,
     'eo_ratio': True,
     'tpr_difference': False,
@@ -67,6 +77,45 @@ _MODEL_SCORES = (
 _TSTS_SCORES = (
     'accuracy', 'auroc', 'dp_difference', 'dp_ratio', 'eo_difference', 'eo_ratio',
 )
+
+
+def large_group_dp(y_true, y_pred, sensitive, min_rows=LARGE_GROUP_ROWS,
+                   table_name='the real test table'):
+    """Demographic-parity difference over the groups with at least ``min_rows`` rows.
+
+    The metrics engine's demographic parity (its group check, fairlearn's MetricFrame and
+    difference) with ``min_rows`` as the group size and smaller groups skipped rather than
+    refused: leaving them out is the definition here, not a failure.
+
+    Args:
+        y_true, y_pred (numpy.ndarray): 0/1 labels and predictions of the test rows.
+        sensitive (pandas.DataFrame): their sensitive columns as text (joint groups when
+            several).
+        min_rows (int): rows a group needs in these rows to be kept.
+        table_name (str): the table's name in messages.
+
+    Returns:
+        dict: ``dp_difference_large_groups`` (largest minus smallest selection rate of the
+        kept groups) and ``large_group_count`` (how many groups were kept).
+
+    Raises:
+        ValueError: fewer than two groups have ``min_rows`` rows (the engine's message).
+    """
+    # One column of joint names: given the columns, fairlearn's MetricFrame lays out every
+    # combination of the kept values, and a combination without rows (kept 'F, x' and
+    # 'M, y' but not 'M, x') gets no size, which the engine's group_rates cannot read.
+    joint = group_names(sensitive).to_frame('group')
+    with warnings.catch_warnings():
+        # The engine warns of every skipped group; skipping the small ones is the point.
+        warnings.simplefilter('ignore', UserWarning)
+        result = evaluate_fairness(
+            y_true, y_pred, joint, criterion=DEMOGRAPHIC_PARITY, min_group_size=min_rows,
+            strict=False, table_name=table_name, rates=('Size', 'Selection Rate'),
+        )
+    return {
+        'dp_difference_large_groups': result['difference'],
+        'large_group_count': len(result['by_group']),
+    }
 
 
 class Evaluator:
@@ -131,10 +180,38 @@ class Evaluator:
         )
         return FairnessEvaluation(task, MIN_GROUP_SIZE)
 
-    def tstr(self, train):
-        """Utility and fairness on the real test set of a classifier trained on ``train``."""
-        model = self._evaluation(self.real_train, train, self.real_test).model('synthetic_data')
+    def tstr_evaluation(self, train):
+        """The report's evaluation of a classifier trained on ``train``, tested on the real
+        test table (its classifier is trained on first use, then cached)."""
+        return self._evaluation(self.real_train, train, self.real_test)
+
+    def tstr(self, train, evaluation=None):
+        """Utility and fairness on the real test set of a classifier trained on ``train``.
+
+        ``evaluation``: ``tstr_evaluation(train)`` when the caller already has it (so that
+        the TSTR parts of ``evaluate`` share one trained classifier).
+        """
+        evaluation = self.tstr_evaluation(train) if evaluation is None else evaluation
+        model = evaluation.model('synthetic_data')
         return {name: model[name] for name in _MODEL_SCORES}
+
+    def tstr_large_groups(self, train, evaluation=None):
+        """``large_group_dp`` of the classifier trained on ``train``, on the real test table,
+        with that classifier's accuracy, F1 and AUROC.
+
+        Its own part of ``evaluate``: the strict group checks of ``tstr`` refuse a test table
+        whose smallest joint group has under 5 positive rows (Adult's sex x race has two:
+        about 1 positive row each), which would leave an intersectional dataset without any
+        TSTR score. The utility does not depend on the groups, so it is recorded here too
+        (the same numbers as ``tstr``'s, from the same predictions).
+        """
+        evaluation = self.tstr_evaluation(train) if evaluation is None else evaluation
+        result = evaluation.task.tstr('synthetic_data')
+        y_true, sensitive = evaluation.task.validation
+        return {
+            'accuracy': result.accuracy, 'f1': result.f1, 'auroc': result.auroc,
+            **large_group_dp(y_true, result.y_pred, sensitive),
+        }
 
     def tsts(self, table):
         """The same scores with train and test both drawn from ``table`` (70 / 30)."""
@@ -201,7 +278,23 @@ class Evaluator:
         if missing:
             raise ValueError(f'The synthetic table lacks the column(s) {missing}.')
         compared = synthetic if fidelity_table is None else fidelity_table
-        parts = {'tstr': self.tstr, 'label_gap': self.label_gap, 'tsts': self.tsts}
+        shared = {}
+
+        def tstr_evaluation(table):  # the TSTR parts share one classifier, trained once
+            if 'evaluation' not in shared:
+                shared['evaluation'] = self.tstr_evaluation(table)
+            return shared['evaluation']
+
+        parts = {'tstr': lambda table: self.tstr(table, tstr_evaluation(table))}
+        if len(self.dataset.sensitive_columns) > 1:
+            # With one sensitive column the groups of 100 test rows are usually all groups
+            # (the value would repeat dp_difference), and where one is smaller (German
+            # Credit's ~93 women in 300 test rows) a single group would be left: refused on
+            # every cell. Joint groups are where small groups are the rule.
+            parts['tstr_large_groups'] = (
+                lambda table: self.tstr_large_groups(table, tstr_evaluation(table))
+            )
+        parts.update(label_gap=self.label_gap, tsts=self.tsts)
         if fidelity:
             parts.update(quality=self.quality, density_coverage=self.density_coverage)
         scores, errors = {}, {}

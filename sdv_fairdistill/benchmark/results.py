@@ -15,13 +15,19 @@ COSTS = ('fit_seconds', 'sample_seconds', 'rows_per_second', 'parameters')
 _KEYS = ['dataset', 'generator']
 #: Columns whose Markdown cell also gives the worst seed (a user runs once: the bad seed is
 #: the run they may get).
-_WORST_SHOWN = ('accuracy', 'auroc', 'dp_difference', 'eo_difference')
+_WORST_SHOWN = ('accuracy', 'auroc', 'dp_difference', 'dp_difference_large_groups',
+                'eo_difference')
+#: Columns shown for a dataset only when some generator has a value there: the evaluator
+#: measures them only with several sensitive columns (``Evaluator.tstr_large_groups``).
+_SHOWN_WHEN_MEASURED = ('dp_difference_large_groups', 'large_group_count')
 
 #: The two Markdown tables per dataset: (title, [(column, header, digits)]).
 _TABLES = (
     ('Downstream utility and fairness (train on synthetic, test on real)', [
         ('accuracy', 'Accuracy ↑', 3), ('f1', 'F1 ↑', 3), ('auroc', 'AUROC ↑', 3),
         ('dp_difference', 'DP diff ↓', 3), ('dp_ratio', 'DP ratio ↑', 3),
+        ('dp_difference_large_groups', 'DP diff, groups ≥ 100 rows ↓', 3),
+        ('large_group_count', 'Groups ≥ 100 rows', 0),
         ('eo_difference', 'EO diff ↓', 3), ('eo_ratio', 'EO ratio ↑', 3),
     ]),
     ('Fairness in the data (label gap; train and test on synthetic), fidelity and cost', [
@@ -155,7 +161,7 @@ class BenchmarkResult:
             )
             lines.append(f'### {dataset}\n')
             for title, columns in _TABLES:
-                columns = [c for c in columns if c[0] in block.columns.get_level_values(0)]
+                columns = [c for c in columns if _shown(block, c[0])]
                 worst = ' (in brackets: the worst seed)' if seeds > 1 and any(
                     c in _WORST_SHOWN for c, _, _ in columns) else ''
                 lines.append(f'{title}; mean ± std over {seeds} seeds{exceptions}{worst}.\n')
@@ -275,6 +281,14 @@ class BenchmarkResult:
             except Exception:  # noqa: BLE001 - no kaleido / browser: the HTML is the figure
                 pass
         return paths
+
+
+def _shown(block, column):
+    """Whether a dataset's table has ``column``: measured at all, and for the columns of
+    ``_SHOWN_WHEN_MEASURED`` measured on this dataset (not a column of dashes)."""
+    if column not in block.columns.get_level_values(0):
+        return False
+    return column not in _SHOWN_WHEN_MEASURED or block[(column, 'mean')].notna().any()
 
 
 def _worst(row, column, digits, seeds):

@@ -108,7 +108,8 @@ def build_parser():
                        help='small data, few epochs, two seeds: minutes, for a smoke test '
                        '(default: the full benchmark, hours on a CPU)')
     bench.add_argument('--datasets', nargs='+', metavar='NAME',
-                       help='subset of: adult compas german')
+                       help='datasets to run (default: adult compas german); also the cases '
+                       'built from Adult: adult_rare adult_small adult_intersectional')
     bench.add_argument('--generators', nargs='+', metavar='NAME',
                        help="subset of the generators (quote names with spaces, e.g. "
                        "'FairDistill (teacher)')")

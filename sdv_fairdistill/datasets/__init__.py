@@ -12,9 +12,10 @@ cases::
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from sdv_fairdistill.datasets import adult, compas, german
+from sdv_fairdistill.datasets import adult, compas, derived, german
 from sdv_fairdistill.datasets.adult import load_adult
 from sdv_fairdistill.datasets.compas import load_compas
+from sdv_fairdistill.datasets.derived import load_adult_rare, load_adult_small
 from sdv_fairdistill.datasets.german import load_german_credit
 
 __all__ = (
@@ -22,6 +23,8 @@ __all__ = (
     'DATASETS',
     'get_dataset',
     'load_adult',
+    'load_adult_rare',
+    'load_adult_small',
     'load_colored_mnist',
     'load_compas',
     'load_german_credit',
@@ -33,7 +36,8 @@ class DatasetSpec:
     """A bundled table and the roles of its columns.
 
     Attributes:
-        name (str): registry key ('adult', 'compas', 'german').
+        name (str): registry key (``DATASETS``: 'adult', 'compas', 'german' and the
+            benchmark cases derived from Adult, see ``datasets/derived.py``).
         loader (callable): ``loader(num_rows=None, random_state=0) -> (DataFrame, Metadata)``.
         table_name (str): the table's name in the metadata (key of the dicts SDV 2 uses).
         sensitive_columns (tuple[str]): the sensitive attribute(s).
@@ -89,11 +93,42 @@ DATASETS = {
         positive_label=german.POSITIVE_LABEL,
         description='UCI German Credit, 1,000 rows; sex; credit risk good',
     ),
+    # Benchmark cases built from Adult's rows (datasets/derived.py): same columns, metadata
+    # and table name as 'adult'; what changes is the positive share, the size or the groups.
+    'adult_rare': DatasetSpec(
+        name='adult_rare',
+        loader=load_adult_rare,
+        table_name=adult.TABLE_NAME,
+        sensitive_columns=adult.SENSITIVE_COLUMNS,
+        target_column=adult.TARGET_COLUMN,
+        positive_label=adult.POSITIVE_LABEL,
+        description='Adult with the >50K rows subsampled to 12 %, every other row kept, '
+        '42,222 rows; sex; income >50K',
+    ),
+    'adult_small': DatasetSpec(
+        name='adult_small',
+        loader=load_adult_small,
+        table_name=adult.TABLE_NAME,
+        sensitive_columns=adult.SENSITIVE_COLUMNS,
+        target_column=adult.TARGET_COLUMN,
+        positive_label=adult.POSITIVE_LABEL,
+        description="1,000 rows of Adult, stratified on the target (Adult's 24 % >50K); sex; "
+        'income >50K',
+    ),
+    'adult_intersectional': DatasetSpec(
+        name='adult_intersectional',
+        loader=load_adult,
+        table_name=adult.TABLE_NAME,
+        sensitive_columns=derived.INTERSECTIONAL_COLUMNS,
+        target_column=adult.TARGET_COLUMN,
+        positive_label=adult.POSITIVE_LABEL,
+        description='Adult, 48,842 rows; sex x race (10 joint groups); income >50K',
+    ),
 }
 
 
 def get_dataset(name):
-    """Return the ``DatasetSpec`` registered as ``name`` ('adult', 'compas' or 'german')."""
+    """Return the ``DatasetSpec`` registered as ``name`` (a key of ``DATASETS``)."""
     try:
         return DATASETS[name]
     except KeyError:

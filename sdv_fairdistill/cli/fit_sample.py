@@ -29,6 +29,7 @@ FIT_OPTIONS = {
     'latent_dim': '--latent-dim',
     'encode_target': '--encode-target',
     'balance_target': '--balance-target',
+    'align_target': '--align-target',
 }
 
 

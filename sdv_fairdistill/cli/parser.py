@@ -58,6 +58,9 @@ def build_parser():
     fit.add_argument('--balance-target', action=argparse.BooleanOptionalAction, default=None,
                      help='reweigh rows so the target is independent of the sensitive groups '
                      '(default: no; categorical targets only)')
+    fit.add_argument('--align-target', action=argparse.BooleanOptionalAction, default=None,
+                     help="map each group's target scores onto their pooled distribution "
+                     '(default: with more than two sensitive groups, under demographic parity)')
     fit.add_argument('--seed', type=int, default=None, help='seed for a reproducible fit')
     fit.add_argument('--gpu', action='store_true', help='train on a CUDA GPU if there is one')
 

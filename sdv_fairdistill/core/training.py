@@ -76,12 +76,16 @@ def _epoch_row(row, sums, batches):
     return row
 
 
-def _dcov2_with_groups(pieces, s):
-    s_centered = double_centered_one_hot_distances(s)
-    return sum(dcov2_centered(piece, s_centered) for piece in pieces)
+def _dcov2_with_groups(pieces, views):
+    """``dCov^2`` of each piece with each one-hot view of the groups, summed."""
+    total = 0.0
+    for view in views:
+        centered = double_centered_one_hot_distances(view)
+        total = total + sum(dcov2_centered(piece, centered) for piece in pieces)
+    return total
 
 
-def fairness_penalty(model, z_fair, target_activation, s, y):
+def fairness_penalty(model, z_fair, target_activation, s, y, marginals=()):
     """``dCov^2`` between the fair latent (and the target head's output) and the group.
 
     Demographic parity: over the whole batch, ``z_fair`` independent of ``s``. Equalized
@@ -90,10 +94,17 @@ def fairness_penalty(model, z_fair, target_activation, s, y):
     classifier of the target from ``z_fair`` then has the same true- and false-positive
     rates in every group. Equal opportunity: the positive class's term only (equal
     true-positive rates). A class with fewer than two rows in the batch adds nothing.
+
+    ``marginals``: with several sensitive columns, the one-hot of each column alone (rows as
+    ``s``), penalised beside the joint groups ``s``. A joint group's term weighs about the
+    square of its share of the batch, so the many small intersections of two columns hold
+    little of the penalty; the columns' own terms hold the fair latent as independent of
+    each attribute as a single sensitive column would be (see docs/method.md).
     """
     pieces = [z_fair] if target_activation is None else [z_fair, target_activation]
+    views = [s, *marginals]
     if model.fairness_criterion == 'demographic_parity':
-        return _dcov2_with_groups(pieces, s)
+        return _dcov2_with_groups(pieces, views)
     classes = y.argmax(dim=1)
     kept = (
         [model.positive_class]
@@ -104,12 +115,17 @@ def fairness_penalty(model, z_fair, target_activation, s, y):
     for value in kept:
         rows = classes == value
         if int(rows.sum()) > 1:
-            penalty = penalty + _dcov2_with_groups([piece[rows] for piece in pieces], s[rows])
+            penalty = penalty + _dcov2_with_groups(
+                [piece[rows] for piece in pieces], [view[rows] for view in views]
+            )
     return penalty
 
 
-def train_teacher(model, x, y, y_in, s):
-    """Stage 1: the teacher encoder, the feature head and the target head."""
+def train_teacher(model, x, y, y_in, s, marginals=()):
+    """Stage 1: the teacher encoder, the feature head and the target head.
+
+    ``marginals``: one-hot of each sensitive column alone, when there are several (see
+    ``fairness_penalty``)."""
     parameters = [
         p
         for module in (model.teacher_encoder, model.feature_decoder, model.target_decoder)
@@ -144,6 +160,7 @@ def train_teacher(model, x, y, y_in, s):
                 if spans and model.penalize_target_output else None,
                 s[rows],
                 y[rows],
+                [marginal[rows] for marginal in marginals],
             )
             loss = feature + model.target_weight * target + model.beta * kl
             loss = loss + fairness_weight * fairness

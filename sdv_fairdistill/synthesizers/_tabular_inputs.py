@@ -265,3 +265,17 @@ def criterion_problem(data, target_column, criterion, positive_label, is_class_t
 def positive_class_index(categories, values, positive_label):
     """Column of the positive label in the target's one-hot (``categories``: its order)."""
     return categories.index(resolved_positive_label(values, positive_label))
+
+
+def resolve_align_target(synthesizer, n_groups):
+    """``align_target``, or with None its default: on under demographic parity with more than
+    two groups, when the penalty is on. Two groups weigh alike in the penalty (it measures
+    how far apart their latents are); with more, a group weighs about the square of its
+    share, so small groups keep a dependence that the alignment removes."""
+    if synthesizer.align_target is not None:
+        return synthesizer.align_target
+    return (
+        synthesizer.fairness_weight > 0
+        and synthesizer.fairness_criterion == 'demographic_parity'
+        and n_groups > 2
+    )

@@ -84,6 +84,12 @@ class FairDistillSynthesizer(RawColumnsMixin, FairModelMixin, BaseSingleTableSyn
             'equal_opportunity' (a downstream model then cannot learn the groups' label rates
             and shift its errors by group), off under 'demographic_parity' (see
             docs/method.md). Defaults to None.
+        align_target (bool or None): after training, map each group's target scores
+            monotonically onto their pooled distribution, so that the generated target has the
+            same distribution in every group, however small. None: on under demographic parity
+            with more than two groups (the penalty holds a group about as firmly as the square
+            of its share, so small groups and intersections keep some dependence), off with
+            two groups (the penalty holds both alike; see docs/method.md). Defaults to None.
         keep_teacher (bool): keep the teacher to generate from its latent space (ablation).
             Defaults to False.
         enforce_min_max_values (bool), enforce_rounding (bool), locales (list[str]): as in SDV.
@@ -122,6 +128,7 @@ class FairDistillSynthesizer(RawColumnsMixin, FairModelMixin, BaseSingleTableSyn
         encode_target=False,
         encode_sensitive=True,
         balance_target=None,
+        align_target=None,
         keep_teacher=False,
         enforce_min_max_values=True,
         enforce_rounding=True,
@@ -164,6 +171,7 @@ class FairDistillSynthesizer(RawColumnsMixin, FairModelMixin, BaseSingleTableSyn
         self.encode_target = encode_target
         self.encode_sensitive = encode_sensitive
         self.balance_target = balance_target
+        self.align_target = align_target
         self.keep_teacher = keep_teacher
         self.enable_gpu = enable_gpu
         self.verbose = verbose
@@ -189,6 +197,8 @@ class FairDistillSynthesizer(RawColumnsMixin, FairModelMixin, BaseSingleTableSyn
                 "fairness_criterion='demographic_parity'."
             )
         checks.check_bool('encode_sensitive', self.encode_sensitive)
+        if self.align_target is not None:  # None: chosen by the groups
+            checks.check_bool('align_target', self.align_target)
         checks.check_layer_sizes('teacher_dims', self.teacher_dims)
         checks.check_layer_sizes('student_dims', self.student_dims)
         checks.check_layer_sizes('decoder_dims', self.decoder_dims)
@@ -292,9 +302,15 @@ class FairDistillSynthesizer(RawColumnsMixin, FairModelMixin, BaseSingleTableSyn
             epochs=epochs,
             distill_epochs=self.distill_epochs if self.distill_epochs is not None else max(1, epochs // 2),
             balance_target=balance_target,
+            align_target=inputs.resolve_align_target(self, len(uniques)),
             encode_sensitive=self.encode_sensitive,
         )
-        self._model.fit(x, y, codes, len(uniques))
+        # Each column's groups too: the penalty then holds every attribute, not only the
+        # joint groups (whose small intersections weigh little in it).
+        column_groups = np.column_stack([
+            pd.factorize(sensitive[column])[0] for column in self.sensitive_columns
+        ])
+        self._model.fit(x, y, codes, len(uniques), column_groups=column_groups)
         self._fairness_diagnostics = diagnostics.measure_after_fit(
             self._model, x, y, codes, len(uniques), self.seed or 0,
             # The unfair ablation is unfair on purpose: no warning for it.

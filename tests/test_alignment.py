@@ -1,0 +1,198 @@
+"""Group alignment of the target (``align_target``) and the per-column penalty terms of
+several sensitive columns: the maps' defining properties, checked against values computed
+here with NumPy, and their effect on a fitted synthesizer."""
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from scipy.special import expit, softmax
+from scipy.stats import spearmanr
+
+from sdv_fairdistill.core.alignment import QUANTILES, TargetAlignment
+from sdv_fairdistill.core.spans import CATEGORICAL, CONTINUOUS, Span
+from sdv_fairdistill.core.training import fairness_penalty
+from sdv_fairdistill.synthesizers._parameters import InvalidParameterError
+from sdv_fairdistill.synthesizers._tabular_inputs import resolve_align_target
+from sdv_fairdistill.synthesizers.tabular import FairDistillSynthesizer
+
+PRIOR = np.array([0.6, 0.3, 0.1])
+
+
+def _groups_of(sizes):
+    return np.repeat(np.arange(len(sizes)), sizes)
+
+
+def _binary_logits(rng, sizes):
+    """Two logits per row; the score (second minus first) is N(g, 1 + g) in group g."""
+    pieces = [rng.normal(g, 1 + g, size=n) for g, n in enumerate(sizes)]
+    score = np.concatenate(pieces)
+    return np.stack([np.zeros_like(score), score], axis=1), pieces
+
+
+def test_binary_alignment_gives_every_group_the_pooled_distribution():
+    rng = np.random.RandomState(0)
+    fit_logits, fit_pieces = _binary_logits(rng, [20000] * 3)
+    alignment = TargetAlignment().fit(
+        [torch.tensor(fit_logits[i * 20000:(i + 1) * 20000]) for i in range(3)],
+        PRIOR, Span(2, CATEGORICAL),
+    )
+    # The pooled quantile function: the prior-weighted mean of the groups' own (NumPy here).
+    pooled = sum(p * np.quantile(piece, QUANTILES) for p, piece in zip(PRIOR, fit_pieces))
+
+    logits, pieces = _binary_logits(np.random.RandomState(1), [5000] * 3)
+    groups = _groups_of([5000] * 3)
+    output = alignment.transform(torch.tensor(logits, dtype=torch.float32), groups).numpy()
+    aligned = output[:, 1] - output[:, 0]
+    for group, piece in enumerate(pieces):
+        rows = groups == group
+        # Same distribution in every group: the pooled one, checked at its deciles.
+        deciles = np.quantile(aligned[rows], [0.1, 0.3, 0.5, 0.7, 0.9])
+        expected = np.interp([0.1, 0.3, 0.5, 0.7, 0.9], QUANTILES, pooled)
+        assert deciles == pytest.approx(expected, abs=0.1)
+        # Monotone inside a group: who is more likely positive than whom does not change.
+        assert spearmanr(piece, aligned[rows]).correlation > 0.9999
+    positive_rates = [expit(aligned[groups == g]).mean() for g in range(3)]
+    assert max(positive_rates) - min(positive_rates) < 0.02
+
+
+def test_multiclass_offsets_give_every_group_the_pooled_class_shares():
+    rng = np.random.RandomState(0)
+    # Three classes whose logits favour class g in group g.
+    outputs = [rng.normal(size=(4000, 3)) + 2.0 * np.eye(3)[g] for g in range(3)]
+    pooled = sum(p * softmax(out, axis=1).mean(axis=0) for p, out in zip(PRIOR, outputs))
+    alignment = TargetAlignment().fit(
+        [torch.tensor(out, dtype=torch.float32) for out in outputs], PRIOR, Span(3, CATEGORICAL)
+    )
+    for group, out in enumerate(outputs):
+        shifted = alignment.transform(
+            torch.tensor(out, dtype=torch.float32), np.full(len(out), group)
+        ).numpy()
+        assert softmax(shifted, axis=1).mean(axis=0) == pytest.approx(pooled, abs=1e-3)
+        # An offset per class: the order of the rows' odds of any two classes is kept.
+        assert np.argsort(shifted[:, 0] - shifted[:, 1]).tolist() == np.argsort(
+            out[:, 0] - out[:, 1]).tolist()
+
+
+def test_continuous_target_means_get_the_pooled_distribution():
+    rng = np.random.RandomState(0)
+    means = [rng.exponential(1 + g, size=(20000, 1)) for g in range(3)]
+    alignment = TargetAlignment().fit(
+        [torch.tensor(m, dtype=torch.float32) for m in means], PRIOR, Span(1, CONTINUOUS)
+    )
+    medians = []
+    for group, m in enumerate(means):
+        aligned = alignment.transform(torch.tensor(m, dtype=torch.float32),
+                                      np.full(len(m), group)).numpy()
+        assert aligned.shape == m.shape
+        medians.append(np.median(aligned))
+    pooled_median = np.interp(
+        0.5, QUANTILES, sum(p * np.quantile(m, QUANTILES) for p, m in zip(PRIOR, means))
+    )
+    assert medians == pytest.approx([pooled_median] * 3, abs=0.05)
+
+
+def test_a_group_whose_scores_are_all_equal_maps_to_the_pooled_median():
+    outputs = [torch.zeros(100, 2), torch.tensor(np.c_[np.zeros(100), np.linspace(-2, 2, 100)])]
+    alignment = TargetAlignment().fit(outputs, np.array([0.5, 0.5]), Span(2, CATEGORICAL))
+    aligned = alignment.transform(torch.zeros(5, 2), np.zeros(5, dtype=int)).numpy()
+    assert np.all(np.isfinite(aligned))
+    assert np.allclose(aligned[:, 1] - aligned[:, 0], aligned[0, 1] - aligned[0, 0])
+
+
+def _dcov2_by_hand(x, s):
+    """Squared distance covariance (V-statistic), Szekely et al. 2007, eq. 2.8, in NumPy."""
+    def centred(values):
+        d = np.linalg.norm(values[:, None, :] - values[None, :, :], axis=2)
+        return d - d.mean(axis=0) - d.mean(axis=1)[:, None] + d.mean()
+
+    return float((centred(x) * centred(s)).mean())
+
+
+class _DemographicParity:
+    fairness_criterion = 'demographic_parity'
+    positive_class = None
+
+
+def test_several_sensitive_columns_add_each_columns_own_term():
+    rng = np.random.RandomState(0)
+    z = rng.normal(size=(60, 3))
+    sex, race = rng.randint(0, 2, 60), rng.randint(0, 3, 60)
+    joint = np.eye(6)[sex * 3 + race]
+    got = fairness_penalty(
+        _DemographicParity(), torch.tensor(z), None, torch.tensor(joint, dtype=torch.float32),
+        None, [torch.tensor(np.eye(2)[sex]), torch.tensor(np.eye(3)[race])],
+    )
+    expected = (_dcov2_by_hand(z, joint) + _dcov2_by_hand(z, np.eye(2)[sex])
+                + _dcov2_by_hand(z, np.eye(3)[race]))
+    assert float(got) == pytest.approx(expected, rel=1e-4)  # float32 distances
+
+
+def _fit(adult_sample, **kwargs):
+    data, metadata = adult_sample
+    synthesizer = FairDistillSynthesizer(
+        metadata, target_column='income', epochs=3, distill_epochs=2, seed=0, **kwargs
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        synthesizer.fit({'adult': data.head(800)})
+    return synthesizer
+
+
+@pytest.fixture(scope='module')
+def intersectional(adult_sample):
+    return _fit(adult_sample, sensitive_columns=['sex', 'race'])
+
+
+@pytest.mark.parametrize('options, n_groups, expected', [
+    ({}, 10, True),
+    ({}, 2, False),
+    ({'fairness_weight': 0.0}, 10, False),  # the unfair ablation stays unfair
+    ({'fairness_criterion': 'equalized_odds'}, 10, False),
+    ({'align_target': True}, 2, True),
+    ({'align_target': False}, 10, False),
+])
+def test_the_default_aligns_more_than_two_groups_under_demographic_parity(
+    adult_sample, options, n_groups, expected
+):
+    _, metadata = adult_sample
+    synthesizer = FairDistillSynthesizer(metadata, 'sex', target_column='income', **options)
+    assert resolve_align_target(synthesizer, n_groups) is expected
+
+
+def test_two_groups_default_is_the_unaligned_path_row_for_row(adult_sample, intersectional):
+    assert intersectional._model.target_alignment is not None
+    two = _fit(adult_sample, sensitive_columns='sex')
+    off = _fit(adult_sample, sensitive_columns='sex', align_target=False)
+    assert two._model.target_alignment is None
+    assert off.get_parameters()['align_target'] is False
+    pd.testing.assert_frame_equal(two.sample(300)['adult'], off.sample(300)['adult'])
+
+
+def test_aligned_groups_are_generated_with_the_same_label_rate(intersectional):
+    model = intersectional._model
+    rates = {}
+    for aligned in (True, False):
+        alignment = model.target_alignment
+        if not aligned:
+            model.target_alignment = None
+        model.set_random_state(1)
+        shares = []
+        for group in range(model.n_groups):
+            _, target, _ = model.sample(4000, groups=np.full(4000, group))
+            shares.append(float(target[:, 1].mean()))  # one-hot: share of the second class
+        model.target_alignment = alignment
+        rates[aligned] = np.array(shares)
+    # With alignment every group (those of a few rows too) gets the pooled rate, up to the
+    # sampling noise of 4,000 rows (standard error about 0.007).
+    assert np.ptp(rates[True]) < 0.04
+    assert np.ptp(rates[True]) < np.ptp(rates[False])
+
+
+@pytest.mark.parametrize('value', ['yes', 1])
+def test_align_target_must_be_a_bool_or_none(adult_sample, value):
+    _, metadata = adult_sample
+    with pytest.raises(InvalidParameterError, match='align_target'):
+        FairDistillSynthesizer(metadata, 'sex', target_column='income', align_target=value)

@@ -64,66 +64,42 @@ class DatasetSpec:
         return data, metadata
 
 
+def _spec(name, loader, module, description, sensitive_columns=None):
+    """A registry entry whose roles are those its loader's module declares."""
+    return DatasetSpec(
+        name=name,
+        loader=loader,
+        table_name=module.TABLE_NAME,
+        sensitive_columns=sensitive_columns or module.SENSITIVE_COLUMNS,
+        target_column=module.TARGET_COLUMN,
+        positive_label=module.POSITIVE_LABEL,
+        description=description,
+    )
+
+
 DATASETS = {
-    'adult': DatasetSpec(
-        name='adult',
-        loader=load_adult,
-        table_name=adult.TABLE_NAME,
-        sensitive_columns=adult.SENSITIVE_COLUMNS,
-        target_column=adult.TARGET_COLUMN,
-        positive_label=adult.POSITIVE_LABEL,
-        description='UCI Adult census income, 48,842 rows; sex; income >50K',
-    ),
-    'compas': DatasetSpec(
-        name='compas',
-        loader=load_compas,
-        table_name=compas.TABLE_NAME,
-        sensitive_columns=compas.SENSITIVE_COLUMNS,
-        target_column=compas.TARGET_COLUMN,
-        positive_label=compas.POSITIVE_LABEL,
-        description='ProPublica COMPAS, 5,278 rows (African-American, Caucasian); race; '
-        'two-year recidivism',
-    ),
-    'german': DatasetSpec(
-        name='german',
-        loader=load_german_credit,
-        table_name=german.TABLE_NAME,
-        sensitive_columns=german.SENSITIVE_COLUMNS,
-        target_column=german.TARGET_COLUMN,
-        positive_label=german.POSITIVE_LABEL,
-        description='UCI German Credit, 1,000 rows; sex; credit risk good',
-    ),
-    # Benchmark cases built from Adult's rows (datasets/derived.py): same columns, metadata
-    # and table name as 'adult'; what changes is the positive share, the size or the groups.
-    'adult_rare': DatasetSpec(
-        name='adult_rare',
-        loader=load_adult_rare,
-        table_name=adult.TABLE_NAME,
-        sensitive_columns=adult.SENSITIVE_COLUMNS,
-        target_column=adult.TARGET_COLUMN,
-        positive_label=adult.POSITIVE_LABEL,
-        description='Adult with the >50K rows subsampled to 12 %, every other row kept, '
-        '42,222 rows; sex; income >50K',
-    ),
-    'adult_small': DatasetSpec(
-        name='adult_small',
-        loader=load_adult_small,
-        table_name=adult.TABLE_NAME,
-        sensitive_columns=adult.SENSITIVE_COLUMNS,
-        target_column=adult.TARGET_COLUMN,
-        positive_label=adult.POSITIVE_LABEL,
-        description="1,000 rows of Adult, stratified on the target (Adult's 24 % >50K); sex; "
-        'income >50K',
-    ),
-    'adult_intersectional': DatasetSpec(
-        name='adult_intersectional',
-        loader=load_adult,
-        table_name=adult.TABLE_NAME,
-        sensitive_columns=derived.INTERSECTIONAL_COLUMNS,
-        target_column=adult.TARGET_COLUMN,
-        positive_label=adult.POSITIVE_LABEL,
-        description='Adult, 48,842 rows; sex x race (10 joint groups); income >50K',
-    ),
+    spec.name: spec
+    for spec in (
+        _spec('adult', load_adult, adult,
+              'UCI Adult census income, 48,842 rows; sex; income >50K'),
+        _spec('compas', load_compas, compas,
+              'ProPublica COMPAS, 5,278 rows (African-American, Caucasian); race; '
+              'two-year recidivism'),
+        _spec('german', load_german_credit, german,
+              'UCI German Credit, 1,000 rows; sex; credit risk good'),
+        # Benchmark cases built from Adult's rows (datasets/derived.py): same columns,
+        # metadata and table name as 'adult'; what changes is the positive share, the size
+        # or the groups.
+        _spec('adult_rare', load_adult_rare, adult,
+              'Adult with the >50K rows subsampled to 12 %, every other row kept, 42,222 '
+              'rows; sex; income >50K'),
+        _spec('adult_small', load_adult_small, adult,
+              "1,000 rows of Adult, stratified on the target (Adult's 24 % >50K); sex; "
+              'income >50K'),
+        _spec('adult_intersectional', load_adult, adult,
+              'Adult, 48,842 rows; sex x race (10 joint groups); income >50K',
+              sensitive_columns=derived.INTERSECTIONAL_COLUMNS),
+    )
 }
 
 

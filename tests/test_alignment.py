@@ -146,23 +146,24 @@ def intersectional(adult_sample):
     return _fit(adult_sample, sensitive_columns=['sex', 'race'])
 
 
-@pytest.mark.parametrize('options, n_groups, expected', [
-    ({}, 10, True),
-    ({}, 2, False),
-    ({'fairness_weight': 0.0}, 10, False),  # the unfair ablation stays unfair
-    ({'fairness_criterion': 'equalized_odds'}, 10, False),
-    ({'align_target': True}, 2, True),
-    ({'align_target': False}, 10, False),
+@pytest.mark.parametrize('sensitive, options, n_groups, expected', [
+    (['sex', 'race'], {}, 10, True),
+    ('race', {}, 5, False),  # one column: off (docs/method.md)
+    ('sex', {}, 2, False),
+    (['sex', 'race'], {'fairness_weight': 0.0}, 10, False),  # the unfair ablation stays unfair
+    (['sex', 'race'], {'fairness_criterion': 'equalized_odds'}, 10, False),
+    ('sex', {'align_target': True}, 2, True),
+    (['sex', 'race'], {'align_target': False}, 10, False),
 ])
-def test_the_default_aligns_more_than_two_groups_under_demographic_parity(
-    adult_sample, options, n_groups, expected
+def test_the_default_aligns_the_groups_of_several_columns_under_demographic_parity(
+    adult_sample, sensitive, options, n_groups, expected
 ):
     _, metadata = adult_sample
-    synthesizer = FairDistillSynthesizer(metadata, 'sex', target_column='income', **options)
+    synthesizer = FairDistillSynthesizer(metadata, sensitive, target_column='income', **options)
     assert resolve_align_target(synthesizer, n_groups) is expected
 
 
-def test_two_groups_default_is_the_unaligned_path_row_for_row(adult_sample, intersectional):
+def test_one_column_default_is_the_unaligned_path_row_for_row(adult_sample, intersectional):
     assert intersectional._model.target_alignment is not None
     two = _fit(adult_sample, sensitive_columns='sex')
     off = _fit(adult_sample, sensitive_columns='sex', align_target=False)

@@ -60,7 +60,7 @@ def build_parser():
                      '(default: no; categorical targets only)')
     fit.add_argument('--align-target', action=argparse.BooleanOptionalAction, default=None,
                      help="map each group's target scores onto their pooled distribution "
-                     '(default: with more than two sensitive groups, under demographic parity)')
+                     '(default: with several sensitive columns, under demographic parity)')
     fit.add_argument('--seed', type=int, default=None, help='seed for a reproducible fit')
     fit.add_argument('--gpu', action='store_true', help='train on a CUDA GPU if there is one')
 

@@ -268,14 +268,16 @@ def positive_class_index(categories, values, positive_label):
 
 
 def resolve_align_target(synthesizer, n_groups):
-    """``align_target``, or with None its default: on under demographic parity with more than
-    two groups, when the penalty is on. Two groups weigh alike in the penalty (it measures
-    how far apart their latents are); with more, a group weighs about the square of its
-    share, so small groups keep a dependence that the alignment removes."""
+    """``align_target``, or with None its default: on under demographic parity, when the
+    penalty is on, for the joint groups of several sensitive columns (more than two of
+    them). Their small intersections weigh little in the penalty and keep a dependence that
+    the alignment removes (measured: docs/method.md); with one column, the penalty holds its
+    groups and the alignment's per-group maps added more noise than they removed."""
     if synthesizer.align_target is not None:
         return synthesizer.align_target
     return (
         synthesizer.fairness_weight > 0
         and synthesizer.fairness_criterion == 'demographic_parity'
+        and len(synthesizer.sensitive_columns) > 1
         and n_groups > 2
     )

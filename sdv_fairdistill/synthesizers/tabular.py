@@ -87,9 +87,10 @@ class FairDistillSynthesizer(RawColumnsMixin, FairModelMixin, BaseSingleTableSyn
         align_target (bool or None): after training, map each group's target scores
             monotonically onto their pooled distribution, so that the generated target has the
             same distribution in every group, however small. None: on under demographic parity
-            with more than two groups (the penalty holds a group about as firmly as the square
-            of its share, so small groups and intersections keep some dependence), off with
-            two groups (the penalty holds both alike; see docs/method.md). Defaults to None.
+            with several sensitive columns (the penalty holds a group about as firmly as the
+            square of its share, so small intersections keep some dependence), off with one
+            sensitive column (where it added more noise than it removed; see
+            docs/method.md). Defaults to None.
         keep_teacher (bool): keep the teacher to generate from its latent space (ablation).
             Defaults to False.
         enforce_min_max_values (bool), enforce_rounding (bool), locales (list[str]): as in SDV.

@@ -197,3 +197,32 @@ def test_align_target_must_be_a_bool_or_none(adult_sample, value):
     _, metadata = adult_sample
     with pytest.raises(InvalidParameterError, match='align_target'):
         FairDistillSynthesizer(metadata, 'sex', target_column='income', align_target=value)
+
+
+@pytest.mark.slow
+def test_real_adult_intersections_get_close_label_rates():
+    """Adult, sex x race, defaults: the generated positive rates of the joint groups (those
+    with at least 400 of 20,000 generated rows) span far less than the real ones."""
+    from sdv_fairdistill.datasets import load_adult
+
+    data, metadata = load_adult(num_rows=8000, random_state=0)
+    synthesizer = FairDistillSynthesizer(
+        metadata, ['sex', 'race'], target_column='income', seed=0
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        synthesizer.fit({'adult': data})
+    synthetic = synthesizer.sample(20000)['adult']
+
+    def rates(table):
+        groups = table['sex'].astype(str) + ', ' + table['race'].astype(str)
+        return (table['income'] == '>50K').groupby(groups).mean(), groups.value_counts()
+
+    synthetic_rates, sizes = rates(synthetic)
+    large = sizes.index[sizes >= 400]
+    real_rates, _ = rates(data)
+    real_spread = np.ptp(real_rates[large])
+    synthetic_spread = np.ptp(synthetic_rates[large])
+    assert len(large) >= 4
+    assert real_spread > 0.2  # the bias is there to remove
+    assert synthetic_spread < 0.1

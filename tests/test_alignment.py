@@ -226,3 +226,11 @@ def test_real_adult_intersections_get_close_label_rates():
     assert len(large) >= 4
     assert real_spread > 0.2  # the bias is there to remove
     assert synthetic_spread < 0.1
+
+
+def test_only_one_target_of_two_classes_or_more_or_a_number_is_aligned():
+    from sdv_fairdistill.core.alignment import alignable
+
+    assert alignable([Span(2, CATEGORICAL)]) and alignable([Span(1, CONTINUOUS)])
+    assert not alignable([Span(1, CATEGORICAL)])  # one class: nothing to align
+    assert not alignable([]) and not alignable([Span(2, CATEGORICAL), Span(1, CONTINUOUS)])

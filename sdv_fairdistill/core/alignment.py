@@ -32,8 +32,9 @@ OFFSET_ITERATIONS = 50
 
 
 def alignable(spans):
-    """Whether a target of these spans can be aligned: one categorical or continuous span."""
-    return len(spans) == 1
+    """Whether a target of these spans can be aligned: one continuous span, or one
+    categorical span of at least two classes (a single class has nothing to align)."""
+    return len(spans) == 1 and (spans[0].kind != span_ops.CATEGORICAL or spans[0].width > 1)
 
 
 class TargetAlignment:

@@ -12,6 +12,7 @@ synthetic table alone, not of the downstream classifier) differs.
 
 import argparse
 import json
+import math
 
 METRICS = ('accuracy', 'f1', 'auroc', 'dp_difference', 'eo_difference', 'label_gap',
            'tsts_accuracy', 'tsts_dp_difference', 'quality', 'density', 'coverage')
@@ -24,6 +25,13 @@ def _records(path):
     return {(r['dataset'], r['generator'], r['seed']): r for r in records}
 
 
+def _same(a, b):
+    """Equal, counting two missing or two NaN values as equal."""
+    if a is None or b is None:
+        return a is b
+    return a == b or (math.isnan(a) and math.isnan(b))
+
+
 def compare(before, after):
     """Rows ``(metric, identical, compared, largest difference)`` and the table-level changes."""
     shared = sorted(set(before) & set(after))
@@ -31,13 +39,14 @@ def compare(before, after):
     for metric in METRICS:
         pairs = [(before[key].get(metric), after[key].get(metric)) for key in shared]
         pairs = [(a, b) for a, b in pairs if a is not None and b is not None]
-        identical = sum(a == b for a, b in pairs)
-        largest = max((abs(a - b) for a, b in pairs), default=0.0)
+        identical = sum(_same(a, b) for a, b in pairs)
+        largest = max((abs(a - b) for a, b in pairs if not _same(a, b)
+                       and not (math.isnan(a) or math.isnan(b))), default=0.0)
         rows.append((metric, identical, len(pairs), largest))
     for key in shared:
         for metric in TABLE_ONLY:
             a, b = before[key].get(metric), after[key].get(metric)
-            if a != b:
+            if not _same(a, b):
                 changed.append((key, metric, a, b))
     return rows, changed, len(shared)
 

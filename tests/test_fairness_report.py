@@ -599,3 +599,29 @@ def test_utility_of_a_classifier_without_scores_is_its_balanced_accuracy(adult):
 def test_report_is_registered_in_sdmetrics():
     assert RegisteredFairnessReport is FairnessReport
     assert issubclass(FairnessReport, BaseReport)
+
+
+def test_two_sensitive_columns_with_an_absent_combination(adult):
+    """Joint groups are the combinations that occur: with no row of one combination (no
+    Black women here) the report scores the other groups instead of failing."""
+    train, validation = adult
+
+    def keep(table):
+        table = table[table['race'].isin(['White', 'Black'])]
+        return table[~((table['sex'] == 'Female') & (table['race'] == 'Black'))]
+
+    train, validation = keep(train), keep(validation)
+    report = FairnessReport()
+    report.generate(
+        train, train, sdmetrics_metadata(train.columns), sensitive_columns=['sex', 'race'],
+        target_column='income', positive_label='>50K', real_validation_data=validation,
+        verbose=False,
+    )
+    assert np.isfinite(report.get_score())
+    details = report.get_details('Demographic Parity')
+    real = details[details['Source'] == 'Real data'].set_index('Group')
+    names = (train['sex'] + ', ' + train['race']).rename('Group')
+    rates = train['income'].eq('>50K').groupby(names).mean()
+    assert sorted(real.index) == sorted(rates.index)  # the 3 groups that occur, not 4
+    assert real['Positive Rate'].to_numpy() == pytest.approx(rates[real.index].to_numpy())
+    assert real['Size'].tolist() == names.value_counts()[real.index].tolist()

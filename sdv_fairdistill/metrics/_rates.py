@@ -105,7 +105,13 @@ def group_rates(y_true, y_pred, sensitive, rates=tuple(RATES)):
         sensitive_features=sensitive,
     )
     by_group = frame.by_group.reset_index()
-    by_group.insert(0, 'Group', group_names(by_group[list(sensitive.columns)]))
+    columns = list(sensitive.columns)
+    # With several columns, fairlearn lays out every combination of their values; one that
+    # no row has (say, no 'M' with 'y') gets NaN rates and is not a group.
+    present = pd.MultiIndex.from_frame(sensitive.drop_duplicates())
+    by_group = by_group[pd.MultiIndex.from_frame(by_group[columns]).isin(present)]
+    by_group = by_group.reset_index(drop=True)
+    by_group.insert(0, 'Group', group_names(by_group[columns]))
     if 'Size' in by_group:
         by_group['Size'] = by_group['Size'].astype(int)
 

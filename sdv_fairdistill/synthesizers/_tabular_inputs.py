@@ -269,15 +269,31 @@ def positive_class_index(categories, values, positive_label):
 
 def resolve_align_target(synthesizer, n_groups):
     """``align_target``, or with None its default: on under demographic parity, when the
-    penalty is on, for the joint groups of several sensitive columns (more than two of
-    them). Their small intersections weigh little in the penalty and keep a dependence that
-    the alignment removes (measured: docs/method.md); with one column, the penalty holds its
-    groups and the alignment's per-group maps added more noise than they removed."""
-    if synthesizer.align_target is not None:
-        return synthesizer.align_target
+    penalty is on (``fairness_weight > 0``), for the joint groups of several sensitive
+    columns (when they form more than two groups). Small intersections weigh little in the
+    penalty and keep a dependence that the alignment removes (measured: docs/method.md); with
+    one column, the penalty holds its groups and the alignment's per-group maps added more
+    noise than they removed."""
+    # A synthesizer saved before the parameter existed has no attribute: the default.
+    align_target = getattr(synthesizer, 'align_target', None)
+    if align_target is not None:
+        return align_target
     return (
         synthesizer.fairness_weight > 0
         and synthesizer.fairness_criterion == 'demographic_parity'
         and len(synthesizer.sensitive_columns) > 1
         and n_groups > 2
     )
+
+
+def check_align_target(align_target, fairness_criterion):
+    """``align_target`` is None or a bool, and True only under demographic parity."""
+    if align_target is None:  # chosen by the groups
+        return
+    _parameters.check_bool('align_target', align_target)
+    if align_target and fairness_criterion != 'demographic_parity':
+        raise _parameters.InvalidParameterError(
+            'align_target=True gives the generated target the same distribution in every '
+            f'group (demographic parity), against fairness_criterion={fairness_criterion!r}: '
+            'use align_target=None or False.'
+        )

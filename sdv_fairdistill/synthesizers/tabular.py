@@ -87,10 +87,11 @@ class FairDistillSynthesizer(RawColumnsMixin, FairModelMixin, BaseSingleTableSyn
         align_target (bool or None): after training, map each group's target scores
             monotonically onto their pooled distribution, so that the generated target has the
             same distribution in every group, however small. None: on under demographic parity
-            with several sensitive columns (the penalty holds a group about as firmly as the
-            square of its share, so small intersections keep some dependence), off with one
-            sensitive column (where it added more noise than it removed; see
-            docs/method.md). Defaults to None.
+            with several sensitive columns and fairness_weight > 0 (the penalty holds a group
+            about as firmly as the square of its share, so small intersections keep some
+            dependence), off with one sensitive column (where it added more noise than it
+            removed; see docs/method.md). With several sensitive columns the penalty also
+            covers each column's own groups, whatever this parameter. Defaults to None.
         keep_teacher (bool): keep the teacher to generate from its latent space (ablation).
             Defaults to False.
         enforce_min_max_values (bool), enforce_rounding (bool), locales (list[str]): as in SDV.
@@ -198,8 +199,7 @@ class FairDistillSynthesizer(RawColumnsMixin, FairModelMixin, BaseSingleTableSyn
                 "fairness_criterion='demographic_parity'."
             )
         checks.check_bool('encode_sensitive', self.encode_sensitive)
-        if self.align_target is not None:  # None: chosen by the groups
-            checks.check_bool('align_target', self.align_target)
+        inputs.check_align_target(self.align_target, self.fairness_criterion)
         checks.check_layer_sizes('teacher_dims', self.teacher_dims)
         checks.check_layer_sizes('student_dims', self.student_dims)
         checks.check_layer_sizes('decoder_dims', self.decoder_dims)

@@ -1,6 +1,7 @@
 """The benchmark runner in quick mode, and the metrics it is built from."""
 
 import json
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -343,3 +344,18 @@ def test_large_group_columns_only_for_datasets_that_have_them(result):
     assert '| DP diff, groups ≥ 100 rows ↓ | Groups ≥ 100 rows |' in joint
     assert '0.050 ± 0.014 (worst 0.060) | 6 |' in joint
     assert 'groups ≥ 100' not in single
+
+
+def test_a_refused_tsts_part_names_the_synthetic_test_rows():
+    """TSTS tests on synthetic rows: the refusal must not call them real validation data."""
+    dataset = get_dataset('compas')
+    train, test, metadata = split_dataset(dataset, 1500, 0.3, 0)
+    evaluator = Evaluator(train, test, metadata, dataset, random_state=0)
+    synthetic = train.copy()
+    synthetic.loc[synthetic['race'] == 'Caucasian', 'two_year_recid'] = 0  # no positives
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        scores = evaluator.evaluate(synthetic, fidelity=False)
+    assert "synthetic table's 30% test part" in scores['errors']['tsts']
+    assert 'real_validation_data' not in scores['errors']['tsts']
+    assert 'tsts_accuracy' not in scores and 'accuracy' in scores  # only TSTS is refused

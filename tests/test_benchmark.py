@@ -359,3 +359,24 @@ def test_a_refused_tsts_part_names_the_synthetic_test_rows():
     assert "synthetic table's 30% test part" in scores['errors']['tsts']
     assert 'real_validation_data' not in scores['errors']['tsts']
     assert 'tsts_accuracy' not in scores and 'accuracy' in scores  # only TSTS is refused
+
+
+def test_ceiling_on_joint_groups_reports_the_large_groups_dp():
+    """On sex x race fairlearn's DP classifier gets the DP difference over the joint groups
+    with at least 100 test rows (rates counted here from its predictions); a fairness part
+    the strict group checks refuse is recorded, not fatal."""
+    from sdv_fairdistill.benchmark.ceilings import ceiling_predictions, fairlearn_ceiling
+
+    dataset = get_dataset('adult_intersectional')
+    train, test, metadata = split_dataset(dataset, 4000, 0.3, 0)
+    evaluator = Evaluator(train, test, metadata, dataset, classifier='LogisticRegression',
+                          random_state=0)
+    scores = fairlearn_ceiling(evaluator, train, 'demographic_parity', random_state=0)
+    predicted, _ = ceiling_predictions(evaluator, train, 'demographic_parity', random_state=0)
+    groups = test['sex'].astype(str) + ', ' + test['race'].astype(str)
+    large = groups.map(groups.value_counts()) >= 100
+    rates = pd.Series(predicted)[large.to_numpy()].groupby(groups[large].to_numpy()).mean()
+    assert scores['large_group_count'] == len(rates) >= 2
+    assert scores['dp_difference_large_groups'] == pytest.approx(rates.max() - rates.min())
+    assert 'accuracy' in scores
+    assert 'dp_difference' in scores or 'tstr' in scores['errors']

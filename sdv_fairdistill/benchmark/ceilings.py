@@ -9,7 +9,7 @@ of the positive class ranks the rows for AUROC.
 
 import warnings
 
-from sdv_fairdistill.benchmark.evaluation import MIN_GROUP_SIZE
+from sdv_fairdistill.benchmark.evaluation import MIN_GROUP_SIZE, large_group_dp
 from sdv_fairdistill.metrics._classifier import utility_scores
 from sdv_fairdistill.metrics._evaluation import model_fairness
 from sdv_fairdistill.metrics._groups import sensitive_frame
@@ -26,8 +26,10 @@ def ceiling_name(criterion):
     return f'fairlearn ExponentiatedGradient ({CONSTRAINTS[criterion]})'
 
 
-def fairlearn_ceiling(evaluator, real_train, criterion, random_state=0):
-    """TSTR-style scores of fairlearn's classifier trained on ``real_train`` under ``criterion``.
+def ceiling_predictions(evaluator, real_train, criterion, random_state=0):
+    """fairlearn's classifier trained on ``real_train`` under ``criterion``: its 0/1
+    predictions of the real test rows (drawn with ``random_state``) and its probability of
+    the positive class.
 
     Args:
         evaluator (Evaluator): the split's evaluator (features, test rows, classifier).
@@ -48,10 +50,33 @@ def fairlearn_ceiling(evaluator, real_train, criterion, random_state=0):
         model.fit(x_train, evaluator.labels(real_train),
                   sensitive_features=evaluator.groups(real_train))
     predicted = model.predict(x_test, random_state=random_state).astype(int)
-    score = model._pmf_predict(x_test)[:, 1]
+    return predicted, model._pmf_predict(x_test)[:, 1]
+
+
+def fairlearn_ceiling(evaluator, real_train, criterion, random_state=0):
+    """TSTR-style scores of fairlearn's classifier trained on ``real_train`` under ``criterion``
+    (``ceiling_predictions``), with the evaluator's error policy: a fairness part the metrics
+    refuse (a test group too small) is recorded under ``errors`` and the other scores kept.
+    With several sensitive columns, also the DP difference over the large joint groups.
+    """
+    predicted, score = ceiling_predictions(evaluator, real_train, criterion, random_state)
     y_test = evaluator.labels(evaluator.real_test)
     sensitive = sensitive_frame(evaluator.real_test, list(evaluator.dataset.sensitive_columns))
-    fairness = model_fairness(y_test, predicted, sensitive, MIN_GROUP_SIZE, 'the real test table')
-    fairness.pop('by_group')
-    fairness.pop('tpr_ratio')
-    return {**utility_scores(y_test, predicted, score), **fairness}
+    scores, errors = utility_scores(y_test, predicted, score), {}
+    try:
+        fairness = model_fairness(y_test, predicted, sensitive, MIN_GROUP_SIZE,
+                                  'the real test table')
+    except ValueError as error:
+        errors['tstr'] = str(error)
+    else:
+        fairness.pop('by_group')
+        fairness.pop('tpr_ratio')
+        scores.update(fairness)
+    if len(evaluator.dataset.sensitive_columns) > 1:
+        try:
+            scores.update(large_group_dp(y_test, predicted, sensitive))
+        except ValueError as error:
+            errors['tstr_large_groups'] = str(error)
+    if errors:
+        scores['errors'] = errors
+    return scores

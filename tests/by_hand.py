@@ -60,3 +60,12 @@ def eo_ratio(y_true, y_pred, groups, agg='worst_case'):
     rates = group_rates(y_true, y_pred, groups)
     values = [_ratio(rates['TPR']), _ratio(rates['FPR'])]
     return min(values) if agg == 'worst_case' else float(np.mean(values))
+
+
+def dcov2(x, s):
+    """Squared distance covariance (V-statistic), Szekely et al. 2007, eq. 2.8, in NumPy."""
+    def centred(values):
+        d = np.linalg.norm(values[:, None, :] - values[None, :, :], axis=2)
+        return d - d.mean(axis=0) - d.mean(axis=1)[:, None] + d.mean()
+
+    return float((centred(x) * centred(s)).mean())

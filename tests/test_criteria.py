@@ -8,18 +8,11 @@ import pytest
 import torch
 from sdv.metadata import Metadata
 
+from by_hand import dcov2 as dcov2_by_hand
+
 from sdv_fairdistill.core.training import fairness_penalty
 from sdv_fairdistill.synthesizers._parameters import InvalidParameterError
 from sdv_fairdistill.synthesizers.tabular import FairDistillSynthesizer
-
-
-def _dcov2_by_hand(x, s):
-    """Squared distance covariance (V-statistic), Szekely et al. 2007, eq. 2.8, in numpy."""
-    def centred(values):
-        d = np.linalg.norm(values[:, None, :] - values[None, :, :], axis=2)
-        return d - d.mean(axis=0) - d.mean(axis=1)[:, None] + d.mean()
-
-    return float((centred(x) * centred(s)).mean())
 
 
 class _Criterion:
@@ -51,9 +44,9 @@ def test_each_criterion_penalises_its_own_dcov(batch, criterion, kept):
         torch.tensor(s, dtype=torch.float32), torch.tensor(y),
     )
     if kept is None:
-        expected = _dcov2_by_hand(z, s)
+        expected = dcov2_by_hand(z, s)
     else:  # one term per class, each over that class's rows only
-        expected = sum(_dcov2_by_hand(z[classes == c], s[classes == c]) for c in kept)
+        expected = sum(dcov2_by_hand(z[classes == c], s[classes == c]) for c in kept)
     assert float(got) == pytest.approx(expected, rel=1e-5)
 
 
@@ -65,8 +58,8 @@ def test_the_target_output_is_penalised_inside_the_classes_too(batch):
         torch.tensor(s, dtype=torch.float32), torch.tensor(y),
     )
     expected = sum(
-        _dcov2_by_hand(z[classes == c], s[classes == c])
-        + _dcov2_by_hand(output[classes == c], s[classes == c])
+        dcov2_by_hand(z[classes == c], s[classes == c])
+        + dcov2_by_hand(output[classes == c], s[classes == c])
         for c in (0, 1)
     )
     assert float(got) == pytest.approx(expected, rel=1e-5)

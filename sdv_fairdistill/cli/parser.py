@@ -104,6 +104,16 @@ def build_parser():
                         'positive and negative rows in the validation data) to be measured '
                         '(default: 5)')
     report.add_argument('-o', '--output', metavar='JSON', help='also save the scores as JSON')
+    report.add_argument('--html', metavar='FILE',
+                        help='also write every figure and table to one self-contained HTML file')
+    report.add_argument('--no-explain', dest='explain', action='store_false',
+                        help='skip the explanations (feature attributions, proxy strength)')
+    report.add_argument('--synthesizer', metavar='PKL',
+                        help='the saved synthesizer that made the synthetic table: the HTML '
+                        f'file then shows its latent view ({PICKLE_WARNING})')
+    report.add_argument('--compare', metavar='PKL',
+                        help='a second saved synthesizer shown beside it in the latent view, '
+                        'e.g. the unfair ablation (fit --fairness-weight 0)')
 
     bench = add('benchmark', 'Benchmark FairDistill, its ablations and SDV synthesizers on '
                 'Adult, COMPAS and German Credit.', command_benchmark)

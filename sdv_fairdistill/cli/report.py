@@ -48,11 +48,58 @@ def _quality_report(real, synthetic, metadata, verbose):
     return report
 
 
+def _latent_figures(args, real):
+    """The latent view of ``--synthesizer`` (beside ``--compare``), on the real rows."""
+    from sdv.utils import load_synthesizer
+
+    synthesizers = []
+    for option in ('synthesizer', 'compare'):
+        path = getattr(args, option)
+        if path is None:
+            continue
+        try:
+            synthesizer = load_synthesizer(path)
+        except Exception as error:  # noqa: BLE001 (any unreadable pickle)
+            raise CLIError(f"--{option} '{path}' is not a saved synthesizer: {_one_line(error)}")
+        if not hasattr(synthesizer, 'get_latent_plot'):
+            raise CLIError(f"--{option} '{path}' is a {type(synthesizer).__name__}, not a "
+                           'FairDistillSynthesizer: it has no latent space to show.')
+        synthesizers.append((Path(path).name, synthesizer))
+    names = tuple(f'{name} (fairness_weight={s.fairness_weight:g})' for name, s in synthesizers)
+    try:
+        figure = synthesizers[0][1].get_latent_plot(
+            real, compare_to=synthesizers[1][1] if len(synthesizers) > 1 else None,
+            names=names + ('',) * (2 - len(names)),
+        )
+    except ValueError as error:  # SDV's SynthesizerInputError is a ValueError
+        raise CLIError(f'latent view: {_one_line(error)}')
+    return {'Latent view: the fair part of the student latent, by sensitive group': figure}
+
+
+def _write_html(args, fairness, quality, real, metadata):
+    extra = _latent_figures(args, real) if args.synthesizer else {}
+    try:
+        Path(args.html).parent.mkdir(parents=True, exist_ok=True)
+        fairness.save_html(args.html, quality_report=quality, extra_figures=extra,
+                           title=f'Fairness report: {Path(args.synthetic).name}',
+                           quality_table=_table_name(metadata))
+    except OSError as error:
+        raise CLIError(f"cannot write '{args.html}': {error.strerror or _one_line(error)}")
+    _say(args, f'Saved the HTML report to {args.html}')
+
+
 def command_report(args):
     from sdv_fairdistill.metrics import FairnessReport
 
     if args.output:
         check_writable(args.output, '--output')
+    if args.html:
+        check_writable(args.html, '--html')
+    if (args.synthesizer or args.compare) and not args.html:
+        raise CLIError('--synthesizer and --compare add the latent view to the HTML report: '
+                       'add --html FILE.')
+    if args.compare and not args.synthesizer:
+        raise CLIError('--compare needs --synthesizer (the synthesizer it is compared with).')
     if args.min_group_size is not None and args.min_group_size < 1:
         raise CLIError(f'--min-group-size must be at least 1, got {args.min_group_size}')
     real = read_table(args.real)
@@ -73,6 +120,7 @@ def command_report(args):
     _say(args, 'Fairness report:')
     fairness = FairnessReport(
         fairness_criterion=args.criterion,
+        explain=args.explain,
         **({} if args.min_group_size is None else {'min_group_size': args.min_group_size}),
     )
     try:
@@ -91,6 +139,8 @@ def command_report(args):
           f"{fairness.get_info()['fairness']})")
     print(fairness.get_properties().to_string(index=False))
     print(summary.to_string(index=False))
+    if args.html:
+        _write_html(args, fairness, quality, real, metadata)
     if args.output:
         payload = {
             'quality_score': quality.get_score(),

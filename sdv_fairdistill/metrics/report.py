@@ -23,6 +23,11 @@ mean of Demographic Parity and Equalized Odds,
 the geometric mean of fairness and utility (see ``FairnessReport`` for why). The real data
 and a classifier trained on the real training data are evaluated the same way and reported
 as references (``get_details``, ``get_summary``) but do not enter the scores.
+
+Two explanations (``_explanations.py``), with figures and details but no score: **Feature
+Attributions** (each column's share of the SHAP values of the real- and of the
+synthetic-trained classifier on the real validation rows) and **Proxy Strength** (AUROC of
+the sensitive group from each column alone, in the real and the synthetic table).
 """
 
 import sys
@@ -32,6 +37,8 @@ import pandas as pd
 from sdmetrics.reports.base_report import BaseReport
 
 from sdv_fairdistill.metrics._evaluation import FairnessEvaluation
+from sdv_fairdistill.metrics._report_explanations import ExplanationsMixin
+from sdv_fairdistill.metrics.html import report_sections, write_html
 from sdv_fairdistill.metrics._properties import (
     DemographicParity,
     DownstreamUtility,
@@ -47,7 +54,7 @@ from sdv_fairdistill.metrics._tables import (
 from sdv_fairdistill.metrics._task import FairnessTask
 
 
-class FairnessReport(BaseReport):
+class FairnessReport(ExplanationsMixin, BaseReport):
     """Fairness report for single-table synthetic data, used like SDMetrics' QualityReport.
 
     Properties (each in [0, 1], higher is better):
@@ -71,6 +78,16 @@ class FairnessReport(BaseReport):
     The real data and a classifier trained on the real training data are measured the
     same way as references in ``get_details`` and ``get_summary``.
 
+    Explanations, with ``get_visualization`` and ``get_details`` like the properties but
+    without a score (they stay out of ``get_properties`` and the overall score):
+
+    * ``'Feature Attributions'``: each feature column's share of the mean absolute SHAP
+      value of a gradient-boosting classifier trained on the real training rows and of one
+      trained on the synthetic table, both on the same real validation rows
+      (scikit-learn's permutation importance when ``shap`` is not installed);
+    * ``'Proxy Strength'``: AUROC of the sensitive group from each column alone, in the
+      real and in the synthetic table (0.5: the column says nothing of the group).
+
     Args:
         validation_size (float):
             Share of ``real_data`` held out as validation data when ``generate`` gets no
@@ -89,6 +106,10 @@ class FairnessReport(BaseReport):
             'equal_opportunity'. Its property alone is the fairness of the overall score,
             and the printed score names it. Defaults to None (the mean of Demographic
             Parity and Equalized Odds).
+        explain (bool):
+            Whether ``generate`` also computes the explanations (on Adult they add about
+            as much time as the rest of the report, see docs/explanations.md).
+            Defaults to True.
     """
 
     #: The property each criterion scores with.
@@ -105,6 +126,7 @@ class FairnessReport(BaseReport):
         min_group_size=5,
         include_sensitive_columns=True,
         fairness_criterion=None,
+        explain=True,
     ):
         super().__init__()
         if fairness_criterion is not None and fairness_criterion not in self.CRITERION_PROPERTIES:
@@ -117,6 +139,8 @@ class FairnessReport(BaseReport):
         self.random_state = random_state
         self.min_group_size = min_group_size
         self.include_sensitive_columns = include_sensitive_columns
+        self.explain = explain
+        self._explanations = {}
         self._properties = {
             'Demographic Parity': DemographicParity(),
             'Equalized Odds': EqualizedOdds(),
@@ -274,10 +298,31 @@ class FairnessReport(BaseReport):
         })
         try:
             super().generate(real_data, synthetic_data, table_metadata, verbose=verbose)
+            self._explanations = self._explain(task, verbose) if self.explain else {}
         finally:
             # Keep neither the tables nor the fitted models in the (pickled) report.
             for property_instance in self._properties.values():
                 property_instance._evaluation = None
+
+    def save_html(self, filepath, quality_report=None, extra_figures=None,
+                  title='Fairness report', quality_table=None):
+        """Write every figure and table of the report to one self-contained HTML file.
+
+        Args:
+            filepath (str or Path): the ``.html`` file to write.
+            quality_report (sdmetrics.reports.single_table.QualityReport or None): a
+                generated quality report of the same tables, whose figures follow.
+                Defaults to None.
+            extra_figures (dict or None): ``{heading: plotly figure}`` appended at the end,
+                e.g. ``synthesizer.get_latent_plot(...)``. Defaults to None.
+            title (str): the page title. Defaults to 'Fairness report'.
+            quality_table (str or None): the table to show when ``quality_report`` is
+                SDMetrics' multi-table report. Defaults to None.
+        """
+        self._check_report_generated()
+        sections = report_sections(self, quality_report, quality_table)
+        sections += [(heading, '', figure) for heading, figure in (extra_figures or {}).items()]
+        write_html(filepath, sections, title=title)
 
     def get_summary(self):
         """Return every fairness and utility number of the report.
@@ -295,4 +340,7 @@ class FairnessReport(BaseReport):
             summary.insert(0, 'Property', property_name)
             summaries.append(summary)
 
+        explanations = self._explanation_summary()
+        if explanations:
+            summaries.append(pd.DataFrame(explanations))
         return pd.concat(summaries, ignore_index=True)

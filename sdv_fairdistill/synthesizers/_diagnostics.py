@@ -47,19 +47,26 @@ def _largest_gap(classes, groups, n_classes, keep):
     return float((rates.max(axis=0) - rates.min(axis=0)).max())
 
 
-def _leakage(model, x, y_in, groups, keep, seed):
+def leakage_auroc(latent, groups, keep, seed):
+    """AUROC of predicting the group from ``latent`` (logistic regression, 3-fold
+    cross-validated; macro one-vs-rest for several groups), on the rows of the groups
+    ``keep``; NaN with fewer than two."""
     rows = np.isin(groups, keep)
     if len(keep) < 2:
         return float('nan')
-    means = model._encode(model.student_encoder, x, y_in)[rows, : model.fair_latent_dim]
     labels = groups[rows]
     folds = StratifiedKFold(3, shuffle=True, random_state=seed)
     scores = cross_val_predict(
-        LogisticRegression(max_iter=500), means, labels, cv=folds, method='predict_proba'
+        LogisticRegression(max_iter=500), latent[rows], labels, cv=folds, method='predict_proba'
     )
     if len(keep) == 2:
         return float(roc_auc_score(labels == keep[1], scores[:, 1]))
     return float(roc_auc_score(labels, scores, multi_class='ovr', average='macro'))
+
+
+def _leakage(model, x, y_in, groups, keep, seed):
+    means = model._encode(model.student_encoder, x, y_in)[:, : model.fair_latent_dim]
+    return leakage_auroc(means, groups, keep, seed)
 
 
 def measure(model, x, y, groups, n_groups, seed):

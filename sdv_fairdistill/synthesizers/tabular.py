@@ -23,6 +23,7 @@ from sdv_fairdistill.plugins import get_adapter_class
 from sdv_fairdistill.synthesizers import _diagnostics as diagnostics
 from sdv_fairdistill.synthesizers import _parameters as checks
 from sdv_fairdistill.synthesizers import _tabular_inputs as inputs
+from sdv_fairdistill.synthesizers._latent_view import LatentViewMixin
 from sdv_fairdistill.synthesizers._raw_columns import RawColumnsMixin
 from sdv_fairdistill.synthesizers._shared import FairModelMixin
 
@@ -30,7 +31,9 @@ from sdv_fairdistill.synthesizers._shared import FairModelMixin
 MIN_EPOCHS = 60
 MIN_STEPS = 1500
 
-class FairDistillSynthesizer(RawColumnsMixin, FairModelMixin, BaseSingleTableSynthesizer):
+class FairDistillSynthesizer(
+    LatentViewMixin, RawColumnsMixin, FairModelMixin, BaseSingleTableSynthesizer
+):
     """Fair synthetic tables from a distilled, distance-covariance-regularised latent space.
 
     Args:

@@ -1,0 +1,74 @@
+"""Plotly figures of the ``FairnessReport``'s explanations (``_explanations.py``)."""
+
+import plotly.graph_objects as go
+from sdmetrics.reports.utils import PlotConfig
+
+_COLORS = {
+    'Real-trained model': PlotConfig.DATACEBO_DARK,
+    'Synthetic-trained model': PlotConfig.DATACEBO_GREEN,
+    'Real data': PlotConfig.DATACEBO_DARK,
+    'Synthetic data': PlotConfig.DATACEBO_GREEN,
+}
+
+
+def _layout(figure, title, x_title, rows):
+    figure.update_layout(
+        title=title,
+        barmode='group',
+        xaxis_title=x_title,
+        yaxis={'autorange': 'reversed'},  # the strongest first, at the top
+        plot_bgcolor=PlotConfig.BACKGROUND_COLOR,
+        font={'size': PlotConfig.FONT_SIZE},
+        height=max(400, 32 * rows + 160),
+        legend={'orientation': 'h', 'y': 1.02, 'yanchor': 'bottom'},
+        margin={'t': 120},
+    )
+    return figure
+
+
+def attributions_figure(attributions):
+    """Side-by-side bars of each column's attribution share, real- vs synthetic-trained."""
+    frame = attributions.sort_values('Real-trained model', ascending=False)
+    labels = [
+        f'<b>{column}</b> (sensitive)' if sensitive else column
+        for column, sensitive in zip(frame['Column'], frame['Sensitive'])
+    ]
+    figure = go.Figure()
+    for source in ('Real-trained model', 'Synthetic-trained model'):
+        figure.add_trace(go.Bar(
+            y=labels, x=frame[source], name=source, orientation='h',
+            marker_color=_COLORS[source],
+            hovertemplate='%{y}<br>share: %{x:.3f}<extra>' + source + '</extra>',
+        ))
+    method = frame['Method'].iloc[0] if len(frame) else 'SHAP'
+    what = 'mean |SHAP value|' if method == 'SHAP' else 'permutation importance (AUROC drop)'
+    return _layout(
+        figure,
+        f'Feature Attributions of the downstream model ({what}, as a share of all columns)',
+        'Share of the attribution on the real validation rows',
+        len(frame),
+    )
+
+
+def proxies_figure(proxies):
+    """Side-by-side bars of each column's AUROC of the sensitive group, real vs synthetic."""
+    labels = [
+        f'<b>{column}</b> (target)' if target else column
+        for column, target in zip(proxies['Column'], proxies['Target'])
+    ]
+    figure = go.Figure()
+    for source in ('Real data', 'Synthetic data'):
+        figure.add_trace(go.Bar(
+            y=labels, x=proxies[source], name=source, orientation='h',
+            marker_color=_COLORS[source],
+            hovertemplate='%{y}<br>AUROC: %{x:.3f}<extra>' + source + '</extra>',
+        ))
+    figure.add_vline(x=0.5, line_dash='dash', line_color='grey',
+                     annotation_text='no information (0.5)')
+    figure.update_xaxes(range=[0.4, 1])
+    return _layout(
+        figure,
+        'Proxy Strength: AUROC of the sensitive group from each column alone',
+        'AUROC of the sensitive group (cross-validated)',
+        len(proxies),
+    )

@@ -1,0 +1,155 @@
+"""Latent views of a fitted ``FairDistillSynthesizer``: where the rows of each sensitive group
+land in the fair part of the student's latent space, and how well the group can be told
+from it (the leakage).
+
+The rows are encoded as in training (posterior draws ``z ~ q(z | x, ...)``, on which the
+penalty acts and the latent density is fitted), the fair part is embedded in 2-D with
+scikit-learn's PCA or t-SNE, and the leakage is the cross-validated AUROC of a logistic
+regression of the group from the fair part (``_diagnostics.leakage_auroc``): 0.5 when it
+tells nothing of the group. Beside the unfair ablation (``fairness_weight=0``) the groups
+separate; with the penalty they mix.
+"""
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import torch
+import torch.nn.functional as F
+from plotly.subplots import make_subplots
+from sdv.errors import SynthesizerInputError
+from sklearn.decomposition import PCA
+from sklearn.manifold import TSNE
+
+from sdv_fairdistill.synthesizers._diagnostics import MIN_GROUP_ROWS, leakage_auroc
+
+METHODS = ('pca', 'tsne')
+
+
+class LatentViewMixin:
+    """``get_latent_embedding`` and ``get_latent_plot`` of a fitted tabular synthesizer."""
+
+    def _encoded_rows(self, data):
+        """``(x, y, group codes)`` of user rows, encoded as the training rows were."""
+        table = data[next(iter(data))] if isinstance(data, dict) else data
+        if not isinstance(table, pd.DataFrame):
+            raise SynthesizerInputError(
+                f'data must be a DataFrame or {{table_name: DataFrame}}, not {type(data).__name__}.'
+            )
+        missing = [column for column in self._processed_columns if column not in table.columns]
+        missing = [c for c in missing if c in self._get_table_metadata().columns]
+        if missing:
+            raise SynthesizerInputError(
+                f'data lacks the column(s) {missing} the synthesizer was fitted on.'
+            )
+        table = self._validate_transform_constraints(table.copy())
+        processed = self._data_processor.transform(table)
+        sensitive = pd.MultiIndex.from_frame(processed[self.sensitive_columns])
+        codes = pd.MultiIndex.from_frame(self._groups).get_indexer(sensitive)
+        if (codes < 0).any():
+            unknown = processed.loc[codes < 0, self.sensitive_columns].drop_duplicates()
+            raise SynthesizerInputError(
+                'data has sensitive groups the synthesizer never saw: '
+                f'{unknown.head(5).to_dict(orient="records")}. Pass rows of the known groups '
+                f'({len(self._groups)} in the training data).'
+            )
+        features = [c for c in self._processed_columns
+                    if c not in self.sensitive_columns and c != self.target_column]
+        x = torch.from_numpy(self._feature_encoder.transform(processed[features]))
+        if self._target_encoder is not None:
+            y = torch.from_numpy(self._target_encoder.transform(processed[[self.target_column]]))
+        else:
+            y = torch.zeros(len(processed), 0)
+        return x, y, codes
+
+    def _fair_latent(self, x, y, codes, seed):
+        model = self._model
+        s = F.one_hot(torch.as_tensor(codes, dtype=torch.long), len(self._groups)).float()
+        condition = model._encoder_condition(y.to(model.device), s.to(model.device))
+        torch.manual_seed(seed)  # the posterior draws
+        draws = model._posterior_samples(model.student_encoder, x.to(model.device), condition)
+        return draws[:, : model.fair_latent_dim]
+
+    def get_latent_embedding(self, data, method='pca', num_rows=2000, seed=0):
+        """A 2-D embedding of the fair part of the student's latent, coloured by group.
+
+        Args:
+            data (pandas.DataFrame or dict): real rows to encode (typically the training
+                table), with the columns the synthesizer was fitted on.
+            method (str): ``'pca'`` (fast, linear) or ``'tsne'`` (scikit-learn's t-SNE,
+                slower, shows clusters). Defaults to 'pca'.
+            num_rows (int): rows embedded (a seeded random subset). Defaults to 2000.
+            seed (int): seed of the subset, the posterior draws and the embedding.
+                Defaults to 0.
+
+        Returns:
+            pandas.DataFrame: columns ``x``, ``y``, ``group`` and the sensitive columns;
+            ``attrs['leakage_auroc']`` is the AUROC of predicting the group from the fair
+            latent (0.5 = no information; NaN with fewer than two groups of at least
+            10 rows), ``attrs['method']`` the embedding.
+        """
+        self._check_fitted()
+        if method not in METHODS:
+            raise SynthesizerInputError(f"method must be 'pca' or 'tsne', got {method!r}.")
+        if isinstance(num_rows, bool) or not isinstance(num_rows, (int, np.integer)) or num_rows < 10:
+            raise SynthesizerInputError(f'num_rows must be an integer >= 10, got {num_rows!r}.')
+        x, y, codes = self._encoded_rows(data)
+        rows = np.sort(np.random.RandomState(seed).choice(len(x), min(len(x), num_rows),
+                                                          replace=False))
+        x, y, codes = x[rows], y[rows], codes[rows]
+        latent = self._fair_latent(x, y, codes, seed)
+        counts = np.bincount(codes, minlength=len(self._groups))
+        leakage = leakage_auroc(latent, codes, np.flatnonzero(counts >= MIN_GROUP_ROWS), seed)
+        if latent.shape[1] == 1:
+            points = np.column_stack([latent[:, 0], np.zeros(len(latent))])
+        elif method == 'pca':
+            points = PCA(2, random_state=seed).fit_transform(latent)
+        else:
+            points = TSNE(2, init='pca', perplexity=min(30, len(latent) - 1),
+                          random_state=seed).fit_transform(latent)
+        groups = self._groups.iloc[codes].reset_index(drop=True)
+        frame = pd.DataFrame({'x': points[:, 0], 'y': points[:, 1]})
+        frame['group'] = groups.astype(str).agg(', '.join, axis=1)
+        for column in self.sensitive_columns:
+            frame[column] = groups[column].to_numpy()
+        frame.attrs.update(leakage_auroc=leakage, method=method)
+        return frame
+
+    def get_latent_plot(self, data, method='pca', num_rows=2000, seed=0, compare_to=None,
+                        names=('This synthesizer', 'Compared synthesizer')):
+        """The latent embedding as a plotly scatter, beside another synthesizer's.
+
+        Args:
+            data, method, num_rows, seed: as ``get_latent_embedding``.
+            compare_to (FairDistillSynthesizer or None): a second fitted synthesizer shown
+                on the right, e.g. the unfair ablation (``fairness_weight=0``). Defaults to
+                None.
+            names (tuple[str, str]): the panels' titles. Defaults to ('This synthesizer',
+                'Compared synthesizer').
+
+        Returns:
+            plotly.graph_objects.Figure
+        """
+        synthesizers = [self] if compare_to is None else [self, compare_to]
+        embeddings = [
+            synthesizer.get_latent_embedding(data, method, num_rows, seed)
+            for synthesizer in synthesizers
+        ]
+        titles = [
+            f'{name}: leakage AUROC {embedding.attrs["leakage_auroc"]:.3f}'
+            for name, embedding in zip(names, embeddings)
+        ]
+        figure = make_subplots(rows=1, cols=len(embeddings), subplot_titles=titles)
+        palette = ['#000036', '#01E0C9', '#FF6B6B', '#FFB000', '#7A5CFA', '#2CA02C', '#8C564B']
+        for col, embedding in enumerate(embeddings, start=1):
+            for index, (group, rows) in enumerate(embedding.groupby('group', sort=True)):
+                figure.add_trace(go.Scattergl(
+                    x=rows['x'], y=rows['y'], mode='markers', name=group, legendgroup=group,
+                    showlegend=col == 1, marker={'size': 4, 'opacity': 0.6,
+                                                 'color': palette[index % len(palette)]},
+                ), row=1, col=col)
+        label = 'PCA' if method == 'pca' else 't-SNE'
+        figure.update_layout(
+            title=f'Fair part of the student latent ({label}), coloured by sensitive group',
+            height=500, legend={'itemsizing': 'constant'},
+        )
+        return figure

@@ -1,0 +1,163 @@
+"""Explanations: feature attributions, proxy strength, the report's explanation views, the
+HTML report and the synthesizer's latent view."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+import shap
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.metrics import roc_auc_score
+
+from sdv_fairdistill.metrics import FairnessReport
+from sdv_fairdistill.metrics import _explanations as explanations
+from sdv_fairdistill.metrics._features import generic_encoder, generic_frame
+from sdv_fairdistill.metrics._task import FairnessTask
+from sdv_fairdistill.metrics.html import read_figures
+
+METADATA = {'columns': {
+    'signal': {'sdtype': 'numerical'},
+    'noise': {'sdtype': 'numerical'},
+    'proxy': {'sdtype': 'categorical'},
+    'group': {'sdtype': 'categorical'},
+    'label': {'sdtype': 'categorical'},
+}}
+
+
+def _table(rows, seed, label_uses_group):
+    """``label`` from ``signal`` (and from ``group`` when ``label_uses_group``); ``proxy``
+    equals ``group`` on 90 % of the rows; ``noise`` is independent of everything."""
+    rng = np.random.RandomState(seed)
+    group = rng.choice(['a', 'b'], rows)
+    proxy = np.where(rng.rand(rows) < 0.9, group, np.where(group == 'a', 'b', 'a'))
+    signal = rng.randn(rows)
+    noise = rng.randn(rows)
+    logit = 2 * signal + (3 * (group == 'a') - 1.5 if label_uses_group else 0)
+    label = np.where(rng.rand(rows) < 1 / (1 + np.exp(-logit)), 'yes', 'no')
+    return pd.DataFrame({'signal': signal, 'noise': noise, 'proxy': proxy, 'group': group,
+                         'label': label})
+
+
+@pytest.fixture(scope='module')
+def task():
+    """Real rows whose label depends on the group; a 'synthetic' table where it does not."""
+    return FairnessTask(
+        _table(3000, 0, True), _table(3000, 1, False), METADATA,
+        target_column='label', sensitive_columns='group',
+        real_validation_data=_table(1500, 2, True),
+    )
+
+
+def test_shap_of_the_one_hot_columns_add_up_to_the_model_output():
+    table = _table(1000, 0, True)
+    table.loc[::7, 'noise'] = np.nan  # a missing-value indicator column in the encoding
+    types = {'signal': 'numerical', 'noise': 'numerical', 'proxy': 'categorical',
+             'group': 'categorical'}
+    encoder = generic_encoder(types).fit(generic_frame(table, types))
+    matrix = encoder.transform(generic_frame(table, types))
+    owners = explanations._output_columns(encoder, types)
+    assert len(owners) == matrix.shape[1]
+    assert list(owners).count('noise') == 2  # the value and its missing indicator
+    model = HistGradientBoostingClassifier(random_state=0).fit(matrix, table['label'] == 'yes')
+    explainer = shap.TreeExplainer(model)
+    values = explainer.shap_values(matrix)
+    per_column = np.column_stack([values[:, owners == column].sum(axis=1) for column in types])
+    # SHAP values of the columns add up to the model's log-odds.
+    np.testing.assert_allclose(
+        per_column.sum(axis=1) + explainer.expected_value, model.decision_function(matrix),
+        atol=1e-6,
+    )
+
+
+@pytest.mark.parametrize('method', ['shap', 'permutation'])
+def test_the_group_loses_its_attribution_when_the_labels_stop_using_it(task, method):
+    attributions = explanations.feature_attributions(task, method=method).set_index('Column')
+    for source in ('Real-trained model', 'Synthetic-trained model'):
+        assert attributions[source].sum() == pytest.approx(1)
+        # Boosting fits some noise (SHAP sees it, a shuffle of it costs no AUROC).
+        assert attributions.loc['noise', source] < 0.2
+    real, synthetic = attributions['Real-trained model'], attributions['Synthetic-trained model']
+    # By construction: the real labels use the group (logit +-1.5), the synthetic ones do not.
+    assert real['group'] > 0.3
+    assert synthetic['group'] < 0.05 and synthetic['proxy'] < 0.05
+    assert synthetic['signal'] > 0.7
+    assert attributions.loc['group', 'Sensitive'] and not attributions.loc['proxy', 'Sensitive']
+    assert set(attributions['Method']) == {'SHAP' if method == 'shap' else 'Permutation'}
+
+
+def test_without_shap_the_attributions_fall_back_to_permutation(task, monkeypatch):
+    monkeypatch.setattr(explanations, 'shap_available', lambda: False)
+    assert set(explanations.feature_attributions(task)['Method']) == {'Permutation'}
+    with pytest.raises(ImportError, match=r'pip install'):
+        explanations.feature_attributions(task, method='shap')
+
+
+def test_proxy_auroc_is_what_the_true_group_shares_give(task):
+    proxies = explanations.proxy_strength(task).set_index('Column')
+    real = task.tables['real_data']
+    # Independent value: the proxy agrees with the group on 90 % of the rows, so ranking by
+    # the true P(group = 'b' | proxy) gives this AUROC.
+    expected = roc_auc_score(real['group'] == 'b', np.where(real['proxy'] == 'b', 0.9, 0.1))
+    assert proxies.loc['proxy', 'Real data'] == pytest.approx(expected, abs=0.01)
+    assert proxies.loc['proxy', 'Synthetic data'] == pytest.approx(0.9, abs=0.02)
+    assert proxies.loc['noise', 'Real data'] == pytest.approx(0.5, abs=0.04)
+    # The real label carries the group, the synthetic one does not.
+    assert proxies.loc['label', 'Real data'] > 0.65
+    assert proxies.loc['label', 'Synthetic data'] == pytest.approx(0.5, abs=0.04)
+    assert proxies.loc['label', 'Target'] and not proxies.loc['proxy', 'Target']
+    assert list(proxies.index)[-1] == explanations.ALL_COLUMNS
+    assert 'group' not in proxies.index
+
+
+@pytest.fixture(scope='module')
+def report(task):
+    report = FairnessReport()
+    report.generate(task.tables['real_data'], task.tables['synthetic_data'], METADATA,
+                    sensitive_columns='group', target_column='label',
+                    real_validation_data=task.tables['real_validation_data'], verbose=False)
+    return report
+
+
+def test_report_shows_the_explanations_without_scoring_them(report):
+    assert list(report.get_properties()['Property']) == [
+        'Demographic Parity', 'Equalized Odds', 'Equal Opportunity', 'Downstream Utility']
+    figure = report.get_visualization('Feature Attributions')
+    assert [trace.name for trace in figure.data] == ['Real-trained model',
+                                                     'Synthetic-trained model']
+    assert len(report.get_visualization('Proxy Strength').data) == 2
+    assert set(report.get_details('Feature Attributions')['Column']) == {
+        'signal', 'noise', 'proxy', 'group'}
+    summary = report.get_attribution_summary()
+    assert list(summary['Column'][:2]) == ['group', 'proxy']
+    rows = report.get_summary()
+    assert set(rows['Property']) >= {'Feature Attributions', 'Proxy Strength'}
+    assert report.get_info()['explanation_time'] > 0
+
+
+def test_report_without_explanations_says_how_to_get_them(task):
+    report = FairnessReport(explain=False)
+    report.generate(task.tables['real_data'], task.tables['synthetic_data'], METADATA,
+                    sensitive_columns='group', target_column='label', verbose=False)
+    with pytest.raises(ValueError, match='explain=True'):
+        report.get_visualization('Feature Attributions')
+    with pytest.raises(ValueError, match='Explanations .*Proxy Strength'):
+        report.get_details('Shapes')
+    assert 'Feature Attributions' not in set(report.get_summary()['Property'])
+
+
+def test_html_report_is_self_contained_with_every_figure(report, tmp_path):
+    import plotly.graph_objects as go
+
+    path = tmp_path / 'report.html'
+    extra = go.Figure(go.Scatter(x=[0, 1], y=[1, 0], name='latent </script> view'))
+    report.save_html(path, extra_figures={'Latent view': extra})
+    text = path.read_text()
+    assert '<script src=' not in text  # plotly.js is inside, nothing is fetched
+    assert 'Plotly.newPlot' in text and 'Latent view' in text
+    figures = read_figures(path)
+    # Four properties, two explanations, the extra figure; each with its data.
+    assert len(figures) == 7
+    assert all(figure['data'] for figure in figures)
+    assert figures[-1]['data'][0]['name'] == 'latent </script> view'
+    json.dumps(figures)  # plain JSON

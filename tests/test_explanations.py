@@ -161,3 +161,54 @@ def test_html_report_is_self_contained_with_every_figure(report, tmp_path):
     assert all(figure['data'] for figure in figures)
     assert figures[-1]['data'][0]['name'] == 'latent </script> view'
     json.dumps(figures)  # plain JSON
+
+
+# ---------------------------------------------------------------------- latent view
+@pytest.fixture(scope='module')
+def fitted(adult_sample):
+    from sdv.single_table import FairDistillSynthesizer
+
+    data, metadata = adult_sample
+    synthesizer = FairDistillSynthesizer(
+        metadata, sensitive_columns='sex', target_column='income', seed=0,
+        epochs=3, distill_epochs=2, batch_size=250,
+    )
+    synthesizer.fit({'adult': data})
+    return synthesizer
+
+
+def test_latent_embedding_places_the_rows_of_each_group(fitted, adult_sample):
+    data, _ = adult_sample
+    embedding = fitted.get_latent_embedding(data, num_rows=400, seed=3)
+    assert list(embedding.columns) == ['x', 'y', 'group', 'sex']
+    assert len(embedding) == 400 and np.isfinite(embedding[['x', 'y']].to_numpy()).all()
+    # The same seeded subset of rows, with their own groups.
+    rows = np.sort(np.random.RandomState(3).choice(len(data), 400, replace=False))
+    assert embedding['sex'].tolist() == data['sex'].iloc[rows].tolist()
+    assert 0 <= embedding.attrs['leakage_auroc'] <= 1
+    again = fitted.get_latent_embedding({'adult': data}, num_rows=400, seed=3)
+    pd.testing.assert_frame_equal(embedding, again)
+    assert fitted.get_latent_embedding(data, method='tsne', num_rows=100).shape == (100, 4)
+
+
+def test_latent_plot_shows_two_synthesizers_side_by_side(fitted, adult_sample):
+    data, _ = adult_sample
+    figure = fitted.get_latent_plot(data, num_rows=200, compare_to=fitted,
+                                    names=('fair', 'unfair'))
+    titles = [annotation.text for annotation in figure.layout.annotations]
+    assert titles[0].startswith('fair: leakage AUROC ') and titles[1].startswith('unfair')
+    assert {trace.name for trace in figure.data} == {'Female', 'Male'}
+
+
+def test_latent_view_refuses_bad_input_with_a_clear_error(fitted, adult_sample):
+    from sdv.errors import SynthesizerInputError
+
+    data, _ = adult_sample
+    with pytest.raises(SynthesizerInputError, match="'pca' or 'tsne'"):
+        fitted.get_latent_embedding(data, method='umap')
+    with pytest.raises(SynthesizerInputError, match='never saw'):
+        fitted.get_latent_embedding(data.assign(sex='Other'))
+    with pytest.raises(SynthesizerInputError, match="'age'"):
+        fitted.get_latent_embedding(data.drop(columns='age'))
+    with pytest.raises(SynthesizerInputError, match='num_rows'):
+        fitted.get_latent_embedding(data, num_rows=0)

@@ -10,6 +10,8 @@ tells nothing of the group. Beside the unfair ablation (``fairness_weight=0``) t
 separate; with the penalty they mix.
 """
 
+from contextlib import contextmanager
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -25,22 +27,49 @@ from sdv_fairdistill.synthesizers._diagnostics import MIN_GROUP_ROWS, leakage_au
 METHODS = ('pca', 'tsne')
 
 
+@contextmanager
+def _seeded_transforms(transformers, seed):
+    """Run RDT ``transform``s from a seeded state (some sample, e.g. the mode of a value),
+    then give each transformer its own state back, so sampling is not disturbed."""
+    saved = [(t, t.random_states['transform']) for t in transformers
+             if isinstance(getattr(t, 'random_states', None), dict)]
+    for transformer, _ in saved:
+        transformer.random_states['transform'] = np.random.RandomState(seed)
+    try:
+        yield
+    finally:
+        for transformer, state in saved:
+            transformer.random_states['transform'] = state
+
+
 class LatentViewMixin:
     """``get_latent_embedding`` and ``get_latent_plot`` of a fitted tabular synthesizer."""
 
-    def _encoded_rows(self, data):
-        """``(x, y, group codes)`` of user rows, encoded as the training rows were."""
-        table = data[next(iter(data))] if isinstance(data, dict) else data
+    def _user_table(self, data):
+        table = data[next(iter(data))] if isinstance(data, dict) and len(data) == 1 else data
         if not isinstance(table, pd.DataFrame):
             raise SynthesizerInputError(
                 f'data must be a DataFrame or {{table_name: DataFrame}}, not {type(data).__name__}.'
             )
-        missing = [column for column in self._processed_columns if column not in table.columns]
-        missing = [c for c in missing if c in self._get_table_metadata().columns]
+        missing = [c for c in self._get_table_metadata().columns if c not in table.columns]
         if missing:
             raise SynthesizerInputError(
                 f'data lacks the column(s) {missing} the synthesizer was fitted on.'
             )
+        return table
+
+    def _encoded_rows(self, table, seed):
+        """``(x, y, group codes)`` of user rows, encoded as the training rows were."""
+        encoders = [self._feature_encoder, self._target_encoder]
+        transformers = [
+            *self._data_processor._hyper_transformer.field_transformers.values(),
+            *[piece for encoder in encoders if encoder is not None
+              for plan in encoder._plans for piece in plan[2:4]],
+        ]
+        with _seeded_transforms(transformers, seed):
+            return self._encode_table(table)
+
+    def _encode_table(self, table):
         table = self._validate_transform_constraints(table.copy())
         processed = self._data_processor.transform(table)
         sensitive = pd.MultiIndex.from_frame(processed[self.sensitive_columns])
@@ -65,8 +94,11 @@ class LatentViewMixin:
         model = self._model
         s = F.one_hot(torch.as_tensor(codes, dtype=torch.long), len(self._groups)).float()
         condition = model._encoder_condition(y.to(model.device), s.to(model.device))
-        torch.manual_seed(seed)  # the posterior draws
-        draws = model._posterior_samples(model.student_encoder, x.to(model.device), condition)
+        # The posterior draws, from a seeded generator of their own.
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            draws = model._posterior_samples(model.student_encoder, x.to(model.device),
+                                             condition)
         return draws[:, : model.fair_latent_dim]
 
     def get_latent_embedding(self, data, method='pca', num_rows=2000, seed=0):
@@ -92,10 +124,10 @@ class LatentViewMixin:
             raise SynthesizerInputError(f"method must be 'pca' or 'tsne', got {method!r}.")
         if isinstance(num_rows, bool) or not isinstance(num_rows, (int, np.integer)) or num_rows < 10:
             raise SynthesizerInputError(f'num_rows must be an integer >= 10, got {num_rows!r}.')
-        x, y, codes = self._encoded_rows(data)
-        rows = np.sort(np.random.RandomState(seed).choice(len(x), min(len(x), num_rows),
+        table = self._user_table(data)
+        rows = np.sort(np.random.RandomState(seed).choice(len(table), min(len(table), num_rows),
                                                           replace=False))
-        x, y, codes = x[rows], y[rows], codes[rows]
+        x, y, codes = self._encoded_rows(table.iloc[rows], seed)
         latent = self._fair_latent(x, y, codes, seed)
         counts = np.bincount(codes, minlength=len(self._groups))
         leakage = leakage_auroc(latent, codes, np.flatnonzero(counts >= MIN_GROUP_ROWS), seed)

@@ -315,3 +315,34 @@ def test_report_advice_names_an_option_the_cli_has(german_csv, tmp_path, capsys)
     assert main([*report, '--min-group-size', '3', '--criterion', 'equal_opportunity',
                  '-o', str(output)]) == 0
     assert 'fairness: Equal Opportunity' in capsys.readouterr().out
+
+
+def test_report_html_has_every_figure_and_the_latent_view(german_csv, synthesizer_pkl,
+                                                          tmp_path, capsys):
+    from sdv_fairdistill.metrics.html import read_figures
+
+    synthetic = tmp_path / 'synthetic.csv'
+    assert main(['sample', str(synthesizer_pkl), '-n', '300', '--seed', '0', '--quiet',
+                 '-o', str(synthetic)]) == 0
+    page = tmp_path / 'out' / 'report.html'
+    report = ['report', str(german_csv), str(synthetic), '--sensitive', 'sex',
+              '--target', 'credit', '--quiet', '--html', str(page)]
+
+    assert main([*report[:-2], '--synthesizer', str(synthesizer_pkl)]) == 2
+    assert 'add --html FILE' in _error_line(capsys)
+    assert main([*report, '--compare', str(synthesizer_pkl)]) == 2
+    assert '--compare needs --synthesizer' in _error_line(capsys)
+    assert main([*report, '--synthesizer', str(german_csv)]) == 2
+    assert 'is not a saved synthesizer' in _error_line(capsys)
+
+    assert main([*report, '--synthesizer', str(synthesizer_pkl),
+                 '--compare', str(synthesizer_pkl)]) == 0
+    figures = read_figures(page)
+    titles = [figure['layout']['title']['text'] for figure in figures]
+    # Four fairness properties, two explanations, two quality figures, the latent view.
+    assert len(figures) == 9 and all(figure['data'] for figure in figures)
+    assert any(title.startswith('Feature Attributions') for title in titles)
+    assert any(title.startswith('Proxy Strength') for title in titles)
+    assert titles[-1].startswith('Fair part of the student latent')
+    panels = [annotation['text'] for annotation in figures[-1]['layout']['annotations']]
+    assert len(panels) == 2 and all('leakage AUROC' in panel for panel in panels)

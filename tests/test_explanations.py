@@ -119,7 +119,7 @@ def report(task):
     return report
 
 
-def test_report_shows_the_explanations_without_scoring_them(report):
+def test_report_shows_the_explanations_without_scoring_them(report, task):
     assert list(report.get_properties()['Property']) == [
         'Demographic Parity', 'Equalized Odds', 'Equal Opportunity', 'Downstream Utility']
     figure = report.get_visualization('Feature Attributions')
@@ -128,6 +128,11 @@ def test_report_shows_the_explanations_without_scoring_them(report):
     assert len(report.get_visualization('Proxy Strength').data) == 2
     assert set(report.get_details('Feature Attributions')['Column']) == {
         'signal', 'noise', 'proxy', 'group'}
+    effect = report.get_sensitive_effect().set_index('Group')
+    assert effect['Rows'].sum() == len(task.tables['real_validation_data'])
+    # The real labels favour group 'a' (logit +1.5 against -1.5), the synthetic ones neither.
+    assert effect.loc['a', 'Real-trained model'] > 1 > -1 > effect.loc['b', 'Real-trained model']
+    assert abs(effect['Synthetic-trained model']).max() < 0.3
     summary = report.get_attribution_summary()
     assert list(summary['Column'][:2]) == ['group', 'proxy']
     rows = report.get_summary()
@@ -212,3 +217,34 @@ def test_latent_view_refuses_bad_input_with_a_clear_error(fitted, adult_sample):
         fitted.get_latent_embedding(data.drop(columns='age'))
     with pytest.raises(SynthesizerInputError, match='num_rows'):
         fitted.get_latent_embedding(data, num_rows=0)
+
+
+@pytest.mark.slow
+def test_on_adult_the_penalty_hides_the_group_from_the_latent_and_the_label():
+    from sdv.single_table import FairDistillSynthesizer
+    from sklearn.model_selection import train_test_split
+
+    from sdv_fairdistill.datasets import load_adult
+
+    data, metadata = load_adult(num_rows=6000, random_state=0)
+    train, test = train_test_split(data, test_size=0.3, random_state=0, stratify=data['income'])
+    leakage, proxies = {}, {}
+    for weight in (300.0, 0.0):  # the default, and the unfair ablation
+        synthesizer = FairDistillSynthesizer(metadata, sensitive_columns='sex',
+                                             target_column='income', fairness_weight=weight,
+                                             seed=0)
+        synthesizer.fit({'adult': train})
+        leakage[weight] = synthesizer.get_latent_embedding(train).attrs['leakage_auroc']
+        report = FairnessReport()
+        report.generate(train, synthesizer.sample(len(train))['adult'], metadata,
+                        sensitive_columns='sex', target_column='income',
+                        real_validation_data=test, verbose=False)
+        proxies[weight] = report.get_details('Proxy Strength').set_index('Column')
+
+    assert leakage[300.0] < 0.6 < leakage[0.0]
+    # The label tells the group in the real data and in the ablation's, not in the fair data.
+    assert proxies[0.0].loc['income', 'Real data'] > 0.58
+    assert proxies[0.0].loc['income', 'Synthetic data'] > 0.58
+    assert proxies[300.0].loc['income', 'Synthetic data'] < 0.55
+    # The strongest proxy stays one (fidelity).
+    assert proxies[300.0].loc['relationship', 'Synthetic data'] > 0.75

@@ -70,7 +70,8 @@ def _output_columns(encoder, types):
     return np.array(owners, dtype=object)
 
 
-def _shap_share(model, matrix, owners, columns):
+def _shap_by_column(model, matrix, owners, columns):
+    """SHAP values (log-odds) of each row and input column."""
     import shap
 
     values = shap.TreeExplainer(model).shap_values(matrix)
@@ -80,8 +81,7 @@ def _shap_share(model, matrix, owners, columns):
     if values.ndim == 3:  # (rows, features, classes)
         values = values[..., -1]
     # A column's SHAP value is the sum over its one-hot / indicator columns (additivity).
-    per_column = np.column_stack([values[:, owners == column].sum(axis=1) for column in columns])
-    return np.abs(per_column).mean(axis=0)
+    return np.column_stack([values[:, owners == column].sum(axis=1) for column in columns])
 
 
 def _permutation_share(model, frame, y_true, encoder, columns, random_state):
@@ -97,6 +97,15 @@ def _permutation_share(model, frame, y_true, encoder, columns, random_state):
 def feature_attributions(task, method=None, max_rows=MAX_EXPLAINED_ROWS):
     """Attribution share of each feature column for the real- and synthetic-trained model.
 
+    See ``explain_models``, which also returns the effect of the sensitive columns by group.
+    """
+    return explain_models(task, method, max_rows)[0]
+
+
+def explain_models(task, method=None, max_rows=MAX_EXPLAINED_ROWS):
+    """Attribution share of each feature column for the real- and synthetic-trained model,
+    and the effect of the sensitive columns in each group.
+
     Args:
         task (FairnessTask): the validated tables of a report.
         method (str or None): ``'shap'`` or ``'permutation'``; None takes SHAP when it is
@@ -104,8 +113,13 @@ def feature_attributions(task, method=None, max_rows=MAX_EXPLAINED_ROWS):
         max_rows (int): real validation rows explained (a seeded random subset).
 
     Returns:
-        pandas.DataFrame: ``Column``, ``Sensitive`` (bool), ``Real-trained model`` and
-        ``Synthetic-trained model`` (shares summing to 1 over the columns), ``Method``.
+        tuple[pandas.DataFrame, pandas.DataFrame]: the attributions: ``Column``,
+        ``Sensitive`` (bool), ``Real-trained model`` and ``Synthetic-trained model`` (shares
+        summing to 1 over the columns), ``Method``; and the sensitive effect: for each group
+        (``Group``, ``Rows``), the mean SHAP value (log-odds) of the sensitive columns among
+        its explained rows for each model: negative where the model lowers the group's
+        scores for being that group. Empty without SHAP or when the classifiers do not see
+        the sensitive columns.
     """
     if method is None:
         method = 'shap' if shap_available() else 'permutation'
@@ -121,7 +135,9 @@ def feature_attributions(task, method=None, max_rows=MAX_EXPLAINED_ROWS):
     rows = rng.choice(len(validation), min(len(validation), max_rows), replace=False)
     validation = validation.iloc[np.sort(rows)]
     y_validation = binary_labels(validation[task.target_column], task.positive_label)
-    shares = {}
+    groups = np.asarray(group_names(sensitive_frame(validation, task.sensitive_columns)))
+    sensitive = [columns.index(column) for column in task.sensitive_columns if column in types]
+    shares, effects = {}, {}
     for source, table in (('Real-trained model', train),
                           ('Synthetic-trained model', task.tables['synthetic_data'])):
         encoder = generic_encoder(types).fit(generic_frame(table, types))
@@ -130,7 +146,12 @@ def feature_attributions(task, method=None, max_rows=MAX_EXPLAINED_ROWS):
         model.fit(encoder.transform(generic_frame(table, types)), y_train)
         if method == 'shap':
             matrix = encoder.transform(generic_frame(validation, types))
-            raw = _shap_share(model, matrix, _output_columns(encoder, types), columns)
+            values = _shap_by_column(model, matrix, _output_columns(encoder, types), columns)
+            raw = np.abs(values).mean(axis=0)
+            if sensitive:
+                effect = values[:, sensitive].sum(axis=1)
+                effects[source] = {group: effect[groups == group].mean()
+                                   for group in np.unique(groups)}
         else:
             raw = _permutation_share(
                 model, generic_frame(validation, types), y_validation, encoder, columns,
@@ -138,12 +159,17 @@ def feature_attributions(task, method=None, max_rows=MAX_EXPLAINED_ROWS):
             )
         shares[source] = raw / raw.sum() if raw.sum() > 0 else raw
 
-    return pd.DataFrame({
+    attributions = pd.DataFrame({
         'Column': columns,
         'Sensitive': [column in task.sensitive_columns for column in columns],
         **shares,
         'Method': 'SHAP' if method == 'shap' else 'Permutation',
     })
+    names, counts = np.unique(groups, return_counts=True)
+    effect = pd.DataFrame({'Group': names, 'Rows': counts, **{
+        source: [values[name] for name in names] for source, values in effects.items()
+    }}) if effects else pd.DataFrame(columns=['Group', 'Rows', *shares])
+    return attributions, effect
 
 
 #: Quantile bins of a numerical column in the one-column proxy estimate.

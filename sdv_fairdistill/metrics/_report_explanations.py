@@ -9,7 +9,7 @@ from sdv_fairdistill.metrics._explanation_figures import attributions_figure, pr
 from sdv_fairdistill.metrics._explanations import (
     ALL_COLUMNS,
     attribution_summary,
-    feature_attributions,
+    explain_models,
     proxy_strength,
 )
 
@@ -25,7 +25,7 @@ class ExplanationsMixin:
         if verbose:
             sys.stdout.write('Explaining: Feature Attributions, Proxy Strength\n')
         started = time.perf_counter()
-        attributions = feature_attributions(task)
+        attributions, effect = explain_models(task)
         proxies = proxy_strength(task)
         self.report_info['explanation_time'] = time.perf_counter() - started
         return {
@@ -34,6 +34,7 @@ class ExplanationsMixin:
             'Attribution Summary': attribution_summary(
                 attributions, proxies, task.sensitive_columns
             ),
+            'Sensitive Effect': effect,
         }
 
     def _check_property_name(self, property_name):
@@ -85,6 +86,13 @@ class ExplanationsMixin:
         proxies (highest real proxy AUROC), for the real- and the synthetic-trained model."""
         self._validate_property_generated('Feature Attributions')
         return self._explanations['Attribution Summary'].copy()
+
+    def get_sensitive_effect(self):
+        """The mean SHAP value (log-odds) of the sensitive columns in each group, for the
+        real- and the synthetic-trained model: how each model moves a group's scores for
+        being that group (empty without ``shap``)."""
+        self._validate_property_generated('Feature Attributions')
+        return self._explanations['Sensitive Effect'].copy()
 
     def _explanation_summary(self):
         """``get_summary`` rows of the explanations: the attribution share of the sensitive

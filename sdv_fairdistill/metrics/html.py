@@ -71,6 +71,9 @@ def report_sections(fairness_report, quality_report=None, table_name=None):
              fairness_report.get_visualization('Feature Attributions')),
             ('Attribution share of the sensitive columns and the strongest proxies', '',
              fairness_report.get_attribution_summary()),
+            ('Effect of the sensitive columns by group', 'Mean SHAP value (log-odds) of the '
+             'sensitive columns among the rows of each group: how each model moves a '
+             "group's scores for being that group.", fairness_report.get_sensitive_effect()),
             ('Proxy Strength', 'How well each column alone tells the sensitive group (AUROC; '
              '0.5 = not at all), in the real and in the synthetic table.',
              fairness_report.get_visualization('Proxy Strength')),

@@ -310,14 +310,14 @@ class FairnessReport(ExplanationsMixin, BaseReport):
 
         Args:
             filepath (str or Path): the ``.html`` file to write.
-            quality_report (sdmetrics.reports.single_table.QualityReport or None): a
-                generated quality report of the same tables, whose figures follow.
-                Defaults to None.
+            quality_report (sdmetrics.reports.QualityReport or None): a generated quality
+                report of the same tables, whose column shapes and pair trends follow
+                (SDMetrics' single-table report works too). Defaults to None.
             extra_figures (dict or None): ``{heading: plotly figure}`` appended at the end,
                 e.g. ``synthesizer.get_latent_plot(...)``. Defaults to None.
             title (str): the page title. Defaults to 'Fairness report'.
-            quality_table (str or None): the table to show when ``quality_report`` is
-                SDMetrics' multi-table report. Defaults to None.
+            quality_table (str or None): the table to show from ``quality_report`` (needed
+                by ``sdmetrics.reports.QualityReport``). Defaults to None.
         """
         self._check_report_generated()
         sections = report_sections(self, quality_report, quality_table)

@@ -78,6 +78,7 @@ def main():
             'diagnostics': synthesizer.get_fairness_diagnostics(),
             'scores': report.get_properties().set_index('Property')['Score'].to_dict(),
             'attribution_summary': report.get_attribution_summary().to_dict(orient='records'),
+            'sensitive_effect': report.get_sensitive_effect().to_dict(orient='records'),
             'attributions': report.get_details('Feature Attributions').to_dict(orient='records'),
             'proxies': report.get_details('Proxy Strength').to_dict(orient='records'),
         }
@@ -90,7 +91,8 @@ def main():
             fair_report = report
 
     figure = synthesizers['defaults'].get_latent_plot(
-        train, compare_to=synthesizers['fairness_weight=0'], num_rows=5000, seed=args.seed,
+        train, method='discriminant', compare_to=synthesizers['fairness_weight=0'],
+        num_rows=3000, seed=args.seed,
         names=('defaults', 'fairness_weight=0'),
     )
     fair_report.save_html(output / 'report.html', quality_report=quality,

@@ -111,6 +111,10 @@ def build_parser():
     report.add_argument('--synthesizer', metavar='PKL',
                         help='the saved synthesizer that made the synthetic table: the HTML '
                         f'file then shows its latent view ({PICKLE_WARNING})')
+    report.add_argument('--latent-method', choices=['discriminant', 'pca', 'tsne'],
+                        default='discriminant',
+                        help='how the latent view is drawn in 2-D (default: %(default)s: x is '
+                        'the direction that best separates the groups, so leakage shows)')
     report.add_argument('--compare', metavar='PKL',
                         help='a second saved synthesizer shown beside it in the latent view, '
                         'e.g. the unfair ablation (fit --fairness-weight 0)')

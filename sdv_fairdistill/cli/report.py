@@ -68,7 +68,7 @@ def _latent_figures(args, real):
     names = tuple(f'{name} (fairness_weight={s.fairness_weight:g})' for name, s in synthesizers)
     try:
         figure = synthesizers[0][1].get_latent_plot(
-            real, compare_to=synthesizers[1][1] if len(synthesizers) > 1 else None,
+            real, method=args.latent_method, compare_to=synthesizers[1][1] if len(synthesizers) > 1 else None,
             names=names + ('',) * (2 - len(names)),
         )
     except ValueError as error:  # SDV's SynthesizerInputError is a ValueError

@@ -64,7 +64,7 @@ def proxies_figure(proxies):
             hovertemplate='%{y}<br>AUROC: %{x:.3f}<extra>' + source + '</extra>',
         ))
     figure.add_vline(x=0.5, line_dash='dash', line_color='grey',
-                     annotation_text='no information (0.5)')
+                     annotation_text='no information (0.5)', annotation_position='bottom right')
     figure.update_xaxes(range=[0.4, 1])
     return _layout(
         figure,

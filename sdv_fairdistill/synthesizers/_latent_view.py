@@ -20,11 +20,12 @@ import torch.nn.functional as F
 from plotly.subplots import make_subplots
 from sdv.errors import SynthesizerInputError
 from sklearn.decomposition import PCA
+from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
 from sklearn.manifold import TSNE
 
 from sdv_fairdistill.synthesizers._diagnostics import MIN_GROUP_ROWS, leakage_auroc
 
-METHODS = ('pca', 'tsne')
+METHODS = ('pca', 'tsne', 'discriminant')
 
 
 @contextmanager
@@ -40,6 +41,19 @@ def _seeded_transforms(transformers, seed):
     finally:
         for transformer, state in saved:
             transformer.random_states['transform'] = state
+
+
+def _discriminant_view(latent, codes, seed):
+    """x: the first linear discriminant of the groups; y: the first principal component of
+    what is left once that direction is removed."""
+    if np.unique(codes).size < 2:
+        return PCA(2, random_state=seed).fit_transform(latent)
+    lda = LinearDiscriminantAnalysis(n_components=1).fit(latent, codes)
+    direction = lda.scalings_[:, 0] / np.linalg.norm(lda.scalings_[:, 0])
+    centred = latent - latent.mean(axis=0)
+    along = centred @ direction
+    across = PCA(1, random_state=seed).fit_transform(centred - np.outer(along, direction))
+    return np.column_stack([along, across[:, 0]])
 
 
 class LatentViewMixin:
@@ -107,8 +121,11 @@ class LatentViewMixin:
         Args:
             data (pandas.DataFrame or dict): real rows to encode (typically the training
                 table), with the columns the synthesizer was fitted on.
-            method (str): ``'pca'`` (fast, linear) or ``'tsne'`` (scikit-learn's t-SNE,
-                slower, shows clusters). Defaults to 'pca'.
+            method (str): ``'pca'`` (the two directions of largest spread), ``'tsne'``
+                (scikit-learn's t-SNE: slower, shows clusters) or ``'discriminant'`` (x: the
+                linear direction that best separates the groups, from scikit-learn's linear
+                discriminant analysis; y: the direction of largest spread across it: shows
+                the leakage by eye). Defaults to 'pca'.
             num_rows (int): rows embedded (a seeded random subset). Defaults to 2000.
             seed (int): seed of the subset, the posterior draws and the embedding.
                 Defaults to 0.
@@ -121,7 +138,9 @@ class LatentViewMixin:
         """
         self._check_fitted()
         if method not in METHODS:
-            raise SynthesizerInputError(f"method must be 'pca' or 'tsne', got {method!r}.")
+            raise SynthesizerInputError(
+                f"method must be 'pca', 'tsne' or 'discriminant', got {method!r}."
+            )
         if isinstance(num_rows, bool) or not isinstance(num_rows, (int, np.integer)) or num_rows < 10:
             raise SynthesizerInputError(f'num_rows must be an integer >= 10, got {num_rows!r}.')
         table = self._user_table(data)
@@ -135,6 +154,8 @@ class LatentViewMixin:
             points = np.column_stack([latent[:, 0], np.zeros(len(latent))])
         elif method == 'pca':
             points = PCA(2, random_state=seed).fit_transform(latent)
+        elif method == 'discriminant':
+            points = _discriminant_view(latent, codes, seed)
         else:
             points = TSNE(2, init='pca', perplexity=min(30, len(latent) - 1),
                           random_state=seed).fit_transform(latent)
@@ -179,7 +200,8 @@ class LatentViewMixin:
                     showlegend=col == 1, marker={'size': 4, 'opacity': 0.6,
                                                  'color': palette[index % len(palette)]},
                 ), row=1, col=col)
-        label = 'PCA' if method == 'pca' else 't-SNE'
+        label = {'pca': 'PCA', 'tsne': 't-SNE',
+                 'discriminant': 'x: the direction that best separates the groups'}[method]
         figure.update_layout(
             title=f'Fair part of the student latent ({label}), coloured by sensitive group',
             height=500, legend={'itemsizing': 'constant'},

@@ -2,6 +2,8 @@
 HTML report and the synthesizer's latent view."""
 
 import json
+import shutil
+import subprocess
 
 import numpy as np
 import pandas as pd
@@ -260,3 +262,21 @@ def test_on_adult_the_penalty_hides_the_group_from_the_latent_and_the_label():
     assert proxies[300.0].loc['income', 'Synthetic data'] < 0.53
     # The strongest proxy stays one (fidelity).
     assert proxies[300.0].loc['relationship', 'Synthetic data'] > 0.75
+
+
+CHROMIUM = shutil.which('chromium') or shutil.which('chromium-browser')
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium (apt install chromium)")
+def test_html_report_draws_every_figure_in_a_browser(report, tmp_path):
+    path = tmp_path / 'report.html'
+    report.save_html(path)
+    dom = subprocess.run(
+        [CHROMIUM, '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic',
+         '--no-first-run', '--disable-background-networking', '--disable-component-update',
+         '--disable-sync', f'--user-data-dir={tmp_path / "profile"}',
+         '--virtual-time-budget=20000', '--dump-dom', path.as_uri()],
+        capture_output=True, text=True, timeout=120, check=True,
+    ).stdout
+    # plotly.js replaced each figure's empty <div> by a drawn plot.
+    assert dom.count('class="plot-container plotly"') == len(read_figures(path)) == 6

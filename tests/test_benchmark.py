@@ -380,3 +380,21 @@ def test_ceiling_on_joint_groups_reports_the_large_groups_dp():
     assert scores['dp_difference_large_groups'] == pytest.approx(rates.max() - rates.min())
     assert 'accuracy' in scores
     assert 'dp_difference' in scores or 'tstr' in scores['errors']
+
+
+def test_a_cell_without_fairness_is_left_off_the_plot_not_a_crash(tmp_path):
+    from sdv_fairdistill.benchmark import BenchmarkResult
+
+    records = [
+        # Its all-group fairness part refused (too small groups), utility kept.
+        {'dataset': 'd', 'seed': 0, 'generator': 'refused', 'accuracy': 0.8,
+         'errors': {'tstr': 'too few rows'}},
+        {'dataset': 'd', 'seed': 0, 'generator': 'scored', 'accuracy': 0.7,
+         'dp_difference': 0.05},
+    ]
+    figure = BenchmarkResult(records=records).tradeoff_figure()
+    assert [trace.name for trace in figure.data] == ['scored']
+    assert list(figure.data[0].x) == [0.05]
+    only_refused = BenchmarkResult(records=records[:1])
+    only_refused.save(tmp_path)  # writes the tables and an empty plot
+    assert (tmp_path / 'results.md').exists()

@@ -12,6 +12,11 @@ _LABELS = {
 _SYMBOLS = ('diamond', 'square', 'triangle-up', 'cross', 'x', 'star', 'circle-open', 'hexagon')
 
 
+def _has(row, metric):
+    """Whether a summary row has a mean of ``metric`` to place."""
+    return (metric, 'mean') in row.index and row[(metric, 'mean')] == row[(metric, 'mean')]
+
+
 def tradeoff_figure(result, x='dp_difference', y='accuracy', datasets=None):
     """Utility against unfairness: FairDistill's sweep as a line, other generators as points.
 
@@ -53,6 +58,8 @@ def tradeoff_figure(result, x='dp_difference', y='accuracy', datasets=None):
             shown.add('sweep')
         if len(summary) and dataset in summary.index.get_level_values('dataset'):
             for index, (generator, row) in enumerate(summary.loc[dataset].iterrows()):
+                if not _has(row, x) or not _has(row, y):
+                    continue  # its fairness or utility part was refused (see its errors)
                 figure.add_trace(go.Scatter(
                     x=[row[(x, 'mean')]], y=[row[(y, 'mean')]],
                     error_x=dict(array=[0 if row[(x, 'std')] != row[(x, 'std')] else row[(x, 'std')]]),

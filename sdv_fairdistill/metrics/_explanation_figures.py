@@ -26,6 +26,18 @@ def _layout(figure, title, x_title, rows):
     return figure
 
 
+def _bars(labels, frame, sources, value_name):
+    """Horizontal bars of ``frame[source]`` for each source, side by side per label."""
+    figure = go.Figure()
+    for source in sources:
+        figure.add_trace(go.Bar(
+            y=labels, x=frame[source], name=source, orientation='h',
+            marker_color=_COLORS[source],
+            hovertemplate=f'%{{y}}<br>{value_name}: %{{x:.3f}}<extra>{source}</extra>',
+        ))
+    return figure
+
+
 def attributions_figure(attributions):
     """Side-by-side bars of each column's attribution share, real- vs synthetic-trained."""
     frame = attributions.sort_values('Real-trained model', ascending=False)
@@ -33,13 +45,7 @@ def attributions_figure(attributions):
         f'<b>{column}</b> (sensitive)' if sensitive else column
         for column, sensitive in zip(frame['Column'], frame['Sensitive'])
     ]
-    figure = go.Figure()
-    for source in ('Real-trained model', 'Synthetic-trained model'):
-        figure.add_trace(go.Bar(
-            y=labels, x=frame[source], name=source, orientation='h',
-            marker_color=_COLORS[source],
-            hovertemplate='%{y}<br>share: %{x:.3f}<extra>' + source + '</extra>',
-        ))
+    figure = _bars(labels, frame, ('Real-trained model', 'Synthetic-trained model'), 'share')
     method = frame['Method'].iloc[0] if len(frame) else 'SHAP'
     what = 'mean |SHAP value|' if method == 'SHAP' else 'permutation importance (AUROC drop)'
     return _layout(
@@ -56,13 +62,7 @@ def proxies_figure(proxies):
         f'<b>{column}</b> (target)' if target else column
         for column, target in zip(proxies['Column'], proxies['Target'])
     ]
-    figure = go.Figure()
-    for source in ('Real data', 'Synthetic data'):
-        figure.add_trace(go.Bar(
-            y=labels, x=proxies[source], name=source, orientation='h',
-            marker_color=_COLORS[source],
-            hovertemplate='%{y}<br>AUROC: %{x:.3f}<extra>' + source + '</extra>',
-        ))
+    figure = _bars(labels, proxies, ('Real data', 'Synthetic data'), 'AUROC')
     figure.add_vline(x=0.5, line_dash='dash', line_color='grey',
                      annotation_text='no information (0.5)', annotation_position='bottom right')
     figure.update_xaxes(range=[0.4, 1])

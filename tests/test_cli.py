@@ -8,6 +8,7 @@ import sys
 import time
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from sdv_fairdistill.cli import main
@@ -210,6 +211,27 @@ def test_sample_seed_makes_rows_reproducible(synthesizer_pkl, tmp_path):
     seven = _sample(synthesizer_pkl, tmp_path / 'a.csv', '--seed', '7')
     assert _sample(synthesizer_pkl, tmp_path / 'b.csv', '--seed', '7') == seven
     assert _sample(synthesizer_pkl, tmp_path / 'c.csv', '--seed', '8') != seven
+
+
+def test_sample_to_parquet_streams_the_rows_sample_returns(synthesizer_pkl, tmp_path, capsys):
+    """A .parquet output is written batch by batch (one row group each, a progress bar on
+    stderr) and holds the rows the synthesizer's sample() gives with that seed."""
+    import pyarrow.parquet as pq
+    from sdv.utils import load_synthesizer
+
+    output = tmp_path / 'out' / 'synthetic.parquet'
+    assert main(['sample', str(synthesizer_pkl), '-n', '50', '--seed', '7',
+                 '--batch-size', '20', '-o', str(output)]) == 0
+    assert 'Sampling rows to Parquet' in capsys.readouterr().err
+    assert pq.ParquetFile(output).metadata.num_row_groups == 3
+    synthesizer = load_synthesizer(str(synthesizer_pkl))
+    synthesizer._set_random_state(7)
+    expected = synthesizer.sample(50, batch_size=20)
+    expected = next(iter(expected.values())) if isinstance(expected, dict) else expected
+    pd.testing.assert_frame_equal(pd.read_parquet(output), expected)
+    assert main(['sample', str(synthesizer_pkl), '-n', '5', '--batch-size', '0',
+                 '-o', str(tmp_path / 'x.parquet')]) == 2
+    assert '--batch-size must be at least 1, got 0' in capsys.readouterr().err
 
 
 def test_package_warnings_reach_stderr_as_one_line_each(german_csv, tmp_path, capsys):

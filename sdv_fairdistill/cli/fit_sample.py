@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sdv_fairdistill.cli._base import MAX_SEED, CLIError, _one_line, _say
 from sdv_fairdistill.cli._io import (
+    _suffix,
     _table_name,
     check_columns,
     check_output_table,
@@ -161,6 +162,8 @@ def command_sample(args):
     check_writable(args.output, '--output')
     if args.num_rows < 1:
         raise CLIError(f'--num-rows must be at least 1, got {args.num_rows}')
+    if args.batch_size is not None and args.batch_size < 1:
+        raise CLIError(f'--batch-size must be at least 1, got {args.batch_size}')
     if args.seed is not None and not 0 <= args.seed <= MAX_SEED:
         raise CLIError(f'--seed must be between 0 and {MAX_SEED}, got {args.seed}')
     synthesizer = _load_synthesizer(args.synthesizer)
@@ -170,7 +173,17 @@ def command_sample(args):
     seed = secrets.randbelow(MAX_SEED + 1) if args.seed is None else args.seed
     synthesizer._set_random_state(seed)
     _say(args, f'Sampling {args.num_rows:,} rows (seed {seed}) ...')
-    sampled = synthesizer.sample(args.num_rows)
+    if _suffix(args.output) in ('.parquet', '.pq') and hasattr(synthesizer, 'sample_to_parquet'):
+        # Batch by batch into the file: any number of rows in the memory of one batch.
+        Path(args.output).parent.mkdir(parents=True, exist_ok=True)
+        batch = {} if args.batch_size is None else {'batch_size': args.batch_size}
+        written = synthesizer.sample_to_parquet(
+            args.num_rows, args.output, show_progress_bar=not args.quiet, **batch
+        )
+        _say(args, f'Wrote {written:,} rows to {args.output}')
+        return 0
+    batch = {} if args.batch_size is None else {'batch_size': min(args.batch_size, args.num_rows)}
+    sampled = synthesizer.sample(args.num_rows, **batch)
     table = next(iter(sampled.values())) if isinstance(sampled, dict) else sampled
     write_table(table, args.output)
     _say(args, f'Wrote {len(table):,} rows to {args.output}')

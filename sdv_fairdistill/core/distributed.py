@@ -18,6 +18,7 @@ the averaged gradient is the single-process gradient of the concatenated batch (
 """
 
 import contextlib
+import warnings
 
 import torch
 import torch.distributed as dist
@@ -116,7 +117,12 @@ def gather_rows(tensor):
     if not _active:
         return tensor
     if tensor.requires_grad:
-        return torch.cat(all_gather_with_gradients(tensor))
+        with warnings.catch_warnings():
+            # torch 2.13 deprecates it for torch.distributed._functional_collectives, a
+            # private module; it remains the public all-gather that passes gradients.
+            warnings.filterwarnings('ignore', 'torch.distributed.nn.functional.all_gather',
+                                    FutureWarning)
+            return torch.cat(all_gather_with_gradients(tensor))
     pieces = [torch.empty_like(tensor) for _ in range(world_size())]
     dist.all_gather(pieces, tensor.contiguous())
     return torch.cat(pieces)

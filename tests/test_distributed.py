@@ -144,6 +144,38 @@ def test_two_process_fit_end_to_end(tmp_path):
     assert set(sampled['sex']) <= {'F', 'M'}
 
 
+def test_cli_fit_nproc_per_node_trains_in_torchrun_processes(tmp_path, capsys):
+    from sdv.utils import load_synthesizer
+
+    from sdv_fairdistill.cli import main
+
+    csv = tmp_path / 'people.csv'
+    _table().to_csv(csv, index=False)
+    output = tmp_path / 'fitted.pkl'
+    assert main(['fit', str(csv), '--sensitive', 'sex', '--target', 'label', '--epochs', '2',
+                 '--distill-epochs', '1', '--batch-size', '40', '--seed', '0',
+                 '--nproc-per-node', '2', '-o', str(output)]) == 0
+    assert 'Starting 2 training processes with torchrun' in capsys.readouterr().err
+    sampled = load_synthesizer(str(output)).sample(20)['people']
+    assert list(sampled.columns) == list(_table().columns)
+
+
+@pytest.mark.parametrize('options, message', [
+    (['--nproc-per-node', '0'], '--nproc-per-node must be at least 1, got 0'),
+    (['--nproc-per-node', '8', '--batch-size', '10'],
+     '--batch-size 10 gives each of the 8 processes fewer than 2 rows a step'),
+])
+def test_cli_fit_refuses_process_counts_before_starting_torchrun(tmp_path, capsys, options,
+                                                                  message):
+    from sdv_fairdistill.cli import main
+
+    csv = tmp_path / 'people.csv'
+    _table().to_csv(csv, index=False)
+    assert main(['fit', str(csv), '--sensitive', 'sex', *options,
+                 '-o', str(tmp_path / 'x.pkl')]) == 2
+    assert message in capsys.readouterr().err
+
+
 def test_fit_distributed_outside_torchrun_says_how_to_launch(monkeypatch):
     from sdv_fairdistill import fit_distributed
 

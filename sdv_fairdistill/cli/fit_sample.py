@@ -1,11 +1,13 @@
 """The ``fit`` and ``sample`` commands: train and save a synthesizer, sample a saved one."""
 
+import inspect
 import re
 import secrets
 import time
 import warnings
 from pathlib import Path
 
+from sdv_fairdistill.cli import _torchrun
 from sdv_fairdistill.cli._base import MAX_SEED, CLIError, _one_line, _say
 from sdv_fairdistill.cli._io import (
     _suffix,
@@ -52,6 +54,13 @@ def command_fit(args):
 
     # Before reading and training: a path that cannot be written would waste the whole fit.
     check_writable(args.output, '--output')
+    distributed = _torchrun.in_torchrun()
+    if args.nproc_per_node is not None and not distributed:
+        _check_processes(args, FairDistillSynthesizer)
+        if args.nproc_per_node > 1:
+            return _torchrun.launch(args)
+    if distributed and _torchrun.rank() != 0:
+        args.quiet = True  # one voice: rank 0's messages and progress bars
     if args.metadata is None:  # the detected metadata is saved next to the synthesizer
         check_writable(f'{args.output}.metadata.json', '--output')
     data = read_table(args.data)
@@ -80,7 +89,7 @@ def command_fit(args):
         )
     except SynthesizerInputError as error:
         raise CLIError(_name_fit_options(error, given))
-    if args.metadata is None:
+    if args.metadata is None and _torchrun.rank() == 0:
         metadata_path = Path(f'{args.output}.metadata.json')
         metadata_path.parent.mkdir(parents=True, exist_ok=True)
         metadata_path.unlink(missing_ok=True)  # SDV refuses to overwrite
@@ -89,10 +98,18 @@ def command_fit(args):
                    '--metadata)')
     _say(args, f'Fitting FairDistillSynthesizer on {len(data):,} rows of {args.data} ...')
     start = time.perf_counter()
+    table = {_table_name(metadata): data}
     try:
-        synthesizer.fit({_table_name(metadata): data})
+        if distributed:  # each process trains on its shard of the rows
+            from sdv_fairdistill.synthesizers._distributed import fit_distributed
+
+            fit_distributed(synthesizer, table)
+        else:
+            synthesizer.fit(table)
     except SynthesizerInputError as error:
         raise CLIError(_name_fit_options(error, given))
+    if _torchrun.rank() != 0:  # every process holds the same fitted model: rank 0 saves it
+        return 0
     try:
         Path(args.output).parent.mkdir(parents=True, exist_ok=True)
         synthesizer.save(args.output)
@@ -100,6 +117,22 @@ def command_fit(args):
         raise CLIError(f"cannot write '{args.output}': {error.strerror or _one_line(error)}")
     _say(args, f'Fitted in {time.perf_counter() - start:.1f} s; saved to {args.output}')
     return 0
+
+
+def _check_processes(args, synthesizer_class):
+    """``--nproc-per-node`` against ``--batch-size``, before torchrun starts anything."""
+    processes = args.nproc_per_node
+    if processes < 1:
+        raise CLIError(f'--nproc-per-node must be at least 1, got {processes}')
+    batch_size = args.batch_size or (
+        inspect.signature(synthesizer_class).parameters['batch_size'].default
+    )
+    if batch_size // processes < 2:
+        raise CLIError(
+            f'--batch-size {batch_size} gives each of the {processes} processes fewer than 2 '
+            f'rows a step (the global batch is split between them): give --batch-size '
+            f'{2 * processes} or more'
+        )
 
 
 def _type_name(value):

@@ -63,6 +63,10 @@ def build_parser():
                      '(default: with several sensitive columns, under demographic parity)')
     fit.add_argument('--seed', type=int, default=None, help='seed for a reproducible fit')
     fit.add_argument('--gpu', action='store_true', help='train on a CUDA GPU if there is one')
+    fit.add_argument('--nproc-per-node', type=int, metavar='N',
+                     help='train data-parallel in N processes started by torchrun (gloo on '
+                     'CPUs; NCCL, one GPU each, with --gpu); each takes its share of every '
+                     '--batch-size batch (default: one process)')
 
     sample = add('sample', 'Sample rows from a saved synthesizer into a CSV or Parquet file.',
                  command_sample, f'Careful: {PICKLE_WARNING}.')

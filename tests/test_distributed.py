@@ -144,6 +144,18 @@ def test_two_process_fit_end_to_end(tmp_path):
     assert set(sampled['sex']) <= {'F', 'M'}
 
 
+@pytest.mark.slow
+def test_two_process_fit_is_reproducible_with_a_seed(tmp_path):
+    weights = []
+    for run in ('a', 'b'):
+        (tmp_path / run).mkdir()
+        mp.spawn(_fit_worker, args=(str(tmp_path / run / 'init'), str(tmp_path / run)),
+                 nprocs=WORLD_SIZE)
+        weights.append(torch.load(tmp_path / run / 'fitted0.pt', weights_only=False)['weights'])
+    for a, b in zip(*weights):
+        torch.testing.assert_close(a, b, rtol=0, atol=0)
+
+
 def test_cli_fit_nproc_per_node_trains_in_torchrun_processes(tmp_path, capsys):
     from sdv.utils import load_synthesizer
 

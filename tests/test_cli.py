@@ -337,3 +337,52 @@ def test_report_advice_names_an_option_the_cli_has(german_csv, tmp_path, capsys)
     assert main([*report, '--min-group-size', '3', '--criterion', 'equal_opportunity',
                  '-o', str(output)]) == 0
     assert 'fairness: Equal Opportunity' in capsys.readouterr().out
+
+
+# ---------------------------------------------------------------------------- large tables
+def _parquet_folder(folder, rows=600):
+    """A table split across three Parquet files (several row groups each)."""
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    sex = rng.choice(['F', 'M'], rows)
+    table = pd.DataFrame({
+        'row': np.arange(rows), 'age': rng.integers(18, 70, rows), 'sex': sex,
+        'label': np.where(rng.random(rows) < np.where(sex == 'M', 0.6, 0.3), 'yes', 'no'),
+    })
+    folder.mkdir()
+    for part, rows_of_part in enumerate(np.array_split(np.arange(rows), 3)):
+        table.iloc[rows_of_part].to_parquet(folder / f'part{part}.parquet', index=False,
+                                            row_group_size=70)
+    return table
+
+
+def test_sample_rows_draws_a_seeded_sample_of_a_parquet_folder(tmp_path, monkeypatch):
+    from sdv_fairdistill.cli import _parquet
+
+    table = _parquet_folder(tmp_path / 'table')
+    monkeypatch.setattr(_parquet, 'READ_BATCH_ROWS', 50)  # many batches per file
+    sample = _parquet.read_sample(tmp_path / 'table', 100, seed=3)
+    # 100 distinct rows of the table, in its order, with their values.
+    assert len(sample) == 100 and sample['row'].is_unique and sample['row'].is_monotonic_increasing
+    pd.testing.assert_frame_equal(sample, table.iloc[sample['row']].reset_index(drop=True))
+    pd.testing.assert_frame_equal(_parquet.read_sample(tmp_path / 'table', 100, seed=3), sample)
+    assert not _parquet.read_sample(tmp_path / 'table', 100, seed=4).equals(sample)
+    # Without --sample-rows a folder is read whole, as one table.
+    pd.testing.assert_frame_equal(_parquet.read_fit_table(tmp_path / 'table'), table)
+
+
+def test_fit_learns_from_a_sample_of_a_parquet_folder(tmp_path, capsys):
+    from sdv.utils import load_synthesizer
+
+    _parquet_folder(tmp_path / 'table')
+    output = tmp_path / 'fitted.pkl'
+    assert main(['fit', str(tmp_path / 'table'), '--sensitive', 'sex', '--target', 'label',
+                 '--sample-rows', '200', '--seed', '0', '--batch-size', '50', *FAST_FIT,
+                 '-o', str(output)]) == 0
+    assert load_synthesizer(str(output)).sample(10)['table']['sex'].isin(['F', 'M']).all()
+    csv = tmp_path / 'table.csv'
+    pd.DataFrame({'sex': ['F', 'M']}).to_csv(csv, index=False)
+    assert main(['fit', str(csv), '--sensitive', 'sex', '--sample-rows', '10',
+                 '-o', str(output)]) == 2
+    assert "--sample-rows reads Parquet files in batches; " in _error_line(capsys)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from sdv_fairdistill.cli import _torchrun
 from sdv_fairdistill.cli._base import MAX_SEED, CLIError, _one_line, _say
+from sdv_fairdistill.cli._parquet import read_fit_table
 from sdv_fairdistill.cli._io import (
     _suffix,
     _table_name,
@@ -17,7 +18,6 @@ from sdv_fairdistill.cli._io import (
     check_writable,
     load_metadata,
     positive_label_of,
-    read_table,
     write_table,
 )
 
@@ -63,7 +63,7 @@ def command_fit(args):
         args.quiet = True  # one voice: rank 0's messages and progress bars
     if args.metadata is None:  # the detected metadata is saved next to the synthesizer
         check_writable(f'{args.output}.metadata.json', '--output')
-    data = read_table(args.data)
+    data = read_fit_table(args.data, args.sample_rows, args.seed)
     check_columns(data, args.sensitive, args.data, '--sensitive')
     if args.target is not None:
         check_columns(data, [args.target], args.data, '--target')

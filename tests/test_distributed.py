@@ -55,8 +55,17 @@ def _gradients_worker(rank, init_file, out_dir):
         # What training does: the local loss through DDP, the penalty on the gathered batch.
         ddp = distributed.wrap(layer)  # held: DDP's backward needs the wrapper alive
         _loss(ddp, x[rows], s[rows], distributed.gather_rows).backward()
+        # The processes check that they encoded the same table (NaN included) ...
+        same = torch.tensor([[1.0, float('nan')], [2.0, 3.0]])
+        distributed.check_same_rows(same, 'encoded tables')
+        # ... and all refuse to train when they did not.
+        try:
+            distributed.check_same_rows(same + rank, 'encoded tables')
+            refusal = None
+        except RuntimeError as error:
+            refusal = str(error)
     torch.save(
-        {'z': z.grad, 'weight': layer.weight.grad, 'bias': layer.bias.grad},
+        {'z': z.grad, 'weight': layer.weight.grad, 'bias': layer.bias.grad, 'refusal': refusal},
         f'{out_dir}/gradients{rank}.pt',
     )
     dist.destroy_process_group()
@@ -77,6 +86,7 @@ def test_penalty_gradient_through_all_gather_equals_one_process_gradient(tmp_pat
         # ... so the parameters get the gradient of one process on the concatenated batch.
         torch.testing.assert_close(gradients['weight'], layer.weight.grad)
         torch.testing.assert_close(gradients['bias'], layer.bias.grad)
+        assert gradients['refusal'].startswith('The processes hold different encoded tables')
 
 
 def _table():

@@ -153,7 +153,8 @@ def check_same_rows(tensor, what):
     read the same table in the same order, or its shard is not the rows the others left."""
     if not _active:
         return
-    checksum = torch.tensor([float(tensor.double().sum()), float(len(tensor))],
+    # nansum: a missing value left in the encoding must not make equal tables look unequal.
+    checksum = torch.tensor([float(tensor.double().nansum()), float(len(tensor))],
                             dtype=torch.float64)
     if dist.get_backend() == 'nccl':
         checksum = checksum.cuda()

@@ -124,6 +124,8 @@ def _check_processes(args, synthesizer_class):
     processes = args.nproc_per_node
     if processes < 1:
         raise CLIError(f'--nproc-per-node must be at least 1, got {processes}')
+    if not Path(args.data).exists():  # said once here, not once by every process
+        raise CLIError(f"no such file or folder: '{args.data}'")
     batch_size = args.batch_size or (
         inspect.signature(synthesizer_class).parameters['batch_size'].default
     )

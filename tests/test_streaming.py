@@ -22,10 +22,11 @@ def fitted(adult_sample):
     return synthesizer
 
 
-def test_sample_makes_default_sized_batches(fitted, monkeypatch):
-    """Without batch_size, sample() generates and reverse-transforms SAMPLE_BATCH_SIZE rows at
-    a time (its memory beyond the returned table is one batch's), and returns the rows of an
-    explicit batch_size of that size."""
+def test_sample_makes_default_sized_batches(fitted, monkeypatch, tmp_path):
+    """Without batch_size, sample() generates and reverse-transforms at most SAMPLE_BATCH_SIZE
+    rows at a time (its memory beyond the returned table is one batch's), in equal batches
+    (700 rows: 3 of 234, not 3 of 300 of which 200 would be thrown away), and returns the rows
+    of an explicit batch_size of that size; sample_to_parquet's default is the same."""
     monkeypatch.setattr(_streaming, 'SAMPLE_BATCH_SIZE', 300)
     sizes = []
     model_sample = type(fitted)._sample
@@ -37,11 +38,14 @@ def test_sample_makes_default_sized_batches(fitted, monkeypatch):
     monkeypatch.setattr(type(fitted), '_sample', spy)
     fitted.reset_sampling()
     default = fitted.sample(700)['adult']
-    assert sizes == [300, 300, 300]
+    assert sizes == [234, 234, 234]
     fitted.reset_sampling()
-    explicit = fitted.sample(700, batch_size=300)['adult']
+    explicit = fitted.sample(700, batch_size=234)['adult']
     assert len(default) == 700
     pd.testing.assert_frame_equal(default, explicit)
+    fitted.reset_sampling()
+    fitted.sample_to_parquet(700, tmp_path / 'default.parquet', show_progress_bar=False)
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / 'default.parquet'), default)
 
 
 def test_sample_to_parquet_writes_the_rows_of_sample(fitted, tmp_path):

@@ -87,7 +87,8 @@ def build_parser():
     sample.add_argument('--batch-size', type=int, metavar='N',
                         help='rows generated at a time; a .parquet output is written one '
                         'row group per batch, so any --num-rows fits in memory (default: '
-                        "100000 for FairDistillSynthesizer, else the synthesizer's own)")
+                        'equal batches of at most 100000 for FairDistillSynthesizer, else the '
+                        "synthesizer's own)")
 
     report = add('report', "Fairness report and SDMetrics' quality report of synthetic data.",
                  command_report)

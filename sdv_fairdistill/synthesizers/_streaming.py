@@ -19,9 +19,17 @@ import pyarrow.parquet as pq
 import tqdm
 from sdv.errors import SynthesizerInputError
 
-#: Rows generated and reverse-transformed at a time when ``sample`` is given no
-#: ``batch_size``. Below it ``sample`` draws exactly as it did unbatched.
+#: Most rows generated and reverse-transformed at a time when ``sample`` is given no
+#: ``batch_size``. Up to it ``sample`` draws exactly as it did unbatched.
 SAMPLE_BATCH_SIZE = 100_000
+
+
+def default_batch_size(num_rows):
+    """At most SAMPLE_BATCH_SIZE rows a batch, in batches of equal size: SDV samples every
+    batch whole and cuts the last, so 150,000 rows are two batches of 75,000, not two of
+    100,000 of which 50,000 would be thrown away."""
+    batches = -(-num_rows // SAMPLE_BATCH_SIZE)
+    return -(-num_rows // batches)
 
 
 def check_num_rows(num_rows, name='num_rows'):
@@ -43,7 +51,7 @@ class StreamingSampleMixin:
         # SDV decided whether to show a bar from the batch_size the user gave; only the
         # default changes here, from all rows at once to SAMPLE_BATCH_SIZE.
         if batch_size is None and num_rows:
-            batch_size = min(num_rows, SAMPLE_BATCH_SIZE)
+            batch_size = default_batch_size(num_rows)
         return super()._sample_with_progress_bar(
             num_rows, max_tries_per_batch, batch_size, output_file_path, show_progress_bar
         )
@@ -52,7 +60,7 @@ class StreamingSampleMixin:
         self,
         num_rows,
         filepath,
-        batch_size=SAMPLE_BATCH_SIZE,
+        batch_size=None,
         max_tries_per_batch=100,
         show_progress_bar=True,
     ):
@@ -60,15 +68,16 @@ class StreamingSampleMixin:
 
         Only one batch is in memory at a time, so any number of rows can be written. The
         file holds the rows ``sample(num_rows, batch_size=batch_size)`` would return after
-        the same random state (the default ``batch_size`` is also ``sample``'s), with the
-        same column types. The rows go to a temporary file beside ``filepath`` that is
+        the same random state (with the default ``batch_size``, those of ``sample(num_rows)``),
+        with the same column types. The rows go to a temporary file beside ``filepath`` that is
         renamed at the end: an interrupted run leaves no partial table behind.
 
         Args:
             num_rows (int): number of rows to write, at least 1.
             filepath (str or pathlib.Path): the Parquet file to write (replaced if it exists).
-            batch_size (int): rows generated, reverse-transformed and written at a time (one
-                Parquet row group each). Defaults to 100,000.
+            batch_size (int or None): rows generated, reverse-transformed and written at a
+                time (one Parquet row group each). Defaults to None (``sample``'s batches:
+                equal batches of at most 100,000 rows).
             max_tries_per_batch (int): as in ``sample``: reject-sampling rounds per batch
                 when constraints reject rows. Defaults to 100.
             show_progress_bar (bool): show a tqdm bar of the rows written. Defaults to True.
@@ -78,6 +87,8 @@ class StreamingSampleMixin:
             rejected rows ``max_tries_per_batch`` times over, as in ``sample``).
         """
         check_num_rows(num_rows)
+        if batch_size is None:
+            batch_size = default_batch_size(num_rows)
         check_num_rows(batch_size, 'batch_size')
         self._validate_fit_before_sample()
         self._check_input_metadata_updated()

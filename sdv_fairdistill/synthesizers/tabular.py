@@ -338,7 +338,7 @@ class FairDistillSynthesizer(
 
     # ------------------------------------------------------------------ sampling
     def sample(self, num_rows, *args, **kwargs):
-        # Rows are made batch_size at a time (100,000 by default; see _streaming.py).
+        # Rows are made batch_size at a time (at most 100,000 by default; see _streaming.py).
         check_num_rows(num_rows)
         return super().sample(num_rows, *args, **kwargs)
 

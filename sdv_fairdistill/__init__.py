@@ -7,7 +7,7 @@ space. See ``FairDistillSynthesizer`` (tables) and ``FairDistillImageSynthesizer
 
 __version__ = '0.1.0'
 
-__all__ = ('FairDistillSynthesizer', 'FairDistillImageSynthesizer')
+__all__ = ('FairDistillSynthesizer', 'FairDistillImageSynthesizer', 'fit_distributed')
 
 
 def __getattr__(name):
@@ -20,4 +20,8 @@ def __getattr__(name):
         from sdv_fairdistill.synthesizers.image import FairDistillImageSynthesizer
 
         return FairDistillImageSynthesizer
+    if name == 'fit_distributed':  # data-parallel fit in the processes torchrun starts
+        from sdv_fairdistill.synthesizers._distributed import fit_distributed
+
+        return fit_distributed
     raise AttributeError(f"module 'sdv_fairdistill' has no attribute {name!r}")

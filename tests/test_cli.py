@@ -8,6 +8,7 @@ import sys
 import time
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from sdv_fairdistill.cli import main
@@ -212,6 +213,27 @@ def test_sample_seed_makes_rows_reproducible(synthesizer_pkl, tmp_path):
     assert _sample(synthesizer_pkl, tmp_path / 'c.csv', '--seed', '8') != seven
 
 
+def test_sample_to_parquet_streams_the_rows_sample_returns(synthesizer_pkl, tmp_path, capsys):
+    """A .parquet output is written batch by batch (one row group each, a progress bar on
+    stderr) and holds the rows the synthesizer's sample() gives with that seed."""
+    import pyarrow.parquet as pq
+    from sdv.utils import load_synthesizer
+
+    output = tmp_path / 'out' / 'synthetic.parquet'
+    assert main(['sample', str(synthesizer_pkl), '-n', '50', '--seed', '7',
+                 '--batch-size', '20', '-o', str(output)]) == 0
+    assert 'Sampling rows to Parquet' in capsys.readouterr().err
+    assert pq.ParquetFile(output).metadata.num_row_groups == 3
+    synthesizer = load_synthesizer(str(synthesizer_pkl))
+    synthesizer._set_random_state(7)
+    expected = synthesizer.sample(50, batch_size=20)
+    expected = next(iter(expected.values())) if isinstance(expected, dict) else expected
+    pd.testing.assert_frame_equal(pd.read_parquet(output), expected)
+    assert main(['sample', str(synthesizer_pkl), '-n', '5', '--batch-size', '0',
+                 '-o', str(tmp_path / 'x.parquet')]) == 2
+    assert '--batch-size must be at least 1, got 0' in capsys.readouterr().err
+
+
 def test_package_warnings_reach_stderr_as_one_line_each(german_csv, tmp_path, capsys):
     import torch
 
@@ -346,3 +368,52 @@ def test_report_html_has_every_figure_and_the_latent_view(german_csv, synthesize
     assert titles[-1].startswith('Fair part of the student latent')
     panels = [annotation['text'] for annotation in figures[-1]['layout']['annotations']]
     assert len(panels) == 2 and all('leakage AUROC' in panel for panel in panels)
+
+
+# ---------------------------------------------------------------------------- large tables
+def _parquet_folder(folder, rows=600):
+    """A table split across three Parquet files (several row groups each)."""
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    sex = rng.choice(['F', 'M'], rows)
+    table = pd.DataFrame({
+        'row': np.arange(rows), 'age': rng.integers(18, 70, rows), 'sex': sex,
+        'label': np.where(rng.random(rows) < np.where(sex == 'M', 0.6, 0.3), 'yes', 'no'),
+    })
+    folder.mkdir()
+    for part, rows_of_part in enumerate(np.array_split(np.arange(rows), 3)):
+        table.iloc[rows_of_part].to_parquet(folder / f'part{part}.parquet', index=False,
+                                            row_group_size=70)
+    return table
+
+
+def test_sample_rows_draws_a_seeded_sample_of_a_parquet_folder(tmp_path, monkeypatch):
+    from sdv_fairdistill.cli import _parquet
+
+    table = _parquet_folder(tmp_path / 'table')
+    monkeypatch.setattr(_parquet, 'READ_BATCH_ROWS', 50)  # many batches per file
+    sample = _parquet.read_sample(tmp_path / 'table', 100, seed=3)
+    # 100 distinct rows of the table, in its order, with their values.
+    assert len(sample) == 100 and sample['row'].is_unique and sample['row'].is_monotonic_increasing
+    pd.testing.assert_frame_equal(sample, table.iloc[sample['row']].reset_index(drop=True))
+    pd.testing.assert_frame_equal(_parquet.read_sample(tmp_path / 'table', 100, seed=3), sample)
+    assert not _parquet.read_sample(tmp_path / 'table', 100, seed=4).equals(sample)
+    # Without --sample-rows a folder is read whole, as one table.
+    pd.testing.assert_frame_equal(_parquet.read_fit_table(tmp_path / 'table'), table)
+
+
+def test_fit_learns_from_a_sample_of_a_parquet_folder(tmp_path, capsys):
+    from sdv.utils import load_synthesizer
+
+    _parquet_folder(tmp_path / 'table')
+    output = tmp_path / 'fitted.pkl'
+    assert main(['fit', str(tmp_path / 'table'), '--sensitive', 'sex', '--target', 'label',
+                 '--sample-rows', '200', '--seed', '0', '--batch-size', '50', *FAST_FIT,
+                 '-o', str(output)]) == 0
+    assert load_synthesizer(str(output)).sample(10)['table']['sex'].isin(['F', 'M']).all()
+    csv = tmp_path / 'table.csv'
+    pd.DataFrame({'sex': ['F', 'M']}).to_csv(csv, index=False)
+    assert main(['fit', str(csv), '--sensitive', 'sex', '--sample-rows', '10',
+                 '-o', str(output)]) == 2
+    assert "--sample-rows reads Parquet files in batches; " in _error_line(capsys)

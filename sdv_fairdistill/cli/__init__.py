@@ -43,6 +43,7 @@ def main(argv=None):
     """Run the command line; return the exit code (0 ok, 2 bad input, 1 failed cells)."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)  # for torchrun to run it again
     try:
         with _user_warnings():
             return _dispatch(args)

@@ -1,20 +1,23 @@
 """The ``fit`` and ``sample`` commands: train and save a synthesizer, sample a saved one."""
 
+import inspect
 import re
 import secrets
 import time
 import warnings
 from pathlib import Path
 
+from sdv_fairdistill.cli import _torchrun
 from sdv_fairdistill.cli._base import MAX_SEED, CLIError, _one_line, _say
+from sdv_fairdistill.cli._parquet import read_fit_table
 from sdv_fairdistill.cli._io import (
+    _suffix,
     _table_name,
     check_columns,
     check_output_table,
     check_writable,
     load_metadata,
     positive_label_of,
-    read_table,
     write_table,
 )
 
@@ -51,9 +54,16 @@ def command_fit(args):
 
     # Before reading and training: a path that cannot be written would waste the whole fit.
     check_writable(args.output, '--output')
+    distributed = _torchrun.in_torchrun()
+    if args.nproc_per_node is not None and not distributed:
+        _check_processes(args, FairDistillSynthesizer)
+        if args.nproc_per_node > 1:
+            return _torchrun.launch(args)
+    if distributed and _torchrun.rank() != 0:
+        args.quiet = True  # one voice: rank 0's messages and progress bars
     if args.metadata is None:  # the detected metadata is saved next to the synthesizer
         check_writable(f'{args.output}.metadata.json', '--output')
-    data = read_table(args.data)
+    data = read_fit_table(args.data, args.sample_rows, args.seed)
     check_columns(data, args.sensitive, args.data, '--sensitive')
     if args.target is not None:
         check_columns(data, [args.target], args.data, '--target')
@@ -79,7 +89,7 @@ def command_fit(args):
         )
     except SynthesizerInputError as error:
         raise CLIError(_name_fit_options(error, given))
-    if args.metadata is None:
+    if args.metadata is None and _torchrun.rank() == 0:
         metadata_path = Path(f'{args.output}.metadata.json')
         metadata_path.parent.mkdir(parents=True, exist_ok=True)
         metadata_path.unlink(missing_ok=True)  # SDV refuses to overwrite
@@ -88,10 +98,18 @@ def command_fit(args):
                    '--metadata)')
     _say(args, f'Fitting FairDistillSynthesizer on {len(data):,} rows of {args.data} ...')
     start = time.perf_counter()
+    table = {_table_name(metadata): data}
     try:
-        synthesizer.fit({_table_name(metadata): data})
+        if distributed:  # each process trains on its shard of the rows
+            from sdv_fairdistill.synthesizers._distributed import fit_distributed
+
+            fit_distributed(synthesizer, table)
+        else:
+            synthesizer.fit(table)
     except SynthesizerInputError as error:
         raise CLIError(_name_fit_options(error, given))
+    if _torchrun.rank() != 0:  # every process holds the same fitted model: rank 0 saves it
+        return 0
     try:
         Path(args.output).parent.mkdir(parents=True, exist_ok=True)
         synthesizer.save(args.output)
@@ -99,6 +117,24 @@ def command_fit(args):
         raise CLIError(f"cannot write '{args.output}': {error.strerror or _one_line(error)}")
     _say(args, f'Fitted in {time.perf_counter() - start:.1f} s; saved to {args.output}')
     return 0
+
+
+def _check_processes(args, synthesizer_class):
+    """``--nproc-per-node`` against ``--batch-size``, before torchrun starts anything."""
+    processes = args.nproc_per_node
+    if processes < 1:
+        raise CLIError(f'--nproc-per-node must be at least 1, got {processes}')
+    if not Path(args.data).exists():  # said once here, not once by every process
+        raise CLIError(f"no such file or folder: '{args.data}'")
+    batch_size = args.batch_size or (
+        inspect.signature(synthesizer_class).parameters['batch_size'].default
+    )
+    if batch_size // processes < 2:
+        raise CLIError(
+            f'--batch-size {batch_size} gives each of the {processes} processes fewer than 2 '
+            f'rows a step (the global batch is split between them): give --batch-size '
+            f'{2 * processes} or more'
+        )
 
 
 def _type_name(value):
@@ -161,6 +197,8 @@ def command_sample(args):
     check_writable(args.output, '--output')
     if args.num_rows < 1:
         raise CLIError(f'--num-rows must be at least 1, got {args.num_rows}')
+    if args.batch_size is not None and args.batch_size < 1:
+        raise CLIError(f'--batch-size must be at least 1, got {args.batch_size}')
     if args.seed is not None and not 0 <= args.seed <= MAX_SEED:
         raise CLIError(f'--seed must be between 0 and {MAX_SEED}, got {args.seed}')
     synthesizer = _load_synthesizer(args.synthesizer)
@@ -170,7 +208,17 @@ def command_sample(args):
     seed = secrets.randbelow(MAX_SEED + 1) if args.seed is None else args.seed
     synthesizer._set_random_state(seed)
     _say(args, f'Sampling {args.num_rows:,} rows (seed {seed}) ...')
-    sampled = synthesizer.sample(args.num_rows)
+    if _suffix(args.output) in ('.parquet', '.pq') and hasattr(synthesizer, 'sample_to_parquet'):
+        # Batch by batch into the file: any number of rows in the memory of one batch.
+        Path(args.output).parent.mkdir(parents=True, exist_ok=True)
+        batch = {} if args.batch_size is None else {'batch_size': args.batch_size}
+        written = synthesizer.sample_to_parquet(
+            args.num_rows, args.output, show_progress_bar=not args.quiet, **batch
+        )
+        _say(args, f'Wrote {written:,} rows to {args.output}')
+        return 0
+    batch = {} if args.batch_size is None else {'batch_size': min(args.batch_size, args.num_rows)}
+    sampled = synthesizer.sample(args.num_rows, **batch)
     table = next(iter(sampled.values())) if isinstance(sampled, dict) else sampled
     write_table(table, args.output)
     _say(args, f'Wrote {len(table):,} rows to {args.output}')

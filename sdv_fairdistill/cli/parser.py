@@ -27,7 +27,8 @@ def build_parser():
 
     fit = add('fit', 'Fit a FairDistillSynthesizer on a CSV or Parquet table and save it.',
               command_fit)
-    fit.add_argument('data', help='the real table (.csv, .csv.gz, .parquet)')
+    fit.add_argument('data', help='the real table (.csv, .csv.gz, .parquet, or a folder of '
+                     'Parquet files)')
     fit.add_argument('-s', '--sensitive', nargs='+', required=True, metavar='COLUMN',
                      help='sensitive column(s); several form joint (intersectional) groups')
     fit.add_argument('-t', '--target', metavar='COLUMN',
@@ -63,6 +64,14 @@ def build_parser():
                      '(default: with several sensitive columns, under demographic parity)')
     fit.add_argument('--seed', type=int, default=None, help='seed for a reproducible fit')
     fit.add_argument('--gpu', action='store_true', help='train on a CUDA GPU if there is one')
+    fit.add_argument('--sample-rows', type=int, metavar='N',
+                     help='learn from N rows drawn at random (with --seed) from a Parquet '
+                     'file or folder, read in batches: for tables larger than memory '
+                     '(default: every row)')
+    fit.add_argument('--nproc-per-node', type=int, metavar='N',
+                     help='train data-parallel in N processes started by torchrun (gloo on '
+                     'CPUs; NCCL, one GPU each, with --gpu); each takes its share of every '
+                     '--batch-size batch (default: one process)')
 
     sample = add('sample', 'Sample rows from a saved synthesizer into a CSV or Parquet file.',
                  command_sample, f'Careful: {PICKLE_WARNING}.')
@@ -75,6 +84,11 @@ def build_parser():
     sample.add_argument('--seed', type=int, default=None,
                         help='seed for reproducible rows (default: a fresh seed each run, '
                         'printed unless --quiet)')
+    sample.add_argument('--batch-size', type=int, metavar='N',
+                        help='rows generated at a time; a .parquet output is written one '
+                        'row group per batch, so any --num-rows fits in memory (default: '
+                        'equal batches of at most 100000 for FairDistillSynthesizer, else the '
+                        "synthesizer's own)")
 
     report = add('report', "Fairness report and SDMetrics' quality report of synthetic data.",
                  command_report)

@@ -13,11 +13,10 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from sdv_fairdistill.core import distributed, training
 from sdv_fairdistill.core import spans as span_ops
-from sdv_fairdistill.core import training
 from sdv_fairdistill.core.alignment import alignable, fit_alignment
 from sdv_fairdistill.core.criteria import CRITERIA
-from sdv_fairdistill.core.density import GroupedGaussianMixture
 from sdv_fairdistill.core.networks import mlp
 from sdv_fairdistill.core.training import TrainingDivergedError, kl_to_standard_normal
 
@@ -171,7 +170,8 @@ class FairDistillModel:
             s = F.one_hot(torch.as_tensor(groups, dtype=torch.long), n_groups).float()
             s = s.to(self.device)
             y_in = self._encoder_condition(y, s)
-            self._row_weights = self._balancing_weights(y, groups, n_groups)
+            distributed.check_same_rows(x, 'encoded tables')
+            row_weights = self._balancing_weights(y, groups, n_groups)
             target_dim = y_in.shape[1]
             self.teacher_encoder = self.adapter.build_teacher_encoder(self.latent_dim, target_dim)
             self.student_encoder = self.adapter.build_student_encoder(self.latent_dim, target_dim)
@@ -189,41 +189,20 @@ class FairDistillModel:
                 F.one_hot(torch.as_tensor(codes, dtype=torch.long)).float().to(self.device)
                 for codes in (columns if len(columns) > 1 else [])
             ]
-            training.train_teacher(self, x, y, y_in, s, marginals)
-            training.distill_student(self, x, y_in, s)
-
-            density_seed = 0 if self.seed is None else self.seed
-            # The latent density learns from the same (reweighed) rows as the networks.
-            rows = np.arange(len(x))
-            if self._row_weights is not None:
-                weights = self._row_weights.cpu().numpy().astype(float)
-                rows = np.random.RandomState(density_seed).choice(
-                    len(x), len(x), replace=True, p=weights / weights.sum()
-                )
-                # A draw with replacement can miss a group of a few rows altogether; its own
-                # rows then stand for it, so that every group keeps a latent density.
-                absent = np.setdiff1d(np.arange(n_groups), np.asarray(groups)[rows])
-                if absent.size:
-                    rows = np.concatenate([rows, np.flatnonzero(np.isin(groups, absent))])
-            density_groups = np.asarray(groups)[rows]
-            self.density = GroupedGaussianMixture(self.max_components, random_state=density_seed)
-            self.density.fit(
-                self._posterior_samples(self.student_encoder, x[rows], y_in[rows]),
-                density_groups,
-                n_groups,
+            # Data-parallel, this process trains on its shard of the rows (else all of them).
+            shard = distributed.local_rows(len(x), self.seed)
+            local = (lambda t: t) if shard is None else (lambda t: t[shard.to(t.device)])
+            distributed.seed_this_process(self.seed)
+            self._row_weights = None if row_weights is None else local(row_weights)
+            training.train_teacher(
+                self, local(x), local(y), local(y_in), local(s), [local(m) for m in marginals]
             )
-            self.teacher_density = None
-            if self.keep_teacher:
-                self.teacher_density = GroupedGaussianMixture(
-                    self.max_components, random_state=density_seed
-                ).fit(
-                    self._posterior_samples(self.teacher_encoder, x[rows], y_in[rows]),
-                    density_groups,
-                    n_groups,
-                )
-            else:
-                self.teacher_encoder = None
+            training.distill_student(self, local(x), local(y_in), local(s))
             del self._row_weights
+            training.fit_latent_densities(self, x, y_in, groups, n_groups, row_weights)
+            if not self.keep_teacher:
+                self.teacher_encoder = None
+            density_seed = 0 if self.seed is None else self.seed
             self.target_alignment = self._fit_alignment(self.density, density_seed)
             self.teacher_target_alignment = self._fit_alignment(self.teacher_density, density_seed)
 

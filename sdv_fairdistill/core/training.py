@@ -1,20 +1,26 @@
-"""The two training stages of ``FairDistillModel``: the fair teacher, then the student.
+"""The training stages of ``FairDistillModel``: the fair teacher, the student, the density.
 
 Stage 1 (``train_teacher``): the teacher VAE learns a latent independent of the sensitive
 group through a distance-covariance penalty. Stage 2 (``distill_student``): a smaller student
 encoder is distilled from it with a latent-matching *quality* loss and an output-space KL
-*utility* loss through the frozen, shared decoder. Each takes the model and reads its
-settings and networks. See ``docs/method.md``.
+*utility* loss through the frozen, shared decoder. Stage 3 (``fit_latent_densities``): the
+per-group density of the student's latent. Each takes the model and reads its settings and
+networks. Inside ``distributed.data_parallel()`` stages 1 and 2 train on this process's
+shard under DDP, the penalty covers the global batch, and stage 3 is fitted once by rank 0
+and broadcast. See ``docs/method.md``.
 """
 
 import math
 
 import numpy as np
 import torch
+from torch import nn
 from tqdm.auto import tqdm
 
+from sdv_fairdistill.core import distributed
 from sdv_fairdistill.core import spans as span_ops
 from sdv_fairdistill.core.dcov import dcov2_centered, double_centered_one_hot_distances
+from sdv_fairdistill.core.density import GroupedGaussianMixture
 
 
 class TrainingDivergedError(RuntimeError):
@@ -47,14 +53,17 @@ def _batches(model, n_rows):
         order = torch.multinomial(model._row_weights, n_rows, replacement=True)
     else:
         order = torch.randperm(n_rows)
-    for start in range(0, n_rows, model.batch_size):
-        rows = order[start : start + model.batch_size]
+    # Data-parallel, each process takes its share of the batch: the global batch is batch_size.
+    batch_size = distributed.local_batch_size(model.batch_size)
+    for start in range(0, n_rows, batch_size):
+        rows = order[start : start + batch_size]
         if len(rows) > 1:  # distance covariance needs at least two rows
             yield rows.to(model.device)
 
 
 def _check_finite(loss, stage, epoch):
-    if not torch.isfinite(loss):
+    # Data-parallel, a loss that diverges in one process stops them all (none waits forever).
+    if not distributed.all_processes(torch.isfinite(loss)):
         raise TrainingDivergedError(
             f'Training diverged in the {stage} stage at epoch {epoch}: the loss became '
             f'{loss.item()}. Lower learning_rate or fairness_weight, or check the data '
@@ -121,46 +130,62 @@ def fairness_penalty(model, z_fair, target_activation, s, y, marginals=()):
     return penalty
 
 
+class _TeacherStep(nn.Module):
+    """The teacher's networks and the per-row part of its loss, as one module: DDP wraps a
+    module whose forward uses its parameters (the heads' ``log_sigma`` included)."""
+
+    def __init__(self, model):
+        super().__init__()
+        self.teacher_encoder = model.teacher_encoder
+        self.feature_decoder = model.feature_decoder
+        self.target_decoder = model.target_decoder
+        self.adapter = model.adapter
+        self.spans = model.target_spans
+
+    def forward(self, x, y, y_in, s):
+        """Feature, target and KL losses (batch means), the latent and the target output."""
+        mu, logvar = self.teacher_encoder(x, y_in)
+        z = mu + torch.randn_like(mu) * torch.exp(0.5 * logvar)
+        feature = self.adapter.feature_loss(
+            self.feature_decoder, self.feature_decoder(z, s), x
+        ).mean()
+        target_output = self.target_decoder(z) if self.spans else None
+        target = (
+            span_ops.reconstruction_loss(
+                target_output, y, self.spans, self.target_decoder.log_sigma
+            ).mean()
+            if self.spans
+            else feature.new_zeros(())
+        )
+        kl = kl_to_standard_normal(mu, logvar).mean()
+        return feature, target, kl, z, target_output
+
+
 def train_teacher(model, x, y, y_in, s, marginals=()):
     """Stage 1: the teacher encoder, the feature head and the target head.
 
     ``marginals``: one-hot of each sensitive column alone, when there are several (see
-    ``fairness_penalty``)."""
-    parameters = [
-        p
-        for module in (model.teacher_encoder, model.feature_decoder, model.target_decoder)
-        if module is not None
-        for p in module.parameters()
-    ]
-    optimizer = torch.optim.Adam(parameters, lr=model.learning_rate)
+    ``fairness_penalty``). Data-parallel, the arguments are this process's shard; the penalty
+    is computed on the batch gathered from every process (``distributed.gather_rows``)."""
+    step = _TeacherStep(model)
+    optimizer = torch.optim.Adam(step.parameters(), lr=model.learning_rate)
+    step = distributed.wrap(step)
+    gather = distributed.gather_rows
     warmup_epochs = max(1, math.ceil(model.fairness_warmup * model.epochs))
     spans = model.target_spans
     for epoch in tqdm(range(model.epochs), desc='Teacher', disable=not model.verbose):
         fairness_weight = model.fairness_weight * min(1.0, (epoch + 1) / warmup_epochs)
         sums, batches = {}, 0
         for rows in _batches(model, len(x)):
-            mu, logvar = model.teacher_encoder(x[rows], y_in[rows])
-            z = mu + torch.randn_like(mu) * torch.exp(0.5 * logvar)
-            feature = model.adapter.feature_loss(
-                model.feature_decoder, model.feature_decoder(z, s[rows]), x[rows]
-            ).mean()
-            target_output = model.target_decoder(z) if spans else None
-            target = (
-                span_ops.reconstruction_loss(
-                    target_output, y[rows], spans, model.target_decoder.log_sigma
-                ).mean()
-                if spans
-                else feature.new_zeros(())
-            )
-            kl = kl_to_standard_normal(mu, logvar).mean()
+            feature, target, kl, z, target_output = step(x[rows], y[rows], y_in[rows], s[rows])
             fairness = fairness_penalty(
                 model,
-                z[:, : model.fair_latent_dim],
-                span_ops.activate(target_output, spans)
+                gather(z[:, : model.fair_latent_dim]),
+                gather(span_ops.activate(target_output, spans))
                 if spans and model.penalize_target_output else None,
-                s[rows],
-                y[rows],
-                [marginal[rows] for marginal in marginals],
+                gather(s[rows]),
+                gather(y[rows]),
+                [gather(marginal[rows]) for marginal in marginals],
             )
             loss = feature + model.target_weight * target + model.beta * kl
             loss = loss + fairness_weight * fairness
@@ -184,6 +209,7 @@ def distill_student(model, x, y, s):
         if module is not None:
             module.requires_grad_(False)
     optimizer = torch.optim.Adam(model.student_encoder.parameters(), lr=model.learning_rate)
+    student = distributed.wrap(model.student_encoder)
     spans = model.target_spans
     # The frozen teacher gives every row the same posterior in every epoch: encode once.
     teacher_mu, teacher_logvar = model._encode(model.teacher_encoder, x, y, logvar=True)
@@ -194,7 +220,7 @@ def distill_student(model, x, y, s):
             with torch.no_grad():
                 teacher_features = model.feature_decoder(mu_t, s[rows])
                 teacher_target = model.target_decoder(mu_t) if spans else None
-            mu_s, logvar_s = model.student_encoder(x[rows], y[rows])
+            mu_s, logvar_s = student(x[rows], y[rows])
             quality = ((mu_s - mu_t) ** 2).sum(dim=1) + ((logvar_s - logvar_t) ** 2).sum(dim=1)
             utility = model.adapter.feature_distillation_kl(
                 model.feature_decoder,
@@ -217,3 +243,44 @@ def distill_student(model, x, y, s):
             batches += 1
         model._loss_rows.append(_epoch_row({'Stage': 'student', 'Epoch': epoch}, sums, batches))
     model.student_encoder.requires_grad_(False)
+
+
+def fit_latent_densities(model, x, y_in, groups, n_groups, row_weights):
+    """Stage 3: the per-group density of the student's latent (and the teacher's, if kept).
+
+    Fitted on one draw of the posterior of every row (all rows, not a shard); data-parallel,
+    rank 0 fits it and broadcasts it, so every process holds the same model.
+    """
+    fitted = None
+    if distributed.is_main():
+        density_seed = 0 if model.seed is None else model.seed
+        # The latent density learns from the same (reweighed) rows as the networks.
+        rows = np.arange(len(x))
+        if row_weights is not None:
+            weights = row_weights.cpu().numpy().astype(float)
+            rows = np.random.RandomState(density_seed).choice(
+                len(x), len(x), replace=True, p=weights / weights.sum()
+            )
+            # A draw with replacement can miss a group of a few rows altogether; its own
+            # rows then stand for it, so that every group keeps a latent density.
+            absent = np.setdiff1d(np.arange(n_groups), np.asarray(groups)[rows])
+            if absent.size:
+                rows = np.concatenate([rows, np.flatnonzero(np.isin(groups, absent))])
+        density_groups = np.asarray(groups)[rows]
+        density = GroupedGaussianMixture(model.max_components, random_state=density_seed)
+        density.fit(
+            model._posterior_samples(model.student_encoder, x[rows], y_in[rows]),
+            density_groups,
+            n_groups,
+        )
+        teacher_density = None
+        if model.keep_teacher:
+            teacher_density = GroupedGaussianMixture(
+                model.max_components, random_state=density_seed
+            ).fit(
+                model._posterior_samples(model.teacher_encoder, x[rows], y_in[rows]),
+                density_groups,
+                n_groups,
+            )
+        fitted = density, teacher_density
+    model.density, model.teacher_density = distributed.broadcast_object(fitted)

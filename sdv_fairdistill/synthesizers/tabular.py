@@ -26,14 +26,15 @@ from sdv_fairdistill.synthesizers import _tabular_inputs as inputs
 from sdv_fairdistill.synthesizers._latent_view import LatentViewMixin
 from sdv_fairdistill.synthesizers._raw_columns import RawColumnsMixin
 from sdv_fairdistill.synthesizers._shared import FairModelMixin
+from sdv_fairdistill.synthesizers._streaming import StreamingSampleMixin, check_num_rows
 
 #: Default training length: at least MIN_EPOCHS epochs and at least MIN_STEPS optimiser steps.
 MIN_EPOCHS = 60
 MIN_STEPS = 1500
 
-class FairDistillSynthesizer(
-    LatentViewMixin, RawColumnsMixin, FairModelMixin, BaseSingleTableSynthesizer
-):
+
+class FairDistillSynthesizer(LatentViewMixin, RawColumnsMixin, StreamingSampleMixin,
+                             FairModelMixin, BaseSingleTableSynthesizer):
     """Fair synthetic tables from a distilled, distance-covariance-regularised latent space.
 
     Args:
@@ -338,10 +339,8 @@ class FairDistillSynthesizer(
 
     # ------------------------------------------------------------------ sampling
     def sample(self, num_rows, *args, **kwargs):
-        if isinstance(num_rows, bool) or not isinstance(num_rows, (int, np.integer)) or num_rows < 1:
-            raise SynthesizerInputError(
-                f"'num_rows' must be a positive integer, got {num_rows!r}."
-            )
+        # Rows are made batch_size at a time (at most 100,000 by default; see _streaming.py).
+        check_num_rows(num_rows)
         return super().sample(num_rows, *args, **kwargs)
 
     def _validate_conditions(self, conditions):

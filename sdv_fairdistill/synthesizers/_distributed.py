@@ -1,0 +1,92 @@
+"""``fit_distributed``: fit a synthesizer data-parallel, one process per torchrun worker.
+
+    torchrun --standalone --nproc-per-node 2 fit_script.py
+
+where ``fit_script.py`` builds the synthesizer and the table exactly as a one-process script
+would and calls ``fit_distributed(synthesizer, data, filepath='synthesizer.pkl')``. Every
+process preprocesses the whole table with the same seed (SDV's transformers and the
+``TableEncoder`` are deterministic given it, and the processes check that their encoded
+tables agree), trains on its shard of the rows under DDP, and receives the latent density
+that rank 0 fits; rank 0 saves. See ``core/distributed.py``.
+"""
+
+import os
+
+import torch
+import torch.distributed as dist
+
+from sdv_fairdistill.core import distributed
+from sdv_fairdistill.synthesizers._parameters import InvalidParameterError
+
+#: The environment torchrun gives each process it starts.
+TORCHRUN_VARIABLES = ('RANK', 'WORLD_SIZE', 'LOCAL_RANK', 'MASTER_ADDR', 'MASTER_PORT')
+
+
+def _backend(synthesizer):
+    # NCCL needs a GPU per process; gloo runs anywhere (and is what CPU training uses).
+    return 'nccl' if synthesizer.enable_gpu and torch.cuda.is_available() else 'gloo'
+
+
+def fit_distributed(synthesizer, data, filepath=None, backend=None):
+    """Fit ``synthesizer`` on ``data`` with every process torchrun started, then save it.
+
+    Call it in each process, with the same synthesizer parameters (a ``seed`` included) and
+    the same table. The rows are dealt out across the processes; each step trains on a global
+    batch of ``batch_size`` rows (``batch_size // world_size`` per process), with the fairness
+    penalty computed on the whole global batch. The fitted synthesizer is the same in every
+    process.
+
+    Args:
+        synthesizer (FairDistillSynthesizer): an unfitted synthesizer.
+        data (dict[str, pandas.DataFrame] or pandas.DataFrame): the table, as ``fit`` takes it.
+        filepath (str or None): where rank 0 saves the fitted synthesizer; the other
+            processes wait until it is written. Defaults to None (not saved).
+        backend (str or None): the ``torch.distributed`` backend when this call initialises
+            the process group. Defaults to None ('nccl' with ``enable_gpu=True`` and a GPU,
+            else 'gloo'). An already initialised process group is used as it is (and left
+            initialised).
+
+    Returns:
+        FairDistillSynthesizer: ``synthesizer``, fitted.
+
+    Raises:
+        RuntimeError: when the process was not started by torchrun (no process group and
+            no torchrun environment).
+        InvalidParameterError: when ``batch_size`` leaves a process fewer than 2 rows a step.
+    """
+    initialise = not (dist.is_available() and dist.is_initialized())
+    if initialise and not all(name in os.environ for name in TORCHRUN_VARIABLES):
+        raise RuntimeError(
+            'fit_distributed runs in the processes torchrun starts: launch the script with '
+            "'torchrun --standalone --nproc-per-node N script.py' (or initialise "
+            'torch.distributed yourself), or call synthesizer.fit(data) in one process.'
+        )
+    backend = backend or _backend(synthesizer)
+    if initialise:
+        if backend == 'nccl':  # 'cuda' then means this process's own GPU
+            torch.cuda.set_device(int(os.environ['LOCAL_RANK']))
+        dist.init_process_group(backend)
+    try:
+        world_size = dist.get_world_size()
+        if synthesizer.batch_size // world_size < 2:
+            raise InvalidParameterError(
+                f"'batch_size' must be at least {2 * world_size} to train on {world_size} "
+                f'processes (each step gives every process batch_size // {world_size} rows, '
+                f'and the penalty needs 2); got {synthesizer.batch_size}.'
+            )
+        with distributed.data_parallel():
+            synthesizer.fit(data)
+        if filepath is not None:
+            error = None
+            if dist.get_rank() == 0:
+                try:
+                    synthesizer.save(filepath)
+                except OSError as caught:  # raised after the barrier: no process waits on
+                    error = caught
+            dist.barrier()
+            if error is not None:
+                raise error
+    finally:
+        if initialise:
+            dist.destroy_process_group()
+    return synthesizer

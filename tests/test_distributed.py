@@ -1,0 +1,221 @@
+"""Data-parallel training on 2 gloo processes: the penalty's gradient and an end-to-end fit."""
+
+import sys
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+import torch.distributed as dist
+import torch.multiprocessing as mp
+import torch.nn.functional as F
+
+from sdv_fairdistill.core import distributed
+from sdv_fairdistill.core.training import fairness_penalty
+
+WORLD_SIZE = 2
+DEMOGRAPHIC_PARITY = SimpleNamespace(fairness_criterion='demographic_parity')
+
+
+def _join(rank, init_file):
+    torch.set_num_threads(1)
+    dist.init_process_group(
+        'gloo', init_method=f'file://{init_file}', rank=rank, world_size=WORLD_SIZE
+    )
+
+
+def _batch():
+    """The same global batch and linear layer in every process (and in the test)."""
+    torch.manual_seed(0)
+    x = torch.randn(10, 5)
+    s = F.one_hot(torch.tensor([0, 1, 2, 0, 1, 1, 2, 0, 0, 1]), 3).float()
+    layer = torch.nn.Linear(5, 3)
+    return x, s, layer
+
+
+def _loss(layer_or_ddp, x, s, gather=lambda t: t):
+    """A per-row loss (a batch mean) plus 3 x the penalty of the (gathered) batch."""
+    z = layer_or_ddp(x)
+    return (z**2).mean() + 3 * fairness_penalty(DEMOGRAPHIC_PARITY, gather(z), None, gather(s), s)
+
+
+def _gradients_worker(rank, init_file, out_dir):
+    _join(rank, init_file)
+    x, s, layer = _batch()
+    rows = slice(5 * rank, 5 * rank + 5)
+    with distributed.data_parallel():
+        # The all-gather's own gradient: each process gets the sum of the gradients that the
+        # WORLD_SIZE identical penalties send to its rows.
+        z = layer(x[rows]).detach().requires_grad_()
+        fairness_penalty(
+            DEMOGRAPHIC_PARITY, distributed.gather_rows(z), None, distributed.gather_rows(s[rows]),
+            s[rows],
+        ).backward()
+        # What training does: the local loss through DDP, the penalty on the gathered batch.
+        ddp = distributed.wrap(layer)  # held: DDP's backward needs the wrapper alive
+        _loss(ddp, x[rows], s[rows], distributed.gather_rows).backward()
+        # The processes check that they encoded the same table (NaN included) ...
+        same = torch.tensor([[1.0, float('nan')], [2.0, 3.0]])
+        distributed.check_same_rows(same, 'encoded tables')
+        # ... and all refuse to train when they did not.
+        try:
+            distributed.check_same_rows(same + rank, 'encoded tables')
+            refusal = None
+        except RuntimeError as error:
+            refusal = str(error)
+    torch.save(
+        {'z': z.grad, 'weight': layer.weight.grad, 'bias': layer.bias.grad, 'refusal': refusal},
+        f'{out_dir}/gradients{rank}.pt',
+    )
+    dist.destroy_process_group()
+
+
+def test_penalty_gradient_through_all_gather_equals_one_process_gradient(tmp_path):
+    mp.spawn(_gradients_worker, args=(str(tmp_path / 'init'), str(tmp_path)), nprocs=WORLD_SIZE)
+    x, s, layer = _batch()
+    z = layer(x).detach().requires_grad_()
+    fairness_penalty(DEMOGRAPHIC_PARITY, z, None, s, s).backward()
+    _loss(layer, x, s).backward()
+    for rank in range(WORLD_SIZE):
+        gradients = torch.load(tmp_path / f'gradients{rank}.pt')
+        rows = slice(5 * rank, 5 * rank + 5)
+        # Not the 1 / world_size of a gather layer that averages: world_size times the
+        # gradient, which DDP's average over the processes divides back ...
+        torch.testing.assert_close(gradients['z'], WORLD_SIZE * z.grad[rows])
+        # ... so the parameters get the gradient of one process on the concatenated batch.
+        torch.testing.assert_close(gradients['weight'], layer.weight.grad)
+        torch.testing.assert_close(gradients['bias'], layer.bias.grad)
+        assert gradients['refusal'].startswith('The processes hold different encoded tables')
+
+
+def _table():
+    rng = np.random.default_rng(0)
+    sex = rng.choice(['F', 'M'], 240)
+    return pd.DataFrame({
+        'age': rng.integers(18, 70, 240),
+        'hours': rng.normal(40, 8, 240).round(1),
+        'job': rng.choice(['a', 'b', 'c'], 240),
+        'sex': sex,
+        'label': np.where(rng.random(240) < np.where(sex == 'M', 0.6, 0.3), 'yes', 'no'),
+    })
+
+
+def _synthesizer():
+    from sdv.metadata import Metadata
+
+    from sdv_fairdistill import FairDistillSynthesizer
+
+    metadata = Metadata.load_from_dict({'tables': {'people': {'columns': {
+        'age': {'sdtype': 'numerical'}, 'hours': {'sdtype': 'numerical'},
+        'job': {'sdtype': 'categorical'}, 'sex': {'sdtype': 'categorical'},
+        'label': {'sdtype': 'categorical'},
+    }}}})
+    return FairDistillSynthesizer(
+        metadata, sensitive_columns='sex', target_column='label', seed=0,
+        epochs=2, distill_epochs=1, batch_size=40,
+    )
+
+
+def _fit_worker(rank, init_file, out_dir):
+    from sdv_fairdistill import fit_distributed
+
+    _join(rank, init_file)
+    shards = []
+    local_rows = distributed.local_rows
+    distributed.local_rows = lambda *args: shards.append(local_rows(*args)) or shards[-1]
+    synthesizer = fit_distributed(_synthesizer(), {'people': _table()}, f'{out_dir}/fitted.pkl')
+    model = synthesizer._model
+    torch.save({
+        'shard': shards[0],
+        'weights': [p.detach().clone() for m in model._modules() for p in m.parameters()],
+        'losses': synthesizer.get_loss_values(),
+    }, f'{out_dir}/fitted{rank}.pt')
+    dist.destroy_process_group()
+
+
+def test_two_process_fit_end_to_end(tmp_path):
+    from sdv.utils import load_synthesizer
+
+    mp.spawn(_fit_worker, args=(str(tmp_path / 'init'), str(tmp_path)), nprocs=WORLD_SIZE)
+    first, second = (torch.load(tmp_path / f'fitted{rank}.pt', weights_only=False)
+                     for rank in range(WORLD_SIZE))
+    # Each process trained on its own half of the rows ...
+    assert len(first['shard']) == len(second['shard']) == 120
+    assert sorted(torch.cat([first['shard'], second['shard']]).tolist()) == list(range(240))
+    assert not first['losses'].equals(second['losses'])
+    # ... and DDP kept one model: the same weights in both.
+    for a, b in zip(first['weights'], second['weights']):
+        torch.testing.assert_close(a, b)
+    # Rank 0 saved it; it samples the table's columns and groups.
+    synthesizer = load_synthesizer(str(tmp_path / 'fitted.pkl'))
+    sampled = synthesizer.sample(50)['people']
+    assert list(sampled.columns) == list(_table().columns)
+    assert set(sampled['sex']) <= {'F', 'M'}
+
+
+@pytest.mark.slow
+def test_two_process_fit_is_reproducible_with_a_seed(tmp_path):
+    weights = []
+    for run in ('a', 'b'):
+        (tmp_path / run).mkdir()
+        mp.spawn(_fit_worker, args=(str(tmp_path / run / 'init'), str(tmp_path / run)),
+                 nprocs=WORLD_SIZE)
+        weights.append(torch.load(tmp_path / run / 'fitted0.pt', weights_only=False)['weights'])
+    for a, b in zip(*weights):
+        torch.testing.assert_close(a, b, rtol=0, atol=0)
+
+
+def test_cli_fit_nproc_per_node_trains_in_torchrun_processes(tmp_path, capsys):
+    from sdv.utils import load_synthesizer
+
+    from sdv_fairdistill.cli import main
+
+    csv = tmp_path / 'people.csv'
+    _table().to_csv(csv, index=False)
+    output = tmp_path / 'fitted.pkl'
+    assert main(['fit', str(csv), '--sensitive', 'sex', '--target', 'label', '--epochs', '2',
+                 '--distill-epochs', '1', '--batch-size', '40', '--seed', '0',
+                 '--nproc-per-node', '2', '-o', str(output)]) == 0
+    assert 'Starting 2 training processes with torchrun' in capsys.readouterr().err
+    sampled = load_synthesizer(str(output)).sample(20)['people']
+    assert list(sampled.columns) == list(_table().columns)
+
+
+@pytest.mark.parametrize('options, message', [
+    (['--nproc-per-node', '0'], '--nproc-per-node must be at least 1, got 0'),
+    (['--nproc-per-node', '8', '--batch-size', '10'],
+     '--batch-size 10 gives each of the 8 processes fewer than 2 rows a step'),
+])
+def test_cli_fit_refuses_process_counts_before_starting_torchrun(tmp_path, capsys, options,
+                                                                  message):
+    from sdv_fairdistill.cli import main
+
+    csv = tmp_path / 'people.csv'
+    _table().to_csv(csv, index=False)
+    assert main(['fit', str(csv), '--sensitive', 'sex', *options,
+                 '-o', str(tmp_path / 'x.pkl')]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_fit_distributed_outside_torchrun_says_how_to_launch(monkeypatch):
+    from sdv_fairdistill import fit_distributed
+
+    for name in ('RANK', 'WORLD_SIZE', 'LOCAL_RANK', 'MASTER_ADDR', 'MASTER_PORT'):
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(RuntimeError, match='torchrun --standalone --nproc-per-node N'):
+        fit_distributed(_synthesizer(), {'people': _table()})
+
+
+def test_without_a_process_group_nothing_is_distributed():
+    tensor = torch.ones(3, 2, requires_grad=True)
+    assert distributed.gather_rows(tensor) is tensor
+    assert distributed.local_rows(10, 0) is None
+    assert distributed.local_batch_size(500) == 500
+    with pytest.raises(RuntimeError, match='initialised process group'):
+        with distributed.data_parallel():
+            pass
+
+
+if __name__ == '__main__':
+    sys.exit(pytest.main([__file__, '-q']))

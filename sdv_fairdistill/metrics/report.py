@@ -107,9 +107,8 @@ class FairnessReport(ExplanationsMixin, BaseReport):
             and the printed score names it. Defaults to None (the mean of Demographic
             Parity and Equalized Odds).
         explain (bool):
-            Whether ``generate`` also computes the explanations (on Adult they add about
-            as much time as the rest of the report, see docs/explanations.md).
-            Defaults to True.
+            Whether ``generate`` also computes the explanations (on Adult they add 6 s to
+            a report of 4 s, see docs/explanations.md). Defaults to True.
     """
 
     #: The property each criterion scores with.

@@ -1,6 +1,7 @@
 """Data-parallel training on 2 gloo processes: the penalty's gradient and an end-to-end fit."""
 
 import sys
+import time
 from types import SimpleNamespace
 
 import numpy as np
@@ -16,6 +17,17 @@ from sdv_fairdistill.core.training import fairness_penalty
 
 WORLD_SIZE = 2
 DEMOGRAPHIC_PARITY = SimpleNamespace(fairness_criterion='demographic_parity')
+
+
+def _spawn(worker, *args, timeout=240):
+    """``mp.spawn`` of WORLD_SIZE processes that fails the test instead of hanging CI."""
+    context = mp.spawn(worker, args=args, nprocs=WORLD_SIZE, join=False)
+    deadline = time.monotonic() + timeout
+    while not context.join(timeout=5):
+        if time.monotonic() > deadline:
+            for process in context.processes:
+                process.kill()
+            pytest.fail(f'{WORLD_SIZE} processes of {worker.__name__} still ran after {timeout} s')
 
 
 def _join(rank, init_file):
@@ -68,11 +80,16 @@ def _gradients_worker(rank, init_file, out_dir):
         {'z': z.grad, 'weight': layer.weight.grad, 'bias': layer.bias.grad, 'refusal': refusal},
         f'{out_dir}/gradients{rank}.pt',
     )
+    # DDP's reducer holds the process group: freed after the group is destroyed, it tears
+    # gloo down while a gloo thread waits for the GIL to free a gathered tensor (a deadlock
+    # seen once in CI). Free it first, and let every process finish its collectives.
+    del ddp
+    dist.barrier()
     dist.destroy_process_group()
 
 
 def test_penalty_gradient_through_all_gather_equals_one_process_gradient(tmp_path):
-    mp.spawn(_gradients_worker, args=(str(tmp_path / 'init'), str(tmp_path)), nprocs=WORLD_SIZE)
+    _spawn(_gradients_worker, str(tmp_path / 'init'), str(tmp_path))
     x, s, layer = _batch()
     z = layer(x).detach().requires_grad_()
     fairness_penalty(DEMOGRAPHIC_PARITY, z, None, s, s).backward()
@@ -137,7 +154,7 @@ def _fit_worker(rank, init_file, out_dir):
 def test_two_process_fit_end_to_end(tmp_path):
     from sdv.utils import load_synthesizer
 
-    mp.spawn(_fit_worker, args=(str(tmp_path / 'init'), str(tmp_path)), nprocs=WORLD_SIZE)
+    _spawn(_fit_worker, str(tmp_path / 'init'), str(tmp_path))
     first, second = (torch.load(tmp_path / f'fitted{rank}.pt', weights_only=False)
                      for rank in range(WORLD_SIZE))
     # Each process trained on its own half of the rows ...
@@ -159,8 +176,7 @@ def test_two_process_fit_is_reproducible_with_a_seed(tmp_path):
     weights = []
     for run in ('a', 'b'):
         (tmp_path / run).mkdir()
-        mp.spawn(_fit_worker, args=(str(tmp_path / run / 'init'), str(tmp_path / run)),
-                 nprocs=WORLD_SIZE)
+        _spawn(_fit_worker, str(tmp_path / run / 'init'), str(tmp_path / run))
         weights.append(torch.load(tmp_path / run / 'fitted0.pt', weights_only=False)['weights'])
     for a, b in zip(*weights):
         torch.testing.assert_close(a, b, rtol=0, atol=0)

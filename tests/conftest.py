@@ -37,3 +37,18 @@ def adult(_adult_split_once):
     copies, so a module that edits them in place cannot change another's."""
     train, validation = _adult_split_once
     return train.copy(), validation.copy()
+
+
+@pytest.fixture(scope='module')
+def tiny_fitted(adult_sample):
+    """A FairDistillSynthesizer fitted in seconds (few epochs) on ``adult_sample``; one per
+    module, so a module that samples from it cannot change another's random state."""
+    from sdv.single_table import FairDistillSynthesizer
+
+    data, metadata = adult_sample
+    synthesizer = FairDistillSynthesizer(
+        metadata, sensitive_columns='sex', target_column='income', seed=0,
+        epochs=2, distill_epochs=1, batch_size=250,
+    )
+    synthesizer.fit({'adult': data})
+    return synthesizer

@@ -172,16 +172,8 @@ def test_html_report_is_self_contained_with_every_figure(report, tmp_path):
 
 # ---------------------------------------------------------------------- latent view
 @pytest.fixture(scope='module')
-def fitted(adult_sample):
-    from sdv.single_table import FairDistillSynthesizer
-
-    data, metadata = adult_sample
-    synthesizer = FairDistillSynthesizer(
-        metadata, sensitive_columns='sex', target_column='income', seed=0,
-        epochs=3, distill_epochs=2, batch_size=250,
-    )
-    synthesizer.fit({'adult': data})
-    return synthesizer
+def fitted(tiny_fitted):
+    return tiny_fitted
 
 
 def test_latent_embedding_places_the_rows_of_each_group(fitted, adult_sample):

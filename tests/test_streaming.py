@@ -10,16 +10,8 @@ from sdv_fairdistill.synthesizers import _streaming
 
 
 @pytest.fixture(scope='module')
-def fitted(adult_sample):
-    from sdv_fairdistill import FairDistillSynthesizer
-
-    data, metadata = adult_sample
-    synthesizer = FairDistillSynthesizer(
-        metadata, sensitive_columns='sex', target_column='income', seed=0,
-        epochs=1, distill_epochs=1, batch_size=500,
-    )
-    synthesizer.fit({'adult': data})
-    return synthesizer
+def fitted(tiny_fitted):
+    return tiny_fitted
 
 
 def test_sample_makes_default_sized_batches(fitted, monkeypatch, tmp_path):

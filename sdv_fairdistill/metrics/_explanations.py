@@ -21,6 +21,8 @@
   column together.
 """
 
+import importlib.util
+
 import numpy as np
 import pandas as pd
 from sklearn.ensemble import HistGradientBoostingClassifier
@@ -47,12 +49,8 @@ ALL_COLUMNS = 'All columns'
 
 
 def shap_available():
-    """Whether ``shap`` can be imported (the ``[explain]`` extra)."""
-    try:
-        import shap  # noqa: F401  (only whether it imports)
-    except ImportError:
-        return False
-    return True
+    """Whether ``shap`` is installed (the ``[explain]`` extra)."""
+    return importlib.util.find_spec('shap') is not None
 
 
 def _output_columns(encoder, types):
@@ -84,7 +82,7 @@ def _shap_by_column(model, matrix, owners, columns):
     return np.column_stack([values[:, owners == column].sum(axis=1) for column in columns])
 
 
-def _permutation_share(model, frame, y_true, encoder, columns, random_state):
+def _permutation_share(model, frame, y_true, encoder, random_state):
     def scorer(estimator, x, y):
         return roc_auc_score(y, estimator.predict_proba(encoder.transform(x))[:, 1])
 
@@ -154,8 +152,7 @@ def explain_models(task, method=None, max_rows=MAX_EXPLAINED_ROWS):
                                    for group in np.unique(groups)}
         else:
             raw = _permutation_share(
-                model, generic_frame(validation, types), y_validation, encoder, columns,
-                task.random_state,
+                model, generic_frame(validation, types), y_validation, encoder, task.random_state,
             )
         shares[source] = raw / raw.sum() if raw.sum() > 0 else raw
 
@@ -251,7 +248,7 @@ def proxy_strength(task, max_rows=MAX_PROXY_ROWS):
         table = table.iloc[np.sort(rng.choice(len(table), min(len(table), max_rows),
                                               replace=False))]
         groups = np.asarray(group_names(sensitive_frame(table, task.sensitive_columns)))
-        frame, _, categorical = native_matrices(table, table, types)
+        frame, _, categorical = native_matrices(table, table.iloc[:0], types)
         matrix = frame.to_numpy()
         for index, column in enumerate(types):
             codes = _column_codes(matrix[:, index], categorical[index] or

@@ -152,3 +152,23 @@ def measure_after_fit(model, x, y, groups, n_groups, seed, warn=True):
         if warn and model.fairness_criterion == 'demographic_parity':
             warn_if_off_target(measured)
     return {'criterion': model.fairness_criterion, **measured}
+
+
+class DiagnosticsMixin:
+    """``get_fairness_diagnostics`` of a synthesizer whose fit stores
+    ``_fairness_diagnostics`` (``measure_after_fit``)."""
+
+    def get_fairness_diagnostics(self):
+        """What the fit achieved, measured right after training on the training rows.
+
+        Returns:
+            dict: ``criterion`` (``fairness_criterion``); ``label_gap`` (largest class-share
+            gap between groups of a generated sample); ``latent_leakage_auroc`` (AUROC of
+            predicting the group from the fair part of the latent, 0.5 = none);
+            ``downstream_dp_difference`` (a classifier trained on a generated sample, applied
+            to the real training rows: gap of its prediction rates between groups), and under
+            the other criteria ``downstream_eo_difference`` or ``downstream_tpr_difference``
+            (the same classifier's error-rate gaps). See docs/method.md.
+        """
+        self._check_fitted()
+        return dict(self._fairness_diagnostics)

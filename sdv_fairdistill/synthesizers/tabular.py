@@ -33,8 +33,8 @@ MIN_EPOCHS = 60
 MIN_STEPS = 1500
 
 
-class FairDistillSynthesizer(LatentViewMixin, RawColumnsMixin, StreamingSampleMixin,
-                             FairModelMixin, BaseSingleTableSynthesizer):
+class FairDistillSynthesizer(LatentViewMixin, diagnostics.DiagnosticsMixin, RawColumnsMixin,
+                             StreamingSampleMixin, FairModelMixin, BaseSingleTableSynthesizer):
     """Fair synthetic tables from a distilled, distance-covariance-regularised latent space.
 
     Args:
@@ -321,21 +321,6 @@ class FairDistillSynthesizer(LatentViewMixin, RawColumnsMixin, StreamingSampleMi
             # The unfair ablation is unfair on purpose: no warning for it.
             warn=self.fairness_weight > 0,
         )
-
-    def get_fairness_diagnostics(self):
-        """What the fit achieved, measured right after training on the training rows.
-
-        Returns:
-            dict: ``criterion`` (``fairness_criterion``); ``label_gap`` (largest class-share
-            gap between groups of a generated sample); ``latent_leakage_auroc`` (AUROC of
-            predicting the group from the fair part of the latent, 0.5 = none);
-            ``downstream_dp_difference`` (a classifier trained on a generated sample, applied
-            to the real training rows: gap of its prediction rates between groups), and under
-            the other criteria ``downstream_eo_difference`` or ``downstream_tpr_difference``
-            (the same classifier's error-rate gaps). See docs/method.md.
-        """
-        self._check_fitted()
-        return dict(self._fairness_diagnostics)
 
     # ------------------------------------------------------------------ sampling
     def sample(self, num_rows, *args, **kwargs):

@@ -9,6 +9,7 @@ also written as HTML with the latent view beside the ablation's.
 
     python benchmarks/explanations.py -o benchmarks/results/explanations
     python benchmarks/explanations.py --fitted fair.pkl unfair.pkl  # reuse two fits
+    python benchmarks/explanations.py --detected --seed 1 -o ...  # SDV-detected metadata
 """
 
 import argparse
@@ -40,11 +41,17 @@ def main():
                         help='the defaults and the fairness_weight=0 synthesizer, fitted on '
                         'this split (seed 0) by an earlier run')
     parser.add_argument('--seed', type=int, default=0)
+    parser.add_argument('--detected', action='store_true',
+                        help="learn with the metadata SDV's detect_from_dataframes gives")
     args = parser.parse_args()
     output = Path(args.output)
     output.mkdir(parents=True, exist_ok=True)
 
     data, metadata = load_adult()
+    if args.detected:
+        from sdv.metadata import Metadata
+
+        metadata = Metadata.detect_from_dataframes({'adult': data})
     train, test = train_test_split(data, test_size=0.3, random_state=0,
                                    stratify=data['income'])
     results, synthesizers = {}, {}

@@ -18,6 +18,7 @@ from sdv_fairdistill.core import spans as span_ops
 from sdv_fairdistill.core.alignment import alignable, fit_alignment
 from sdv_fairdistill.core.criteria import CRITERIA
 from sdv_fairdistill.core.networks import mlp
+from sdv_fairdistill.core.rows import TensorRows
 from sdv_fairdistill.core.training import TrainingDivergedError, kl_to_standard_normal
 
 __all__ = ['FairDistillModel', 'TargetDecoder', 'TrainingDivergedError', 'kl_to_standard_normal']
@@ -147,7 +148,7 @@ class FairDistillModel:
         self.set_random_state(None)
 
     # ------------------------------------------------------------------ training
-    def fit(self, x, y, groups, n_groups, column_groups=None):
+    def fit(self, x, y, groups, n_groups, column_groups=None, rows=None):
         """Train all three stages.
 
         Args:
@@ -158,6 +159,10 @@ class FairDistillModel:
             column_groups (np.ndarray[int] or None): with several sensitive columns, the
                 group of each row in each column alone, ``(n, columns)`` (codes from 0);
                 the penalty then also covers each column's groups. Defaults to None.
+            rows (ShardedRows or None): where stages 1 and 2 read their rows, when the table
+                is streamed from shard files (``core/rows.py``); ``x``, ``y`` and ``groups``
+                are then a sample of it, on which the latent density is fitted.
+                Defaults to None (train on ``x``, ``y`` and ``groups``).
         """
         self._check_criterion()
         self.n_groups = n_groups
@@ -172,6 +177,12 @@ class FairDistillModel:
             y_in = self._encoder_condition(y, s)
             distributed.check_same_rows(x, 'encoded tables')
             row_weights = self._balancing_weights(y, groups, n_groups)
+            if rows is not None:
+                rows.encoder_condition = self._encoder_condition
+                if row_weights is not None:
+                    rows.cell_weights = training.balancing_cell_weights(
+                        self.target_spans, y, groups, n_groups
+                    )
             target_dim = y_in.shape[1]
             self.teacher_encoder = self.adapter.build_teacher_encoder(self.latent_dim, target_dim)
             self.student_encoder = self.adapter.build_student_encoder(self.latent_dim, target_dim)
@@ -193,12 +204,13 @@ class FairDistillModel:
             shard = distributed.local_rows(len(x), self.seed)
             local = (lambda t: t) if shard is None else (lambda t: t[shard.to(t.device)])
             distributed.seed_this_process(self.seed)
-            self._row_weights = None if row_weights is None else local(row_weights)
-            training.train_teacher(
-                self, local(x), local(y), local(y_in), local(s), [local(m) for m in marginals]
-            )
-            training.distill_student(self, local(x), local(y_in), local(s))
-            del self._row_weights
+            if rows is None:
+                rows = TensorRows(
+                    local(x), local(y), local(y_in), local(s), [local(m) for m in marginals],
+                    None if row_weights is None else local(row_weights),
+                )
+            training.train_teacher(self, rows)
+            training.distill_student(self, rows)
             training.fit_latent_densities(self, x, y_in, groups, n_groups, row_weights)
             if not self.keep_teacher:
                 self.teacher_encoder = None

@@ -21,6 +21,7 @@ from sdv_fairdistill.core import distributed
 from sdv_fairdistill.core import spans as span_ops
 from sdv_fairdistill.core.dcov import dcov2_centered, double_centered_one_hot_distances
 from sdv_fairdistill.core.density import GroupedGaussianMixture
+from sdv_fairdistill.core.rows import TensorRows
 
 
 class TrainingDivergedError(RuntimeError):
@@ -31,34 +32,33 @@ def kl_to_standard_normal(mu, logvar):
     return -0.5 * (1 + logvar - mu**2 - logvar.exp()).sum(dim=1)
 
 
-def balancing_weights(target_spans, y, groups, n_groups):
-    """Reweighing weights ``p(s) p(c) / p(s, c)`` of each row of a one-categorical target."""
+def balancing_cell_weights(target_spans, y, groups, n_groups):
+    """Reweighing weight ``p(s) p(c) / p(s, c)`` of each (group, class) cell of a
+    one-categorical target, as an ``(n_groups, n_classes)`` array."""
     if len(target_spans) != 1 or target_spans[0].kind != span_ops.CATEGORICAL:
         raise ValueError(
             'balance_target=True needs one categorical target (its classes are balanced '
             f'across the sensitive groups); this target is {[s.kind for s in target_spans]}.'
         )
     classes = y.argmax(dim=1).cpu().numpy()
-    groups = np.asarray(groups)
     joint = np.zeros((n_groups, y.shape[1]))
-    np.add.at(joint, (groups, classes), 1.0)
+    np.add.at(joint, (np.asarray(groups), classes), 1.0)
     expected = np.outer(joint.sum(axis=1), joint.sum(axis=0)) / len(classes)
-    weights = expected[groups, classes] / joint[groups, classes]
+    with np.errstate(divide='ignore', invalid='ignore'):
+        # An empty cell has no rows to weigh.
+        return np.where(joint > 0, expected / joint, 0.0)
+
+
+def balancing_weights(target_spans, y, groups, n_groups):
+    """Reweighing weights ``p(s) p(c) / p(s, c)`` of each row of a one-categorical target."""
+    cells = balancing_cell_weights(target_spans, y, groups, n_groups)
+    weights = cells[np.asarray(groups), y.argmax(dim=1).cpu().numpy()]
     return torch.as_tensor(weights, dtype=torch.float32)
 
 
-def _batches(model, n_rows):
-    if model._row_weights is not None:
-        # An epoch of rows drawn with the reweighing weights: the reweighed distribution.
-        order = torch.multinomial(model._row_weights, n_rows, replacement=True)
-    else:
-        order = torch.randperm(n_rows)
+def _batches(model, rows):
     # Data-parallel, each process takes its share of the batch: the global batch is batch_size.
-    batch_size = distributed.local_batch_size(model.batch_size)
-    for start in range(0, n_rows, batch_size):
-        rows = order[start : start + batch_size]
-        if len(rows) > 1:  # distance covariance needs at least two rows
-            yield rows.to(model.device)
+    return rows.batches(distributed.local_batch_size(model.batch_size), model.device)
 
 
 def _check_finite(loss, stage, epoch):
@@ -161,12 +161,13 @@ class _TeacherStep(nn.Module):
         return feature, target, kl, z, target_output
 
 
-def train_teacher(model, x, y, y_in, s, marginals=()):
+def train_teacher(model, rows):
     """Stage 1: the teacher encoder, the feature head and the target head.
 
-    ``marginals``: one-hot of each sensitive column alone, when there are several (see
-    ``fairness_penalty``). Data-parallel, the arguments are this process's shard; the penalty
-    is computed on the batch gathered from every process (``distributed.gather_rows``)."""
+    ``rows``: a ``core/rows.py`` source (its batches' ``marginals`` are the one-hot of each
+    sensitive column alone, when there are several: see ``fairness_penalty``).
+    Data-parallel, it holds this process's shard; the penalty is computed on the batch
+    gathered from every process (``distributed.gather_rows``)."""
     step = _TeacherStep(model)
     optimizer = torch.optim.Adam(step.parameters(), lr=model.learning_rate)
     step = distributed.wrap(step)
@@ -176,16 +177,18 @@ def train_teacher(model, x, y, y_in, s, marginals=()):
     for epoch in tqdm(range(model.epochs), desc='Teacher', disable=not model.verbose):
         fairness_weight = model.fairness_weight * min(1.0, (epoch + 1) / warmup_epochs)
         sums, batches = {}, 0
-        for rows in _batches(model, len(x)):
-            feature, target, kl, z, target_output = step(x[rows], y[rows], y_in[rows], s[rows])
+        for batch in _batches(model, rows):
+            feature, target, kl, z, target_output = step(
+                batch['x'], batch['y'], batch['y_in'], batch['s']
+            )
             fairness = fairness_penalty(
                 model,
                 gather(z[:, : model.fair_latent_dim]),
                 gather(span_ops.activate(target_output, spans))
                 if spans and model.penalize_target_output else None,
-                gather(s[rows]),
-                gather(y[rows]),
-                [gather(marginal[rows]) for marginal in marginals],
+                gather(batch['s']),
+                gather(batch['y']),
+                [gather(marginal) for marginal in batch['marginals']],
             )
             loss = feature + model.target_weight * target + model.beta * kl
             loss = loss + fairness_weight * fairness
@@ -203,7 +206,7 @@ def train_teacher(model, x, y, y_in, s, marginals=()):
         model._loss_rows.append(_epoch_row(row, sums, batches))
 
 
-def distill_student(model, x, y, s):
+def distill_student(model, rows):
     """Stage 2: the student encoder, through the frozen teacher and shared decoder."""
     for module in (model.teacher_encoder, model.feature_decoder, model.target_decoder):
         if module is not None:
@@ -211,21 +214,30 @@ def distill_student(model, x, y, s):
     optimizer = torch.optim.Adam(model.student_encoder.parameters(), lr=model.learning_rate)
     student = distributed.wrap(model.student_encoder)
     spans = model.target_spans
-    # The frozen teacher gives every row the same posterior in every epoch: encode once.
-    teacher_mu, teacher_logvar = model._encode(model.teacher_encoder, x, y, logvar=True)
+    if isinstance(rows, TensorRows):
+        # The frozen teacher gives every row the same posterior in every epoch: encode once
+        # (rows streamed from shards are encoded batch by batch instead).
+        teacher_mu, teacher_logvar = model._encode(
+            model.teacher_encoder, rows.columns['x'], rows.columns['y_in'], logvar=True
+        )
+        rows.add(teacher_mu=teacher_mu, teacher_logvar=teacher_logvar)
     for epoch in tqdm(range(model.distill_epochs), desc='Student', disable=not model.verbose):
         sums, batches = {}, 0
-        for rows in _batches(model, len(x)):
-            mu_t, logvar_t = teacher_mu[rows], teacher_logvar[rows]
+        for batch in _batches(model, rows):
+            x, y_in, s = batch['x'], batch['y_in'], batch['s']
             with torch.no_grad():
-                teacher_features = model.feature_decoder(mu_t, s[rows])
+                if 'teacher_mu' in batch:
+                    mu_t, logvar_t = batch['teacher_mu'], batch['teacher_logvar']
+                else:
+                    mu_t, logvar_t = model.teacher_encoder(x, y_in)
+                teacher_features = model.feature_decoder(mu_t, s)
                 teacher_target = model.target_decoder(mu_t) if spans else None
-            mu_s, logvar_s = student(x[rows], y[rows])
+            mu_s, logvar_s = student(x, y_in)
             quality = ((mu_s - mu_t) ** 2).sum(dim=1) + ((logvar_s - logvar_t) ** 2).sum(dim=1)
             utility = model.adapter.feature_distillation_kl(
                 model.feature_decoder,
                 teacher_features,
-                model.feature_decoder(mu_s, s[rows]),
+                model.feature_decoder(mu_s, s),
                 model.temperature,
             )
             if spans:

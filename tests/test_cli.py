@@ -388,30 +388,37 @@ def _parquet_folder(folder, rows=600):
     return table
 
 
-def test_sample_rows_draws_a_seeded_sample_of_a_parquet_folder(tmp_path, monkeypatch):
+def test_sample_rows_draws_a_seeded_sample_of_a_parquet_folder(tmp_path):
     from sdv_fairdistill.cli import _parquet
 
     table = _parquet_folder(tmp_path / 'table')
-    monkeypatch.setattr(_parquet, 'READ_BATCH_ROWS', 50)  # many batches per file
-    sample = _parquet.read_sample(tmp_path / 'table', 100, seed=3)
+    sample, streamed = _parquet.read_fit_table(tmp_path / 'table', 100, seed=3)
     # 100 distinct rows of the table, in its order, with their values.
+    assert streamed is None
     assert len(sample) == 100 and sample['row'].is_unique and sample['row'].is_monotonic_increasing
     pd.testing.assert_frame_equal(sample, table.iloc[sample['row']].reset_index(drop=True))
-    pd.testing.assert_frame_equal(_parquet.read_sample(tmp_path / 'table', 100, seed=3), sample)
-    assert not _parquet.read_sample(tmp_path / 'table', 100, seed=4).equals(sample)
-    # Without --sample-rows a folder is read whole, as one table.
-    pd.testing.assert_frame_equal(_parquet.read_fit_table(tmp_path / 'table'), table)
+    pd.testing.assert_frame_equal(_parquet.read_fit_table(tmp_path / 'table', 100, 3)[0], sample)
+    assert not _parquet.read_fit_table(tmp_path / 'table', 100, seed=4)[0].equals(sample)
+    # Without --sample-rows a folder is streamed: the rows read are only for the checks.
+    checked, streamed = _parquet.read_fit_table(tmp_path / 'table')
+    assert streamed.num_rows == len(table) and len(checked) == len(table)
 
 
 def test_fit_learns_from_a_sample_of_a_parquet_folder(tmp_path, capsys):
     from sdv.utils import load_synthesizer
 
-    _parquet_folder(tmp_path / 'table')
+    table = _parquet_folder(tmp_path / 'table')
     output = tmp_path / 'fitted.pkl'
     assert main(['fit', str(tmp_path / 'table'), '--sensitive', 'sex', '--target', 'label',
                  '--sample-rows', '200', '--seed', '0', '--batch-size', '50', *FAST_FIT,
                  '-o', str(output)]) == 0
     assert load_synthesizer(str(output)).sample(10)['table']['sex'].isin(['F', 'M']).all()
+    # Without --sample-rows the folder is streamed: every row, read in batches.
+    assert main(['fit', str(tmp_path / 'table'), '--sensitive', 'sex', '--target', 'label',
+                 '--seed', '0', '--batch-size', '50', *FAST_FIT, '-o', str(output)]) == 0
+    fitted = load_synthesizer(str(output))
+    prior = dict(zip(fitted._groups['sex'], fitted._group_prior))
+    assert prior == pytest.approx(table['sex'].value_counts(normalize=True).to_dict())
     csv = tmp_path / 'table.csv'
     pd.DataFrame({'sex': ['F', 'M']}).to_csv(csv, index=False)
     assert main(['fit', str(csv), '--sensitive', 'sex', '--sample-rows', '10',

@@ -171,6 +171,40 @@ def test_two_process_fit_end_to_end(tmp_path):
     assert set(sampled['sex']) <= {'F', 'M'}
 
 
+def _parquet_fit_worker(rank, init_file, out_dir):
+    from sdv_fairdistill import fit_distributed
+    from sdv_fairdistill.core import rows
+
+    _join(rank, init_file)
+    written = []
+    write = rows.ShardWriter.write
+    rows.ShardWriter.write = lambda self, x, *rest: written.append(len(x)) or write(self, x, *rest)
+    synthesizer = fit_distributed(_synthesizer(), f'{out_dir}/people.parquet')
+    model = synthesizer._model
+    torch.save({
+        'rows_encoded': sum(written),
+        'weights': [p.detach().clone() for m in model._modules() for p in m.parameters()],
+        'prior': synthesizer._group_prior,
+    }, f'{out_dir}/fitted{rank}.pt')
+    dist.destroy_process_group()
+
+
+def test_two_process_fit_from_parquet_encodes_a_share_each(tmp_path):
+    table = _table().sort_values('sex')
+    table.to_parquet(tmp_path / 'people.parquet', index=False)
+    _spawn(_parquet_fit_worker, str(tmp_path / 'init'), str(tmp_path))
+    first, second = (torch.load(tmp_path / f'fitted{rank}.pt', weights_only=False)
+                     for rank in range(WORLD_SIZE))
+    # Each process read and encoded its own half of the rows ...
+    assert first['rows_encoded'] == second['rows_encoded'] == 120
+    # ... the groups' prior counts both halves, and DDP kept one model.
+    expected = table['sex'].value_counts(normalize=True)
+    np.testing.assert_allclose(first['prior'], expected[['F', 'M']].to_numpy()
+                               if table['sex'].iloc[0] == 'F' else expected.to_numpy())
+    for a, b in zip(first['weights'], second['weights']):
+        torch.testing.assert_close(a, b)
+
+
 @pytest.mark.slow
 def test_two_process_fit_is_reproducible_with_a_seed(tmp_path):
     weights = []

@@ -63,7 +63,7 @@ def command_fit(args):
         args.quiet = True  # one voice: rank 0's messages and progress bars
     if args.metadata is None:  # the detected metadata is saved next to the synthesizer
         check_writable(f'{args.output}.metadata.json', '--output')
-    data = read_fit_table(args.data, args.sample_rows, args.seed)
+    data, streamed = read_fit_table(args.data, args.sample_rows, args.seed)
     check_columns(data, args.sensitive, args.data, '--sensitive')
     if args.target is not None:
         check_columns(data, [args.target], args.data, '--target')
@@ -96,16 +96,21 @@ def command_fit(args):
         metadata.save_to_json(metadata_path)
         _say(args, f'Detected metadata saved to {metadata_path} (check it; pass it back with '
                    '--metadata)')
-    _say(args, f'Fitting FairDistillSynthesizer on {len(data):,} rows of {args.data} ...')
+    rows = len(data) if streamed is None else streamed.num_rows
+    how = '' if streamed is None else ', read in batches'
+    _say(args, f'Fitting FairDistillSynthesizer on {rows:,} rows of {args.data}{how} ...')
     start = time.perf_counter()
-    table = {_table_name(metadata): data}
+    # A Parquet table is streamed from its path; anything else is fitted as a DataFrame.
+    source = {_table_name(metadata): data} if streamed is None else streamed.path
     try:
         if distributed:  # each process trains on its shard of the rows
             from sdv_fairdistill.synthesizers._distributed import fit_distributed
 
-            fit_distributed(synthesizer, table)
+            fit_distributed(synthesizer, source)
+        elif streamed is not None:
+            synthesizer.fit_from_parquet(source)
         else:
-            synthesizer.fit(table)
+            synthesizer.fit(source)
     except SynthesizerInputError as error:
         raise CLIError(_name_fit_options(error, given))
     if _torchrun.rank() != 0:  # every process holds the same fitted model: rank 0 saves it

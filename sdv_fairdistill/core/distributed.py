@@ -139,6 +139,18 @@ def all_processes(flag):
     return bool(value.item())
 
 
+def sum_over_processes(values):
+    """``values`` (a NumPy array) summed over every process (as it is outside
+    ``data_parallel()``)."""
+    if not _active:
+        return values
+    total = torch.as_tensor(values, dtype=torch.float64)
+    if dist.get_backend() == 'nccl':
+        total = total.cuda()
+    dist.all_reduce(total)
+    return total.cpu().numpy()
+
+
 def broadcast_object(value):
     """``value`` of rank 0, in every process (pickled; for small fitted objects)."""
     if not _active:

@@ -38,7 +38,10 @@ def fit_distributed(synthesizer, data, filepath=None, backend=None):
 
     Args:
         synthesizer (FairDistillSynthesizer): an unfitted synthesizer.
-        data (dict[str, pandas.DataFrame] or pandas.DataFrame): the table, as ``fit`` takes it.
+        data (dict[str, pandas.DataFrame], pandas.DataFrame, str or pathlib.Path): the table,
+            as ``fit`` takes it, or the path of a Parquet file or folder, which is fitted with
+            ``fit_from_parquet`` (each process then reads, encodes and trains on its own share
+            of the file's batches).
         filepath (str or None): where rank 0 saves the fitted synthesizer; the other
             processes wait until it is written. Defaults to None (not saved).
         backend (str or None): the ``torch.distributed`` backend when this call initialises
@@ -75,7 +78,10 @@ def fit_distributed(synthesizer, data, filepath=None, backend=None):
                 f'and the penalty needs 2); got {synthesizer.batch_size}.'
             )
         with distributed.data_parallel():
-            synthesizer.fit(data)
+            if isinstance(data, (str, os.PathLike)):
+                synthesizer.fit_from_parquet(data)
+            else:
+                synthesizer.fit(data)
         if filepath is not None:
             error = None
             if dist.get_rank() == 0:

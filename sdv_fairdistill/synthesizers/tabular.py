@@ -8,7 +8,6 @@ columns form joint groups (intersectional fairness); the target column, if any, 
 from the fair latent alone. The design and its measurements: ``docs/method.md``.
 """
 
-import math
 import warnings
 
 import numpy as np
@@ -17,7 +16,6 @@ import torch
 from sdv.errors import InvalidDataError, NotFittedError, SynthesizerInputError
 from sdv.single_table.base import BaseSingleTableSynthesizer
 
-from sdv_fairdistill.adapters.tabular_encoding import TableEncoder
 from sdv_fairdistill.core.density import MIN_MIXTURE_ROWS
 from sdv_fairdistill.plugins import get_adapter_class
 from sdv_fairdistill.synthesizers import _diagnostics as diagnostics
@@ -26,15 +24,14 @@ from sdv_fairdistill.synthesizers import _tabular_inputs as inputs
 from sdv_fairdistill.synthesizers._latent_view import LatentViewMixin
 from sdv_fairdistill.synthesizers._raw_columns import RawColumnsMixin
 from sdv_fairdistill.synthesizers._shared import FairModelMixin
+from sdv_fairdistill.synthesizers._parquet_fit import ParquetFitMixin
 from sdv_fairdistill.synthesizers._streaming import StreamingSampleMixin, check_num_rows
-
-#: Default training length: at least MIN_EPOCHS epochs and at least MIN_STEPS optimiser steps.
-MIN_EPOCHS = 60
-MIN_STEPS = 1500
+from sdv_fairdistill.synthesizers._table_rows import TableRowsMixin, default_epochs
 
 
 class FairDistillSynthesizer(LatentViewMixin, diagnostics.DiagnosticsMixin, RawColumnsMixin,
-                             StreamingSampleMixin, FairModelMixin, BaseSingleTableSynthesizer):
+                             TableRowsMixin, ParquetFitMixin, StreamingSampleMixin,
+                             FairModelMixin, BaseSingleTableSynthesizer):
     """Fair synthetic tables from a distilled, distance-covariance-regularised latent space.
 
     Args:
@@ -64,8 +61,8 @@ class FairDistillSynthesizer(LatentViewMixin, diagnostics.DiagnosticsMixin, RawC
         fair_latent_dim (int or None): how many latent dimensions form the fair part that the
             penalty covers and the target head reads (None: all). The other dimensions carry
             what the features share with the sensitive groups. Defaults to 4.
-        epochs (int or None): teacher epochs. None: at least 60 epochs and at least 1,500
-            optimiser steps. Defaults to None.
+        epochs (int or None): teacher epochs. None: 60 epochs, but at least 1,500 and at
+            most 6,000 optimiser steps (so about 3 epochs of a million rows). Defaults to None.
         distill_epochs (int or None): student epochs. None: half the teacher's.
             Defaults to None.
         batch_size (int): rows per optimiser step, at least 2. Defaults to 500.
@@ -239,49 +236,18 @@ class FairDistillSynthesizer(LatentViewMixin, diagnostics.DiagnosticsMixin, RawC
                     'that transform them.'
                 ])
         self._processed_columns = list(processed_data.columns)
-        sensitive = processed_data[self.sensitive_columns]
-        codes, uniques = pd.MultiIndex.from_frame(sensitive).factorize()
-        self._groups = pd.DataFrame(list(uniques), columns=self.sensitive_columns)
-        counts = np.bincount(codes, minlength=len(uniques))
-        self._group_prior = counts / len(codes)
-        inputs.warn_small_groups(self._groups, counts, MIN_MIXTURE_ROWS)
-
-        feature_columns = [
-            column
-            for column in processed_data.columns
-            if column not in self.sensitive_columns and column != self.target_column
-        ]
-        columns = self._get_table_metadata().columns
-        transformers = self._data_processor._hyper_transformer.field_transformers
-        self._feature_encoder = TableEncoder(
-            column_kinds=inputs.column_kinds(feature_columns, columns, transformers),
-            ordinal_orders=inputs.ordinal_orders(feature_columns, columns),
-            random_state=self.seed or 0,
-        ).fit(processed_data[feature_columns])
-        x = torch.from_numpy(self._feature_encoder.transform(processed_data[feature_columns]))
-        if self.target_column is not None:
-            target = processed_data[[self.target_column]]
-            kinds = inputs.column_kinds([self.target_column], columns, transformers)
-            if getattr(self, '_class_target', False):
-                kinds[self.target_column] = 'categorical'
-            self._target_encoder = TableEncoder(column_kinds=kinds).fit(target)
-            y = torch.from_numpy(self._target_encoder.transform(target))
-            target_spans = self._target_encoder.spans
-            positive_class = None
-            if self.fairness_criterion == 'equal_opportunity':
-                positive_class = inputs.positive_class_index(
-                    self._target_encoder.categories(self.target_column),
-                    target[self.target_column], self.positive_label,
-                )
-        else:
-            self._target_encoder = None
-            y = torch.zeros(len(processed_data), 0)
-            target_spans, positive_class = [], None
-
-        epochs = self.epochs
-        if epochs is None:
-            batches_per_epoch = math.ceil(len(processed_data) / self.batch_size)
-            epochs = max(MIN_EPOCHS, math.ceil(MIN_STEPS / batches_per_epoch))
+        self._fit_encoders(processed_data)
+        x, y, codes, column_groups = self._encode_rows(processed_data)
+        # fit_from_parquet: the whole table, streamed from shards, its group prior from every
+        # row (None: train on these rows).
+        rows = self._streamed_rows()
+        n_rows = len(processed_data) if rows is None else len(rows)
+        inputs.warn_small_groups(
+            self._groups, np.rint(self._group_prior * n_rows).astype(int), MIN_MIXTURE_ROWS
+        )
+        epochs = self.epochs if self.epochs is not None else default_epochs(n_rows, self.batch_size)
+        target_spans, positive_class = self._target_spans, self._positive_class
+        n_groups = len(self._groups)
         adapter = get_adapter_class('tabular')(
             self._feature_encoder.spans,
             teacher_dims=self.teacher_dims,
@@ -307,17 +273,14 @@ class FairDistillSynthesizer(LatentViewMixin, diagnostics.DiagnosticsMixin, RawC
             epochs=epochs,
             distill_epochs=self.distill_epochs if self.distill_epochs is not None else max(1, epochs // 2),
             balance_target=balance_target,
-            align_target=inputs.resolve_align_target(self, len(uniques)),
+            align_target=inputs.resolve_align_target(self, n_groups),
             encode_sensitive=self.encode_sensitive,
         )
         # Each column's groups too: the penalty then holds every attribute, not only the
         # joint groups (whose small intersections weigh little in it).
-        column_groups = np.column_stack([
-            pd.factorize(sensitive[column])[0] for column in self.sensitive_columns
-        ])
-        self._model.fit(x, y, codes, len(uniques), column_groups=column_groups)
+        self._model.fit(x, y, codes, n_groups, column_groups=column_groups, rows=rows)
         self._fairness_diagnostics = diagnostics.measure_after_fit(
-            self._model, x, y, codes, len(uniques), self.seed or 0,
+            self._model, x, y, codes, n_groups, self.seed or 0,
             # The unfair ablation is unfair on purpose: no warning for it.
             warn=self.fairness_weight > 0,
         )

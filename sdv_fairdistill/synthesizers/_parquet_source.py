@@ -1,0 +1,117 @@
+"""A Parquet file or folder of Parquet files read batch by batch: never the whole table.
+
+``fit_from_parquet`` reads a table three times, each pass holding one batch at a time: a scan
+of the sensitive and target columns (their groups and classes, and how many rows each has),
+a seeded sample of rows (to fit SDV's data processor, the encoders and the latent density),
+and the encoding of every row into shards (``core/rows.py``).
+"""
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+#: Rows pyarrow reads at a time.
+READ_BATCH_ROWS = 65_536
+
+
+class ParquetTable:
+    """A Parquet file, or a folder of them read as one table (files in name order).
+
+    Args:
+        path (str or pathlib.Path): the file or folder.
+        batch_rows (int): rows read at a time. Defaults to READ_BATCH_ROWS.
+
+    Raises:
+        ValueError: when the path does not exist or is not Parquet.
+    """
+
+    def __init__(self, path, batch_rows=READ_BATCH_ROWS):
+        import pyarrow as pa
+        import pyarrow.dataset as ds
+
+        self.path = Path(path)
+        if not self.path.exists():
+            raise ValueError(f"No such file or folder: '{self.path}'.")
+        try:
+            self.dataset = ds.dataset(str(self.path), format='parquet')
+        except (pa.ArrowInvalid, OSError) as error:
+            raise ValueError(f"Cannot read '{self.path}' as Parquet: {error}") from None
+        self.fragments = sorted(self.dataset.get_fragments(), key=lambda f: f.path)
+        self.batch_rows = batch_rows
+        self.num_rows = sum(fragment.count_rows() for fragment in self.fragments)
+
+    @property
+    def column_names(self):
+        return list(self.dataset.schema.names)
+
+    def batches(self, columns=None):
+        """The table's record batches, in order (only ``columns``, if given)."""
+        for fragment in self.fragments:
+            yield from fragment.to_batches(
+                schema=self.dataset.schema, columns=columns, batch_size=self.batch_rows
+            )
+
+    def frames(self, columns=None, every=1, offset=0):
+        """The table as pandas DataFrames, a batch at a time; with ``every`` > 1 only the
+        rows whose position is ``offset`` modulo ``every`` (a data-parallel process's share:
+        dealt by row rather than by batch, so that a table of one batch still gives every
+        process rows)."""
+        import pyarrow as pa
+
+        start = 0
+        for batch in self.batches(columns):
+            if every > 1:
+                first = (offset - start) % every
+                rows = pa.array(np.arange(first, batch.num_rows, every))
+                start += batch.num_rows
+                batch = batch.take(rows)
+            yield batch.to_pandas()
+
+    def strata(self, columns):
+        """The distinct combinations of ``columns`` and the combination of every row.
+
+        Returns:
+            tuple: the combinations (a DataFrame) and one ``int32`` code per row (4 bytes a
+            row: the only part of ``fit_from_parquet`` that grows with the table).
+        """
+        known, codes = {}, []
+        for frame in self.frames(columns):
+            local_codes, uniques = pd.MultiIndex.from_frame(frame[columns]).factorize()
+            mapping = np.array([known.setdefault(key, len(known)) for key in uniques],
+                               dtype=np.int32)
+            codes.append(mapping[local_codes])
+        combinations = pd.DataFrame(list(known), columns=columns)
+        return combinations, np.concatenate(codes) if codes else np.zeros(0, np.int32)
+
+    def read_rows(self, chosen):
+        """The rows at the sorted positions ``chosen``, as one DataFrame."""
+        import pyarrow as pa
+
+        pieces, start = [], 0
+        for batch in self.batches():
+            low, high = np.searchsorted(chosen, [start, start + batch.num_rows])
+            if high > low:
+                pieces.append(batch.take(pa.array(chosen[low:high] - start)))
+            start += batch.num_rows
+        return pa.Table.from_batches(pieces, schema=self.dataset.schema).to_pandas()
+
+
+def choose_sample(num_rows, sample_rows, seed, strata=None, min_rows=0):
+    """Sorted row positions of a seeded sample of ``sample_rows`` rows of ``num_rows``.
+
+    With ``strata`` (a code per row), a stratum the uniform draw leaves with fewer than
+    ``min_rows`` rows (or all of its rows, if it has fewer) gets random rows of its own
+    added, so that every group and class of the table reaches the encoders.
+    """
+    rng = np.random.default_rng(seed)
+    chosen = rng.choice(num_rows, min(sample_rows, num_rows), replace=False)
+    if strata is not None and min_rows > 0:
+        drawn = np.bincount(strata[chosen], minlength=strata.max() + 1)
+        extra = []
+        for stratum in np.flatnonzero(drawn < min_rows):
+            rows = np.setdiff1d(np.flatnonzero(strata == stratum), chosen)
+            missing = min(min_rows - drawn[stratum], len(rows))
+            extra.append(rng.choice(rows, missing, replace=False))
+        chosen = np.concatenate([chosen, *extra])
+    return np.sort(chosen)

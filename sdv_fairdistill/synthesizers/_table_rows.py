@@ -1,0 +1,93 @@
+"""The processed table -> the model's rows: encoders fitted once, then any rows encoded.
+
+``fit`` fits the encoders and encodes the same table; ``fit_from_parquet`` fits them on a
+sample and encodes the whole table chunk by chunk with them. Either way a row gets the same
+encoding, group code and column codes.
+"""
+
+import math
+
+import numpy as np
+import pandas as pd
+import torch
+from sdv.errors import InvalidDataError
+
+from sdv_fairdistill.adapters.tabular_encoding import TableEncoder
+from sdv_fairdistill.synthesizers import _tabular_inputs as inputs
+
+#: Default training length: at least MIN_EPOCHS epochs and at least MIN_STEPS optimiser steps
+#: of the teacher, but no more than MAX_STEPS steps once MIN_EPOCHS epochs would exceed it:
+#: on a large table a fixed number of steps reaches what 60 epochs reach on a small one
+#: (measured in docs/scale.md), and the cost of a fit stops growing with its rows.
+MIN_EPOCHS = 60
+MIN_STEPS = 1500
+MAX_STEPS = 6000
+
+
+def default_epochs(n_rows, batch_size):
+    """Teacher epochs of the default training length for a table of ``n_rows`` rows."""
+    batches_per_epoch = math.ceil(n_rows / batch_size)
+    epochs = min(MIN_EPOCHS, math.ceil(MAX_STEPS / batches_per_epoch))
+    return max(epochs, math.ceil(MIN_STEPS / batches_per_epoch))
+
+
+class TableRowsMixin:
+    """``_fit_encoders`` on a processed table, then ``_encode_rows`` of any processed rows."""
+
+    def _fit_encoders(self, processed_data):
+        """The groups, their prior, and the feature and target encoders."""
+        sensitive = processed_data[self.sensitive_columns]
+        codes, uniques = pd.MultiIndex.from_frame(sensitive).factorize()
+        self._groups = pd.DataFrame(list(uniques), columns=self.sensitive_columns)
+        self._group_prior = np.bincount(codes, minlength=len(uniques)) / len(codes)
+        self._column_levels = [pd.unique(sensitive[column]) for column in self.sensitive_columns]
+        self._feature_columns = [
+            column
+            for column in processed_data.columns
+            if column not in self.sensitive_columns and column != self.target_column
+        ]
+        columns = self._get_table_metadata().columns
+        transformers = self._data_processor._hyper_transformer.field_transformers
+        self._feature_encoder = TableEncoder(
+            column_kinds=inputs.column_kinds(self._feature_columns, columns, transformers),
+            ordinal_orders=inputs.ordinal_orders(self._feature_columns, columns),
+            random_state=self.seed or 0,
+        ).fit(processed_data[self._feature_columns])
+        self._target_encoder, self._target_spans, self._positive_class = None, [], None
+        if self.target_column is None:
+            return
+        target = processed_data[[self.target_column]]
+        kinds = inputs.column_kinds([self.target_column], columns, transformers)
+        if getattr(self, '_class_target', False):
+            kinds[self.target_column] = 'categorical'
+        self._target_encoder = TableEncoder(column_kinds=kinds).fit(target)
+        self._target_spans = self._target_encoder.spans
+        if self.fairness_criterion == 'equal_opportunity':
+            self._positive_class = inputs.positive_class_index(
+                self._target_encoder.categories(self.target_column),
+                target[self.target_column], self.positive_label,
+            )
+
+    def _encode_rows(self, processed_data):
+        """Encoded features and target, joint group codes and each column's group codes."""
+        x = self._feature_encoder.transform(processed_data[self._feature_columns])
+        if self._target_encoder is not None:
+            y = self._target_encoder.transform(processed_data[[self.target_column]])
+        else:
+            y = np.zeros((len(processed_data), 0), dtype=np.float32)
+        sensitive = processed_data[self.sensitive_columns]
+        codes = pd.MultiIndex.from_frame(self._groups).get_indexer(
+            pd.MultiIndex.from_frame(sensitive)
+        )
+        column_codes = np.column_stack([
+            pd.Index(levels).get_indexer(sensitive[column])
+            for levels, column in zip(self._column_levels, self.sensitive_columns)
+        ])
+        unknown = codes < 0
+        if unknown.any():
+            example = sensitive[unknown].iloc[0].to_dict()
+            raise InvalidDataError([
+                f'{int(unknown.sum())} rows belong to a sensitive group the encoders were not '
+                f'fitted on (e.g. {example}). Fit on a sample that holds every group.'
+            ])
+        return torch.from_numpy(x), torch.from_numpy(y), codes, column_codes

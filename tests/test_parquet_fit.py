@@ -1,0 +1,138 @@
+"""Fitting on a table larger than memory: Parquet read in batches, rows streamed from shards."""
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from sdv.errors import InvalidDataError
+from sdv.metadata import Metadata
+
+from sdv_fairdistill import FairDistillSynthesizer
+from sdv_fairdistill.core.rows import ShardWriter
+from sdv_fairdistill.synthesizers._parquet_source import ParquetTable, choose_sample
+from sdv_fairdistill.synthesizers._table_rows import default_epochs
+
+ROWS = 900
+
+
+def _sorted_table(rows=ROWS):
+    """A table sorted by its sensitive column: a batch read in order holds one group."""
+    rng = np.random.default_rng(0)
+    sex = np.sort(rng.choice(['F', 'M'], rows, p=[0.3, 0.7]))
+    return pd.DataFrame({
+        'age': rng.integers(18, 70, rows),
+        'job': rng.choice(['a', 'b', 'c'], rows),
+        'sex': sex,
+        'label': np.where(rng.random(rows) < np.where(sex == 'M', 0.6, 0.3), 'yes', 'no'),
+    })
+
+
+def _metadata():
+    return Metadata.load_from_dict({'tables': {'people': {'columns': {
+        'age': {'sdtype': 'numerical'}, 'job': {'sdtype': 'categorical'},
+        'sex': {'sdtype': 'categorical'}, 'label': {'sdtype': 'categorical'},
+    }}}})
+
+
+def _folder(path, table, files=3):
+    path.mkdir()
+    for part, rows in enumerate(np.array_split(np.arange(len(table)), files)):
+        table.iloc[rows].to_parquet(path / f'part{part}.parquet', index=False,
+                                    row_group_size=100)
+    return path
+
+
+def test_shards_hold_every_row_once_and_mix_a_sorted_table(tmp_path):
+    writer = ShardWriter(tmp_path, n_shards=4, seed=0)
+    ids = np.arange(1000, dtype=np.float32)
+    groups = (ids >= 500).astype(int)  # sorted: the first chunks hold group 0 only
+    for chunk in np.array_split(np.arange(1000), 10):
+        writer.write(ids[chunk, None], np.zeros((len(chunk), 0)), groups[chunk],
+                     groups[chunk, None])
+    rows = writer.finish(n_groups=2, column_sizes=[2])
+    rows.encoder_condition = lambda y, s: y
+    loaded = [rows.load(index) for index in range(len(rows.shards))]
+    seen = torch.cat([shard.columns['x'][:, 0] for shard in loaded])
+    assert sorted(seen.tolist()) == ids.tolist()
+    for shard in loaded:  # each shard a random quarter of the table: both groups in it
+        x, s = shard.columns['x'][:, 0], shard.columns['s']
+        assert 150 < len(x) < 350
+        assert torch.equal(s.argmax(dim=1), (x >= 500).long())
+        assert 0.3 < s[:, 1].mean() < 0.7
+    # An epoch is one pass's worth of batches, as in memory.
+    assert sum(1 for _ in rows.batches(64, 'cpu')) == math.ceil(1000 / 64)
+
+
+def test_choose_sample_gives_every_stratum_rows():
+    strata = np.zeros(10_000, dtype=np.int32)
+    strata[[17, 4_000, 9_999]] = 1  # 3 rows a uniform 100-row draw almost surely misses
+    chosen = choose_sample(10_000, 100, seed=0, strata=strata, min_rows=50)
+    assert {17, 4_000, 9_999} <= set(chosen.tolist())
+    assert len(chosen) == 103 and np.all(np.diff(chosen) > 0)
+    np.testing.assert_array_equal(choose_sample(10_000, 100, 0, strata, 50), chosen)
+    assert len(choose_sample(50, 100, seed=0)) == 50  # a small table: every row
+
+
+def test_default_training_length_stops_growing_with_the_rows():
+    # 700 rows, 2 batches an epoch: 1,500 steps need 750 epochs.
+    assert default_epochs(700, 500) == 750
+    # Adult-sized tables keep 60 epochs (at most 6,000 steps).
+    assert default_epochs(34_189, 500) == 60
+    # A million rows (2,000 batches an epoch): 6,000 steps, not 60 epochs of 2,000.
+    assert default_epochs(1_000_000, 500) == 3
+    assert default_epochs(10_000_000, 500) == 1
+
+
+def test_fit_from_parquet_learns_every_row_of_a_sorted_folder(tmp_path):
+    table = _sorted_table()
+    folder = _folder(tmp_path / 'people', table)
+    work = tmp_path / 'work'
+    work.mkdir()
+    synthesizer = FairDistillSynthesizer(_metadata(), sensitive_columns='sex',
+                                         target_column='label', seed=0, epochs=2,
+                                         batch_size=100)
+    synthesizer.fit_from_parquet(folder, sample_rows=200, batch_rows=120, workdir=work)
+    # The groups' prior counts every row, not the 200 of the sample.
+    shares = table['sex'].value_counts(normalize=True)
+    prior = dict(zip(synthesizer._groups['sex'], synthesizer._group_prior))
+    assert prior == pytest.approx(shares.to_dict())
+    losses = synthesizer.get_loss_values()
+    assert list(losses.loc[losses['Stage'] == 'teacher', 'Epoch']) == [0, 1]
+    sampled = synthesizer.sample(300)['people']
+    assert list(sampled.columns) == list(table.columns)
+    assert set(sampled['sex']) == {'F', 'M'} and set(sampled['label']) <= {'yes', 'no'}
+    assert list(work.iterdir()) == []  # the shard files are deleted after the fit
+    assert set(synthesizer.get_fairness_diagnostics()) >= {'label_gap', 'latent_leakage_auroc'}
+
+
+def test_fit_from_parquet_refuses_what_it_cannot_read(tmp_path):
+    synthesizer = FairDistillSynthesizer(_metadata(), sensitive_columns='sex',
+                                         target_column='label')
+    with pytest.raises(ValueError, match='No such file or folder'):
+        synthesizer.fit_from_parquet(tmp_path / 'missing.parquet')
+    _sorted_table().drop(columns='sex').to_parquet(tmp_path / 'nosex.parquet')
+    with pytest.raises(ValueError, match=r"no column \['sex'\]"):
+        synthesizer.fit_from_parquet(tmp_path / 'nosex.parquet')
+    with pytest.raises(Exception, match='sample_rows'):
+        synthesizer.fit_from_parquet(tmp_path / 'nosex.parquet', sample_rows=1)
+
+
+def test_rows_of_a_group_the_encoders_never_saw_are_refused(tmp_path):
+    table = _sorted_table(300)
+    synthesizer = FairDistillSynthesizer(_metadata(), sensitive_columns='sex',
+                                         target_column='label', epochs=1)
+    synthesizer.fit({'people': table})
+    unseen = table.head(5).assign(sex='X')
+    with pytest.raises(InvalidDataError, match="sensitive group the encoders were not fitted"):
+        synthesizer._encode_rows(synthesizer._process_rows(unseen))
+
+
+def test_parquet_table_deals_rows_to_processes(tmp_path):
+    table = _sorted_table(250).reset_index(names='row')
+    table.to_parquet(tmp_path / 'one.parquet', index=False)
+    parquet = ParquetTable(tmp_path / 'one.parquet', batch_rows=64)
+    shares = [pd.concat(parquet.frames(every=2, offset=rank)) for rank in (0, 1)]
+    assert sorted(shares[0]['row']) == list(range(0, 250, 2))
+    assert sorted(shares[1]['row']) == list(range(1, 250, 2))

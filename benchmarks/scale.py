@@ -10,17 +10,22 @@ Measured (every measurement in a fresh Python process, so that its peak resident
 - ``adult``: fit time of the default FairDistillSynthesizer on Adult (sensitive 'sex', target
   'income') beside SDV's default TVAESynthesizer's;
 - ``sampling``: rows per second of ``sample`` for both fitted models;
-- ``sizes``: fit time and peak memory of the default FairDistillSynthesizer on 10k, 100k and
-  1M rows of an Adult-like table (sampled, with ``sample_to_parquet``, from the model fitted on
-  Adult): how the default training length (at least 60 epochs and 1,500 steps) grows;
+- ``sizes``: the default FairDistillSynthesizer fitted with ``fit_from_parquet`` (streamed,
+  bounded memory) on 10k, 100k and 1M rows of an Adult-like table: fit time, peak memory
+  (measured right after the fit), and the fairness and utility of 100k rows it samples,
+  scored by the benchmark's evaluator on the real Adult test rows. The Adult-like table is
+  sampled, with ``sample_to_parquet``, from a default FairDistillSynthesizer fitted on the
+  benchmark's seed-0 training split of Adult (so the test rows are unseen by both fits);
+  ``--seeds`` fits each size with several seeds;
 - ``parquet``: ``sample_to_parquet`` of 10M rows: rows per second and peak memory (bounded by
   one 100k-row batch, whatever the number of rows);
 - ``torchrun``: ``sdv-fairdistill fit --nproc-per-node N`` for N = 1 and 2 on the 100k-row
-  table, with the same threads in all (``--threads`` split between the processes).
+  table (a Parquet file: streamed), with the same threads in all (``--threads`` split between
+  the processes), each fit scored like the sizes.
 
-The full run takes hours on a CPU (the 1M-row default fit alone is 60 epochs of 2,000 steps);
-run it alone on the machine. ``--quick`` runs every part on tiny sizes and few epochs in
-minutes, to check the script. The results go to ``--output`` as JSON, with the machine.
+The full run takes about an hour on 2 CPU cores; run it alone on the machine. ``--quick``
+runs every part on tiny sizes and few epochs in minutes, to check the script. The results go to ``--output`` as JSON, with the
+machine.
 """
 
 import argparse
@@ -77,6 +82,8 @@ def child_fit(options):
     import torch
 
     torch.set_num_threads(options['threads'])
+    if options.get('stream'):
+        return _fit_streamed(options)
     data = _read_rows(options['data'], options['rows'])
     metadata = _adult_metadata(data)
     if options['kind'] == 'tvae':
@@ -101,6 +108,74 @@ def child_fit(options):
     if options['kind'] == 'fairdistill':
         result['teacher_epochs'] = int(synthesizer._model.epochs)
     return result
+
+
+def _adult_split():
+    """The benchmark's seed-0 split of Adult: (train, test, metadata, dataset spec)."""
+    from sdv_fairdistill.benchmark.runner import split_dataset
+    from sdv_fairdistill.datasets import get_dataset
+
+    dataset = get_dataset('adult')
+    train, test, metadata = split_dataset(dataset, None, 0.3, 0)
+    return train, test, metadata, dataset
+
+
+def score_on_real_adult(synthesizer, rows=100_000):
+    """Fairness, utility and quality of ``rows`` sampled rows on the real Adult test split."""
+    from sdv_fairdistill.benchmark.evaluation import Evaluator
+
+    train, test, metadata, dataset = _adult_split()
+    synthesizer._set_random_state(0)
+    synthetic = synthesizer.sample(rows)[dataset.table_name]
+    scores = Evaluator(train, test, metadata, dataset).evaluate(synthetic)
+    kept = ('accuracy', 'f1', 'auroc', 'dp_difference', 'label_gap', 'quality', 'density',
+            'coverage')
+    return {name: round(float(scores[name]), 4) for name in kept if name in scores}
+
+
+def _fit_streamed(options):
+    """``fit_from_parquet`` on the first ``rows`` rows of the Adult-like table, then scored."""
+    from sdv_fairdistill import FairDistillSynthesizer
+
+    train = _adult_split()[0]
+    synthesizer = FairDistillSynthesizer(
+        _adult_metadata(train), sensitive_columns='sex', target_column='income',
+        seed=options['seed'], **({} if options['epochs'] is None else {
+            'epochs': options['epochs'], 'distill_epochs': max(1, options['epochs'] // 2)}),
+    )
+    start = time.perf_counter()
+    synthesizer.fit_from_parquet(options['data'], workdir=options.get('workdir'))
+    seconds = time.perf_counter() - start
+    result = {'rows': options['rows'], 'seed': options['seed'],
+              'fit_seconds': round(seconds, 2), 'peak_rss_mb_fit': peak_rss_mb(),
+              'teacher_epochs': int(synthesizer._model.epochs)}
+    result.update(score_on_real_adult(synthesizer, min(options['rows'], 100_000)))
+    return result
+
+
+def child_source(options):
+    """The Adult-like table's source: a default fit on the seed-0 Adult training split."""
+    import torch
+
+    from sdv_fairdistill import FairDistillSynthesizer
+
+    torch.set_num_threads(options['threads'])
+    train = _adult_split()[0]
+    synthesizer = FairDistillSynthesizer(
+        _adult_metadata(train), sensitive_columns='sex', target_column='income', seed=0,
+        **({} if options['epochs'] is None else {'epochs': options['epochs']}),
+    )
+    synthesizer.fit({'adult': train})
+    synthesizer._set_random_state(0)
+    synthesizer.sample_to_parquet(options['rows'], options['parquet'], show_progress_bar=False)
+    return {'rows': options['rows'], 'source_scores': score_on_real_adult(synthesizer)}
+
+
+def child_score(options):
+    """Score a saved synthesizer on the real Adult test split."""
+    from sdv.utils import load_synthesizer
+
+    return score_on_real_adult(load_synthesizer(options['synthesizer']))
 
 
 def child_sample(options):
@@ -147,7 +222,8 @@ def child_torchrun(options):
     }
 
 
-CHILDREN = {'fit': child_fit, 'sample': child_sample, 'torchrun': child_torchrun}
+CHILDREN = {'fit': child_fit, 'sample': child_sample, 'torchrun': child_torchrun,
+            'source': child_source, 'score': child_score}
 
 
 def run_child(name, options):
@@ -171,6 +247,8 @@ def main():
     parser.add_argument('--workdir', help='where fitted models and tables go (default: a '
                         'temporary folder, removed at the end)')
     parser.add_argument('--output', default='benchmarks/results/scale.json')
+    parser.add_argument('--seeds', type=int, nargs='+', default=[0],
+                        help='seeds of the sizes part (default: 0)')
     parser.add_argument('--child', nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -200,7 +278,7 @@ def run_parts(args, settings, work):
     common = {'threads': args.threads}
     fitted = {kind: str(work / f'adult_{kind}.pkl') for kind in ('fairdistill', 'tvae')}
     parts = set(args.parts)
-    needs_model = parts & {'sampling', 'sizes', 'parquet', 'torchrun'}
+    needs_model = parts & {'sampling', 'parquet'}
     if 'adult' in parts or needs_model:
         report['adult_fit'] = {
             kind: run_child('fit', {
@@ -220,14 +298,19 @@ def run_parts(args, settings, work):
     table = work / 'adult_like.parquet'
     largest = max(settings['sizes'] + [settings['torchrun_rows']])
     if parts & {'sizes', 'torchrun'}:
-        run_child('sample', {**common, 'synthesizer': fitted['fairdistill'], 'rows': largest,
-                             'parquet': str(table)})
+        report['source'] = run_child('source', {**common, 'rows': largest,
+                                                'epochs': settings['epochs'],
+                                                'parquet': str(table)})
     if 'sizes' in parts:
-        report['sizes'] = [
-            run_child('fit', {**common, 'kind': 'fairdistill', 'data': str(table),
-                              'rows': rows, 'epochs': settings['epochs']})
-            for rows in settings['sizes']
-        ]
+        report['sizes'] = []
+        for rows in settings['sizes']:
+            subset = work / f'adult_like_{rows}.parquet'
+            _write_subset(table, subset, rows)
+            for seed in args.seeds:
+                report['sizes'].append(run_child('fit', {
+                    **common, 'stream': True, 'data': str(subset), 'rows': rows,
+                    'seed': seed, 'epochs': settings['epochs'], 'workdir': str(work),
+                }))
     if 'parquet' in parts:
         report['parquet'] = run_child('sample', {
             **common, 'synthesizer': fitted['fairdistill'], 'rows': settings['parquet_rows'],
@@ -239,14 +322,16 @@ def run_parts(args, settings, work):
         _write_subset(table, subset, settings['torchrun_rows'])
         metadata = work / 'adult_metadata.json'
         _save_metadata(subset, metadata)
-        report['torchrun'] = [
-            run_child('torchrun', {
+        report['torchrun'] = []
+        for processes in settings['processes']:
+            fitted_path = str(work / f'torchrun_{processes}.pkl')
+            measured = run_child('torchrun', {
                 **common, 'processes': processes, 'data': str(subset),
                 'metadata': str(metadata), 'epochs': settings['epochs'],
-                'output': str(work / f'torchrun_{processes}.pkl'),
+                'output': fitted_path,
             })
-            for processes in settings['processes']
-        ]
+            measured.update(run_child('score', {'synthesizer': fitted_path}))
+            report['torchrun'].append(measured)
     return report
 
 

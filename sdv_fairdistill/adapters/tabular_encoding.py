@@ -10,7 +10,7 @@ categorical column of integer codes is still categorical):
   order, modelled as a number and rounded back to the nearest rank, so again only real values
   come out.
 - ``'numerical'``: RDT's ``ClusterBasedNormalizer`` (mode-specific normalisation, as CTGAN and
-  TVAE): a scalar within the chosen mode plus a one-hot of the mode, and a null indicator when
+  TVAE; its modes drawn vectorised, ``_cluster_normalizer.py``): a scalar within the chosen mode plus a one-hot of the mode, and a null indicator when
   the column has missing values.
 
 Every column maps to one to three spans, so the decoder knows which outputs form a softmax
@@ -19,8 +19,9 @@ and which a Gaussian.
 
 import numpy as np
 import pandas as pd
-from rdt.transformers import ClusterBasedNormalizer, OneHotEncoder
+from rdt.transformers import OneHotEncoder
 
+from sdv_fairdistill.adapters._cluster_normalizer import VectorisedClusterBasedNormalizer
 from sdv_fairdistill.core.spans import CATEGORICAL, CONTINUOUS, Span
 
 KINDS = ('categorical', 'ordinal', 'numerical')
@@ -134,7 +135,7 @@ class TableEncoder:
             # An all-missing column: nothing to find modes in; it comes back all missing.
             self._plans.append(('missing', column, None, None, None))
             return
-        normalizer = ClusterBasedNormalizer(
+        normalizer = VectorisedClusterBasedNormalizer(
             max_clusters=min(self.max_clusters, n_values),
             weight_threshold=0.005,
             missing_value_generation='from_column' if has_nan else None,

@@ -1,0 +1,39 @@
+"""The vectorised mode draw of ``ClusterBasedNormalizer`` gives RDT's own encoding."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from rdt.transformers import ClusterBasedNormalizer
+
+from sdv_fairdistill.adapters._cluster_normalizer import (
+    VectorisedClusterBasedNormalizer, draw_components,
+)
+
+
+@pytest.mark.parametrize('seed', [0, 1, 2])
+def test_same_encoding_as_rdt_on_random_mixtures_with_missing_values(seed):
+    rng = np.random.default_rng(seed)
+    modes = rng.integers(1, 5)
+    values = np.concatenate([rng.normal(rng.uniform(-50, 50), rng.uniform(0.1, 5), 800)
+                             for _ in range(modes)])
+    values[rng.random(len(values)) < 0.05] = np.nan
+    table = pd.DataFrame({'v': values})
+    encoded = []
+    for normalizer_class in (ClusterBasedNormalizer, VectorisedClusterBasedNormalizer):
+        normalizer = normalizer_class(max_clusters=10, weight_threshold=0.005,
+                                      missing_value_generation='from_column')
+        normalizer.fit(table, 'v')
+        encoded.append(normalizer.transform(table))
+        pd.testing.assert_frame_equal(normalizer.reverse_transform(encoded[-1])[['v']].isna(),
+                                      table.isna())
+    pd.testing.assert_frame_equal(encoded[0], encoded[1])
+
+
+def test_draw_components_follows_the_probabilities():
+    rng = np.random.default_rng(0)
+    probabilities = np.tile([[0.2, 0.5, 0.3, 0.0]], (100_000, 1))
+    drawn = draw_components(probabilities, rng.random(100_000))
+    np.testing.assert_allclose(np.bincount(drawn, minlength=4) / 100_000,
+                               [0.2, 0.5, 0.3, 0.0], atol=0.005)
+    # The edges: a uniform number of 0 takes the first mode, one just below 1 the last.
+    assert list(draw_components(probabilities[:2], np.array([0.0, 1 - 1e-12]))) == [0, 3]

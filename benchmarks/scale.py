@@ -1,7 +1,7 @@
 """Measure how FairDistillSynthesizer scales: fit and sampling time, peak memory, processes.
 
 Usage:
-    python benchmarks/scale.py [--quick] [--parts adult sampling sizes parquet torchrun]
+    python benchmarks/scale.py [--quick] [--parts adult sampling sizes parquet torchrun steps]
         [--threads N] [--workdir DIR] [--output benchmarks/results/scale.json]
 
 Measured (every measurement in a fresh Python process, so that its peak resident memory,
@@ -19,6 +19,9 @@ Measured (every measurement in a fresh Python process, so that its peak resident
   ``--seeds`` fits each size with several seeds;
 - ``parquet``: ``sample_to_parquet`` of 10M rows: rows per second and peak memory (bounded by
   one 100k-row batch, whatever the number of rows);
+- ``steps``: seconds per teacher and per student optimiser step at several batch sizes (one
+  process, Adult rows; a process of an N-process fit computes batches of ``500 / N``), and
+  the networks' parameter counts: the inputs of the scaling estimate in docs/scale.md;
 - ``torchrun``: ``sdv-fairdistill fit --nproc-per-node N`` for N = 1 and 2 on the 100k-row
   table (a Parquet file: streamed), with the same threads in all (``--threads`` split between
   the processes), each fit scored like the sizes.
@@ -42,14 +45,15 @@ from pathlib import Path
 FULL = {
     'adult_rows': None, 'epochs': None, 'tvae_epochs': None, 'sample_rows': 100_000,
     'sizes': [10_000, 100_000, 1_000_000], 'parquet_rows': 10_000_000,
-    'torchrun_rows': 100_000, 'processes': [1, 2],
+    'torchrun_rows': 100_000, 'processes': [1, 2], 'step_batches': [500, 250, 125, 64],
+    'step_rows': 20_000,
 }
 QUICK = {
     'adult_rows': 2_000, 'epochs': 2, 'tvae_epochs': 2, 'sample_rows': 5_000,
     'sizes': [1_000, 2_000, 4_000], 'parquet_rows': 250_000,
-    'torchrun_rows': 2_000, 'processes': [1, 2],
+    'torchrun_rows': 2_000, 'processes': [1, 2], 'step_batches': [500, 250], 'step_rows': 2_000,
 }
-PARTS = ('adult', 'sampling', 'sizes', 'parquet', 'torchrun')
+PARTS = ('adult', 'sampling', 'sizes', 'parquet', 'torchrun', 'steps')
 
 
 def peak_rss_mb(who=resource.RUSAGE_SELF):
@@ -153,6 +157,42 @@ def _fit_streamed(options):
     return result
 
 
+def child_steps(options):
+    """Seconds per teacher and per student step at ``batch_size``: the median time between
+    consecutive optimiser steps in one epoch of each stage (the first steps' warm-up and the
+    stages' set-up left out)."""
+    import numpy as np
+    import torch
+
+    from sdv_fairdistill import FairDistillSynthesizer
+    from sdv_fairdistill.core import training
+
+    torch.set_num_threads(options['threads'])
+    data = _read_rows('adult', options['rows'])
+    ended, step = [], training._step
+
+    def timed_step(*args):
+        step(*args)
+        ended.append(time.perf_counter())
+
+    synthesizer = FairDistillSynthesizer(
+        _adult_metadata(data), sensitive_columns='sex', target_column='income', seed=0,
+        epochs=1, distill_epochs=1, batch_size=options['batch_size'], keep_teacher=True)
+    training._step = timed_step
+    try:
+        synthesizer.fit({'adult': data})
+    finally:
+        training._step = step
+    steps = len(ended) // 2  # one epoch of each stage, as many steps each
+    teacher, student = np.diff(ended[:steps]), np.diff(ended[steps:])
+    return {
+        'batch_size': options['batch_size'], 'steps_per_stage': steps,
+        'teacher_ms_per_step': round(1000 * float(np.median(teacher)), 3),
+        'student_ms_per_step': round(1000 * float(np.median(student)), 3),
+        'parameters': synthesizer.get_parameter_counts(),
+    }
+
+
 def child_source(options):
     """The Adult-like table's source: a default fit on the seed-0 Adult training split."""
     import torch
@@ -223,7 +263,7 @@ def child_torchrun(options):
 
 
 CHILDREN = {'fit': child_fit, 'sample': child_sample, 'torchrun': child_torchrun,
-            'source': child_source, 'score': child_score}
+            'source': child_source, 'score': child_score, 'steps': child_steps}
 
 
 def run_child(name, options):
@@ -317,6 +357,11 @@ def run_parts(args, settings, work):
             'parquet': str(work / 'sampled.parquet'),
         })
         (work / 'sampled.parquet').unlink(missing_ok=True)
+    if 'steps' in parts:
+        report['steps'] = [
+            run_child('steps', {**common, 'rows': settings['step_rows'], 'batch_size': batch})
+            for batch in settings['step_batches']
+        ]
     if 'torchrun' in parts:
         subset = work / 'torchrun.parquet'
         _write_subset(table, subset, settings['torchrun_rows'])

@@ -78,10 +78,12 @@ def test_choose_sample_gives_every_stratum_rows():
 def test_default_training_length_stops_growing_with_the_rows():
     # 700 rows, 2 batches an epoch: 1,500 steps need 750 epochs.
     assert default_epochs(700, 500) == 750
-    # Adult-sized tables keep 60 epochs (at most 6,000 steps).
-    assert default_epochs(34_189, 500) == 60
-    # A million rows (2,000 batches an epoch): 6,000 steps, not 60 epochs of 2,000.
-    assert default_epochs(1_000_000, 500) == 3
+    # 20,000 rows (40 batches an epoch): 60 epochs, 2,400 steps.
+    assert default_epochs(20_000, 500) == 60
+    # Adult (98 batches an epoch): 41 epochs, 4,018 steps, not 60 epochs (5,880 steps).
+    assert default_epochs(48_842, 500) == 41
+    # A million rows (2,000 batches an epoch): 4,000 steps, not 60 epochs of 2,000.
+    assert default_epochs(1_000_000, 500) == 2
     assert default_epochs(10_000_000, 500) == 1
 
 

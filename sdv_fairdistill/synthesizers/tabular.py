@@ -62,7 +62,7 @@ class FairDistillSynthesizer(LatentViewMixin, diagnostics.DiagnosticsMixin, RawC
             penalty covers and the target head reads (None: all). The other dimensions carry
             what the features share with the sensitive groups. Defaults to 4.
         epochs (int or None): teacher epochs. None: 60 epochs, but at least 1,500 and at
-            most 6,000 optimiser steps (so about 3 epochs of a million rows). Defaults to None.
+            most 4,000 optimiser steps (so 2 epochs of a million rows). Defaults to None.
         distill_epochs (int or None): student epochs. None: half the teacher's.
             Defaults to None.
         batch_size (int): rows per optimiser step, at least 2. Defaults to 500.

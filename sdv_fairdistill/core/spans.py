@@ -97,9 +97,10 @@ def sample(output, spans, log_sigma, generator=None, stochastic=True):
                 # over a few columns costs four times this exp and cumsum.
                 cumulative = (block - block.amax(dim=1, keepdim=True)).exp().cumsum(dim=1)
                 uniform = torch.rand(len(block), 1, generator=generator, device=block.device)
+                # uniform < 1, so threshold <= the last cumulative value, which is never
+                # counted: the count is a valid index without clamping.
                 threshold = uniform * cumulative[:, -1:]
                 choice = (cumulative < threshold).sum(dim=1, keepdim=True)
-                choice = choice.clamp(max=span.width - 1)
             else:
                 choice = block.argmax(dim=1, keepdim=True)
             sampled[:, start:end].scatter_(1, choice, 1.0)

@@ -6,9 +6,9 @@ Command (from the repository root; about 40 minutes on 2 CPU cores):
         [--workdir /tmp/fairdistill_step_budget] [--output benchmarks/results/step_budget] \
         [--threads 1]
 
-The default training length (at least 60 epochs and 1,500 steps of 500 rows) grows with the
-table without end: 120,000 teacher steps on 1M rows. This script measures what fewer steps
-cost, to choose a fixed step budget for large tables:
+The default training length used to be at least 60 epochs and 1,500 steps of 500 rows: it
+grew with the table without end (120,000 teacher steps on 1M rows). This script measured what
+fewer steps cost, to choose the step budget for large tables (now at most 4,000 steps):
 
 1. Adult (sensitive 'sex', target 'income') split 70 / 30, stratified on the target, with
    seed 0 (``benchmark.runner.split_dataset``, as the benchmark splits); one ``Evaluator``

@@ -138,3 +138,26 @@ def test_parquet_table_deals_rows_to_processes(tmp_path):
     shares = [pd.concat(parquet.frames(every=2, offset=rank)) for rank in (0, 1)]
     assert sorted(shares[0]['row']) == list(range(0, 250, 2))
     assert sorted(shares[1]['row']) == list(range(1, 250, 2))
+
+
+def test_parquet_folder_reads_as_pyarrow_reads_it(tmp_path):
+    """Files whose integer widths differ, or that lack a column, read as pyarrow's dataset
+    reads the folder: cast to the first file's schema, missing values null."""
+    import pyarrow as pa
+    import pyarrow.dataset as ds
+    import pyarrow.parquet as pq
+
+    folder = tmp_path / 'parts'
+    folder.mkdir()
+    pq.write_table(pa.table({'a': pa.array([1, 2, 3], pa.int64()), 'b': ['x', 'y', 'z']}),
+                   folder / 'part0.parquet', row_group_size=2)
+    pq.write_table(pa.table({'a': pa.array([4, 5], pa.int32()), 'b': ['u', 'v']}),
+                   folder / 'part1.parquet')
+    pq.write_table(pa.table({'a': pa.array([6], pa.int64())}), folder / 'part2.parquet')
+    expected = ds.dataset(str(folder), format='parquet').to_table().to_pandas()
+
+    parquet = ParquetTable(folder, batch_rows=2)
+    pd.testing.assert_frame_equal(pd.concat(parquet.frames(), ignore_index=True), expected)
+    assert [len(frame) for frame in parquet.frames(columns=['a'])] == [2, 1, 2, 1]
+    pd.testing.assert_frame_equal(parquet.read_rows(np.array([0, 3, 5])),
+                                  expected.iloc[[0, 3, 5]].reset_index(drop=True))

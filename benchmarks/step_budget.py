@@ -33,7 +33,6 @@ import argparse
 import json
 import math
 import time
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -41,7 +40,7 @@ import pandas as pd
 
 from sdv_fairdistill.benchmark.evaluation import Evaluator
 from sdv_fairdistill.benchmark.generators import get_generator, seed_everything
-from sdv_fairdistill.benchmark.runner import split_dataset
+from sdv_fairdistill.benchmark.runner import fit_generator, split_dataset
 from sdv_fairdistill.datasets import get_dataset
 
 ADULT_LIKE_ROWS = 200_000
@@ -63,17 +62,10 @@ LARGER_IS_WORSE = {'dp_difference': True, 'label_gap': True}
 
 def fit_and_sample(dataset, metadata, table, epochs, seed):
     """Fit FairDistill (benchmark defaults) on ``table``; sample min(len, 100k) rows."""
-    import torch._dynamo  # noqa: F401 - imported before timing, as the runner does
-
     params = {} if epochs is None else {'epochs': epochs, 'distill_epochs': max(1, epochs // 2)}
-    spec = get_generator('FairDistill')
-    seed_everything(seed)
-    synthesizer = spec.build(metadata, dataset, seed, params, False)
-    start = time.perf_counter()
-    with warnings.catch_warnings():
-        warnings.simplefilter('ignore')
-        synthesizer.fit({dataset.table_name: table})
-    fit_seconds = time.perf_counter() - start
+    synthesizer, fit_seconds = fit_generator(
+        get_generator('FairDistill'), dataset, metadata, table, seed, params, False
+    )
     seed_everything(seed)
     sampled = synthesizer.sample(min(len(table), MAX_SAMPLE_ROWS))
     sampled = sampled[dataset.table_name] if isinstance(sampled, dict) else sampled

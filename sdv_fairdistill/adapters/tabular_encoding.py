@@ -10,8 +10,8 @@ categorical column of integer codes is still categorical):
   order, modelled as a number and rounded back to the nearest rank, so again only real values
   come out.
 - ``'numerical'``: RDT's ``ClusterBasedNormalizer`` (mode-specific normalisation, as CTGAN and
-  TVAE; its modes drawn vectorised, ``_cluster_normalizer.py``): a scalar within the chosen mode plus a one-hot of the mode, and a null indicator when
-  the column has missing values.
+  TVAE; its modes drawn vectorised, ``_cluster_normalizer.py``): a scalar within the chosen
+  mode plus a one-hot of the mode, and a null indicator when the column has missing values.
 
 Every column maps to one to three spans, so the decoder knows which outputs form a softmax
 and which a Gaussian.

@@ -93,6 +93,12 @@ class FairDistillSynthesizer(LatentViewMixin, diagnostics.DiagnosticsMixin, RawC
             dependence), off with one sensitive column (where it added more noise than it
             removed; see docs/method.md). With several sensitive columns the penalty also
             covers each column's own groups, whatever this parameter. Defaults to None.
+        calibrate_target (bool or None): after training, shift each group's log-odds of a
+            two-class target so that a classifier trained on generated rows selects the same
+            share of every group of the real training rows (equal label rates alone do not
+            give that: see docs/method.md). Demographic parity only. None: on under
+            demographic parity with a two-class target and fairness_weight > 0.
+            Defaults to None.
         keep_teacher (bool): keep the teacher to generate from its latent space (ablation).
             Defaults to False.
         enforce_min_max_values (bool), enforce_rounding (bool), locales (list[str]): as in SDV.
@@ -132,6 +138,7 @@ class FairDistillSynthesizer(LatentViewMixin, diagnostics.DiagnosticsMixin, RawC
         encode_sensitive=True,
         balance_target=None,
         align_target=None,
+        calibrate_target=None,
         keep_teacher=False,
         enforce_min_max_values=True,
         enforce_rounding=True,
@@ -175,6 +182,7 @@ class FairDistillSynthesizer(LatentViewMixin, diagnostics.DiagnosticsMixin, RawC
         self.encode_sensitive = encode_sensitive
         self.balance_target = balance_target
         self.align_target = align_target
+        self.calibrate_target = calibrate_target
         self.keep_teacher = keep_teacher
         self.enable_gpu = enable_gpu
         self.verbose = verbose
@@ -201,6 +209,7 @@ class FairDistillSynthesizer(LatentViewMixin, diagnostics.DiagnosticsMixin, RawC
             )
         checks.check_bool('encode_sensitive', self.encode_sensitive)
         inputs.check_align_target(self.align_target, self.fairness_criterion)
+        inputs.check_calibrate_target(self.calibrate_target, self.fairness_criterion)
         checks.check_layer_sizes('teacher_dims', self.teacher_dims)
         checks.check_layer_sizes('student_dims', self.student_dims)
         checks.check_layer_sizes('decoder_dims', self.decoder_dims)
@@ -274,6 +283,7 @@ class FairDistillSynthesizer(LatentViewMixin, diagnostics.DiagnosticsMixin, RawC
             distill_epochs=self.distill_epochs if self.distill_epochs is not None else max(1, epochs // 2),
             balance_target=balance_target,
             align_target=inputs.resolve_align_target(self, n_groups),
+            calibrate_target=inputs.resolve_calibrate_target(self),
             encode_sensitive=self.encode_sensitive,
         )
         # Each column's groups too: the penalty then holds every attribute, not only the

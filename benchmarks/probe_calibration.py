@@ -1,14 +1,16 @@
 """Probe: the same fit with and without the downstream calibration (``calibrate_target``).
 
 For each seed, one FairDistill fit on the benchmark's split (its calibration on, the default),
-then ``--tables`` synthetic tables of the training table's size from the calibrated model and
-as many from the same model with its offsets removed: a paired comparison, in which the test
-set's noise is shared by both arms. Scored by the benchmark's evaluator (TSTR, gradient
+then ``--tables`` synthetic tables of each size in ``--rows`` (0: the training table's) from
+the calibrated model and as many from the same model with its offsets removed: a paired
+comparison, in which the test set's noise is shared by both arms. Large tables show what the
+generator's population gives a downstream model; tables of the training table's size add the
+chance of training a classifier on few rows (benchmarks/noise_floor.py). Scored by the benchmark's evaluator (TSTR, gradient
 boosting). JSON lines on stdout, one per seed and arm (means over the tables, and the worst).
 
 Usage::
 
-    python benchmarks/probe_calibration.py compas detected 0 1 2 3 4 >> records.jsonl
+    python benchmarks/probe_calibration.py compas detected 0 1 2 3 4 --rows 0 20000 >> records.jsonl
 
 Results: ``benchmarks/results/stability/calibration_probe/``; docs/method.md.
 """
@@ -34,8 +36,8 @@ def main():
     parser.add_argument('metadata', choices=['curated', 'detected'])
     parser.add_argument('seeds', type=int, nargs='+')
     parser.add_argument('--tables', type=int, default=3)
-    parser.add_argument('--rows', type=int, default=None,
-                        help="rows per synthetic table (default: the training table's)")
+    parser.add_argument('--rows', type=int, nargs='+', default=[0],
+                        help="rows per synthetic table, one arm each (0: the training table's)")
     args = parser.parse_args()
     warnings.simplefilter('ignore')
     dataset = get_dataset(args.dataset)
@@ -52,23 +54,25 @@ def main():
         fit_seconds = time.perf_counter() - start
         model = synthesizer._model
         offsets = model.target_offsets
-        for arm, arm_offsets in (('calibrated', offsets), ('uncalibrated', None)):
-            model.target_offsets = arm_offsets
-            synthesizer._set_random_state(seed)
-            records = []
-            for _ in range(args.tables):
-                table = synthesizer.sample(args.rows or len(train))[dataset.table_name]
-                scores = evaluator.evaluate(table, fidelity=False)
-                records.append({key: float(scores[key]) for key in SCORES if key in scores})
-            summary = {
-                key: round(float(np.mean([r[key] for r in records])), 4) for key in records[0]
-            }
-            summary['dp_worst_table'] = round(max(r['dp_difference'] for r in records), 4)
-            print(json.dumps({
-                'dataset': args.dataset, 'metadata': args.metadata, 'seed': seed, 'arm': arm,
-                'tables': args.tables, 'rows': args.rows or len(train), **summary, 'fit_seconds': round(fit_seconds, 1),
-                'offsets': None if offsets is None else [round(float(v), 3) for v in offsets],
-            }), flush=True)
+        for rows in args.rows:
+            for arm, arm_offsets in (('calibrated', offsets), ('uncalibrated', None)):
+                model.target_offsets = arm_offsets
+                synthesizer._set_random_state(seed)
+                records = []
+                for _ in range(args.tables):
+                    table = synthesizer.sample(rows or len(train))[dataset.table_name]
+                    scores = evaluator.evaluate(table, fidelity=False)
+                    records.append({key: float(scores[key]) for key in SCORES if key in scores})
+                summary = {
+                    key: round(float(np.mean([r[key] for r in records])), 4) for key in records[0]
+                }
+                summary['dp_tables'] = [round(r['dp_difference'], 4) for r in records]
+                print(json.dumps({
+                    'dataset': args.dataset, 'metadata': args.metadata, 'seed': seed, 'arm': arm,
+                    'rows': rows or len(train), 'tables': args.tables, **summary,
+                    'fit_seconds': round(fit_seconds, 1),
+                    'offsets': None if offsets is None else [round(float(v), 3) for v in offsets],
+                }), flush=True)
         model.target_offsets = offsets
 
 

@@ -18,13 +18,18 @@ responds to a shift of the labels' log-odds by at most that shift (the log-odds 
 shifted logistic curves moves by less than the shift), so the offsets are accumulated over a
 few rounds. Groups with few real rows get a shrunken offset (``n / (n + SHRINK_ROWS)``).
 
-The same rows the classifier is measured on are the training rows: no rows are held out, since
+The classifier reads the table as a downstream model does (numbers as numbers, categories as
+categories; ``synthesizers/_calibration.py`` builds those matrices), not the model's encoding:
+in the encoding a number is split into a mode and a position inside it, and a classifier
+reading that measured gaps on Adult that a model on the real columns did not have (the
+offsets then made the downstream model less fair; docs/method.md).
+
+The rows the classifier is measured on are the training rows: no rows are held out, since
 on small tables the held-out estimate of a rate gap would be noisier than the gap.
 """
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 from sklearn.ensemble import HistGradientBoostingClassifier
 
 from sdv_fairdistill.core import spans as span_ops
@@ -47,7 +52,7 @@ def calibratable(spans, fairness_criterion):
     )
 
 
-def _selection_offsets(log_odds, groups, n_groups):
+def selection_offsets(log_odds, groups, n_groups):
     """Per-group shifts of ``log_odds`` that give every group the pooled selection rate."""
     pooled_rate = float(np.mean(log_odds > 0))
     offsets = np.zeros(n_groups)
@@ -63,50 +68,32 @@ def _selection_offsets(log_odds, groups, n_groups):
     return offsets
 
 
-@torch.no_grad()
-def fit_offsets(model, x, groups, n_groups, seed):
-    """The per-group log-odds offsets of ``model``'s generated label (``np.ndarray``).
+def fit_offsets(sample, real_matrix, real_groups, n_groups, categorical, seed):
+    """The per-group log-odds offsets of a generated two-class label (``np.ndarray``).
 
     Args:
-        model (FairDistillModel): fitted, sampling with its current ``target_offsets``.
-        x (torch.Tensor): the real encoded training rows.
-        groups (np.ndarray[int]): their groups.
+        sample (callable): ``sample(offsets, round)`` -> ``(matrix, labels)``: a generated
+            table's classifier matrix and its labels (1 for the second class of the target's
+            one-hot), generated with ``offsets``.
+        real_matrix (np.ndarray): the real training rows' classifier matrix.
+        real_groups (np.ndarray[int]): their groups.
         n_groups (int): number of groups.
-        seed (int): seeds the samples, the row subset and the classifiers.
+        categorical (np.ndarray[bool]): which columns of the matrices are categorical codes.
+        seed (int): seeds the classifiers.
     """
-    rng = np.random.RandomState(seed)
-    groups = np.asarray(groups)
-    if len(x) > MAX_ROWS:
-        rows = np.sort(rng.choice(len(x), MAX_ROWS, replace=False))
-        x, groups = x[rows], groups[rows]
-    real = torch.cat(
-        [x.reshape(len(x), -1).cpu(), F.one_hot(torch.as_tensor(groups), n_groups).float()],
-        dim=1,
-    ).numpy()
-    num_samples = int(min(MAX_ROWS, max(MIN_SAMPLE_ROWS, len(x))))
     offsets = np.zeros(n_groups)
-    saved = (model._numpy_rng, model._torch_rng)
-    try:
-        for round_ in range(ROUNDS):
-            model.target_offsets = torch.as_tensor(offsets, dtype=torch.float32)
-            model.set_random_state(seed + round_)
-            features, target, sampled_groups = model.sample(num_samples)
-            labels = target.argmax(dim=1).numpy()
-            if np.unique(labels).size < 2:
-                break  # nothing to classify: keep what was found
-            generated = torch.cat(
-                [features.reshape(num_samples, -1),
-                 F.one_hot(torch.as_tensor(sampled_groups), n_groups).float()],
-                dim=1,
-            ).numpy()
-            classifier = HistGradientBoostingClassifier(max_iter=100, random_state=seed)
-            classifier.fit(generated, labels)
-            log_odds = classifier.decision_function(real)
-            offsets = np.clip(
-                offsets + _selection_offsets(log_odds, groups, n_groups), -MAX_OFFSET, MAX_OFFSET
-            )
-    finally:
-        model.set_random_state(saved)
+    for round_ in range(ROUNDS):
+        matrix, labels = sample(offsets, round_)
+        if np.unique(labels).size < 2:
+            break  # nothing to classify: keep what was found
+        classifier = HistGradientBoostingClassifier(
+            categorical_features=categorical, random_state=seed
+        )
+        classifier.fit(matrix, labels)
+        log_odds = classifier.decision_function(real_matrix)
+        offsets = np.clip(
+            offsets + selection_offsets(log_odds, real_groups, n_groups), -MAX_OFFSET, MAX_OFFSET
+        )
     return offsets
 
 

@@ -16,7 +16,6 @@ from torch import nn
 from sdv_fairdistill.core import calibration, distributed, training
 from sdv_fairdistill.core import spans as span_ops
 from sdv_fairdistill.core.alignment import alignable, fit_alignment
-from sdv_fairdistill.core.calibration import calibratable
 from sdv_fairdistill.core.criteria import CRITERIA
 from sdv_fairdistill.core.networks import mlp
 from sdv_fairdistill.core.rows import TensorRows
@@ -83,10 +82,6 @@ class FairDistillModel:
         align_target (bool): after training, map each group's target scores monotonically
             onto their pooled distribution (``core/alignment.py``), so that the generated
             target has the same distribution in every group. Defaults to False.
-        calibrate_target (bool): after training, offset each group's log-odds of a two-class
-            generated target so that a classifier trained on generated rows selects the same
-            share of every group of the real training rows (``core/calibration.py``; demographic
-            parity only, ignored otherwise). Defaults to False.
         keep_teacher (bool): keep the teacher after distillation, to generate from its latent
             space (the ablation). Defaults to False.
         device (str): torch device. Defaults to 'cpu'.
@@ -119,7 +114,6 @@ class FairDistillModel:
         penalize_target_output=True,
         balance_target=False,
         align_target=False,
-        calibrate_target=False,
         keep_teacher=False,
         device='cpu',
         verbose=False,
@@ -147,7 +141,6 @@ class FairDistillModel:
         self.penalize_target_output = penalize_target_output
         self.balance_target = balance_target
         self.align_target = align_target
-        self.calibrate_target = calibrate_target
         self.keep_teacher = keep_teacher
         self.device = torch.device(device)
         self.verbose = verbose
@@ -224,13 +217,9 @@ class FairDistillModel:
             density_seed = 0 if self.seed is None else self.seed
             self.target_alignment = self._fit_alignment(self.density, density_seed)
             self.teacher_target_alignment = self._fit_alignment(self.teacher_density, density_seed)
+            # Per-group log-odds offsets of a two-class target, set by a calibration after
+            # the fit (``core/calibration.py``); None: the head's output as it is.
             self.target_offsets = None
-            if self.calibrate_target and calibratable(self.target_spans, self.fairness_criterion):
-                offsets = None
-                if distributed.is_main():
-                    offsets = calibration.fit_offsets(self, x, groups, n_groups, density_seed)
-                offsets = distributed.broadcast_object(offsets)
-                self.target_offsets = torch.as_tensor(offsets, dtype=torch.float32)
 
         self.loss_values = pd.DataFrame(self._loss_rows)
         del self._loss_rows

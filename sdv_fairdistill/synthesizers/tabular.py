@@ -18,6 +18,7 @@ from sdv.single_table.base import BaseSingleTableSynthesizer
 
 from sdv_fairdistill.core.density import MIN_MIXTURE_ROWS
 from sdv_fairdistill.plugins import get_adapter_class
+from sdv_fairdistill.synthesizers import _calibration as calibration
 from sdv_fairdistill.synthesizers import _diagnostics as diagnostics
 from sdv_fairdistill.synthesizers import _parameters as checks
 from sdv_fairdistill.synthesizers import _tabular_inputs as inputs
@@ -289,11 +290,18 @@ class FairDistillSynthesizer(LatentViewMixin, diagnostics.DiagnosticsMixin, RawC
         # Each column's groups too: the penalty then holds every attribute, not only the
         # joint groups (whose small intersections weigh little in it).
         self._model.fit(x, y, codes, n_groups, column_groups=column_groups, rows=rows)
+        offsets = None
+        if inputs.resolve_calibrate_target(self):
+            offsets = calibration.calibrate(self, processed_data, codes, self.seed or 0)
         self._fairness_diagnostics = diagnostics.measure_after_fit(
             self._model, x, y, codes, n_groups, self.seed or 0,
             # The unfair ablation is unfair on purpose: no warning for it.
             warn=self.fairness_weight > 0,
         )
+        if offsets is not None:
+            # Keyed by the group's sensitive values, joined by ', ' for several columns.
+            names = [', '.join(map(str, row)) for row in self._groups.itertuples(index=False)]
+            self._fairness_diagnostics['target_offsets'] = dict(zip(names, offsets))
 
     # ------------------------------------------------------------------ sampling
     def sample(self, num_rows, *args, **kwargs):

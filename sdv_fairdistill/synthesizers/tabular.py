@@ -284,7 +284,6 @@ class FairDistillSynthesizer(LatentViewMixin, diagnostics.DiagnosticsMixin, RawC
             distill_epochs=self.distill_epochs if self.distill_epochs is not None else max(1, epochs // 2),
             balance_target=balance_target,
             align_target=inputs.resolve_align_target(self, n_groups),
-            calibrate_target=inputs.resolve_calibrate_target(self),
             encode_sensitive=self.encode_sensitive,
         )
         # Each column's groups too: the penalty then holds every attribute, not only the

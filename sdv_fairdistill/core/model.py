@@ -13,7 +13,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from sdv_fairdistill.core import distributed, training
+from sdv_fairdistill.core import calibration, distributed, training
 from sdv_fairdistill.core import spans as span_ops
 from sdv_fairdistill.core.alignment import alignable, fit_alignment
 from sdv_fairdistill.core.criteria import CRITERIA
@@ -217,6 +217,9 @@ class FairDistillModel:
             density_seed = 0 if self.seed is None else self.seed
             self.target_alignment = self._fit_alignment(self.density, density_seed)
             self.teacher_target_alignment = self._fit_alignment(self.teacher_density, density_seed)
+            # Per-group log-odds offsets of a two-class target, set by a calibration after
+            # the fit (``core/calibration.py``); None: the head's output as it is.
+            self.target_offsets = None
 
         self.loss_values = pd.DataFrame(self._loss_rows)
         del self._loss_rows
@@ -332,6 +335,9 @@ class FairDistillModel:
         alignment = getattr(
             self, 'target_alignment' if source == 'student' else 'teacher_target_alignment', None
         )
+        # The calibration's offsets belong to the student (the teacher is an ablation); a
+        # model saved before they existed has none.
+        offsets = getattr(self, 'target_offsets', None) if source == 'student' else None
         latents, groups = density.sample(num_rows, self._numpy_rng, groups)
         # Small chunks reuse the same few buffers; one huge chunk spends longer page-faulting
         # fresh memory than multiplying (measured on Adult: 0.37 s against 0.45-0.8 s).
@@ -345,9 +351,11 @@ class FairDistillModel:
             )
             if self.target_spans:
                 target_output = self.target_decoder(z).cpu()
+                chunk_groups = groups[start : start + chunk]
                 if alignment is not None:
-                    chunk_groups = groups[start : start + chunk]
                     target_output = alignment.transform(target_output, chunk_groups)
+                if offsets is not None:
+                    target_output = calibration.apply_offsets(target_output, offsets, chunk_groups)
                 targets.append(
                     span_ops.sample(
                         target_output,

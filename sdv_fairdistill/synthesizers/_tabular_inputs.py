@@ -297,3 +297,26 @@ def check_align_target(align_target, fairness_criterion):
             f'group (demographic parity), against fairness_criterion={fairness_criterion!r}: '
             'use align_target=None or False.'
         )
+
+
+def resolve_calibrate_target(synthesizer):
+    """``calibrate_target``, or with None its default: on under demographic parity when the
+    penalty is on (the model applies it to a two-class target only)."""
+    # A synthesizer saved before the parameter existed has no attribute: the default.
+    calibrate_target = getattr(synthesizer, 'calibrate_target', None)
+    if calibrate_target is not None:
+        return calibrate_target
+    return synthesizer.fairness_weight > 0 and synthesizer.fairness_criterion == 'demographic_parity'
+
+
+def check_calibrate_target(calibrate_target, fairness_criterion):
+    """``calibrate_target`` is None or a bool, and True only under demographic parity."""
+    if calibrate_target is None:
+        return
+    _parameters.check_bool('calibrate_target', calibrate_target)
+    if calibrate_target and fairness_criterion != 'demographic_parity':
+        raise _parameters.InvalidParameterError(
+            'calibrate_target=True equalises the selection rates of a downstream classifier '
+            f'(demographic parity), against fairness_criterion={fairness_criterion!r}: use '
+            'calibrate_target=None or False.'
+        )

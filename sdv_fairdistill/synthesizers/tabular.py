@@ -18,6 +18,7 @@ from sdv.single_table.base import BaseSingleTableSynthesizer
 
 from sdv_fairdistill.core.density import MIN_MIXTURE_ROWS
 from sdv_fairdistill.plugins import get_adapter_class
+from sdv_fairdistill.synthesizers import _calibration as calibration
 from sdv_fairdistill.synthesizers import _diagnostics as diagnostics
 from sdv_fairdistill.synthesizers import _parameters as checks
 from sdv_fairdistill.synthesizers import _tabular_inputs as inputs
@@ -93,6 +94,12 @@ class FairDistillSynthesizer(LatentViewMixin, diagnostics.DiagnosticsMixin, RawC
             dependence), off with one sensitive column (where it added more noise than it
             removed; see docs/method.md). With several sensitive columns the penalty also
             covers each column's own groups, whatever this parameter. Defaults to None.
+        calibrate_target (bool or None): after training, shift each group's log-odds of a
+            two-class target so that a classifier trained on generated rows selects the same
+            share of every group of the real training rows (equal label rates alone do not
+            give that: see docs/method.md). Demographic parity only. None: on under
+            demographic parity with a two-class target and fairness_weight > 0.
+            Defaults to None.
         keep_teacher (bool): keep the teacher to generate from its latent space (ablation).
             Defaults to False.
         enforce_min_max_values (bool), enforce_rounding (bool), locales (list[str]): as in SDV.
@@ -132,6 +139,7 @@ class FairDistillSynthesizer(LatentViewMixin, diagnostics.DiagnosticsMixin, RawC
         encode_sensitive=True,
         balance_target=None,
         align_target=None,
+        calibrate_target=None,
         keep_teacher=False,
         enforce_min_max_values=True,
         enforce_rounding=True,
@@ -175,6 +183,7 @@ class FairDistillSynthesizer(LatentViewMixin, diagnostics.DiagnosticsMixin, RawC
         self.encode_sensitive = encode_sensitive
         self.balance_target = balance_target
         self.align_target = align_target
+        self.calibrate_target = calibrate_target
         self.keep_teacher = keep_teacher
         self.enable_gpu = enable_gpu
         self.verbose = verbose
@@ -201,6 +210,7 @@ class FairDistillSynthesizer(LatentViewMixin, diagnostics.DiagnosticsMixin, RawC
             )
         checks.check_bool('encode_sensitive', self.encode_sensitive)
         inputs.check_align_target(self.align_target, self.fairness_criterion)
+        inputs.check_calibrate_target(self.calibrate_target, self.fairness_criterion)
         checks.check_layer_sizes('teacher_dims', self.teacher_dims)
         checks.check_layer_sizes('student_dims', self.student_dims)
         checks.check_layer_sizes('decoder_dims', self.decoder_dims)
@@ -279,11 +289,18 @@ class FairDistillSynthesizer(LatentViewMixin, diagnostics.DiagnosticsMixin, RawC
         # Each column's groups too: the penalty then holds every attribute, not only the
         # joint groups (whose small intersections weigh little in it).
         self._model.fit(x, y, codes, n_groups, column_groups=column_groups, rows=rows)
+        offsets = None
+        if inputs.resolve_calibrate_target(self):
+            offsets = calibration.calibrate(self, processed_data, codes, self.seed or 0)
         self._fairness_diagnostics = diagnostics.measure_after_fit(
             self._model, x, y, codes, n_groups, self.seed or 0,
             # The unfair ablation is unfair on purpose: no warning for it.
             warn=self.fairness_weight > 0,
         )
+        if offsets is not None:
+            # Keyed by the group's sensitive values, joined by ', ' for several columns.
+            names = [', '.join(map(str, row)) for row in self._groups.itertuples(index=False)]
+            self._fairness_diagnostics['target_offsets'] = dict(zip(names, offsets))
 
     # ------------------------------------------------------------------ sampling
     def sample(self, num_rows, *args, **kwargs):

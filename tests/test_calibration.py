@@ -1,0 +1,129 @@
+"""The downstream calibration (``calibrate_target``): per-group offsets on the generated
+label's log-odds, fitted so that a classifier trained on generated rows selects every real
+group at the same rate."""
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from sdv.metadata import Metadata
+
+from sdv_fairdistill.core import calibration
+from sdv_fairdistill.synthesizers._calibration import classifier_matrix
+from sdv_fairdistill.synthesizers._parameters import InvalidParameterError
+from sdv_fairdistill.synthesizers.tabular import FairDistillSynthesizer
+
+
+def test_offsets_give_every_group_the_pooled_selection_rate():
+    rng = np.random.RandomState(0)
+    groups = np.repeat([0, 1, 2], [4000, 2000, 1000])
+    log_odds = rng.normal(size=7000) + np.array([0.8, -0.5, 0.0])[groups]
+    pooled = np.mean(log_odds > 0)
+    offsets = calibration.selection_offsets(log_odds, groups, 3)
+    for group in range(3):
+        shifted = log_odds[groups == group] + offsets[group] / (
+            (groups == group).sum() / ((groups == group).sum() + calibration.SHRINK_ROWS)
+        )
+        # Unshrunk, the shift leaves the pooled share of the group's rows above zero.
+        assert np.mean(shifted > 0) == pytest.approx(pooled, abs=2e-3)
+    # The favoured group is shifted down, the other up.
+    assert offsets[0] < 0 < offsets[1]
+
+
+def test_small_groups_get_a_shrunken_offset_or_none():
+    log_odds = np.concatenate([np.full(200, 1.0), np.linspace(-3, -1, 50), np.full(5, -2.0)])
+    groups = np.repeat([0, 1, 2], [200, 50, 5])
+    offsets = calibration.selection_offsets(log_odds, groups, 3)
+    assert offsets[2] == 0  # under MIN_GROUP_ROWS real rows: no offset
+    # Group 1's unshrunk shift: minus its (1 - pooled) quantile, halved by 50 / (50 + 50).
+    pooled = 200 / 255
+    expected = -np.quantile(np.linspace(-3, -1, 50), 1 - pooled) * 50 / 100
+    assert offsets[1] == pytest.approx(expected)
+
+
+def test_apply_offsets_shifts_the_second_class_of_each_group():
+    output = torch.tensor([[0.0, 0.0], [1.0, 2.0], [0.5, -0.5]])
+    shifted = calibration.apply_offsets(output, torch.tensor([0.5, -1.0]), np.array([0, 1, 0]))
+    assert torch.equal(shifted[:, 0], output[:, 0])
+    assert torch.allclose(shifted[:, 1], torch.tensor([0.5, 1.0, 0.0]))
+
+
+def test_classifier_matrix_reads_numbers_and_codes_of_the_real_values():
+    real = pd.DataFrame({'n': [1.5, 2.5, np.nan], 'c': ['a', 'b', 'a'], 'flag': [True, False, True]})
+    generated = pd.DataFrame({'n': [3.0, 1.0], 'c': ['b', 'z'], 'flag': [False, True]})
+    matrix, categorical = classifier_matrix(generated, ['n', 'c', 'flag'], real)
+    assert categorical.tolist() == [False, True, True]
+    np.testing.assert_array_equal(matrix[:, 0], [3.0, 1.0])
+    assert matrix[0, 1] == 1 and np.isnan(matrix[1, 1])  # 'z' is not a real value
+    np.testing.assert_array_equal(matrix[:, 2], [1, 0])  # codes in the real order: True, False
+
+
+@pytest.fixture(scope='module')
+def proxy_table():
+    """The label follows a feature the group shifts (a proxy), as on COMPAS or Adult."""
+    rng = np.random.RandomState(1)
+    group = rng.choice(['a', 'b'], 1200)
+    x = rng.normal(size=1200) + 1.5 * (group == 'a')
+    label = np.where(x + rng.normal(size=1200) > 0.75, 'yes', 'no')
+    return pd.DataFrame({'group': group, 'x': x, 'label': label})
+
+
+def _fit(table, **parameters):
+    metadata = Metadata.detect_from_dataframes({'t': table})
+    synthesizer = FairDistillSynthesizer(
+        metadata, 'group', 'label', epochs=30, distill_epochs=10, batch_size=200, seed=0,
+        **parameters,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        synthesizer.fit({'t': table})
+    return synthesizer
+
+
+def test_calibration_is_on_by_default_and_reported(proxy_table):
+    calibrated = _fit(proxy_table)
+    offsets = calibrated.get_fairness_diagnostics()['target_offsets']
+    assert set(offsets) == {'a', 'b'}
+    assert torch.allclose(
+        calibrated._model.target_offsets, torch.tensor([offsets['a'], offsets['b']])
+    )
+    plain = _fit(proxy_table, calibrate_target=False)
+    assert 'target_offsets' not in plain.get_fairness_diagnostics()
+    assert plain._model.target_offsets is None
+    # The same seed, the same fit: only the generated label differs.
+    first = calibrated.sample(300)['t']
+    again = plain.sample(300)['t']
+    pd.testing.assert_frame_equal(first[['group', 'x']], again[['group', 'x']])
+
+
+def test_calibration_brings_selection_rates_of_a_downstream_model_closer(proxy_table):
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    rng = np.random.RandomState(7)  # real people the generator never saw, drawn the same way
+    group = rng.choice(['a', 'b'], 20000)
+    x = rng.normal(size=20000) + 1.5 * (group == 'a')
+    real = np.column_stack([x, group == 'a'])
+
+    def downstream_gap(synthesizer):
+        table = synthesizer.sample(20000)['t']
+        model = HistGradientBoostingClassifier(random_state=0).fit(
+            np.column_stack([table['x'], table['group'] == 'a']), table['label'] == 'yes'
+        )
+        selected = model.predict(real)
+        return abs(selected[group == 'a'].mean() - selected[group == 'b'].mean())
+
+    plain = downstream_gap(_fit(proxy_table, calibrate_target=False))
+    calibrated = downstream_gap(_fit(proxy_table))
+    assert calibrated < plain
+
+
+def test_calibrate_target_is_checked():
+    metadata = Metadata.detect_from_dataframes({'t': pd.DataFrame({'g': ['a'], 'y': ['n']})})
+    with pytest.raises(InvalidParameterError, match='calibrate_target'):
+        FairDistillSynthesizer(metadata, 'g', 'y', calibrate_target='yes')
+    with pytest.raises(InvalidParameterError, match='demographic parity'):
+        FairDistillSynthesizer(
+            metadata, 'g', 'y', calibrate_target=True, fairness_criterion='equalized_odds'
+        )

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 import torch
 from sdv.metadata import Metadata
+from sklearn.ensemble import HistGradientBoostingClassifier
 
 from sdv_fairdistill.core import calibration
 from sdv_fairdistill.synthesizers._calibration import classifier_matrix
@@ -37,10 +38,13 @@ def test_small_groups_get_a_shrunken_offset_or_none():
     groups = np.repeat([0, 1, 2], [200, 50, 5])
     offsets = calibration.selection_offsets(log_odds, groups, 3)
     assert offsets[2] == 0  # under MIN_GROUP_ROWS real rows: no offset
-    # Group 1's unshrunk shift: minus its (1 - pooled) quantile, halved by 50 / (50 + 50).
+    # Group 1's unshrunk shift: minus its (1 - pooled) quantile, scaled by 50 / (50 + shrink).
     pooled = 200 / 255
-    expected = -np.quantile(np.linspace(-3, -1, 50), 1 - pooled) * 50 / 100
+    shrink = 50 / (50 + calibration.SHRINK_ROWS)
+    expected = -np.quantile(np.linspace(-3, -1, 50), 1 - pooled) * shrink
     assert offsets[1] == pytest.approx(expected)
+    # Group 0 is above zero everywhere: shifted down to keep the pooled share selected.
+    assert offsets[0] < 0
 
 
 def test_apply_offsets_shifts_the_second_class_of_each_group():
@@ -86,8 +90,10 @@ def test_calibration_is_on_by_default_and_reported(proxy_table):
     calibrated = _fit(proxy_table)
     offsets = calibrated.get_fairness_diagnostics()['target_offsets']
     assert set(offsets) == {'a', 'b'}
+    # In the order of the model's groups (the synthesizer's group table).
+    groups = calibrated._groups['group'].tolist()
     assert torch.allclose(
-        calibrated._model.target_offsets, torch.tensor([offsets['a'], offsets['b']])
+        calibrated._model.target_offsets, torch.tensor([offsets[g] for g in groups])
     )
     plain = _fit(proxy_table, calibrate_target=False)
     assert 'target_offsets' not in plain.get_fairness_diagnostics()
@@ -98,8 +104,10 @@ def test_calibration_is_on_by_default_and_reported(proxy_table):
     pd.testing.assert_frame_equal(first[['group', 'x']], again[['group', 'x']])
 
 
-def test_calibration_brings_selection_rates_of_a_downstream_model_closer(proxy_table):
-    from sklearn.ensemble import HistGradientBoostingClassifier
+def test_calibration_brings_selection_rates_of_a_downstream_model_closer(proxy_table, monkeypatch):
+    # The mechanism, on a table of 1,200 rows whose measurement it is told to trust (the
+    # default shrinks a 600-row group's offset to a quarter: test_small_groups_...).
+    monkeypatch.setattr(calibration, 'SHRINK_ROWS', 50)
 
     rng = np.random.RandomState(7)  # real people the generator never saw, drawn the same way
     group = rng.choice(['a', 'b'], 20000)

@@ -134,11 +134,15 @@ def test_fit_options_reach_the_saved_synthesizer(german_csv, tmp_path):
     output = tmp_path / 'fair.pkl'
     code = main(['fit', str(german_csv), '--sensitive', 'sex', '--target', 'credit',
                  '--fairness-weight', '100', '--balance-target', '--no-encode-target',
+                 '--no-calibrate-target',
                  '--epochs', '1', '--distill-epochs', '1', '--quiet', '-o', str(output)])
     assert code == 0
-    parameters = load_synthesizer(str(output)).get_parameters()
+    synthesizer = load_synthesizer(str(output))
+    parameters = synthesizer.get_parameters()
     assert parameters['fairness_weight'] == 100
     assert parameters['balance_target'] is True and parameters['encode_target'] is False
+    assert parameters['calibrate_target'] is False
+    assert 'target_offsets' not in synthesizer.get_fairness_diagnostics()
 
 
 def test_fit_criterion_and_positive_label_reach_the_synthesizer(german_csv, tmp_path, capsys):

@@ -33,6 +33,7 @@ FIT_OPTIONS = {
     'encode_target': '--encode-target',
     'balance_target': '--balance-target',
     'align_target': '--align-target',
+    'calibrate_target': '--calibrate-target',
 }
 
 

@@ -62,6 +62,10 @@ def build_parser():
     fit.add_argument('--align-target', action=argparse.BooleanOptionalAction, default=None,
                      help="map each group's target scores onto their pooled distribution "
                      '(default: with several sensitive columns, under demographic parity)')
+    fit.add_argument('--calibrate-target', action=argparse.BooleanOptionalAction, default=None,
+                     help="shift each group's log-odds of a two-class target so that a model "
+                     'trained on generated rows selects every group equally (default: yes, '
+                     'under demographic parity)')
     fit.add_argument('--seed', type=int, default=None, help='seed for a reproducible fit')
     fit.add_argument('--gpu', action='store_true', help='train on a CUDA GPU if there is one')
     fit.add_argument('--sample-rows', type=int, metavar='N',

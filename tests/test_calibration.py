@@ -135,3 +135,8 @@ def test_calibrate_target_is_checked():
         FairDistillSynthesizer(
             metadata, 'g', 'y', calibrate_target=True, fairness_criterion='equalized_odds'
         )
+
+
+def test_table_seeds_stay_in_numpy_range_for_the_largest_user_seed():
+    assert calibration.draw_seed(2**32 - 1, 3) == 2
+    assert calibration.draw_seed(7, 3) == 10

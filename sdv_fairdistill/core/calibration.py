@@ -34,7 +34,10 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sdv_fairdistill.core import spans as span_ops
 
 ROUND_WEIGHTS = (1.0, 0.5)  # how much of each round's mean shift is added
-MAX_ROWS = 50_000  # rows of a generated table, and real training rows measured, at most
+MAX_ROWS = 50_000  # real training rows measured, at most
+#: Rows of a generated table, at most: above some ten thousand rows a classifier's gap hardly
+#: depends on the size any more, and the classifiers are most of the calibration's time.
+MAX_TABLE_ROWS = 25_000
 ROWS_PER_ROUND = 40_000  # generated rows per round: as many tables as that takes...
 MIN_TABLES, MAX_TABLES = 3, 8  # ...within these bounds
 MIN_GROUP_ROWS = 10  # real rows a group needs to get an offset at all
@@ -74,6 +77,11 @@ def selection_offsets(log_odds, groups, n_groups):
     return offsets
 
 
+def draw_seed(seed, draw):
+    """The seed of table ``draw``: inside NumPy's range (a user's seed may be 2**32 - 1)."""
+    return (seed + draw) % 2**32
+
+
 def tables_per_round(table_rows):
     """How many generated tables of ``table_rows`` rows a round trains classifiers on."""
     return int(np.clip(np.ceil(ROWS_PER_ROUND / max(table_rows, 1)), MIN_TABLES, MAX_TABLES))
@@ -109,7 +117,7 @@ def fit_offsets(sample, real_matrix, real_groups, n_groups, categorical, seed, t
             if np.unique(labels).size < 2:
                 continue  # nothing to classify
             classifier = HistGradientBoostingClassifier(
-                categorical_features=categorical, random_state=seed + draw
+                categorical_features=categorical, random_state=draw_seed(seed, draw)
             )
             classifier.fit(matrix, labels)
             log_odds = classifier.decision_function(real_matrix)

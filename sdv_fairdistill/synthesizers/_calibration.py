@@ -55,7 +55,7 @@ def _fit(synthesizer, model, processed_data, codes, seed):
     # table's size (what the benchmark and most users sample): a classifier's selection gap
     # depends on how many rows it learns from (COMPAS: +0.01 on average at 3,694 rows, +0.05
     # at 20,000; docs/method.md), so offsets fitted for one size overshoot at another.
-    table_rows = int(min(len(real), calibration.MAX_ROWS))
+    table_rows = int(min(len(real), calibration.MAX_TABLE_ROWS))
     if len(real) > calibration.MAX_ROWS:
         rows = np.sort(rng.choice(len(real), calibration.MAX_ROWS, replace=False))
         real, codes = real.iloc[rows].reset_index(drop=True), codes[rows]
@@ -65,7 +65,7 @@ def _fit(synthesizer, model, processed_data, codes, seed):
 
     def sample(offsets, draw):
         model.target_offsets = torch.as_tensor(offsets, dtype=torch.float32)
-        model.set_random_state(seed + draw)
+        model.set_random_state(calibration.draw_seed(seed, draw))
         table = synthesizer._sample(table_rows)
         labels = table[target].isna() if pd.isna(second) else table[target] == second
         return classifier_matrix(table, columns, real)[0], labels.to_numpy(dtype=int)

@@ -286,17 +286,25 @@ def resolve_align_target(synthesizer, n_groups):
     )
 
 
+def _check_demographic_parity_option(name, value, fairness_criterion, what):
+    """``value`` of option ``name`` is None or a bool, and True only under demographic parity
+    (``what``: what the option does, for the message)."""
+    if value is None:  # chosen from the data and the criterion
+        return
+    _parameters.check_bool(name, value)
+    if value and fairness_criterion != 'demographic_parity':
+        raise _parameters.InvalidParameterError(
+            f'{name}=True {what} (demographic parity), against '
+            f'fairness_criterion={fairness_criterion!r}: use {name}=None or False.'
+        )
+
+
 def check_align_target(align_target, fairness_criterion):
     """``align_target`` is None or a bool, and True only under demographic parity."""
-    if align_target is None:  # chosen by the groups
-        return
-    _parameters.check_bool('align_target', align_target)
-    if align_target and fairness_criterion != 'demographic_parity':
-        raise _parameters.InvalidParameterError(
-            'align_target=True gives the generated target the same distribution in every '
-            f'group (demographic parity), against fairness_criterion={fairness_criterion!r}: '
-            'use align_target=None or False.'
-        )
+    _check_demographic_parity_option(
+        'align_target', align_target, fairness_criterion,
+        'gives the generated target the same distribution in every group',
+    )
 
 
 def resolve_calibrate_target(synthesizer):
@@ -311,12 +319,7 @@ def resolve_calibrate_target(synthesizer):
 
 def check_calibrate_target(calibrate_target, fairness_criterion):
     """``calibrate_target`` is None or a bool, and True only under demographic parity."""
-    if calibrate_target is None:
-        return
-    _parameters.check_bool('calibrate_target', calibrate_target)
-    if calibrate_target and fairness_criterion != 'demographic_parity':
-        raise _parameters.InvalidParameterError(
-            'calibrate_target=True equalises the selection rates of a downstream classifier '
-            f'(demographic parity), against fairness_criterion={fairness_criterion!r}: use '
-            'calibrate_target=None or False.'
-        )
+    _check_demographic_parity_option(
+        'calibrate_target', calibrate_target, fairness_criterion,
+        'equalises the selection rates of a downstream classifier',
+    )

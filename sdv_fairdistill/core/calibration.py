@@ -15,7 +15,8 @@ the pooled selection rate is a quantile of its log-odds (the group-specific thre
 Hardt et al.'s post-processing, moved into the data). It is added to the log-odds of group
 ``g``'s generated labels, and the classifier is trained again on a new sample: a classifier
 responds to a shift of the labels' log-odds by at most that shift (the log-odds of a mixture of
-shifted logistic curves moves by less than the shift), so a second round measures what is left. Groups with few real rows get a shrunken offset (``n / (n + SHRINK_ROWS)``).
+shifted logistic curves moves by less than the shift), so a second round measures what is
+left. Groups with few real rows get a shrunken offset (``n / (n + SHRINK_ROWS)``).
 
 The classifier reads the table as a downstream model does (numbers as numbers, categories as
 categories; ``synthesizers/_calibration.py`` builds those matrices), not the model's encoding:
@@ -93,9 +94,9 @@ def fit_offsets(sample, real_matrix, real_groups, n_groups, categorical, seed, t
     Each round trains ``tables`` classifiers, each on its own generated table, and averages
     their per-group shifts: one classifier's selection-rate gap moves by a few hundredths
     from table to table (COMPAS: 0.03 to 0.08 standard deviation at its 3,694 training rows),
-    as much as the gap to remove. The first round's mean shift is taken whole (a classifier follows a
-    shift of the labels' log-odds almost one for one); the second, measured with it, is added
-    at half weight, so that its own table-to-table noise is halved.
+    as much as the gap to remove. The first round's mean shift is taken whole (a classifier
+    follows a shift of the labels' log-odds almost one for one); the second, measured with
+    it, is added at half weight, so that its own table-to-table noise is halved.
 
     Args:
         sample (callable): ``sample(offsets, draw)`` -> ``(matrix, labels)``: a generated

@@ -12,7 +12,7 @@ from sdv.metadata import Metadata
 from sklearn.ensemble import HistGradientBoostingClassifier
 
 from sdv_fairdistill.core import calibration
-from sdv_fairdistill.synthesizers._calibration import classifier_matrix
+from sdv_fairdistill.synthesizers._classifier_columns import classifier_matrix
 from sdv_fairdistill.synthesizers._parameters import InvalidParameterError
 from sdv_fairdistill.synthesizers.tabular import FairDistillSynthesizer
 

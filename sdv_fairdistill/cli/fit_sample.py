@@ -34,6 +34,7 @@ FIT_OPTIONS = {
     'balance_target': '--balance-target',
     'align_target': '--align-target',
     'calibrate_target': '--calibrate-target',
+    'label_from_features': '--label-from-features',
 }
 
 

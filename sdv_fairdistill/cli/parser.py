@@ -66,6 +66,10 @@ def build_parser():
                      help="shift each group's log-odds of a two-class target so that a model "
                      'trained on generated rows selects every group equally (default: yes, '
                      'under demographic parity)')
+    fit.add_argument('--label-from-features', action=argparse.BooleanOptionalAction,
+                     default=None, help='draw a two-class target from a classifier of the real '
+                     "rows that scores each generated row, aligned across groups (default: yes, "
+                     'under demographic parity)')
     fit.add_argument('--seed', type=int, default=None, help='seed for a reproducible fit')
     fit.add_argument('--gpu', action='store_true', help='train on a CUDA GPU if there is one')
     fit.add_argument('--sample-rows', type=int, metavar='N',

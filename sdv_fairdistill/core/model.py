@@ -17,6 +17,7 @@ from sdv_fairdistill.core import calibration, distributed, training
 from sdv_fairdistill.core import spans as span_ops
 from sdv_fairdistill.core.alignment import alignable, fit_alignment
 from sdv_fairdistill.core.criteria import CRITERIA
+from sdv_fairdistill.core.feature_labels import aligned_logits, fit_score_alignment, labelable
 from sdv_fairdistill.core.networks import mlp
 from sdv_fairdistill.core.rows import TensorRows
 from sdv_fairdistill.core.training import TrainingDivergedError, kl_to_standard_normal
@@ -220,10 +221,22 @@ class FairDistillModel:
             # Per-group log-odds offsets of a two-class target, set by a calibration after
             # the fit (``core/calibration.py``); None: the head's output as it is.
             self.target_offsets = None
+            # A classifier of the real rows that draws the label instead of the head, set
+            # after the fit (``use_label_scorer``); None: the head draws it.
+            self.label_scorer = self.label_alignment = None
 
         self.loss_values = pd.DataFrame(self._loss_rows)
         del self._loss_rows
         return self
+
+    def use_label_scorer(self, scorer, seed):
+        """Draw a two-class target from ``scorer(features, groups) -> (n, 2)`` logits of the
+        generated rows, aligned across groups (``core/feature_labels.py``), instead of the
+        target head (the student's rows; the teacher, an ablation, keeps its head)."""
+        if not labelable(self.target_spans):
+            raise ValueError('A label scorer draws a two-class target only.')
+        self.label_alignment = fit_score_alignment(self, scorer, seed)
+        self.label_scorer = scorer
 
     def _fit_alignment(self, density, seed):
         """The target alignment on draws of ``density`` (None when it is off or impossible)."""
@@ -319,13 +332,14 @@ class FairDistillModel:
             )
 
     @torch.no_grad()
-    def sample(self, num_rows, groups=None, source='student', chunk=4096):
+    def sample(self, num_rows, groups=None, source='student', chunk=4096, target=True):
         """Generate rows in the encoded space.
 
         Args:
             num_rows (int): number of rows.
             groups (np.ndarray[int] or None): fixes the sensitive group of each row.
             source (str): 'student' (default) or 'teacher' latent space.
+            target (bool): also draw the target (False: a zero-width target). Defaults to True.
 
         Returns:
             tuple: features ``(num_rows, ...)``, target ``(num_rows, target_width)`` (CPU
@@ -335,9 +349,11 @@ class FairDistillModel:
         alignment = getattr(
             self, 'target_alignment' if source == 'student' else 'teacher_target_alignment', None
         )
-        # The calibration's offsets belong to the student (the teacher is an ablation); a
-        # model saved before they existed has none.
+        # The calibration's offsets and the label scorer belong to the student (the teacher
+        # is an ablation); a model saved before they existed has none.
         offsets = getattr(self, 'target_offsets', None) if source == 'student' else None
+        scorer = getattr(self, 'label_scorer', None) if source == 'student' else None
+        from_head = bool(self.target_spans) and target and scorer is None
         latents, groups = density.sample(num_rows, self._numpy_rng, groups)
         # Small chunks reuse the same few buffers; one huge chunk spends longer page-faulting
         # fresh memory than multiplying (measured on Adult: 0.37 s against 0.45-0.8 s).
@@ -349,24 +365,29 @@ class FairDistillModel:
             features.append(
                 self.adapter.feature_sample(self.feature_decoder, output, self._torch_rng)
             )
-            if self.target_spans:
-                target_output = self.target_decoder(z).cpu()
+            if from_head:
                 chunk_groups = groups[start : start + chunk]
-                if alignment is not None:
-                    target_output = alignment.transform(target_output, chunk_groups)
-                if offsets is not None:
-                    target_output = calibration.apply_offsets(target_output, offsets, chunk_groups)
-                targets.append(
-                    span_ops.sample(
-                        target_output,
-                        self.target_spans,
-                        self.target_decoder.log_sigma.cpu(),
-                        self._torch_rng,
-                    )
-                )
+                targets.append(self._draw_target(
+                    self.target_decoder(z).cpu(), chunk_groups, alignment, offsets
+                ))
             else:
                 targets.append(torch.zeros(len(z), 0))
-        return torch.cat(features), torch.cat(targets), groups
+        features = torch.cat(features)
+        if self.target_spans and target and scorer is not None:
+            # Scored once for all rows: a classifier's call costs more than its rows.
+            target_output = aligned_logits(scorer(features, groups), self.label_alignment, groups)
+            return features, self._draw_target(target_output, groups, None, offsets), groups
+        return features, torch.cat(targets), groups
+
+    def _draw_target(self, target_output, groups, alignment, offsets):
+        """The target drawn from its logits (or mean), aligned and offset per group."""
+        if alignment is not None:
+            target_output = alignment.transform(target_output, groups)
+        if offsets is not None:
+            target_output = calibration.apply_offsets(target_output, offsets, groups)
+        return span_ops.sample(
+            target_output, self.target_spans, self.target_decoder.log_sigma.cpu(), self._torch_rng
+        )
 
     def _teacher_density_or_error(self):
         if getattr(self, 'teacher_density', None) is None:

@@ -1,34 +1,12 @@
 """The downstream calibration of a tabular fit (``core/calibration.py``): the generated tables
-it learns from and the classifier matrices it reads, in SDV's processed space (the columns
-the model learns from, before the data processor's reverse transform)."""
+it learns from, in SDV's processed space (the columns the model learns from, before the data
+processor's reverse transform), read by ``_classifier_columns.py``."""
 
 import numpy as np
-import pandas as pd
 import torch
 
 from sdv_fairdistill.core import calibration, distributed
-
-#: Categories a column may have to be read as categorical by gradient boosting (its limit).
-MAX_CATEGORIES = 255
-
-
-def classifier_matrix(table, columns, reference):
-    """``(matrix, categorical)``: numbers as numbers, any other column as the codes of
-    ``reference``'s values (NaN for a value it lacks), flagged categorical when it has at most
-    ``MAX_CATEGORIES`` values (more: the codes are read as numbers)."""
-    values, categorical = [], []
-    for column in columns:
-        series, known = table[column], reference[column]
-        if pd.api.types.is_numeric_dtype(known) and not pd.api.types.is_bool_dtype(known):
-            values.append(pd.to_numeric(series, errors='coerce').to_numpy(dtype=float))
-            categorical.append(False)
-            continue
-        levels = pd.Index(pd.unique(known.astype(str)))
-        codes = levels.get_indexer(series.astype(str)).astype(float)
-        codes[codes < 0] = np.nan
-        values.append(codes)
-        categorical.append(len(levels) <= MAX_CATEGORIES)
-    return np.column_stack(values), np.asarray(categorical)
+from sdv_fairdistill.synthesizers._classifier_columns import ClassifierColumns, second_class_labels
 
 
 def calibrate(synthesizer, processed_data, codes, seed):
@@ -59,7 +37,8 @@ def _fit(synthesizer, model, processed_data, codes, seed):
     if len(real) > calibration.MAX_ROWS:
         rows = np.sort(rng.choice(len(real), calibration.MAX_ROWS, replace=False))
         real, codes = real.iloc[rows].reset_index(drop=True), codes[rows]
-    real_matrix, categorical = classifier_matrix(real, columns, real)
+    reader = ClassifierColumns(columns).fit(real)
+    real_matrix, categorical = reader.transform(real), reader.categorical_
     # The offsets shift the log-odds of the second one-hot class: the label is that class.
     second = synthesizer._target_encoder.categories(target)[1]
 
@@ -67,8 +46,7 @@ def _fit(synthesizer, model, processed_data, codes, seed):
         model.target_offsets = torch.as_tensor(offsets, dtype=torch.float32)
         model.set_random_state(calibration.draw_seed(seed, draw))
         table = synthesizer._sample(table_rows)
-        labels = table[target].isna() if pd.isna(second) else table[target] == second
-        return classifier_matrix(table, columns, real)[0], labels.to_numpy(dtype=int)
+        return reader.transform(table), second_class_labels(table[target], second)
 
     saved = (model._numpy_rng, model._torch_rng)
     try:

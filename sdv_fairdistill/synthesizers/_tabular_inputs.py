@@ -307,14 +307,24 @@ def check_align_target(align_target, fairness_criterion):
     )
 
 
-def resolve_calibrate_target(synthesizer):
-    """``calibrate_target``, or with None its default: on under demographic parity when the
-    penalty is on (the model applies it to a two-class target only)."""
+def _resolve_demographic_parity_option(synthesizer, name):
+    """Option ``name``, or with None its default: on under demographic parity when the
+    penalty is on (applied to a two-class target only)."""
     # A synthesizer saved before the parameter existed has no attribute: the default.
-    calibrate_target = getattr(synthesizer, 'calibrate_target', None)
-    if calibrate_target is not None:
-        return calibrate_target
+    value = getattr(synthesizer, name, None)
+    if value is not None:
+        return value
     return synthesizer.fairness_weight > 0 and synthesizer.fairness_criterion == 'demographic_parity'
+
+
+def resolve_calibrate_target(synthesizer):
+    """``calibrate_target``, or with None its default (``_resolve_demographic_parity_option``)."""
+    return _resolve_demographic_parity_option(synthesizer, 'calibrate_target')
+
+
+def resolve_label_from_features(synthesizer):
+    """``label_from_features``, or with None its default (``_resolve_demographic_parity_option``)."""
+    return _resolve_demographic_parity_option(synthesizer, 'label_from_features')
 
 
 def check_calibrate_target(calibrate_target, fairness_criterion):
@@ -322,4 +332,12 @@ def check_calibrate_target(calibrate_target, fairness_criterion):
     _check_demographic_parity_option(
         'calibrate_target', calibrate_target, fairness_criterion,
         'equalises the selection rates of a downstream classifier',
+    )
+
+
+def check_label_from_features(label_from_features, fairness_criterion):
+    """``label_from_features`` is None or a bool, and True only under demographic parity."""
+    _check_demographic_parity_option(
+        'label_from_features', label_from_features, fairness_criterion,
+        "maps every group's label scores onto one distribution",
     )

@@ -19,6 +19,7 @@ from sdv.single_table.base import BaseSingleTableSynthesizer
 from sdv_fairdistill.core.density import MIN_MIXTURE_ROWS
 from sdv_fairdistill.plugins import get_adapter_class
 from sdv_fairdistill.synthesizers import _calibration as calibration
+from sdv_fairdistill.synthesizers import _feature_labels as feature_labels
 from sdv_fairdistill.synthesizers import _diagnostics as diagnostics
 from sdv_fairdistill.synthesizers import _parameters as checks
 from sdv_fairdistill.synthesizers import _tabular_inputs as inputs
@@ -100,6 +101,13 @@ class FairDistillSynthesizer(LatentViewMixin, diagnostics.DiagnosticsMixin, RawC
             give that: see docs/method.md). Demographic parity only. None: on under
             demographic parity with a two-class target and fairness_weight > 0.
             Defaults to None.
+        label_from_features (bool or None): after training, draw a two-class target from a
+            gradient-boosting classifier of the real training rows that scores each generated
+            row, its scores mapped group by group onto the groups' pooled distribution, instead
+            of from the target head (the fair latent holds less of what predicts the target
+            than the features do). Demographic parity only. None: on under demographic parity
+            with a two-class target and fairness_weight > 0 (see docs/method.md).
+            Defaults to None.
         keep_teacher (bool): keep the teacher to generate from its latent space (ablation).
             Defaults to False.
         enforce_min_max_values (bool), enforce_rounding (bool), locales (list[str]): as in SDV.
@@ -140,6 +148,7 @@ class FairDistillSynthesizer(LatentViewMixin, diagnostics.DiagnosticsMixin, RawC
         balance_target=None,
         align_target=None,
         calibrate_target=None,
+        label_from_features=None,
         keep_teacher=False,
         enforce_min_max_values=True,
         enforce_rounding=True,
@@ -184,6 +193,7 @@ class FairDistillSynthesizer(LatentViewMixin, diagnostics.DiagnosticsMixin, RawC
         self.balance_target = balance_target
         self.align_target = align_target
         self.calibrate_target = calibrate_target
+        self.label_from_features = label_from_features
         self.keep_teacher = keep_teacher
         self.enable_gpu = enable_gpu
         self.verbose = verbose
@@ -211,6 +221,7 @@ class FairDistillSynthesizer(LatentViewMixin, diagnostics.DiagnosticsMixin, RawC
         checks.check_bool('encode_sensitive', self.encode_sensitive)
         inputs.check_align_target(self.align_target, self.fairness_criterion)
         inputs.check_calibrate_target(self.calibrate_target, self.fairness_criterion)
+        inputs.check_label_from_features(self.label_from_features, self.fairness_criterion)
         checks.check_layer_sizes('teacher_dims', self.teacher_dims)
         checks.check_layer_sizes('student_dims', self.student_dims)
         checks.check_layer_sizes('decoder_dims', self.decoder_dims)
@@ -289,6 +300,8 @@ class FairDistillSynthesizer(LatentViewMixin, diagnostics.DiagnosticsMixin, RawC
         # Each column's groups too: the penalty then holds every attribute, not only the
         # joint groups (whose small intersections weigh little in it).
         self._model.fit(x, y, codes, n_groups, column_groups=column_groups, rows=rows)
+        if inputs.resolve_label_from_features(self):
+            feature_labels.use_feature_labels(self, processed_data, self.seed or 0)
         offsets = None
         if inputs.resolve_calibrate_target(self):
             offsets = calibration.calibrate(self, processed_data, codes, self.seed or 0)

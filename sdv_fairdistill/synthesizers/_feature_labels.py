@@ -1,0 +1,77 @@
+"""The label drawn from the features (``core/feature_labels.py``) for a tabular fit: a
+gradient-boosting classifier of the real training rows, reading SDV's processed columns as a
+downstream model reads them (``_classifier_columns.py``), scores the generated rows."""
+
+import numpy as np
+import torch
+from sklearn.ensemble import HistGradientBoostingClassifier
+
+from sdv_fairdistill.core import distributed
+from sdv_fairdistill.core.feature_labels import labelable
+from sdv_fairdistill.synthesizers._classifier_columns import ClassifierColumns, second_class_labels
+
+MAX_ROWS = 50_000  # real training rows the classifier learns from, at most (a random subset)
+
+
+class ProcessedColumnsScorer:
+    """``scorer(features, groups) -> (n, 2)`` logits ``[0, log-odds of the second class]`` of
+    generated rows: their encoded features decoded into processed columns, the group's
+    sensitive values added, read by ``classifier``. Holds no real rows (it is saved with the
+    synthesizer).
+
+    Args:
+        feature_encoder: the synthesizer's ``TableEncoder`` of the feature columns.
+        groups (pandas.DataFrame): the sensitive values of each group code, one row a group.
+        reader (ClassifierColumns): fitted on the real training rows.
+        classifier: a fitted scikit-learn classifier with ``decision_function``.
+    """
+
+    def __init__(self, feature_encoder, groups, reader, classifier):
+        self.feature_encoder = feature_encoder
+        self.groups = groups.reset_index(drop=True)
+        self.reader = reader
+        self.classifier = classifier
+
+    def __call__(self, features, groups):
+        table = self.feature_encoder.reverse_transform(features.numpy())
+        sensitive = self.groups.iloc[np.asarray(groups)]
+        for column in self.groups.columns:
+            table[column] = sensitive[column].to_numpy()
+        log_odds = torch.as_tensor(
+            self.classifier.decision_function(self.reader.transform(table)), dtype=torch.float32
+        )
+        return torch.stack([torch.zeros_like(log_odds), log_odds], dim=1)
+
+
+def use_feature_labels(synthesizer, processed_data, seed):
+    """Fit the scorer on the real training rows and make the model draw its label from it.
+    Returns whether it did (a target of two classes, both among the rows)."""
+    model = synthesizer._model
+    if not labelable(model.target_spans):
+        return False
+    scorer = None
+    if distributed.is_main():  # every process gets rank 0's classifier
+        scorer = _fit_scorer(synthesizer, processed_data, seed)
+    scorer = distributed.broadcast_object(scorer)
+    if scorer is None:
+        return False
+    model.use_label_scorer(scorer, seed)
+    return True
+
+
+def _fit_scorer(synthesizer, processed_data, seed):
+    target = synthesizer.target_column
+    real = processed_data.reset_index(drop=True)
+    if len(real) > MAX_ROWS:
+        rows = np.random.RandomState(seed).choice(len(real), MAX_ROWS, replace=False)
+        real = real.iloc[np.sort(rows)].reset_index(drop=True)
+    reader = ClassifierColumns([column for column in real.columns if column != target]).fit(real)
+    second = synthesizer._target_encoder.categories(target)[1]
+    labels = second_class_labels(real[target], second)
+    if np.unique(labels).size < 2:  # one class among the rows read: nothing to classify
+        return None
+    classifier = HistGradientBoostingClassifier(
+        categorical_features=reader.categorical_, random_state=seed % 2**32
+    )
+    classifier.fit(reader.transform(real), labels)
+    return ProcessedColumnsScorer(synthesizer._feature_encoder, synthesizer._groups, reader, classifier)

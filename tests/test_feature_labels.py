@@ -1,0 +1,147 @@
+"""The label drawn from the features (``label_from_features``): a classifier of the real rows
+scores each generated row, each group's scores are mapped onto the groups' pooled
+distribution, and the two-class target is drawn from the result."""
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from sdv.metadata import Metadata
+from sklearn.metrics import roc_auc_score
+
+from sdv_fairdistill.core.feature_labels import ScoreAlignment
+from sdv_fairdistill.synthesizers._classifier_columns import ClassifierColumns
+from sdv_fairdistill.synthesizers._parameters import InvalidParameterError
+from sdv_fairdistill.synthesizers.tabular import FairDistillSynthesizer
+from sdv.utils import load_synthesizer
+
+
+@pytest.fixture(scope='module')
+def biased_table():
+    """The label is a sharp function of ``x``, and group 'a' has larger ``x`` (a proxy)."""
+    rng = np.random.RandomState(3)
+    group = rng.choice(['a', 'b'], 1500, p=[0.6, 0.4])
+    x = rng.normal(size=1500) + 1.2 * (group == 'a')
+    noise = rng.uniform(size=1500)
+    label = np.where(x > 0.6, 'yes', 'no')
+    return pd.DataFrame({'group': group, 'x': x, 'noise': noise, 'label': label})
+
+
+def _fit(table, **parameters):
+    metadata = Metadata.detect_from_dataframes({'t': table})
+    synthesizer = FairDistillSynthesizer(
+        metadata, 'group', 'label', epochs=30, distill_epochs=10, batch_size=250, seed=0,
+        **parameters,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        synthesizer.fit({'t': table})
+    return synthesizer
+
+
+def _rates(table):
+    positive = table['label'] == 'yes'
+    return positive[table['group'] == 'a'].mean(), positive[table['group'] == 'b'].mean()
+
+
+def test_label_follows_the_features_within_each_group_at_equal_rates(biased_table):
+    real_a, real_b = _rates(biased_table)
+    assert real_a - real_b > 0.35  # the real table is strongly biased
+    assert _fit(biased_table)._model.label_scorer is not None  # on by default
+    # Without the calibration's offsets (which move the rates for a downstream model): the
+    # aligned probabilities have the same mean in every group.
+    synthesizer = _fit(biased_table, calibrate_target=False)
+    table = synthesizer.sample(6000)['t']
+    rate_a, rate_b = _rates(table)
+    assert abs(rate_a - rate_b) < 0.03
+    # Inside each group the label goes with x (the order the real classifier learned), much
+    # more than the target head's label of the same fit does (it reads x through the fair
+    # latent only).
+    head = _fit(biased_table, label_from_features=False, calibrate_target=False).sample(6000)['t']
+    for name in ('a', 'b'):
+        assert _within_group_auroc(table, name) > _within_group_auroc(head, name) + 0.05
+        assert _within_group_auroc(table, name) > 0.7
+
+
+def _within_group_auroc(table, name):
+    rows = table[table['group'] == name]
+    return roc_auc_score(rows['label'] == 'yes', rows['x'])
+
+
+def test_off_keeps_the_heads_label_and_the_same_features(biased_table):
+    labelled = _fit(biased_table)
+    plain = _fit(biased_table, label_from_features=False)
+    assert plain._model.label_scorer is None
+    first, again = labelled.sample(400)['t'], plain.sample(400)['t']
+    pd.testing.assert_frame_equal(first[['group', 'x', 'noise']], again[['group', 'x', 'noise']])
+
+
+def test_saved_synthesizer_draws_the_same_labels(biased_table, tmp_path):
+    synthesizer = _fit(biased_table)
+    path = tmp_path / 'model.pkl'
+    synthesizer.save(path)
+    loaded = load_synthesizer(str(path))
+    synthesizer._set_random_state(5)
+    loaded._set_random_state(5)
+    pd.testing.assert_frame_equal(synthesizer.sample(300)['t'], loaded.sample(300)['t'])
+
+
+def test_continuous_target_keeps_the_head(biased_table):
+    table = biased_table.assign(label=biased_table['x'] * 2.0)
+    synthesizer = _fit(table)
+    assert synthesizer._model.label_scorer is None
+    assert synthesizer.sample(50)['t']['label'].dtype.kind == 'f'
+
+
+def test_label_from_features_is_checked():
+    metadata = Metadata.detect_from_dataframes({'t': pd.DataFrame({'g': ['a'], 'y': ['n']})})
+    with pytest.raises(InvalidParameterError, match='label_from_features'):
+        FairDistillSynthesizer(metadata, 'g', 'y', label_from_features=1)
+    with pytest.raises(InvalidParameterError, match='demographic parity'):
+        FairDistillSynthesizer(
+            metadata, 'g', 'y', label_from_features=True, fairness_criterion='equal_opportunity'
+        )
+
+
+def test_classifier_columns_keep_no_rows_and_code_unknown_values_as_missing():
+    real = pd.DataFrame({'n': [1.0, 2.0, 3.0], 'c': ['u', 'v', 'u']})
+    reader = ClassifierColumns(['c', 'n']).fit(real)
+    assert not any(isinstance(value, pd.DataFrame) for value in vars(reader).values())
+    matrix = reader.transform(pd.DataFrame({'n': [5.0], 'c': ['w']}))
+    assert np.isnan(matrix[0, 0]) and matrix[0, 1] == 5.0
+    assert reader.categorical_.tolist() == [True, False]
+
+
+def test_model_draws_from_the_scorer_aligned_across_groups(biased_table):
+    model = _fit(biased_table, label_from_features=False)._model
+    # A scorer that favours group 0 by 3 log-odds: the alignment takes it out.
+    def scorer(features, groups):
+        log_odds = torch.as_tensor(np.where(np.asarray(groups) == 0, 1.5, -1.5), dtype=torch.float32)
+        log_odds = log_odds + torch.randn(len(groups), generator=torch.Generator().manual_seed(0))
+        return torch.stack([torch.zeros_like(log_odds), log_odds], dim=1)
+
+    model.use_label_scorer(scorer, seed=0)
+    groups = np.repeat([0, 1], 4000)
+    _, target, _ = model.sample(8000, groups=groups)
+    positive = target.argmax(dim=1).numpy()
+    assert abs(positive[groups == 0].mean() - positive[groups == 1].mean()) < 0.04
+
+
+def test_alignment_gives_every_group_the_barycenter_mean_despite_ties():
+    rng = np.random.RandomState(0)
+    # Two-valued scores (a tree's), in very different shares, and a continuous group.
+    first = np.where(rng.uniform(size=3000) < 0.8, 0.9, 0.2)
+    second = np.where(rng.uniform(size=2000) < 0.3, 0.9, 0.2)
+    third = rng.beta(2, 5, size=1000)
+    alignment = ScoreAlignment().fit([first, second, third], [3, 2, 1])
+    groups = np.repeat([0, 1, 2], [3000, 2000, 1000])
+    aligned = alignment.transform(np.concatenate([first, second, third]), groups)
+    # The barycenter's mean: the prior-weighted mean of the groups' means.
+    expected = (3 * first.mean() + 2 * second.mean() + third.mean()) / 6
+    for group in range(3):
+        assert aligned[groups == group].mean() == pytest.approx(expected, abs=2e-3)
+    # Monotone inside a group: the higher score keeps the higher aligned probability.
+    order = np.argsort(third)
+    assert np.all(np.diff(aligned[groups == 2][order]) >= -1e-12)

@@ -59,7 +59,7 @@ def test_classifier_matrix_reads_numbers_and_codes_of_the_real_values():
     generated = pd.DataFrame({'n': [3.0, 1.0], 'c': ['b', 'z'], 'flag': [False, True]})
     matrix, categorical = classifier_matrix(generated, ['n', 'c', 'flag'], real)
     assert categorical.tolist() == [False, True, True]
-    np.testing.assert_array_equal(matrix[:, 0], [3.0, 1.0])
+    np.testing.assert_array_equal(matrix[:, 0], [2.5, 1.5])  # clipped to the real range
     assert matrix[0, 1] == 1 and np.isnan(matrix[1, 1])  # 'z' is not a real value
     np.testing.assert_array_equal(matrix[:, 2], [1, 0])  # codes in the real order: True, False
 

@@ -109,8 +109,8 @@ def test_classifier_columns_keep_no_rows_and_code_unknown_values_as_missing():
     real = pd.DataFrame({'n': [1.0, 2.0, 3.0], 'c': ['u', 'v', 'u']})
     reader = ClassifierColumns(['c', 'n']).fit(real)
     assert not any(isinstance(value, pd.DataFrame) for value in vars(reader).values())
-    matrix = reader.transform(pd.DataFrame({'n': [5.0], 'c': ['w']}))
-    assert np.isnan(matrix[0, 0]) and matrix[0, 1] == 5.0
+    matrix = reader.transform(pd.DataFrame({'n': [2.0], 'c': ['w']}))
+    assert np.isnan(matrix[0, 0]) and matrix[0, 1] == 2.0
     assert reader.categorical_.tolist() == [True, False]
 
 
@@ -145,3 +145,14 @@ def test_alignment_gives_every_group_the_barycenter_mean_despite_ties():
     # Monotone inside a group: the higher score keeps the higher aligned probability.
     order = np.argsort(third)
     assert np.all(np.diff(aligned[groups == 2][order]) >= -1e-12)
+
+
+def test_classifier_columns_read_numbers_as_the_user_gets_them():
+    real = pd.DataFrame({'count': [0, 1, 2, 5], 'amount': [0.5, 1.25, 2.0, 3.0]})
+    generated = pd.DataFrame({'count': [0.6, -0.4, 7.2], 'amount': [0.6, -1.0, 3.5]})
+    # Whole real values: rounded, then clipped to the real range; other numbers only clipped.
+    matrix = ClassifierColumns(['count', 'amount']).fit(real).transform(generated)
+    np.testing.assert_allclose(matrix, [[1.0, 0.6], [0.0, 0.5], [5.0, 3.0]])
+    # Without SDV's rounding and clipping the user gets the numbers as they are.
+    raw = ClassifierColumns(['count', 'amount'], round_integers=False, clip=False)
+    np.testing.assert_allclose(raw.fit(real).transform(generated), generated.to_numpy())

@@ -6,7 +6,11 @@ import numpy as np
 import torch
 
 from sdv_fairdistill.core import calibration, distributed
-from sdv_fairdistill.synthesizers._classifier_columns import ClassifierColumns, second_class_labels
+from sdv_fairdistill.synthesizers._classifier_columns import (
+    ClassifierColumns,
+    enforced,
+    second_class_labels,
+)
 
 
 def calibrate(synthesizer, processed_data, codes, seed):
@@ -37,7 +41,7 @@ def _fit(synthesizer, model, processed_data, codes, seed):
     if len(real) > calibration.MAX_ROWS:
         rows = np.sort(rng.choice(len(real), calibration.MAX_ROWS, replace=False))
         real, codes = real.iloc[rows].reset_index(drop=True), codes[rows]
-    reader = ClassifierColumns(columns).fit(real)
+    reader = ClassifierColumns(columns, *enforced(synthesizer)).fit(real)
     real_matrix, categorical = reader.transform(real), reader.categorical_
     # The offsets shift the log-odds of the second one-hot class: the label is that class.
     second = synthesizer._target_encoder.categories(target)[1]

@@ -14,22 +14,40 @@ MAX_CATEGORIES = 255
 
 class ClassifierColumns:
     """The classifier matrix of tables with ``columns`` (fitted on the real table: which
-    columns are numbers and the values of the others; no rows are kept).
+    columns are numbers, their range and whether they are whole, and the values of the
+    others; no rows are kept).
+
+    Generated numbers are read as the user gets them: rounded where the real column holds
+    whole numbers and clipped to its range, as SDV's ``enforce_rounding`` and
+    ``enforce_min_max_values`` do after sampling. A model reading them unrounded sees other
+    rows than the user's (COMPAS, count columns marked numerical: a generated juvenile-felony
+    count of 0.6 is a 1 to a classifier of the real rows and a 0 in the table; labels drawn
+    for the unrounded rows raised the benchmark's DP difference from 0.037 to 0.072).
 
     Args:
         columns (list[str]): the columns read, in order.
+        round_integers (bool): round numbers of columns whose real values are whole.
+            Defaults to True.
+        clip (bool): clip numbers to the real column's range. Defaults to True.
     """
 
-    def __init__(self, columns):
+    def __init__(self, columns, round_integers=True, clip=True):
         self.columns = list(columns)
+        self.round_integers = round_integers
+        self.clip = clip
 
     def fit(self, reference):
         """Learn each column's kind, and the values of the non-numeric ones, from ``reference``."""
-        self.levels_ = {}
+        self.levels_, self.numbers_ = {}, {}
         for column in self.columns:
             known = reference[column]
             if pd.api.types.is_numeric_dtype(known) and not pd.api.types.is_bool_dtype(known):
                 self.levels_[column] = None
+                values = pd.to_numeric(known, errors='coerce').to_numpy(dtype=float)
+                values = values[np.isfinite(values)]
+                whole = values.size > 0 and bool(np.all(values == np.round(values)))
+                low, high = (values.min(), values.max()) if values.size else (-np.inf, np.inf)
+                self.numbers_[column] = (whole, low, high)
             else:
                 self.levels_[column] = pd.Index(pd.unique(known.astype(str)))
         # More values than gradient boosting takes as categories: the codes are read as numbers.
@@ -44,7 +62,13 @@ class ClassifierColumns:
         for column, levels in self.levels_.items():
             series = table[column]
             if levels is None:
-                values.append(pd.to_numeric(series, errors='coerce').to_numpy(dtype=float))
+                numbers = pd.to_numeric(series, errors='coerce').to_numpy(dtype=float)
+                whole, low, high = self.numbers_[column]
+                if self.round_integers and whole:
+                    numbers = np.round(numbers)
+                if self.clip:
+                    numbers = np.clip(numbers, low, high)
+                values.append(numbers)
                 continue
             codes = levels.get_indexer(series.astype(str)).astype(float)
             codes[codes < 0] = np.nan
@@ -52,9 +76,10 @@ class ClassifierColumns:
         return np.column_stack(values)
 
 
-def classifier_matrix(table, columns, reference):
-    """``(matrix, categorical)`` of ``table`` read with ``reference``'s column kinds and values."""
-    reader = ClassifierColumns(columns).fit(reference)
+def classifier_matrix(table, columns, reference, **options):
+    """``(matrix, categorical)`` of ``table`` read with ``reference``'s column kinds and values
+    (``options``: those of ``ClassifierColumns``)."""
+    reader = ClassifierColumns(columns, **options).fit(reference)
     return reader.transform(table), reader.categorical_
 
 
@@ -62,3 +87,12 @@ def second_class_labels(values, second):
     """1 where ``values`` (a target column) holds ``second``, the second class of the target's
     one-hot (NaN may be a class), else 0: the label whose log-odds the model shifts."""
     return (values.isna() if pd.isna(second) else values == second).to_numpy(dtype=int)
+
+
+def enforced(synthesizer):
+    """``(round_integers, clip)``: what the synthesizer's sampling does to numbers (SDV's
+    ``enforce_rounding`` and ``enforce_min_max_values``)."""
+    return (
+        getattr(synthesizer, 'enforce_rounding', True),
+        getattr(synthesizer, 'enforce_min_max_values', True),
+    )

@@ -8,7 +8,11 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 
 from sdv_fairdistill.core import distributed
 from sdv_fairdistill.core.feature_labels import labelable
-from sdv_fairdistill.synthesizers._classifier_columns import ClassifierColumns, second_class_labels
+from sdv_fairdistill.synthesizers._classifier_columns import (
+    ClassifierColumns,
+    enforced,
+    second_class_labels,
+)
 
 MAX_ROWS = 50_000  # real training rows the classifier learns from, at most (a random subset)
 
@@ -65,7 +69,8 @@ def _fit_scorer(synthesizer, processed_data, seed):
     if len(real) > MAX_ROWS:
         rows = np.random.RandomState(seed).choice(len(real), MAX_ROWS, replace=False)
         real = real.iloc[np.sort(rows)].reset_index(drop=True)
-    reader = ClassifierColumns([column for column in real.columns if column != target]).fit(real)
+    columns = [column for column in real.columns if column != target]
+    reader = ClassifierColumns(columns, *enforced(synthesizer)).fit(real)
     second = synthesizer._target_encoder.categories(target)[1]
     labels = second_class_labels(real[target], second)
     if np.unique(labels).size < 2:  # one class among the rows read: nothing to classify

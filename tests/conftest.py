@@ -52,3 +52,23 @@ def tiny_fitted(adult_sample):
     )
     synthesizer.fit({'adult': data})
     return synthesizer
+
+
+def fit_detected(table, sensitive, target, batch_size=200, **parameters):
+    """A FairDistillSynthesizer fitted on ``table`` (named 't') with the metadata SDV detects,
+    30 teacher and 10 student epochs, seed 0, its warnings silenced."""
+    import warnings
+
+    from sdv.metadata import Metadata
+
+    from sdv_fairdistill.synthesizers.tabular import FairDistillSynthesizer
+
+    metadata = Metadata.detect_from_dataframes({'t': table})
+    synthesizer = FairDistillSynthesizer(
+        metadata, sensitive, target, epochs=30, distill_epochs=10, batch_size=batch_size,
+        seed=0, **parameters,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        synthesizer.fit({'t': table})
+    return synthesizer

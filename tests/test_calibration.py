@@ -2,7 +2,6 @@
 label's log-odds, fitted so that a classifier trained on generated rows selects every real
 group at the same rate."""
 
-import warnings
 
 import numpy as np
 import pandas as pd
@@ -11,6 +10,7 @@ import torch
 from sdv.metadata import Metadata
 from sklearn.ensemble import HistGradientBoostingClassifier
 
+from conftest import fit_detected
 from sdv_fairdistill.core import calibration
 from sdv_fairdistill.synthesizers._classifier_columns import classifier_matrix
 from sdv_fairdistill.synthesizers._parameters import InvalidParameterError
@@ -75,15 +75,7 @@ def proxy_table():
 
 
 def _fit(table, **parameters):
-    metadata = Metadata.detect_from_dataframes({'t': table})
-    synthesizer = FairDistillSynthesizer(
-        metadata, 'group', 'label', epochs=30, distill_epochs=10, batch_size=200, seed=0,
-        **parameters,
-    )
-    with warnings.catch_warnings():
-        warnings.simplefilter('ignore')
-        synthesizer.fit({'t': table})
-    return synthesizer
+    return fit_detected(table, 'group', 'label', **parameters)
 
 
 def test_calibration_is_on_by_default_and_reported(proxy_table):

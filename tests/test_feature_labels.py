@@ -2,7 +2,6 @@
 scores each generated row, each group's scores are mapped onto the groups' pooled
 distribution, and the two-class target is drawn from the result."""
 
-import warnings
 
 import numpy as np
 import pandas as pd
@@ -11,6 +10,7 @@ import torch
 from sdv.metadata import Metadata
 from sklearn.metrics import roc_auc_score
 
+from conftest import fit_detected
 from sdv_fairdistill.core.feature_labels import ScoreAlignment
 from sdv_fairdistill.synthesizers._classifier_columns import ClassifierColumns
 from sdv_fairdistill.synthesizers._parameters import InvalidParameterError
@@ -30,15 +30,7 @@ def biased_table():
 
 
 def _fit(table, **parameters):
-    metadata = Metadata.detect_from_dataframes({'t': table})
-    synthesizer = FairDistillSynthesizer(
-        metadata, 'group', 'label', epochs=30, distill_epochs=10, batch_size=250, seed=0,
-        **parameters,
-    )
-    with warnings.catch_warnings():
-        warnings.simplefilter('ignore')
-        synthesizer.fit({'t': table})
-    return synthesizer
+    return fit_detected(table, 'group', 'label', batch_size=250, **parameters)
 
 
 def _rates(table):

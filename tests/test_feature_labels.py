@@ -148,3 +148,16 @@ def test_classifier_columns_read_numbers_as_the_user_gets_them():
     # Without SDV's rounding and clipping the user gets the numbers as they are.
     raw = ClassifierColumns(['count', 'amount'], round_integers=False, clip=False)
     np.testing.assert_allclose(raw.fit(real).transform(generated), generated.to_numpy())
+
+
+def test_decoded_rows_are_reused_once_and_never_saved(biased_table):
+    synthesizer = _fit(biased_table)
+    scorer = synthesizer._model.label_scorer
+    features, _, groups = synthesizer._model.sample(50, target=False)
+    scorer(features, groups)
+    assert scorer.take_decoded(features) is not None
+    assert scorer.take_decoded(features) is None  # taken once
+    scorer(features, groups)
+    assert scorer.take_decoded(features.clone()) is None  # other rows: decoded again
+    scorer(features, groups)
+    assert '_decoded' not in scorer.__getstate__()

@@ -346,7 +346,11 @@ class FairDistillSynthesizer(LatentViewMixin, diagnostics.DiagnosticsMixin, RawC
         groups = self._groups_for_conditions(num_rows, conditions)
         # Conditions on other columns are met by SDV's reject sampling on the returned rows.
         features, target, groups = self._model.sample(num_rows, groups=groups, source=source)
-        table = self._feature_encoder.reverse_transform(features.numpy())
+        # The label scorer (label_from_features) has decoded these features already.
+        scorer = getattr(self._model, 'label_scorer', None) if source == 'student' else None
+        table = scorer.take_decoded(features) if scorer is not None else None
+        if table is None:
+            table = self._feature_encoder.reverse_transform(features.numpy())
         if self._target_encoder is not None:
             table[self.target_column] = self._target_encoder.reverse_transform(target.numpy())[
                 self.target_column

@@ -161,3 +161,12 @@ def test_decoded_rows_are_reused_once_and_never_saved(biased_table):
     assert scorer.take_decoded(features.clone()) is None  # other rows: decoded again
     scorer(features, groups)
     assert '_decoded' not in scorer.__getstate__()
+
+
+def test_reusing_the_decoded_rows_gives_the_rows_a_second_decoding_gives(biased_table, monkeypatch):
+    synthesizer = _fit(biased_table)
+    synthesizer._set_random_state(11)
+    reused = synthesizer.sample(300)['t']
+    monkeypatch.setattr(type(synthesizer._model.label_scorer), 'take_decoded', lambda self, f: None)
+    synthesizer._set_random_state(11)
+    pd.testing.assert_frame_equal(reused, synthesizer.sample(300)['t'])

@@ -11,32 +11,18 @@ import numpy as np
 import pandas as pd
 import torch
 import torch.nn.functional as F
-from torch import nn
 
 from sdv_fairdistill.core import calibration, distributed, training
 from sdv_fairdistill.core import spans as span_ops
 from sdv_fairdistill.core.alignment import alignable, fit_alignment
 from sdv_fairdistill.core.criteria import CRITERIA
 from sdv_fairdistill.core.feature_labels import aligned_logits, fit_score_alignment, labelable
-from sdv_fairdistill.core.networks import mlp
+# TargetDecoder is imported here too: synthesizers saved before it moved name it from here.
+from sdv_fairdistill.core.networks import TargetDecoder
 from sdv_fairdistill.core.rows import TensorRows
 from sdv_fairdistill.core.training import TrainingDivergedError, kl_to_standard_normal
 
 __all__ = ['FairDistillModel', 'TargetDecoder', 'TrainingDivergedError', 'kl_to_standard_normal']
-
-
-class TargetDecoder(nn.Module):
-    """Target head of the shared decoder: it sees only ``z``, never ``s``."""
-
-    def __init__(self, fair_latent_dim, target_spans, hidden_dims=(64,)):
-        super().__init__()
-        self.fair_latent_dim = fair_latent_dim
-        self.spans = list(target_spans)
-        self.net = mlp(fair_latent_dim, hidden_dims, span_ops.total_width(self.spans))
-        self.log_sigma = nn.Parameter(torch.zeros(span_ops.count_continuous(self.spans)))
-
-    def forward(self, z):
-        return self.net(z[:, : self.fair_latent_dim])
 
 
 class FairDistillModel:

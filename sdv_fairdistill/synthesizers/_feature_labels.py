@@ -15,6 +15,7 @@ from sdv_fairdistill.synthesizers._classifier_columns import (
 )
 
 MAX_ROWS = 50_000  # real training rows the classifier learns from, at most (a random subset)
+CLASSIFIER_OPTIONS = {}  # keyword arguments of the gradient-boosting classifier
 
 
 class ProcessedColumnsScorer:
@@ -92,7 +93,7 @@ def _fit_scorer(synthesizer, processed_data, seed):
     if np.unique(labels).size < 2:  # one class among the rows read: nothing to classify
         return None
     classifier = HistGradientBoostingClassifier(
-        categorical_features=reader.categorical_, random_state=seed % 2**32
+        categorical_features=reader.categorical_, random_state=seed % 2**32, **CLASSIFIER_OPTIONS
     )
     classifier.fit(reader.transform(real), labels)
     return ProcessedColumnsScorer(synthesizer._feature_encoder, synthesizer._groups, reader, classifier)

@@ -1,0 +1,114 @@
+"""How far a fair label can take a downstream model on a split, without any generator: the
+frontier the synthesizer's downstream scores are measured against.
+
+Per dataset and seed (the benchmark's split, classifier and scores), three rows trained on the
+real training rows' own features:
+
+- ``real``: their real labels (the unfair reference).
+- ``exact_dp_thresholds``: a classifier of the real rows with one threshold per group, all
+  groups selected at the same rate (exact demographic parity), the rate chosen for accuracy on
+  out-of-fold scores of the training rows: the accuracy-optimal exactly-fair classifier, up
+  to the classifier's own error.
+- ``fair_labels``: the training rows relabelled as the synthesizer labels generated rows
+  (Stage 4 of docs/method.md: a gradient-boosting classifier's probability, out of fold, each
+  group's mapped onto the groups' barycenter, the label drawn from it), then the benchmark's
+  classifier trained on them: what the synthesizer's labels would give if its features were
+  the real rows. The gap between this row and the synthesizer's is the features' fidelity.
+
+Usage (JSON lines on stdout)::
+
+    python benchmarks/label_frontier.py adult compas german adult_rare adult_small \
+        --seeds 0 1 2 3 4 > benchmarks/results/frontier/label_frontier.jsonl
+
+Results: docs/cases.md.
+"""
+
+import argparse
+import json
+import warnings
+
+import numpy as np
+import pandas as pd
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.metrics import accuracy_score, f1_score
+from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+from sdv_fairdistill.benchmark.evaluation import Evaluator
+from sdv_fairdistill.benchmark.runner import split_dataset
+from sdv_fairdistill.core.feature_labels import ScoreAlignment
+from sdv_fairdistill.datasets import get_dataset
+from sdv_fairdistill.synthesizers import _feature_labels
+from sdv_fairdistill.synthesizers._classifier_columns import ClassifierColumns
+
+RATES = np.linspace(0.01, 0.99, 99)
+
+
+def _scorer(categorical, seed):
+    return HistGradientBoostingClassifier(
+        categorical_features=categorical, random_state=seed, **_feature_labels.CLASSIFIER_OPTIONS
+    )
+
+
+def _rate_thresholds(scores, groups, rate):
+    selected = np.zeros(len(scores), dtype=int)
+    for group in np.unique(groups):
+        rows = groups == group
+        selected[rows] = scores[rows] >= np.quantile(scores[rows], 1 - rate)
+    return selected
+
+
+def run(name, seed):
+    dataset = get_dataset(name)
+    train, test, metadata = split_dataset(dataset, None, 0.3, seed)
+    evaluator = Evaluator(train, test, metadata, dataset, random_state=seed)
+    reader = ClassifierColumns([c for c in train.columns if c != dataset.target_column])
+    x_train, x_test = reader.fit(train).transform(train), reader.transform(test)
+    y_train, y_test = evaluator.labels(train), evaluator.labels(test)
+    groups_train, groups_test = evaluator.groups(train), evaluator.groups(test)
+    codes = pd.factorize(groups_train)[0]
+    folds = StratifiedKFold(5, shuffle=True, random_state=seed)
+    out_of_fold = cross_val_predict(
+        _scorer(reader.categorical_, seed), x_train, y_train, cv=folds, method='predict_proba'
+    )[:, 1]
+    rows = []
+
+    def record(arm, scores):
+        rows.append({'dataset': name, 'seed': seed, 'arm': arm, **scores})
+
+    record('real', evaluator.tstr(train))
+    # Exactly fair thresholds: the rate the out-of-fold scores of the training rows favour.
+    accuracy = [accuracy_score(y_train, _rate_thresholds(out_of_fold, groups_train, r)) for r in RATES]
+    rate = float(RATES[int(np.argmax(accuracy))])
+    test_scores = _scorer(reader.categorical_, seed).fit(x_train, y_train).predict_proba(x_test)[:, 1]
+    selected = _rate_thresholds(test_scores, groups_test, rate)
+    rates = pd.Series(selected).groupby(groups_test).mean()
+    record('exact_dp_thresholds', {
+        'accuracy': accuracy_score(y_test, selected), 'f1': f1_score(y_test, selected),
+        'dp_difference': float(rates.max() - rates.min()), 'rate': rate,
+    })
+    alignment = ScoreAlignment().fit(
+        [out_of_fold[codes == g] for g in range(codes.max() + 1)], np.bincount(codes)
+    )
+    aligned = alignment.transform(out_of_fold, codes)
+    relabelled = train.copy()
+    draws = np.random.RandomState(seed).random_sample(len(train)) < aligned
+    negative = train.loc[y_train == 0, dataset.target_column].iloc[0]
+    relabelled[dataset.target_column] = np.where(draws, dataset.positive_label, negative)
+    record('fair_labels', evaluator.tstr(relabelled))
+    return rows
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser.add_argument('datasets', nargs='+')
+    parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2, 3, 4])
+    args = parser.parse_args()
+    warnings.simplefilter('ignore')
+    for name in args.datasets:
+        for seed in args.seeds:
+            for row in run(name, seed):
+                print(json.dumps({k: v for k, v in row.items() if not isinstance(v, dict)}), flush=True)
+
+
+if __name__ == '__main__':
+    main()

@@ -20,7 +20,8 @@ Usage (JSON lines on stdout)::
     python benchmarks/label_frontier.py adult compas german adult_rare adult_small \
         --seeds 0 1 2 3 4 > benchmarks/results/frontier/label_frontier.jsonl
 
-Results: docs/cases.md.
+Results: docs/cases.md. ``--classifier-options '{"max_iter": 300}'`` probes other settings
+of the label classifier (benchmarks/results/stability/utility_probes.md).
 """
 
 import argparse
@@ -102,7 +103,10 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('datasets', nargs='+')
     parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2, 3, 4])
+    parser.add_argument('--classifier-options', type=json.loads, default={},
+                        help='JSON keyword arguments of the label classifier (a probe)')
     args = parser.parse_args()
+    _feature_labels.CLASSIFIER_OPTIONS.update(args.classifier_options)
     warnings.simplefilter('ignore')
     for name in args.datasets:
         for seed in args.seeds:

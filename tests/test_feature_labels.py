@@ -66,6 +66,9 @@ def test_off_keeps_the_heads_label_and_the_same_features(biased_table):
     labelled = _fit(biased_table)
     plain = _fit(biased_table, label_from_features=False)
     assert plain._model.label_scorer is None
+    # The fit says which way its label is drawn.
+    assert labelled.get_fairness_diagnostics()['label_source'] == 'features'
+    assert plain.get_fairness_diagnostics()['label_source'] == 'target head'
     first, again = labelled.sample(400)['t'], plain.sample(400)['t']
     pd.testing.assert_frame_equal(first[['group', 'x', 'noise']], again[['group', 'x', 'noise']])
 

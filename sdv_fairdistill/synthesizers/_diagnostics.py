@@ -168,7 +168,10 @@ class DiagnosticsMixin:
             ``downstream_dp_difference`` (a classifier trained on a generated sample, applied
             to the real training rows: gap of its prediction rates between groups), and under
             the other criteria ``downstream_eo_difference`` or ``downstream_tpr_difference``
-            (the same classifier's error-rate gaps). See docs/method.md.
+            (the same classifier's error-rate gaps). With a target, ``label_source``:
+            ``'features'`` (the label drawn from a classifier of the real rows,
+            ``label_from_features``) or ``'target head'``; with the downstream calibration,
+            ``target_offsets`` (per group). See docs/method.md.
         """
         self._check_fitted()
         return dict(self._fairness_diagnostics)

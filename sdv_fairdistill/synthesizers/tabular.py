@@ -310,6 +310,10 @@ class FairDistillSynthesizer(LatentViewMixin, diagnostics.DiagnosticsMixin, RawC
             # The unfair ablation is unfair on purpose: no warning for it.
             warn=self.fairness_weight > 0,
         )
+        if self.target_column is not None:
+            # Which of the two ways the label was drawn (docs/method.md, Stage 4).
+            labelled = getattr(self._model, 'label_scorer', None) is not None
+            self._fairness_diagnostics['label_source'] = 'features' if labelled else 'target head'
         if offsets is not None:
             # Keyed by the group's sensitive values, joined by ', ' for several columns.
             names = [', '.join(map(str, row)) for row in self._groups.itertuples(index=False)]

@@ -300,8 +300,9 @@ class FairDistillSynthesizer(LatentViewMixin, diagnostics.DiagnosticsMixin, RawC
         # Each column's groups too: the penalty then holds every attribute, not only the
         # joint groups (whose small intersections weigh little in it).
         self._model.fit(x, y, codes, n_groups, column_groups=column_groups, rows=rows)
-        if inputs.resolve_label_from_features(self):
-            feature_labels.use_feature_labels(self, processed_data, self.seed or 0)
+        labelled = inputs.resolve_label_from_features(self) and feature_labels.use_feature_labels(
+            self, processed_data, self.seed or 0
+        )
         offsets = None
         if inputs.resolve_calibrate_target(self):
             offsets = calibration.calibrate(self, processed_data, codes, self.seed or 0)
@@ -312,7 +313,6 @@ class FairDistillSynthesizer(LatentViewMixin, diagnostics.DiagnosticsMixin, RawC
         )
         if self.target_column is not None:
             # Which of the two ways the label was drawn (docs/method.md, Stage 4).
-            labelled = getattr(self._model, 'label_scorer', None) is not None
             self._fairness_diagnostics['label_source'] = 'features' if labelled else 'target head'
         if offsets is not None:
             # Keyed by the group's sensitive values, joined by ', ' for several columns.

@@ -174,3 +174,52 @@ def test_reusing_the_decoded_rows_gives_the_rows_a_second_decoding_gives(biased_
     monkeypatch.setattr(type(synthesizer._model.label_scorer), 'take_decoded', lambda self, f: None)
     synthesizer._set_random_state(11)
     pd.testing.assert_frame_equal(reused, synthesizer.sample(300)['t'])
+
+
+def test_sharpened_alignment_keeps_every_groups_mean_and_order_and_spreads_the_probabilities():
+    rng = np.random.RandomState(1)
+    first = np.where(rng.uniform(size=3000) < 0.7, 0.8, 0.3)  # ties, as a tree gives
+    second = rng.beta(2, 6, size=2000)
+    groups = np.repeat([0, 1], [3000, 2000])
+    scores = np.concatenate([first, second])
+    plain = ScoreAlignment().fit([first, second], [3, 2]).transform(scores, groups)
+    sharp = ScoreAlignment(sharpness=3.0).fit([first, second], [3, 2]).transform(scores, groups)
+    expected = (3 * first.mean() + 2 * second.mean()) / 5  # the label rate stays
+    for group in (0, 1):
+        assert sharp[groups == group].mean() == pytest.approx(expected, abs=3e-3)
+    # Further from one half than the plain alignment, in the same order inside a group.
+    assert np.abs(sharp - 0.5).mean() > np.abs(plain - 0.5).mean() + 0.05
+    order = np.argsort(second)
+    assert np.all(np.diff(sharp[groups == 1][order]) >= -1e-12)
+    assert np.array_equal(ScoreAlignment(sharpness=1.0).fit([first, second], [3, 2]).transform(
+        scores, groups), plain)
+
+
+def test_label_sharpness_makes_the_label_more_certain_at_the_same_rates(biased_table):
+    # A noisy label (the real one is a step of x): its probability is what sharpening moves.
+    rng = np.random.RandomState(4)
+    noisy = rng.uniform(size=len(biased_table)) < 1 / (1 + np.exp(-1.5 * (biased_table['x'] - 0.6)))
+    table = biased_table.assign(label=np.where(noisy, 'yes', 'no'))
+    synthesizer = _fit(table, calibrate_target=False, label_sharpness=1.0)
+    model = synthesizer._model
+    assert model.label_alignment.sharpness == 1.0
+    tables = {}
+    for sharpness in (1.0, 10.0):
+        model.use_label_scorer(model.label_scorer, 0, sharpness)
+        synthesizer._set_random_state(2)
+        tables[sharpness] = synthesizer.sample(6000)['t']
+    soft, sharp = tables[1.0], tables[10.0]
+    # The same generated rows (only the label's draw differs) ...
+    pd.testing.assert_frame_equal(soft[['group', 'x']], sharp[['group', 'x']])
+    # ... at the same, equal label rates, each group's label following x more closely.
+    for name in ('a', 'b'):
+        assert _within_group_auroc(sharp, name) > _within_group_auroc(soft, name) + 0.02
+    assert abs(np.subtract(*_rates(sharp))) < 0.03
+    assert (sharp['label'] == 'yes').mean() == pytest.approx((soft['label'] == 'yes').mean(), abs=0.03)
+
+
+def test_label_sharpness_is_checked():
+    metadata = Metadata.detect_from_dataframes({'t': pd.DataFrame({'g': ['a'], 'y': ['n']})})
+    for bad in (0, -1.0, 'high', float('inf')):
+        with pytest.raises(InvalidParameterError, match='label_sharpness'):
+            FairDistillSynthesizer(metadata, 'g', 'y', label_sharpness=bad)

@@ -35,6 +35,7 @@ FIT_OPTIONS = {
     'align_target': '--align-target',
     'calibrate_target': '--calibrate-target',
     'label_from_features': '--label-from-features',
+    'label_sharpness': '--label-sharpness',
 }
 
 

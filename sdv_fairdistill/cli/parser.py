@@ -70,6 +70,10 @@ def build_parser():
                      default=None, help='draw a two-class target from a classifier of the real '
                      "rows that scores each generated row, aligned across groups (default: yes, "
                      'under demographic parity)')
+    fit.add_argument('--label-sharpness', type=float, metavar='K',
+                     help="with the label from the features, the factor on the pooled scores' "
+                     'log-odds before the label is drawn (1: the classifier\'s probability; '
+                     "default: the synthesizer's)")
     fit.add_argument('--seed', type=int, default=None, help='seed for a reproducible fit')
     fit.add_argument('--gpu', action='store_true', help='train on a CUDA GPU if there is one')
     fit.add_argument('--sample-rows', type=int, metavar='N',

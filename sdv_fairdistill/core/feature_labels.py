@@ -21,6 +21,8 @@ Two-class targets only.
 
 import numpy as np
 import torch
+from scipy.optimize import brentq
+from scipy.special import expit, logit
 
 from sdv_fairdistill.core import spans as span_ops
 from sdv_fairdistill.core.alignment import draws_per_group
@@ -37,7 +39,8 @@ def labelable(spans):
 
 
 class ScoreAlignment:
-    """Each group's probabilities mapped onto the barycenter of the groups' distributions.
+    """Each group's probabilities mapped onto the barycenter of the groups' distributions,
+    sharpened.
 
     Why in probability space, and why ties are spread: the label is drawn with the aligned
     probability, so what must be equal across groups is the mean of that probability. A
@@ -47,14 +50,30 @@ class ScoreAlignment:
     is then the barycenter's mean, exactly, however many ties there are (mapping a tie to one
     point of the interval would not keep it: a two-valued score gave two groups label rates
     0.63 and 0.84).
+
+    Why sharpened: a label drawn with a classifier's probability is as noisy as the real
+    label, and a downstream model trained on few or noisy labels learns a flatter, less
+    certain score than the classifier had (its F1 suffers most where positives are rare). The
+    barycenter's log-odds are multiplied by ``sharpness`` and shifted so that its mean, the
+    label rate, stays: every group shares the sharpened barycenter, so the groups' label
+    rates stay equal, and the order of the rows inside a group stays the classifier's
+    (measurements: docs/method.md, Stage 4).
+
+    Args:
+        sharpness (float): factor on the barycenter's log-odds; 1 keeps the classifier's
+            probabilities. Defaults to 1.
     """
+
+    def __init__(self, sharpness=1.0):
+        self.sharpness = sharpness
 
     def fit(self, probabilities_by_group, group_prior):
         """Learn each group's distribution from ``probabilities_by_group[g]`` (draws) and the
-        barycenter (group-prior-weighted mean of their quantile functions)."""
+        barycenter (group-prior-weighted mean of their quantile functions), sharpened."""
         prior = np.asarray(group_prior, dtype=float) / np.sum(group_prior)
         self.sorted_ = [np.sort(np.asarray(p, dtype=float)) for p in probabilities_by_group]
         quantiles = prior @ np.stack([np.quantile(values, GRID) for values in self.sorted_])
+        quantiles = sharpened(quantiles, self.sharpness)
         # Integral of the quantile function from 0, for its mean over an interval.
         steps = np.diff(GRID) * (quantiles[1:] + quantiles[:-1]) / 2
         self.quantiles_ = quantiles
@@ -79,6 +98,24 @@ class ScoreAlignment:
         return aligned
 
 
+def _grid_mean(quantiles):
+    return float(np.sum(np.diff(GRID) * (quantiles[1:] + quantiles[:-1]) / 2))
+
+
+def sharpened(quantiles, sharpness):
+    """The quantile function ``sigmoid(sharpness * logit(q) + shift)`` of probabilities,
+    ``shift`` chosen so that its mean (over ``GRID``) is that of ``quantiles``."""
+    if sharpness == 1.0:
+        return quantiles
+    log_odds = logit(np.clip(quantiles, EPSILON, 1 - EPSILON))
+    mean = _grid_mean(quantiles)
+    if not EPSILON < mean < 1 - EPSILON:  # one class only: nothing to sharpen
+        return quantiles
+    bound = sharpness * np.abs(log_odds).max() + 50.0  # beyond it every probability is 0 or 1
+    shift = brentq(lambda b: _grid_mean(expit(sharpness * log_odds + b)) - mean, -bound, bound)
+    return expit(sharpness * log_odds + shift)
+
+
 def aligned_logits(scorer_logits, alignment, groups):
     """``(n, 2)`` logits of the aligned probability of the second class."""
     probability = torch.sigmoid(scorer_logits[:, 1] - scorer_logits[:, 0]).numpy()
@@ -88,9 +125,10 @@ def aligned_logits(scorer_logits, alignment, groups):
 
 
 @torch.no_grad()
-def fit_score_alignment(model, scorer, seed):
-    """The per-group maps of ``scorer``'s probabilities onto their barycenter, fitted on seeded
-    rows the trained ``model`` generates for each group (its sampling state is put back)."""
+def fit_score_alignment(model, scorer, seed, sharpness=1.0):
+    """The per-group maps of ``scorer``'s probabilities onto their barycenter (its log-odds
+    times ``sharpness``), fitted on seeded rows the trained ``model`` generates for each group
+    (its sampling state is put back)."""
     saved = (model._numpy_rng, model._torch_rng)
     model.set_random_state(seed)
     try:
@@ -103,4 +141,4 @@ def fit_score_alignment(model, scorer, seed):
             probabilities.append(torch.sigmoid(logits[:, 1] - logits[:, 0]).numpy())
     finally:
         model.set_random_state(saved)
-    return ScoreAlignment().fit(probabilities, model.density.group_prior_)
+    return ScoreAlignment(sharpness).fit(probabilities, model.density.group_prior_)

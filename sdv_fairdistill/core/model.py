@@ -215,13 +215,13 @@ class FairDistillModel:
         del self._loss_rows
         return self
 
-    def use_label_scorer(self, scorer, seed):
-        """Draw a two-class target from ``scorer(features, groups) -> (n, 2)`` logits of the
-        generated rows, aligned across groups (``core/feature_labels.py``), instead of the
-        target head (the student's rows; the teacher, an ablation, keeps its head)."""
+    def use_label_scorer(self, scorer, seed, sharpness=1.0):
+        """Draw a two-class target from ``scorer(features, groups) -> (n, 2)`` logits, aligned
+        across groups and sharpened (``core/feature_labels.py``), instead of the target head
+        (the student's rows; the teacher, an ablation, keeps its head)."""
         if not labelable(self.target_spans):
             raise ValueError('A label scorer draws a two-class target only.')
-        self.label_alignment = fit_score_alignment(self, scorer, seed)
+        self.label_alignment = fit_score_alignment(self, scorer, seed, sharpness)
         self.label_scorer = scorer
 
     def _fit_alignment(self, density, seed):

@@ -76,7 +76,7 @@ def use_feature_labels(synthesizer, processed_data, seed):
     scorer = distributed.broadcast_object(scorer)
     if scorer is None:
         return False
-    model.use_label_scorer(scorer, seed)
+    model.use_label_scorer(scorer, seed, synthesizer.label_sharpness)
     return True
 
 

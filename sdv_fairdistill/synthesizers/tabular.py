@@ -108,6 +108,11 @@ class FairDistillSynthesizer(LatentViewMixin, diagnostics.DiagnosticsMixin, RawC
             than the features do). Demographic parity only. None: on under demographic parity
             with a two-class target and fairness_weight > 0 (see docs/method.md).
             Defaults to None.
+        label_sharpness (float): with the label from the features, the factor on the log-odds
+            of the groups' pooled scores before the label is drawn (the label rate stays): 1
+            draws it with the classifier's probability, larger values make the label more
+            certain where the classifier is, so a downstream model learns it more sharply
+            (docs/method.md). Defaults to 3.
         keep_teacher (bool): keep the teacher to generate from its latent space (ablation).
             Defaults to False.
         enforce_min_max_values (bool), enforce_rounding (bool), locales (list[str]): as in SDV.
@@ -149,6 +154,7 @@ class FairDistillSynthesizer(LatentViewMixin, diagnostics.DiagnosticsMixin, RawC
         align_target=None,
         calibrate_target=None,
         label_from_features=None,
+        label_sharpness=3.0,
         keep_teacher=False,
         enforce_min_max_values=True,
         enforce_rounding=True,
@@ -194,6 +200,7 @@ class FairDistillSynthesizer(LatentViewMixin, diagnostics.DiagnosticsMixin, RawC
         self.align_target = align_target
         self.calibrate_target = calibrate_target
         self.label_from_features = label_from_features
+        self.label_sharpness = label_sharpness
         self.keep_teacher = keep_teacher
         self.enable_gpu = enable_gpu
         self.verbose = verbose
@@ -222,6 +229,7 @@ class FairDistillSynthesizer(LatentViewMixin, diagnostics.DiagnosticsMixin, RawC
         inputs.check_align_target(self.align_target, self.fairness_criterion)
         inputs.check_calibrate_target(self.calibrate_target, self.fairness_criterion)
         inputs.check_label_from_features(self.label_from_features, self.fairness_criterion)
+        checks.check_number('label_sharpness', self.label_sharpness, 0.0, strict=True)
         checks.check_layer_sizes('teacher_dims', self.teacher_dims)
         checks.check_layer_sizes('student_dims', self.student_dims)
         checks.check_layer_sizes('decoder_dims', self.decoder_dims)

@@ -11,9 +11,11 @@ real training rows' own features:
   to the classifier's own error.
 - ``fair_labels``: the training rows relabelled as the synthesizer labels generated rows
   (Stage 4 of docs/method.md: a gradient-boosting classifier's probability, out of fold, each
-  group's mapped onto the groups' barycenter, the label drawn from it), then the benchmark's
-  classifier trained on them: what the synthesizer's labels would give if its features were
-  the real rows. The gap between this row and the synthesizer's is the features' fidelity.
+  group's mapped onto the groups' barycenter, sharpened by ``label_sharpness``, the label
+  drawn from it), then the benchmark's classifier trained on them: what the synthesizer's
+  labels would give if its features were the real rows. The gap between this row and the
+  synthesizer's is the features' fidelity. ``--sharpness 1 2 3`` gives one such row per
+  value (default: the synthesizer's default).
 
 Usage (JSON lines on stdout)::
 
@@ -25,6 +27,7 @@ of the label classifier (benchmarks/results/stability/utility_probes.md).
 """
 
 import argparse
+import inspect
 import json
 import warnings
 
@@ -40,6 +43,9 @@ from sdv_fairdistill.core.feature_labels import ScoreAlignment
 from sdv_fairdistill.datasets import get_dataset
 from sdv_fairdistill.synthesizers import _feature_labels
 from sdv_fairdistill.synthesizers._classifier_columns import ClassifierColumns
+from sdv_fairdistill.synthesizers.tabular import FairDistillSynthesizer
+
+DEFAULT_SHARPNESS = inspect.signature(FairDistillSynthesizer).parameters['label_sharpness'].default
 
 RATES = np.linspace(0.01, 0.99, 99)
 
@@ -58,7 +64,7 @@ def _rate_thresholds(scores, groups, rate):
     return selected
 
 
-def run(name, seed):
+def run(name, seed, sharpness=(DEFAULT_SHARPNESS,)):
     dataset = get_dataset(name)
     train, test, metadata = split_dataset(dataset, None, 0.3, seed)
     evaluator = Evaluator(train, test, metadata, dataset, random_state=seed)
@@ -87,15 +93,16 @@ def run(name, seed):
         'accuracy': accuracy_score(y_test, selected), 'f1': f1_score(y_test, selected),
         'dp_difference': float(rates.max() - rates.min()), 'rate': rate,
     })
-    alignment = ScoreAlignment().fit(
-        [out_of_fold[codes == g] for g in range(codes.max() + 1)], np.bincount(codes)
-    )
-    aligned = alignment.transform(out_of_fold, codes)
-    relabelled = train.copy()
-    draws = np.random.RandomState(seed).random_sample(len(train)) < aligned
     negative = train.loc[y_train == 0, dataset.target_column].iloc[0]
-    relabelled[dataset.target_column] = np.where(draws, dataset.positive_label, negative)
-    record('fair_labels', evaluator.tstr(relabelled))
+    draws = np.random.RandomState(seed).random_sample(len(train))
+    for value in sharpness:
+        alignment = ScoreAlignment(value).fit(
+            [out_of_fold[codes == g] for g in range(codes.max() + 1)], np.bincount(codes)
+        )
+        aligned = alignment.transform(out_of_fold, codes)
+        relabelled = train.copy()
+        relabelled[dataset.target_column] = np.where(draws < aligned, dataset.positive_label, negative)
+        record('fair_labels', {**evaluator.tstr(relabelled), 'sharpness': value})
     return rows
 
 
@@ -103,6 +110,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('datasets', nargs='+')
     parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2, 3, 4])
+    parser.add_argument('--sharpness', type=float, nargs='+', default=[DEFAULT_SHARPNESS],
+                        help='label_sharpness values of the fair_labels rows')
     parser.add_argument('--classifier-options', type=json.loads, default={},
                         help='JSON keyword arguments of the label classifier (a probe)')
     args = parser.parse_args()
@@ -110,7 +119,7 @@ def main():
     warnings.simplefilter('ignore')
     for name in args.datasets:
         for seed in args.seeds:
-            for row in run(name, seed):
+            for row in run(name, seed, args.sharpness):
                 print(json.dumps({k: v for k, v in row.items() if not isinstance(v, dict)}), flush=True)
 
 

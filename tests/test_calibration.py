@@ -114,8 +114,12 @@ def test_calibration_brings_selection_rates_of_a_downstream_model_closer(proxy_t
         selected = model.predict(real)
         return abs(selected[group == 'a'].mean() - selected[group == 'b'].mean())
 
-    plain = downstream_gap(_fit(proxy_table, calibrate_target=False))
-    calibrated = downstream_gap(_fit(proxy_table))
+    # Labels drawn with the classifier's own probabilities (label_sharpness=1) leave a gap to
+    # remove on this table (0.047); the default's sharper labels leave 0.025 here, below what
+    # 1,200 training rows can measure (on Adult they leave 0.06 and the offsets take it to
+    # 0.015: docs/method.md, Stage 4).
+    plain = downstream_gap(_fit(proxy_table, calibrate_target=False, label_sharpness=1.0))
+    calibrated = downstream_gap(_fit(proxy_table, label_sharpness=1.0))
     assert calibrated < plain
 
 

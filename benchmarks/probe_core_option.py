@@ -55,6 +55,22 @@ def fit(dataset, metadata, train, seed, core_options, parameters):
     return synthesizer
 
 
+def score(synthesizer, evaluator, dataset, num_rows, tables):
+    """Mean scores of ``tables`` generated tables of ``num_rows`` rows, each table's DP, and
+    the calibration's offsets."""
+    records = []
+    for _ in range(tables):
+        table = synthesizer.sample(num_rows)[dataset.table_name]
+        scores = evaluator.evaluate(table, fidelity=False)
+        records.append({key: float(scores[key]) for key in SCORES if key in scores})
+    summary = {name: round(float(np.mean([r[name] for r in records])), 4) for name in records[0]}
+    key = 'dp_difference_large_groups' if 'dp_difference_large_groups' in records[0] else 'dp_difference'
+    summary['dp_tables'] = [round(r[key], 4) for r in records]
+    offsets = synthesizer._model.target_offsets
+    summary['offsets'] = None if offsets is None else [round(float(v), 3) for v in offsets]
+    return summary
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument('dataset')
@@ -79,22 +95,11 @@ def main():
             start = time.perf_counter()
             synthesizer = fit(dataset, metadata, train, seed, core_options, parameters)
             fit_seconds = time.perf_counter() - start
-            records = []
-            for _ in range(args.tables):
-                table = synthesizer.sample(len(train))[dataset.table_name]
-                scores = evaluator.evaluate(table, fidelity=False)
-                records.append({key: float(scores[key]) for key in SCORES if key in scores})
-            summary = {
-                name: round(float(np.mean([r[name] for r in records])), 4) for name in records[0]
-            }
-            key = 'dp_difference_large_groups' if 'dp_difference_large_groups' in records[0] else 'dp_difference'
-            summary['dp_tables'] = [round(r[key], 4) for r in records]
-            offsets = synthesizer._model.target_offsets
             print(json.dumps({
                 'dataset': args.dataset, 'metadata': args.metadata, 'seed': seed, 'arm': arm,
                 'options': core_options, 'parameters': parameters, 'tables': args.tables,
-                **summary, 'fit_seconds': round(fit_seconds, 1),
-                'offsets': None if offsets is None else [round(float(v), 3) for v in offsets],
+                **score(synthesizer, evaluator, dataset, len(train), args.tables),
+                'fit_seconds': round(fit_seconds, 1),
             }), flush=True)
 
 

@@ -22,12 +22,11 @@ import time
 import warnings
 from unittest import mock
 
-import numpy as np
 import pandas as pd
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
-from probe_core_option import SCORES, fit
+from probe_core_option import fit, score
 from sdv_fairdistill.benchmark.evaluation import Evaluator
 from sdv_fairdistill.benchmark.runner import generator_metadata, split_dataset
 from sdv_fairdistill.core.feature_labels import ScoreAlignment
@@ -85,19 +84,11 @@ def main():
             with mock.patch.object(_feature_labels, 'use_feature_labels', use_real_maps):
                 synthesizer = fit(dataset, metadata, train, seed, {}, parameters)
             fit_seconds = time.perf_counter() - start
-            records = []
-            for _ in range(args.tables):
-                table = synthesizer.sample(len(train))[dataset.table_name]
-                scores = evaluator.evaluate(table, fidelity=False)
-                records.append({key: float(scores[key]) for key in SCORES if key in scores})
-            summary = {name: round(float(np.mean([r[name] for r in records])), 4) for name in records[0]}
-            summary['dp_tables'] = [round(r['dp_difference'], 4) for r in records]
-            offsets = synthesizer._model.target_offsets
             print(json.dumps({
                 'dataset': args.dataset, 'metadata': args.metadata, 'seed': seed, 'arm': arm,
-                'parameters': parameters, 'tables': args.tables, **summary,
+                'parameters': parameters, 'tables': args.tables,
+                **score(synthesizer, evaluator, dataset, len(train), args.tables),
                 'fit_seconds': round(fit_seconds, 1),
-                'offsets': None if offsets is None else [round(float(v), 3) for v in offsets],
             }), flush=True)
 
 

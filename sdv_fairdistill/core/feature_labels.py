@@ -75,9 +75,8 @@ class ScoreAlignment:
         quantiles = prior @ np.stack([np.quantile(values, GRID) for values in self.sorted_])
         quantiles = sharpened(quantiles, self.sharpness)
         # Integral of the quantile function from 0, for its mean over an interval.
-        steps = np.diff(GRID) * (quantiles[1:] + quantiles[:-1]) / 2
         self.quantiles_ = quantiles
-        self.integral_ = np.concatenate([[0.0], np.cumsum(steps)])
+        self.integral_ = np.concatenate([[0.0], np.cumsum(_trapezoids(quantiles))])
         return self
 
     def transform(self, probabilities, groups):
@@ -98,8 +97,13 @@ class ScoreAlignment:
         return aligned
 
 
+def _trapezoids(quantiles):
+    """The integral of a quantile function over each step of ``GRID`` (trapezoid rule)."""
+    return np.diff(GRID) * (quantiles[1:] + quantiles[:-1]) / 2
+
+
 def _grid_mean(quantiles):
-    return float(np.sum(np.diff(GRID) * (quantiles[1:] + quantiles[:-1]) / 2))
+    return float(np.sum(_trapezoids(quantiles)))
 
 
 def sharpened(quantiles, sharpness):

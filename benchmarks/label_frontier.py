@@ -30,6 +30,7 @@ import argparse
 import inspect
 import json
 import warnings
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -64,19 +65,35 @@ def _rate_thresholds(scores, groups, rate):
     return selected
 
 
-def run(name, seed, sharpness=(DEFAULT_SHARPNESS,)):
+def real_split(name, seed):
+    """The benchmark's split of ``name`` read as its classifier reads it, and the out-of-fold
+    probabilities of the label classifier on the training rows (what the labels are drawn
+    from). Also used by ``probe_label_rate.py``."""
     dataset = get_dataset(name)
     train, test, metadata = split_dataset(dataset, None, 0.3, seed)
     evaluator = Evaluator(train, test, metadata, dataset, random_state=seed)
     reader = ClassifierColumns([c for c in train.columns if c != dataset.target_column])
     x_train, x_test = reader.fit(train).transform(train), reader.transform(test)
-    y_train, y_test = evaluator.labels(train), evaluator.labels(test)
-    groups_train, groups_test = evaluator.groups(train), evaluator.groups(test)
-    codes = pd.factorize(groups_train)[0]
+    y_train = evaluator.labels(train)
+    groups_train = evaluator.groups(train)
     folds = StratifiedKFold(5, shuffle=True, random_state=seed)
     out_of_fold = cross_val_predict(
         _scorer(reader.categorical_, seed), x_train, y_train, cv=folds, method='predict_proba'
     )[:, 1]
+    return SimpleNamespace(
+        dataset=dataset, train=train, test=test, evaluator=evaluator, reader=reader,
+        x_train=x_train, x_test=x_test, y_train=y_train, y_test=evaluator.labels(test),
+        groups_train=groups_train, groups_test=evaluator.groups(test),
+        codes=pd.factorize(groups_train)[0], out_of_fold=out_of_fold,
+    )
+
+
+def run(name, seed, sharpness=(DEFAULT_SHARPNESS,)):
+    split = real_split(name, seed)
+    dataset, train, evaluator, reader = split.dataset, split.train, split.evaluator, split.reader
+    x_train, x_test, y_train, y_test = split.x_train, split.x_test, split.y_train, split.y_test
+    groups_train, groups_test = split.groups_train, split.groups_test
+    codes, out_of_fold = split.codes, split.out_of_fold
     rows = []
 
     def record(arm, scores):

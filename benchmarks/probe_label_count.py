@@ -94,7 +94,10 @@ def main():
     parser.add_argument('--in-call', action='store_true', help='add the in-call alignment arm')
     args = parser.parse_args()
     warnings.simplefilter('ignore')
-    arms = {'iid': (PRODUCT_DRAW, PRODUCT_ALIGNED), 'systematic': (draw_systematic, PRODUCT_ALIGNED)}
+    arms = {
+        'iid': (PRODUCT_DRAW, PRODUCT_ALIGNED),
+        'systematic': (draw_systematic, PRODUCT_ALIGNED),
+    }
     if args.in_call:
         arms['systematic_in_call'] = (draw_systematic, aligned_in_call)
     dataset = get_dataset(args.dataset)

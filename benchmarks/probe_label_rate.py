@@ -28,14 +28,9 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit, logit
 from sklearn.metrics import accuracy_score, f1_score, roc_auc_score
-from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
 import label_frontier
-from sdv_fairdistill.benchmark.evaluation import Evaluator
-from sdv_fairdistill.benchmark.runner import split_dataset
 from sdv_fairdistill.core import feature_labels
-from sdv_fairdistill.datasets import get_dataset
-from sdv_fairdistill.synthesizers._classifier_columns import ClassifierColumns
 
 SHARPNESS = 3.0
 FIXED_RATES = (0.15, 0.17, 0.19, 0.21)
@@ -44,26 +39,17 @@ FIXED_RATES = (0.15, 0.17, 0.19, 0.21)
 def crossing_kept(quantiles, sharpness):
     if sharpness == 1.0:
         return quantiles
-    return expit(sharpness * logit(np.clip(quantiles, feature_labels.EPSILON, 1 - feature_labels.EPSILON)))
+    bounded = np.clip(quantiles, feature_labels.EPSILON, 1 - feature_labels.EPSILON)
+    return expit(sharpness * logit(bounded))
 
 
 ANCHORS = {'mean_kept': feature_labels.sharpened, 'crossing_kept': crossing_kept}
 
 
 def run(name, seed):
-    dataset = get_dataset(name)
-    train, test, metadata = split_dataset(dataset, None, 0.3, seed)
-    evaluator = Evaluator(train, test, metadata, dataset, random_state=seed)
-    reader = ClassifierColumns([c for c in train.columns if c != dataset.target_column])
-    x_train, x_test = reader.fit(train).transform(train), reader.transform(test)
-    y_train, y_test = evaluator.labels(train), evaluator.labels(test)
-    groups_train, groups_test = evaluator.groups(train), np.asarray(evaluator.groups(test))
-    codes = pd.factorize(groups_train)[0]
-    folds = StratifiedKFold(5, shuffle=True, random_state=seed)
-    out_of_fold = cross_val_predict(
-        label_frontier._scorer(reader.categorical_, seed), x_train, y_train, cv=folds,
-        method='predict_proba',
-    )[:, 1]
+    split = label_frontier.real_split(name, seed)
+    train, reader = split.train, split.reader
+    groups_test, codes, out_of_fold = np.asarray(split.groups_test), split.codes, split.out_of_fold
     draws = np.random.RandomState(seed).random_sample(len(train))
     for arm, anchor in ANCHORS.items():
         product = feature_labels.sharpened
@@ -75,19 +61,20 @@ def run(name, seed):
         finally:
             feature_labels.sharpened = product
         labels = (draws < alignment.transform(out_of_fold, codes)).astype(int)
-        scores = label_frontier._scorer(reader.categorical_, seed).fit(x_train, labels)
-        scores = scores.predict_proba(x_test)[:, 1]
+        scores = label_frontier._scorer(reader.categorical_, seed).fit(split.x_train, labels)
+        scores = scores.predict_proba(split.x_test)[:, 1]
         selected = (scores > 0.5).astype(int)
         rates = pd.Series(selected).groupby(groups_test).mean()
         row = {
             'dataset': name, 'seed': seed, 'arm': arm, 'label_rate': float(labels.mean()),
-            'selection_rate': float(selected.mean()), 'accuracy': accuracy_score(y_test, selected),
-            'f1': f1_score(y_test, selected), 'auroc': roc_auc_score(y_test, scores),
+            'selection_rate': float(selected.mean()),
+            'accuracy': accuracy_score(split.y_test, selected),
+            'f1': f1_score(split.y_test, selected), 'auroc': roc_auc_score(split.y_test, scores),
             'dp_difference': float(rates.max() - rates.min()),
         }
         for rate in FIXED_RATES:
             fixed = label_frontier._rate_thresholds(scores, groups_test, rate)
-            row[f'acc@{rate}'] = accuracy_score(y_test, fixed)
+            row[f'acc@{rate}'] = accuracy_score(split.y_test, fixed)
         yield row
 
 
@@ -100,7 +87,8 @@ def main():
     for name in args.datasets:
         for seed in args.seeds:
             for row in run(name, seed):
-                print(json.dumps({k: round(v, 4) if isinstance(v, float) else v for k, v in row.items()}), flush=True)
+                rounded = {k: round(v, 4) if isinstance(v, float) else v for k, v in row.items()}
+                print(json.dumps(rounded), flush=True)
 
 
 if __name__ == '__main__':

@@ -33,8 +33,9 @@ from sdv_fairdistill.core import calibration
 from sdv_fairdistill.datasets import get_dataset
 from sdv_fairdistill.synthesizers import _calibration
 
+from probe_core_option import score  # the same scores, from this folder
+
 SHRUNK_MEAN = calibration.shrunk_mean
-SCORES = ('accuracy', 'f1', 'auroc', 'dp_difference', 'dp_difference_large_groups', 'label_gap')
 
 
 def spread_shrinkage(k):
@@ -51,21 +52,6 @@ def row_shrinkage(counts, shrink_rows=2000):
     def shrink(shifts, errors):
         return shifts.mean(axis=0) * counts / (counts + shrink_rows)
     return shrink
-
-
-def score(synthesizer, evaluator, dataset, num_rows, tables, seed):
-    records = []
-    synthesizer._set_random_state(seed)
-    for _ in range(tables):
-        table = synthesizer.sample(num_rows)[dataset.table_name]
-        scores = evaluator.evaluate(table, fidelity=False)
-        records.append({key: float(scores[key]) for key in SCORES if key in scores})
-    summary = {name: round(float(np.mean([r[name] for r in records])), 4) for name in records[0]}
-    key = 'dp_difference_large_groups' if 'dp_difference_large_groups' in records[0] else 'dp_difference'
-    summary['dp_tables'] = [round(r[key], 4) for r in records]
-    offsets = synthesizer._model.target_offsets
-    summary['offsets'] = None if offsets is None else [round(float(v), 3) for v in offsets]
-    return summary
 
 
 def main():
@@ -115,10 +101,11 @@ def main():
                     calibrate(
                         synthesizer, captured['data'], captured['codes'], captured['seed']
                     )
+            synthesizer._set_random_state(seed)  # every arm samples the same draws
             print(json.dumps({
                 'dataset': args.dataset, 'metadata': args.metadata, 'seed': seed, 'arm': arm,
                 'tables': args.tables,
-                **score(synthesizer, evaluator, dataset, len(train), args.tables, seed),
+                **score(synthesizer, evaluator, dataset, len(train), args.tables),
                 'fit_seconds': round(fit_seconds, 1),
                 'calibration_seconds': round(time.perf_counter() - start, 1),
             }), flush=True)

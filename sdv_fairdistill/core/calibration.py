@@ -94,8 +94,8 @@ def shrunk_mean(shifts, errors):
     of a gap whose size is estimated by its own measurement: a gap several errors wide is
     removed whole, one within its error mostly left. The group's row count alone cannot tell
     these apart: COMPAS's groups (1,500-2,200 training rows) carry gaps inside their noise,
-    while Adult's Black women (about 1,600 rows, over sex x race) carry one five errors wide
-    (docs/method.md).
+    while Adult's Black women (about 1,600 rows, over sex x race) carry one well outside it
+    (docs/method.md, Stage 5).
 
     Args:
         shifts, errors (np.ndarray): ``(tables, n_groups)``, from ``selection_shifts``.

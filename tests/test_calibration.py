@@ -43,6 +43,13 @@ def test_groups_under_the_minimum_rows_get_no_shift():
     assert calibration.shrunk_mean(shifts[None], errors[None])[1] == 0
 
 
+def test_a_classifier_that_selects_all_rows_or_none_gives_no_shift():
+    groups = np.repeat([0, 1], [60, 40])
+    for value in (-1.0, 1.0):  # no row selected, every row selected
+        shifts, errors = calibration.selection_shifts(np.full(100, value), groups, 2)
+        assert (shifts == 0).all() and np.isinf(errors).all()
+
+
 def test_certain_shifts_are_kept_and_noisy_ones_shrunk():
     # Three tables' shifts of three groups: group 0 is measured the same on every table and
     # its rows are precise; group 1 as large on average but scattered from table to table;

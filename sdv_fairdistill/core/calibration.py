@@ -17,7 +17,7 @@ Hardt et al.'s post-processing, moved into the data). It is added to the log-odd
 responds to a shift of the labels' log-odds by at most that shift (the log-odds of a mixture of
 shifted logistic curves moves by less than the shift), so a second round measures what is
 left. Each group's shift is shrunk by how certain it is (``shrunk_mean``): a gap well outside
-its measurement noise is removed whole, one inside it hardly at all.
+its measurement noise is removed whole, one inside it mostly left (half at one error).
 
 The classifier reads the table as a downstream model does (numbers as numbers, categories as
 categories; ``synthesizers/_calibration.py`` builds those matrices), not the model's encoding:
@@ -65,10 +65,13 @@ def selection_shifts(log_odds, groups, n_groups):
 
     Returns:
         tuple: ``(shifts, errors)``, arrays of ``n_groups``; a group with fewer than
-        ``MIN_GROUP_ROWS`` rows gets shift 0 and error ``inf`` (no offset).
+        ``MIN_GROUP_ROWS`` rows gets shift 0 and error ``inf`` (no offset), and so does
+        every group when the classifier selects all rows or none (no rate to match).
     """
     level = 1.0 - float(np.mean(log_odds > 0))  # one minus the pooled selection rate
     shifts, errors = np.zeros(n_groups), np.full(n_groups, np.inf)
+    if level in (0.0, 1.0):
+        return shifts, errors
     for group in range(n_groups):
         values = log_odds[groups == group]
         if len(values) < MIN_GROUP_ROWS:
@@ -78,7 +81,8 @@ def selection_shifts(log_odds, groups, n_groups):
         shifts[group] = -np.quantile(values, level)
         # Its error from the rows (delta method): the rate is known to +-sqrt(r (1 - r) / n),
         # so the quantile to the half-distance between the quantiles that far apart.
-        half = np.sqrt(level * (1.0 - level) / len(values))
+        # At least one row's share: tied log-odds would otherwise read as certainty.
+        half = max(np.sqrt(level * (1.0 - level) / len(values)), 1.0 / len(values))
         low, high = np.quantile(values, [max(level - half, 0.0), min(level + half, 1.0)])
         errors[group] = (high - low) / 2
     return shifts, errors
@@ -121,12 +125,13 @@ def tables_per_round(table_rows):
 def fit_offsets(sample, real_matrix, real_groups, n_groups, categorical, seed, tables):
     """The per-group log-odds offsets of a generated two-class label (``np.ndarray``).
 
-    Each round trains ``tables`` classifiers, each on its own generated table, and averages
-    their per-group shifts: one classifier's selection-rate gap moves by a few hundredths
-    from table to table (COMPAS: 0.03 to 0.08 standard deviation at its 3,694 training rows),
-    as much as the gap to remove. The first round's mean shift is taken whole (a classifier
-    follows a shift of the labels' log-odds almost one for one); the second, measured with
-    it, is added at half weight, so that its own table-to-table noise is halved.
+    Each round trains ``tables`` classifiers, each on its own generated table, and takes
+    the shrunk mean of their per-group shifts (``shrunk_mean``): one classifier's
+    selection-rate gap moves by a few hundredths from table to table (COMPAS: 0.03 to 0.08
+    standard deviation at its 3,694 training rows), as much as the gap to remove. The first
+    round's shift is added whole (a classifier follows a shift of the labels' log-odds
+    almost one for one); the second, measured with it, at half weight, so that its own
+    table-to-table noise is halved.
 
     Args:
         sample (callable): ``sample(offsets, draw)`` -> ``(matrix, labels)``: a generated

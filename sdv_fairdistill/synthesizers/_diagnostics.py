@@ -5,12 +5,13 @@ Measured in the model's encoded space on the training rows (no data is held out 
 - ``label_gap``: the largest difference, over the target's classes, between the share of a
   class in two sensitive groups of a generated sample (for a 0/1 label: the gap of the
   positive rates). 0 is demographic parity in the generated data.
-- ``label_gap_before_offsets`` (with the downstream calibration's offsets only): the same
-  gap of a sample drawn without them, i.e. what the penalty achieved. The offsets move each
+- ``label_gap_before_offsets`` (only when the downstream calibration set a non-zero
+  offset): the same gap of a sample drawn without the offsets, i.e. what the penalty and
+  the label's drawing (docs/method.md, Stage 4) achieved. The offsets move each
   group's label rate on purpose, so that a classifier trained on the data selects the groups
   at equal rates; where the features tell the groups apart that costs a label gap (a table
-  whose one feature is shifted by the group: 0.04 before, 0.19 after, at a downstream DP
-  of 0.04 instead of 0.18).
+  whose one feature is shifted by the group: 0.007 before, 0.19 after, at a downstream DP
+  of 0.04, against 0.04 and 0.18 with offsets shrunk by row count; docs/method.md).
 - ``latent_leakage_auroc``: AUROC of predicting the sensitive group from the fair part of
   the student's latent means (logistic regression, 3-fold cross-validated; macro one-vs-rest
   for several groups). 0.5: the fair part tells nothing of the group.
@@ -193,7 +194,7 @@ class DiagnosticsMixin:
 
         Returns:
             dict: ``criterion`` (``fairness_criterion``); ``label_gap`` (largest class-share
-            gap between groups of a generated sample), and with the calibration's offsets
+            gap between groups of a generated sample), and with non-zero calibration offsets
             ``label_gap_before_offsets`` (the same without them; the one ``fit`` warns on);
             ``latent_leakage_auroc`` (AUROC of predicting the group from the fair part of the
             latent, 0.5 = none);

@@ -26,14 +26,13 @@ from unittest import mock
 
 import numpy as np
 
-from sdv_fairdistill import FairDistillSynthesizer
 from sdv_fairdistill.benchmark.evaluation import Evaluator
 from sdv_fairdistill.benchmark.runner import generator_metadata, split_dataset
 from sdv_fairdistill.core import calibration
 from sdv_fairdistill.datasets import get_dataset
 from sdv_fairdistill.synthesizers import _calibration
 
-from probe_core_option import score  # the same scores, from this folder
+from probe_core_option import fit, score  # the same fit and scores, from this folder
 
 SHRUNK_MEAN = calibration.shrunk_mean
 
@@ -71,11 +70,6 @@ def main():
     for seed in args.seeds:
         train, test, curated = split_dataset(dataset, None, 0.3, seed)
         evaluator = Evaluator(train, test, curated, dataset, random_state=seed)
-        synthesizer = FairDistillSynthesizer(
-            generator_metadata(args.metadata, curated, train, dataset),
-            sensitive_columns=list(dataset.sensitive_columns),
-            target_column=dataset.target_column, seed=seed,
-        )
         captured = {}
         calibrate = _calibration.calibrate
 
@@ -85,7 +79,10 @@ def main():
 
         start = time.perf_counter()
         with mock.patch.object(_calibration, 'calibrate', capture):
-            synthesizer.fit({dataset.table_name: train})
+            synthesizer = fit(  # the defaults
+                dataset, generator_metadata(args.metadata, curated, train, dataset), train,
+                seed, core_options={}, parameters={},
+            )
         fit_seconds = time.perf_counter() - start
         counts = np.bincount(np.asarray(captured['codes']), minlength=synthesizer._model.n_groups)
         arms = [('default', None, None), ('rows2000', row_shrinkage(counts), None)]

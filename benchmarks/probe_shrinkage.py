@@ -1,11 +1,15 @@
-"""Probe: the calibration's per-group shrinkage set by the offsets' measured uncertainty
+"""Run at commit e3c88aa, where ``calibration.shrunk_mean`` shipped; it was taken back before
+landing (docs/method.md, Stage 5, "Measured, not shipped"), so this script needs that commit
+(``git worktree add /tmp/e3c88aa e3c88aa``).
+
+Probe: the calibration's per-group shrinkage set by the offsets' measured uncertainty
 instead of the group's row count.
 
 The calibration (``core/calibration.py``) used to scale a group's offset by
 ``n / (n + 2000)`` (``n``: its real training rows; arm ``rows2000``). On COMPAS (groups of
 1,500-2,200 rows) that kept noise out; on the intersections it also left the mid-size joint
 groups (Black women, ~1,600 rows) half uncorrected, however large and certain their measured
-gap. It now scales each by ``m^2 / (m^2 + k se^2)`` (``calibration.shrunk_mean``, ``k`` =
+gap. The alternative scales each by ``m^2 / (m^2 + k se^2)`` (``calibration.shrunk_mean``, ``k`` =
 ``NOISE_WEIGHT``; arms ``spread_k<k>``, and ``_w<w>`` with weight ``w`` on the second
 round's shift).
 

@@ -5,13 +5,6 @@ Measured in the model's encoded space on the training rows (no data is held out 
 - ``label_gap``: the largest difference, over the target's classes, between the share of a
   class in two sensitive groups of a generated sample (for a 0/1 label: the gap of the
   positive rates). 0 is demographic parity in the generated data.
-- ``label_gap_before_offsets`` (only when the downstream calibration set a non-zero
-  offset): the same gap of a sample drawn without the offsets, i.e. what the penalty and
-  the label's drawing (docs/method.md, Stage 4) achieved. The offsets move each
-  group's label rate on purpose, so that a classifier trained on the data selects the groups
-  at equal rates; where the features tell the groups apart that costs a label gap (a table
-  whose one feature is shifted by the group: 0.007 before, 0.19 after, at a downstream DP
-  of 0.04, against 0.04 and 0.18 with offsets shrunk by row count; docs/method.md).
 - ``latent_leakage_auroc``: AUROC of predicting the sensitive group from the fair part of
   the student's latent means (logistic regression, 3-fold cross-validated; macro one-vs-rest
   for several groups). 0.5: the fair part tells nothing of the group.
@@ -24,7 +17,6 @@ Measured in the model's encoded space on the training rows (no data is held out 
 
 The label gap is warned on only under demographic parity: the other criteria do not ask for
 equal label rates (without reweighing the groups keep their real ones), so a gap is expected.
-With offsets, the gap before them is the one warned on: the one after them is chosen.
 """
 
 import warnings
@@ -37,14 +29,12 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
-from sdv_fairdistill.core import calibration
-
-#: Above this, ``fit`` warns that fairness is off target. Only the label gap of generated
+#: Above these, ``fit`` warns that fairness is off target. Only the label gap of generated
 #: data: on COMPAS (docs/detected_metadata.md) the downstream DP on training rows (0.02-0.09)
 #: did not track the run's held-out DP (0.001-0.091), and on Adult (the demo) the leakage of
 #: the latent means was 0.80 at a downstream DP of 0.005 (the penalty acts on posterior
 #: draws, not on the means): both are reported, not warned on.
-TARGET_LABEL_GAP = 0.1
+TARGETS = {'label_gap': 0.1}
 MAX_ROWS = 5000  # generated rows, and real rows at most (a random subset), per measurement
 MIN_GROUP_ROWS = 10  # groups with fewer rows are left out of the leakage and DP estimates
 
@@ -79,18 +69,6 @@ def _leakage(model, x, y_in, groups, keep, seed):
     return leakage_auroc(means, groups, keep, seed)
 
 
-def _own_sample(model, seed):
-    """A ``MAX_ROWS`` sample of its own (the user's sampling state is left as it was):
-    features, target classes and groups."""
-    saved = (model._numpy_rng, model._torch_rng)
-    model.set_random_state(seed)
-    try:
-        features, target, groups = model.sample(MAX_ROWS)
-    finally:
-        model.set_random_state(saved)
-    return features, target.argmax(dim=1).numpy(), groups
-
-
 def measure(model, x, y, groups, n_groups, seed):
     """The diagnostics of a fitted ``FairDistillModel`` on its (encoded) training rows."""
     groups = np.asarray(groups)
@@ -105,17 +83,15 @@ def measure(model, x, y, groups, n_groups, seed):
     has_class_target = len(model.target_spans) == 1 and model.target_spans[0].kind == 'categorical'
     if not has_class_target:
         return result
+    saved = (model._numpy_rng, model._torch_rng)
+    model.set_random_state(seed)  # a sample of its own: user sampling is not disturbed
+    try:
+        features, target, sampled_groups = model.sample(MAX_ROWS)
+    finally:
+        model.set_random_state(saved)
     n_classes = y.shape[1]
-    features, sampled_classes, sampled_groups = _own_sample(model, seed)
+    sampled_classes = target.argmax(dim=1).numpy()
     result['label_gap'] = _largest_gap(sampled_classes, sampled_groups, n_classes, keep)
-    offsets = getattr(model, 'target_offsets', None)
-    if offsets is not None and bool(torch.any(offsets != 0)):
-        model.target_offsets = None
-        try:
-            _, classes, before_groups = _own_sample(model, seed)
-        finally:
-            model.target_offsets = offsets
-        result['label_gap_before_offsets'] = _largest_gap(classes, before_groups, n_classes, keep)
     if np.unique(sampled_classes).size < 2:
         result['downstream_dp_difference'] = float('nan')
         return result
@@ -151,23 +127,16 @@ def _largest_error_rate_gap(predicted, real_classes, groups, n_classes, keep, tr
     return max(gaps) if gaps else float('nan')
 
 
-def warn_if_off_target(diagnostics, offsets=None):
-    """Warn when the penalty's label gap is above ``TARGET_LABEL_GAP``, or when the
-    calibration's ``offsets`` (a tensor, or None) reached ``calibration.MAX_OFFSET``."""
-    # With offsets the sample's gap is chosen (module docstring): the penalty's is judged.
-    name = 'label_gap_before_offsets' if 'label_gap_before_offsets' in diagnostics else 'label_gap'
-    off = []
-    if name in diagnostics and diagnostics[name] > TARGET_LABEL_GAP:
-        off.append(f'{name} {diagnostics[name]:.3f} (target: at most {TARGET_LABEL_GAP})')
-    # An offset at its limit: the generated features tell the group so well that a
-    # classifier ignores the label (a penalty of weight 1e-3: +-4 for both groups, while the
-    # gap before the offsets was 0.002, as the label is drawn at equal rates).
-    if offsets is not None and bool(torch.any(offsets.abs() >= calibration.MAX_OFFSET)):
-        off.append(f'target_offsets at their limit (+-{calibration.MAX_OFFSET:g} log-odds)')
+def warn_if_off_target(diagnostics):
+    off = [
+        f'{name} {diagnostics[name]:.3f} (target: at most {limit})'
+        for name, limit in TARGETS.items()
+        if name in diagnostics and diagnostics[name] > limit
+    ]
     if off:
         warnings.warn(
-            f'The fit is less fair than intended: {", ".join(off)}. Train longer (epochs) or '
-            'raise fairness_weight, and check get_fairness_diagnostics().'
+            'The fit is less fair than intended: ' + ', '.join(off) + '. Train longer '
+            '(epochs) or raise fairness_weight, and check get_fairness_diagnostics().'
         )
 
 
@@ -181,7 +150,7 @@ def measure_after_fit(model, x, y, groups, n_groups, seed, warn=True):
         warnings.warn(f'The fairness diagnostics could not be computed ({measured["error"]}).')
     else:
         if warn and model.fairness_criterion == 'demographic_parity':
-            warn_if_off_target(measured, getattr(model, 'target_offsets', None))
+            warn_if_off_target(measured)
     return {'criterion': model.fairness_criterion, **measured}
 
 
@@ -194,10 +163,8 @@ class DiagnosticsMixin:
 
         Returns:
             dict: ``criterion`` (``fairness_criterion``); ``label_gap`` (largest class-share
-            gap between groups of a generated sample), and with non-zero calibration offsets
-            ``label_gap_before_offsets`` (the same without them; the one ``fit`` warns on);
-            ``latent_leakage_auroc`` (AUROC of predicting the group from the fair part of the
-            latent, 0.5 = none);
+            gap between groups of a generated sample); ``latent_leakage_auroc`` (AUROC of
+            predicting the group from the fair part of the latent, 0.5 = none);
             ``downstream_dp_difference`` (a classifier trained on a generated sample, applied
             to the real training rows: gap of its prediction rates between groups), and under
             the other criteria ``downstream_eo_difference`` or ``downstream_tpr_difference``

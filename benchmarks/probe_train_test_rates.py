@@ -19,11 +19,12 @@ import warnings
 
 import numpy as np
 
-from sdv_fairdistill import FairDistillSynthesizer
 from sdv_fairdistill.benchmark.evaluation import LARGE_GROUP_ROWS, Evaluator
 from sdv_fairdistill.benchmark.runner import generator_metadata, split_dataset
 from sdv_fairdistill.datasets import get_dataset
 from sdv_fairdistill.metrics._classifier import encode_for, make_classifier
+
+from probe_core_option import fit  # the same fit, from this folder
 
 
 def selection_rates(evaluator, source):
@@ -51,12 +52,10 @@ def main():
     for seed in args.seeds:
         train, test, curated = split_dataset(dataset, None, 0.3, seed)
         evaluator = Evaluator(train, test, curated, dataset, random_state=seed)
-        synthesizer = FairDistillSynthesizer(
-            generator_metadata(args.metadata, curated, train, dataset),
-            sensitive_columns=list(dataset.sensitive_columns),
-            target_column=dataset.target_column, seed=seed,
+        synthesizer = fit(  # the defaults
+            dataset, generator_metadata(args.metadata, curated, train, dataset), train, seed,
+            core_options={}, parameters={},
         )
-        synthesizer.fit({dataset.table_name: train})
         synthetic = synthesizer.sample(len(train))[dataset.table_name]
         test_groups, train_groups = evaluator.groups(test), evaluator.groups(train)
         large = [g for g in np.unique(test_groups) if np.sum(test_groups == g) >= LARGE_GROUP_ROWS]

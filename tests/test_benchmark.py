@@ -327,6 +327,27 @@ def test_intersectional_evaluator_scores_large_groups_when_small_ones_are_refuse
     assert 'tstr' in everything['errors'] and 0.5 < everything['accuracy'] <= 1
 
 
+def test_one_column_of_many_groups_scores_its_large_groups():
+    """COMPAS with all six races, one sensitive column: the groups of 100+ test rows are
+    scored as the joint groups are; a two-group table is not (the value would repeat
+    dp_difference)."""
+    dataset = get_dataset('compas_races')
+    train, test, metadata = split_dataset(dataset, 3000, 0.3, 0)
+    evaluator = Evaluator(train, test, metadata, dataset, classifier='LogisticRegression')
+    assert evaluator.many_groups
+    everything = evaluator.evaluate(train, fidelity=False)
+    predicted = pd.Series(evaluator.tstr_evaluation(train).task.tstr('synthetic_data').y_pred)
+    rates = predicted.groupby(test['race'].to_numpy()).agg(['size', 'mean'])
+    large = rates[rates['size'] >= 100]
+    assert everything['large_group_count'] == len(large) >= 2
+    assert len(large) < len(rates)  # the small races are left out
+    assert everything['dp_difference_large_groups'] == pytest.approx(
+        large['mean'].max() - large['mean'].min())
+    two_groups = get_dataset('compas_sex')
+    train, test, metadata = split_dataset(two_groups, 1000, 0.3, 0)
+    assert not Evaluator(train, test, metadata, two_groups).many_groups
+
+
 def test_large_group_columns_only_for_datasets_that_have_them(result):
     """One sensitive column (COMPAS): not measured, no column; joint groups: a column."""
     assert 'dp_difference_large_groups' not in result.to_frame()

@@ -21,6 +21,7 @@ EXPECTED_SHAPES = {
     'adult': (48842, 15), 'compas': (5278, 10), 'german': (1000, 22),
     # 37,155 negative rows of Adult and round(0.12 * 37,155 / 0.88) = 5,067 positive ones.
     'adult_rare': (42222, 15), 'adult_small': (1000, 15), 'adult_intersectional': (48842, 15),
+    'compas_sex': (5278, 10), 'compas_races': (6172, 10), 'german_age': (1000, 23),
 }
 
 
@@ -56,7 +57,8 @@ def test_registry_subset_is_seeded_and_clamped(name):
 
 
 def test_get_dataset_unknown_name():
-    names = 'adult, adult_intersectional, adult_rare, adult_small, compas, german'
+    names = ('adult, adult_intersectional, adult_rare, adult_small, compas, compas_races, '
+             'compas_sex, german, german_age')
     with pytest.raises(ValueError, match=f'Available datasets: {names}'):
         get_dataset('mnist')
 

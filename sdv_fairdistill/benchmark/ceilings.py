@@ -57,7 +57,7 @@ def fairlearn_ceiling(evaluator, real_train, criterion, random_state=0):
     """TSTR-style scores of fairlearn's classifier trained on ``real_train`` under ``criterion``
     (``ceiling_predictions``), with the evaluator's error policy: a fairness part the metrics
     refuse (a test group too small) is recorded under ``errors`` and the other scores kept.
-    With several sensitive columns, also the DP difference over the large joint groups.
+    With more than two groups, also the DP difference over the groups of 100 test rows.
     """
     predicted, score = ceiling_predictions(evaluator, real_train, criterion, random_state)
     y_test = evaluator.labels(evaluator.real_test)
@@ -72,7 +72,7 @@ def fairlearn_ceiling(evaluator, real_train, criterion, random_state=0):
         fairness.pop('by_group')
         fairness.pop('tpr_ratio')
         scores.update(fairness)
-    if len(evaluator.dataset.sensitive_columns) > 1:
+    if evaluator.many_groups:
         try:
             scores.update(large_group_dp(y_test, predicted, sensitive))
         except ValueError as error:

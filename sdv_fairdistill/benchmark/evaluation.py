@@ -5,8 +5,8 @@ The protocols (see docs/benchmark.md):
 * TSTR, train on synthetic / test on real: the ``FairnessReport``'s classifier fitted on
   the synthetic table predicts the held-out real test table; accuracy, F1, AUROC, and the
   demographic-parity, equalized-odds and equal-opportunity difference and ratio of its
-  predictions across the sensitive groups. With several sensitive columns, also the
-  demographic-parity difference over the joint groups that have at least
+  predictions across the sensitive groups. With more than two groups, also the
+  demographic-parity difference over the groups that have at least
   ``LARGE_GROUP_ROWS`` real test rows (``large_group_dp``).
 * TSTS, train and test on synthetic: the same classifier fitted on 70 % of the synthetic table
   and scored on the other 30 %. Beside TSTR it separates "the generator's data are fair" from
@@ -156,6 +156,9 @@ class Evaluator:
         self.embedding = TableEmbedding(feature_types(real_train, self.table_metadata))
         self.embedding.fit(real_train)
         self._real_embedding = self.embedding.transform(real_train)
+        # More than two groups (joint ones, or one column of many values) is where groups
+        # under 100 test rows are the rule: then ``large_group_dp`` is measured too.
+        self.many_groups = len(set(self.groups(real_train))) > 2
 
     def labels(self, table):
         """1 where the target equals the dataset's positive label (the metrics' rule)."""
@@ -292,11 +295,10 @@ class Evaluator:
             return shared['evaluation']
 
         parts = {'tstr': lambda table: self.tstr(table, tstr_evaluation(table))}
-        if len(self.dataset.sensitive_columns) > 1:
-            # With one sensitive column the groups of 100 test rows are usually all groups
-            # (the value would repeat dp_difference), and where one is smaller (German
-            # Credit's ~93 women in 300 test rows) a single group would be left: refused on
-            # every cell. Joint groups are where small groups are the rule.
+        if self.many_groups:
+            # With two groups, those of 100 test rows are usually both (the value would
+            # repeat dp_difference), and where one is smaller (German Credit's ~93 women in
+            # 300 test rows) a single group would be left: refused on every cell.
             parts['tstr_large_groups'] = (
                 lambda table: self.tstr_large_groups(table, tstr_evaluation(table))
             )

@@ -18,7 +18,7 @@ _KEYS = ['dataset', 'generator']
 _WORST_SHOWN = ('accuracy', 'auroc', 'dp_difference', 'dp_difference_large_groups',
                 'eo_difference')
 #: Columns shown for a dataset only when some generator has a value there: the evaluator
-#: measures them only with several sensitive columns (``Evaluator.tstr_large_groups``).
+#: measures them only with more than two groups (``Evaluator.many_groups``).
 _SHOWN_WHEN_MEASURED = ('dp_difference_large_groups', 'large_group_count')
 
 #: The two Markdown tables per dataset: (title, [(column, header, digits)]).

@@ -10,6 +10,7 @@ cases::
 """
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Callable
 
 from sdv_fairdistill.datasets import adult, compas, derived, german
@@ -99,6 +100,20 @@ DATASETS = {
         _spec('adult_intersectional', load_adult, adult,
               'Adult, 48,842 rows; sex x race (10 joint groups); income >50K',
               sensitive_columns=derived.INTERSECTIONAL_COLUMNS),
+        # Held-out cases: the bundled tables with a sensitive column the defaults were never
+        # tuned on (they were tuned on Adult's sex and checked on COMPAS's race and German
+        # Credit's sex). Same rows and target; only the group changes.
+        _spec('compas_sex', load_compas, compas,
+              'ProPublica COMPAS, 5,278 rows; sex (20 % women); two-year recidivism',
+              sensitive_columns=('sex',)),
+        _spec('compas_races', partial(load_compas, races=None), compas,
+              'ProPublica COMPAS, all 6,172 rows; race (six groups, 11 to 3,175 rows); '
+              'two-year recidivism',
+              sensitive_columns=('race',)),
+        _spec('german_age', partial(load_german_credit, add_age_group=True), german,
+              "UCI German Credit, 1,000 rows; age_group (under 25: 15 %, a function of "
+              "'age'); credit risk good",
+              sensitive_columns=('age_group',)),
     )
 }
 

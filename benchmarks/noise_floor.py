@@ -58,7 +58,7 @@ def seed_record(name, seed, bootstraps):
     evaluator = Evaluator(train, test, curated, dataset, random_state=seed)
     rate = float(evaluator.labels(train).mean())
     _, sizes = np.unique(evaluator.groups(test), return_counts=True)
-    intersectional = len(dataset.sensitive_columns) > 1
+    intersectional = evaluator.many_groups  # more than two groups: those of 100+ test rows
     if intersectional:
         sizes = sizes[sizes >= LARGE_GROUP_ROWS]
     gaps = test_noise(sizes, rate, np.random.default_rng(seed))

@@ -15,6 +15,7 @@ table's size per arm, scored by the benchmark's evaluator (``probe_core_option.s
 Usage (JSON lines on stdout)::
 
     python benchmarks/probe_label_count.py adult_small detected 6 0 1 2 3 4 --in-call
+    python benchmarks/probe_label_count.py compas detected 3 0 1 2 3 4 --seeded-sampling
 """
 
 import argparse
@@ -92,6 +93,9 @@ def main():
     parser.add_argument('tables', type=int)
     parser.add_argument('seeds', type=int, nargs='+')
     parser.add_argument('--in-call', action='store_true', help='add the in-call alignment arm')
+    parser.add_argument('--seeded-sampling', action='store_true',
+                        help="start each seed's sampling from its own stream (2**20 + seed) "
+                        "instead of SDV's fixed one, shared by every seed's fit")
     args = parser.parse_args()
     warnings.simplefilter('ignore')
     arms = {
@@ -111,6 +115,8 @@ def main():
         for arm, (draw, aligned) in arms.items():
             FairDistillModel._draw_target, model_module.aligned_logits = draw, aligned
             synthesizer.reset_sampling()
+            if args.seeded_sampling:
+                synthesizer._set_random_state(2**20 + seed)
             try:
                 scores = probe_core_option.score(
                     synthesizer, evaluator, dataset, len(train), args.tables
@@ -120,7 +126,7 @@ def main():
                 model_module.aligned_logits = PRODUCT_ALIGNED
             print(json.dumps({
                 'dataset': args.dataset, 'metadata': args.metadata, 'seed': seed, 'arm': arm,
-                **scores, 'fit_seconds': fit_seconds,
+                'seeded_sampling': args.seeded_sampling, **scores, 'fit_seconds': fit_seconds,
             }), flush=True)
 
 

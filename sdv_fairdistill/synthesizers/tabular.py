@@ -120,8 +120,10 @@ class FairDistillSynthesizer(LatentViewMixin, diagnostics.DiagnosticsMixin, RawC
             when none is). Unlike TVAE's, it defaults to False, so that the same seed gives
             the same rows on every machine. Defaults to False.
         verbose (bool): show progress bars. Defaults to False.
-        seed (int or None): seed of training and of the first sampling after ``fit``, for
-            reproducible fits. Defaults to None.
+        seed (int or None): seed of training and of the sampling after ``fit`` (and after
+            ``reset_sampling``), for reproducible fits; two seeds give two independent
+            sampling sequences. None: a random fit, sampled from SDV's fixed start. Defaults
+            to None.
         **tvae_parameters: TVAE's ``embedding_dim``, ``compress_dims``, ``decompress_dims``
             and ``cuda`` are accepted under their TVAE names; others are refused.
     """
@@ -326,8 +328,21 @@ class FairDistillSynthesizer(LatentViewMixin, diagnostics.DiagnosticsMixin, RawC
             # Keyed by the group's sensitive values, joined by ', ' for several columns.
             names = [', '.join(map(str, row)) for row in self._groups.itertuples(index=False)]
             self._fairness_diagnostics['target_offsets'] = dict(zip(names, offsets))
+        self._seed_sampling()
 
     # ------------------------------------------------------------------ sampling
+    def _seed_sampling(self):
+        # SDV starts every synthesizer's sampling from one fixed number, so fits with different
+        # seeds drew their rows' groups and labels with the same random numbers. With a seed,
+        # the sequence is the fit's own, on a stream apart from those the fit itself used.
+        if self.seed is not None:
+            self._set_random_state(int(np.random.SeedSequence([self.seed, 1]).generate_state(1)[0]))
+
+    def reset_sampling(self):
+        super().reset_sampling()
+        if self._fitted:
+            self._seed_sampling()
+
     def sample(self, num_rows, *args, **kwargs):
         # Rows are made batch_size at a time (at most 100,000 by default; see _streaming.py).
         check_num_rows(num_rows)

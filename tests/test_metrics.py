@@ -300,6 +300,39 @@ def test_other_classifiers_and_feature_types(classifier):
     assert native['synthetic_data']['auroc'] > 0.6
 
 
+def test_a_feature_the_synthetic_table_faked_is_named_and_ignored():
+    # SDV's detected metadata marks integer state codes as PII (administrative_unit), so
+    # every SDV synthesizer writes fake state names there; the real table's metadata says
+    # numerical. The classifier trained on the synthetic table cannot use the column: the
+    # scores are those of the tables without it, and the column is named.
+    rng = np.random.default_rng(4)
+    n = 400
+    amount = rng.normal(size=n)
+    table = pd.DataFrame({
+        'state': rng.integers(1, 60, n),
+        'amount': amount,
+        'sex': rng.choice(['F', 'M'], n),
+        'label': np.where(amount + rng.normal(size=n) > 0, 'yes', 'no'),
+    })
+    faked = table.assign(state=rng.choice(['CA', 'NY', 'TX'], n))
+    metadata = {'columns': {
+        'state': {'sdtype': 'numerical'}, 'amount': {'sdtype': 'numerical'},
+        'sex': {'sdtype': 'categorical'}, 'label': {'sdtype': 'categorical'},
+    }}
+    kwargs = {'target_column': 'label', 'sensitive_columns': 'sex', 'positive_label': 'yes'}
+    with pytest.warns(UserWarning, match=r"synthetic_data has no usable value in the feature "
+                                         r"column\(s\) \['state'\]"):
+        with_fake = TSTRDemographicParityDifference.compute_breakdown(
+            table, faked, metadata, **kwargs
+        )
+    without = {'columns': {c: v for c, v in metadata['columns'].items() if c != 'state'}}
+    expected = TSTRDemographicParityDifference.compute_breakdown(
+        table.drop(columns='state'), faked.drop(columns='state'), without, **kwargs
+    )
+    assert with_fake['score'] == expected['score']
+    assert with_fake['synthetic_data']['auroc'] == expected['synthetic_data']['auroc']
+
+
 def test_datetimes_as_text_are_parsed_and_bad_ones_named():
     rng = np.random.default_rng(3)
     n = 300

@@ -16,11 +16,15 @@ from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassif
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, f1_score, roc_auc_score
 
-from sdv_fairdistill.metrics._features import generic_encoder, generic_frame, native_matrices
+from sdv_fairdistill.metrics._features import (
+    empty_columns,
+    generic_encoder,
+    generic_frame,
+    native_matrices,
+)
 
 DEFAULT_CLASSIFIER = 'HistGradientBoosting'
 CLASSIFIER_NAMES = ('HistGradientBoosting', 'XGBoost', 'RandomForest', 'LogisticRegression')
-
 
 
 @dataclass
@@ -133,6 +137,13 @@ def train_and_predict(
     if not types:
         raise ValueError('No feature column is left besides the target to train a classifier.')
 
+    empty = empty_columns(train, types)
+    if empty:
+        warnings.warn(
+            f'{train_name} has no usable value in the feature column(s) {empty} (all missing, '
+            'or no number where the metadata says numerical, as when SDV generates fake values '
+            'for a column it marks as PII); the classifier trained on it cannot use them.'
+        )
     estimator, native = make_classifier(classifier, random_state)
     x_train, x_test = encode_for(estimator, native, train, test, types)
     estimator.fit(x_train, y_train)

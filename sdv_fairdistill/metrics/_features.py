@@ -92,11 +92,32 @@ def _codes(text, categories):
     return codes
 
 
+def empty_columns(table, types):
+    """The feature columns of ``table`` without a single usable value: all missing, or no
+    number where ``types`` says numerical (e.g. the fake values SDV generates for a column its
+    detected metadata marks as PII, such as integer state codes)."""
+    return [
+        column for column, sdtype in types.items()
+        if (table[column].isna() if sdtype == 'categorical'
+            else _to_number(table[column], sdtype).isna()).all()
+    ]
+
+
 def native_matrices(train, test, types):
-    """Ordinal-coded float frames of ``train`` and ``test`` and the categorical mask."""
+    """Ordinal-coded float frames of ``train`` and ``test`` and the categorical mask.
+
+    A column without a usable value in ``train`` (``empty_columns``) is zeros in both: a
+    classifier can learn nothing from it, and HistGradientBoosting fails on a column with no
+    value at all (the generic form keeps it as zeros too).
+    """
+    empty = set(empty_columns(train, types))
     train_columns, test_columns, categorical = {}, {}, []
     for column, sdtype in types.items():
-        if sdtype == 'categorical':
+        if column in empty:
+            train_columns[column] = np.zeros(len(train))
+            test_columns[column] = np.zeros(len(test))
+            categorical.append(False)
+        elif sdtype == 'categorical':
             train_text, test_text = _as_text(train[column]), _as_text(test[column])
             categories = pd.Index(train_text.dropna().unique())
             train_columns[column] = _codes(train_text, categories)

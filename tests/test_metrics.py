@@ -333,6 +333,35 @@ def test_a_feature_the_synthetic_table_faked_is_named_and_ignored():
     assert with_fake['synthetic_data']['auroc'] == expected['synthetic_data']['auroc']
 
 
+def test_columns_detected_as_ordinal_are_features():
+    # SDV's detection marks whole numbers with few values 'ordinal' (and may mark text so in
+    # a user's metadata): they are read as numbers (text: categories), as the same columns
+    # marked numerical or categorical are, not left out.
+    rng = np.random.default_rng(5)
+    n = 600
+    level = rng.integers(1, 6, n)
+    table = pd.DataFrame({
+        'level': level,
+        'grade': np.array(['low', 'mid', 'high'])[rng.integers(0, 3, n)],
+        'sex': rng.choice(['F', 'M'], n),
+        'label': np.where(level + rng.normal(size=n) > 3, 'yes', 'no'),
+    })
+    kwargs = {'target_column': 'label', 'sensitive_columns': 'sex', 'positive_label': 'yes'}
+
+    def breakdown(level_sdtype, grade_sdtype):
+        metadata = {'columns': {
+            'level': {'sdtype': level_sdtype}, 'grade': {'sdtype': grade_sdtype},
+            'sex': {'sdtype': 'categorical'}, 'label': {'sdtype': 'categorical'},
+        }}
+        return TSTRDemographicParityDifference.compute_breakdown(table, table, metadata, **kwargs)
+
+    ordinal = breakdown('ordinal', 'ordinal')
+    expected = breakdown('numerical', 'categorical')
+    assert ordinal['synthetic_data']['auroc'] == expected['synthetic_data']['auroc']
+    assert ordinal['score'] == expected['score']
+    assert ordinal['synthetic_data']['auroc'] > 0.75  # the level carries the signal
+
+
 def test_datetimes_as_text_are_parsed_and_bad_ones_named():
     rng = np.random.default_rng(3)
     n = 300

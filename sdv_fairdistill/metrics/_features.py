@@ -2,7 +2,8 @@
 of mixed-type tables, fitted on the training table only.
 
 * Column types come from the metadata ``sdtype`` (``categorical``/``boolean`` ->
-  categorical, ``numerical`` -> number, ``datetime`` -> number); ``id`` columns, the
+  categorical, ``numerical`` -> number, ``datetime`` -> number, ``ordinal`` -> number when
+  every value is one, else categorical); ``id`` columns, the
   primary key and any other sdtype (PII such as ``email``) are dropped. Columns missing
   from the metadata, or all columns when there is no metadata, are typed from their dtype.
 * Datetimes become seconds since the epoch.
@@ -51,11 +52,23 @@ def feature_types(table, metadata, excluded=()):
 
         if sdtype in _CATEGORICAL_SDTYPES:
             types[column] = 'categorical'
+        elif sdtype == 'ordinal':
+            # SDV detects whole-number columns with few values as ordinal: numbers stay
+            # numbers (their order is what a classifier splits on), text is categories.
+            types[column] = 'numerical' if _all_numbers(table[column]) else 'categorical'
         elif sdtype in ('numerical', 'datetime'):
             types[column] = sdtype
         # ids and PII carry no signal a model should learn; other sdtypes are dropped too.
 
     return types
+
+
+def _all_numbers(column):
+    """Whether every present value of ``column`` is a number (booleans are not)."""
+    if pd.api.types.is_bool_dtype(column):
+        return False
+    present = column.dropna()
+    return bool(pd.to_numeric(present, errors='coerce').notna().all())
 
 
 def _sdtype_from_dtype(column):

@@ -106,3 +106,17 @@ def test_small_fair_groups_are_measured_on_rows_of_their_own():
     assert abs((max(rates) - min(rates)) - measured) < 0.05
     assert measured < 0.1
     assert not [m for m in messages if 'less fair than intended' in m]
+
+
+def test_with_one_group_large_enough_nothing_is_measured_and_nothing_warns():
+    # 'b' has 6 rows, under the 10 a group needs to be measured: a gap needs two groups, so
+    # the diagnostics are NaN (not 0, which would read as perfectly fair), and fit does not warn.
+    rng = np.random.RandomState(2)
+    group = np.array(['a'] * 294 + ['b'] * 6)
+    x = rng.normal(size=300)
+    table = pd.DataFrame({'group': group, 'x': x, 'label': np.where(x > 0, 'yes', 'no')})
+    synthesizer, messages = _fit(table)
+    diagnostics = synthesizer.get_fairness_diagnostics()
+    for name in ('latent_leakage_auroc', 'label_gap', 'downstream_dp_difference'):
+        assert np.isnan(diagnostics[name])
+    assert not [m for m in messages if 'less fair than intended' in m or 'could not' in m]

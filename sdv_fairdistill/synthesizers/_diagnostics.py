@@ -94,8 +94,10 @@ def measure(model, x, y, groups, n_groups, seed):
     keep = np.flatnonzero(counts >= MIN_GROUP_ROWS)
     has_class_target = len(model.target_spans) == 1 and model.target_spans[0].kind == 'categorical'
     if len(keep) < 2:  # every measurement compares two groups of MIN_GROUP_ROWS rows or more
-        names = ('latent_leakage_auroc', 'label_gap', 'downstream_dp_difference')
-        return {name: float('nan') for name in names[: 3 if has_class_target else 1]}
+        unmeasured = ['latent_leakage_auroc']
+        if has_class_target:
+            unmeasured += ['label_gap', 'downstream_dp_difference']
+        return dict.fromkeys(unmeasured, float('nan'))
     rows = _rows_of_groups(groups, keep, np.random.RandomState(seed))
     x, y, groups = x[rows], y[rows], groups[rows]
     s = F.one_hot(torch.as_tensor(groups, dtype=torch.long), n_groups).float()

@@ -123,25 +123,23 @@ def native_matrices(train, test, types):
     classifier can learn nothing from it, and HistGradientBoosting fails on a column with no
     value at all (the generic form keeps it as zeros too).
     """
-    empty = set(empty_columns(train, types))
     train_columns, test_columns, categorical = {}, {}, []
     for column, sdtype in types.items():
-        if column in empty:
-            train_columns[column] = np.zeros(len(train))
-            test_columns[column] = np.zeros(len(test))
-            categorical.append(False)
-        elif sdtype == 'categorical':
+        if sdtype == 'categorical':
             train_text, test_text = _as_text(train[column]), _as_text(test[column])
             categories = pd.Index(train_text.dropna().unique())
             train_columns[column] = _codes(train_text, categories)
             test_columns[column] = _codes(test_text, categories)
             # HistGradientBoosting bins categories into at most 255 bins; a column with
             # more is read as ordered codes.
-            categorical.append(len(categories) <= _MAX_NATIVE_CATEGORIES)
+            categorical.append(0 < len(categories) <= _MAX_NATIVE_CATEGORIES)
         else:
             train_columns[column] = _to_number(train[column], sdtype).to_numpy()
             test_columns[column] = _to_number(test[column], sdtype).to_numpy()
             categorical.append(False)
+        if np.isnan(train_columns[column]).all():  # no usable value: see the docstring
+            train_columns[column] = np.zeros(len(train))
+            test_columns[column] = np.zeros(len(test))
 
     train_matrix = pd.DataFrame(train_columns, index=train.index)
     test_matrix = pd.DataFrame(test_columns, index=test.index)

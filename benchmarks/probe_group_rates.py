@@ -1,5 +1,9 @@
 """Probe: per-group selection rates of the downstream model, for the calibration's shrinkage.
 
+Run at commit 5ca66a3 or before: it varies ``SHRINK_ROWS``, the row-count rule's constant,
+which the shrinkage by certainty replaced on 2026-12-05 (``probe_shrinkage_rules.py``
+compares the rules on today's code).
+
 For each seed, FairDistill is fitted once per ``--shrink-rows`` value (the calibration's
 ``SHRINK_ROWS``; the fits are otherwise identical, the calibration runs after the model is
 trained), ``--tables`` synthetic tables of the training table's size are drawn, and the

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
+from scipy.stats import norm
 from sdv.metadata import Metadata
 from sklearn.ensemble import HistGradientBoostingClassifier
 
@@ -17,34 +18,53 @@ from sdv_fairdistill.synthesizers._parameters import InvalidParameterError
 from sdv_fairdistill.synthesizers.tabular import FairDistillSynthesizer
 
 
-def test_offsets_give_every_group_the_pooled_selection_rate():
+def test_shifts_give_every_group_the_pooled_selection_rate():
     rng = np.random.RandomState(0)
     groups = np.repeat([0, 1, 2], [4000, 2000, 1000])
     log_odds = rng.normal(size=7000) + np.array([0.8, -0.5, 0.0])[groups]
     pooled = np.mean(log_odds > 0)
-    offsets = calibration.selection_offsets(log_odds, groups, 3)
+    shifts, errors = calibration.selection_shifts(log_odds, groups, 3)
     for group in range(3):
-        shifted = log_odds[groups == group] + offsets[group] / (
-            (groups == group).sum() / ((groups == group).sum() + calibration.SHRINK_ROWS)
-        )
-        # Unshrunk, the shift leaves the pooled share of the group's rows above zero.
+        shifted = log_odds[groups == group] + shifts[group]
         assert np.mean(shifted > 0) == pytest.approx(pooled, abs=2e-3)
     # The favoured group is shifted down, the other up.
-    assert offsets[0] < 0 < offsets[1]
+    assert shifts[0] < 0 < shifts[1]
+    # The error of a quantile of n unit-normal values: sqrt(r (1 - r) / n) / density there.
+    for group, centre, n in ((0, 0.8, 4000), (2, 0.0, 1000)):
+        quantile = np.quantile(log_odds[groups == group], 1 - pooled)
+        expected = np.sqrt(pooled * (1 - pooled) / n) / norm.pdf(quantile - centre)
+        assert errors[group] == pytest.approx(expected, rel=0.2)
 
 
-def test_small_groups_get_a_shrunken_offset_or_none():
-    log_odds = np.concatenate([np.full(200, 1.0), np.linspace(-3, -1, 50), np.full(5, -2.0)])
-    groups = np.repeat([0, 1, 2], [200, 50, 5])
-    offsets = calibration.selection_offsets(log_odds, groups, 3)
-    assert offsets[2] == 0  # under MIN_GROUP_ROWS real rows: no offset
-    # Group 1's unshrunk shift: minus its (1 - pooled) quantile, scaled by 50 / (50 + shrink).
-    pooled = 200 / 255
-    shrink = 50 / (50 + calibration.SHRINK_ROWS)
-    expected = -np.quantile(np.linspace(-3, -1, 50), 1 - pooled) * shrink
-    assert offsets[1] == pytest.approx(expected)
-    # Group 0 is above zero everywhere: shifted down to keep the pooled share selected.
-    assert offsets[0] < 0
+def test_groups_under_the_minimum_rows_get_no_shift():
+    log_odds = np.concatenate([np.full(200, 1.0), np.full(5, -2.0)])
+    shifts, errors = calibration.selection_shifts(log_odds, np.repeat([0, 1], [200, 5]), 2)
+    assert shifts[1] == 0 and np.isinf(errors[1])
+    assert calibration.shrunk_mean(shifts[None], errors[None])[1] == 0
+
+
+def test_a_classifier_that_selects_all_rows_or_none_gives_no_shift():
+    groups = np.repeat([0, 1], [60, 40])
+    for value in (-1.0, 1.0):  # no row selected, every row selected
+        shifts, errors = calibration.selection_shifts(np.full(100, value), groups, 2)
+        assert (shifts == 0).all() and np.isinf(errors).all()
+
+
+def test_certain_shifts_are_kept_and_noisy_ones_shrunk():
+    # Three tables' shifts of four groups: group 0 is measured the same on every table and its
+    # rows are precise; group 1 as large on average but scattered from table to table; group
+    # 2 precise on the tables but its rows uncertain; group 3 has no measurement.
+    shifts = np.array([[0.50, 0.9, 0.3, 0.0], [0.50, -0.3, 0.3, 0.0], [0.50, 0.9, 0.3, 0.0]])
+    errors = np.array([[0.01, 0.01, 0.6, np.inf]] * 3)
+    shrunk = calibration.shrunk_mean(shifts, errors)
+    # Each mean shift m scaled by 1 - se^2 / m^2 (at least 0), se^2 the tables' variance over
+    # their number plus the rows' squared error.
+    variance_1 = np.var([0.9, -0.3, 0.9], ddof=1) / 3 + 0.01**2
+    assert shrunk[0] == pytest.approx(0.5 * (1 - 0.01**2 / 0.5**2))
+    assert shrunk[1] == pytest.approx(0.5 * (1 - variance_1 / 0.5**2))
+    assert shrunk[2] == 0  # an error twice the shift: nothing of it is kept
+    assert shrunk[3] == 0
+    assert shrunk[0] > 0.49 and shrunk[1] < 0.25
 
 
 def test_apply_offsets_shifts_the_second_class_of_each_group():
@@ -97,9 +117,10 @@ def test_calibration_is_on_by_default_and_reported(proxy_table):
 
 
 def test_calibration_brings_selection_rates_of_a_downstream_model_closer(proxy_table, monkeypatch):
-    # The mechanism, on a table of 1,200 rows whose measurement it is told to trust (the
-    # default shrinks a 600-row group's offset to a quarter: test_small_groups_...).
-    monkeypatch.setattr(calibration, 'SHRINK_ROWS', 50)
+    # The mechanism, on a table of 1,200 rows whose measurement it is told to trust: the
+    # default shrinks offsets whose tables disagree about the gap by more than it measures
+    # (test_certain_shifts_are_kept_and_noisy_ones_shrunk).
+    monkeypatch.setattr(calibration, 'NOISE_WEIGHT', 0.0)
 
     rng = np.random.RandomState(7)  # real people the generator never saw, drawn the same way
     group = rng.choice(['a', 'b'], 20000)

@@ -45,18 +45,23 @@ def _fit(table, **parameters):
 
 def test_diagnostics_see_the_bias_of_the_ablation_and_its_removal(biased_table):
     unfair, unfair_warnings = _fit(biased_table, fairness_weight=0.0)
-    fair, _ = _fit(biased_table)
+    fair, fair_warnings = _fit(biased_table)
     unfair_d, fair_d = unfair.get_fairness_diagnostics(), fair.get_fairness_diagnostics()
     assert unfair_d['criterion'] == fair_d['criterion'] == 'demographic_parity'
     # The ablation's latent reveals the group (x does) and its data keep a label gap.
     assert unfair_d['latent_leakage_auroc'] > 0.9
     assert unfair_d['label_gap'] > 0.1 and unfair_d['downstream_dp_difference'] > 0.2
-    # The penalty shrinks each of them.
-    assert fair_d['label_gap'] < unfair_d['label_gap']
-    assert fair_d['downstream_dp_difference'] < unfair_d['downstream_dp_difference']
+    # The penalty shrinks each of them. The calibration's offsets then trade label gap for
+    # equal downstream selection rates: the penalty's own gap is the one before them.
+    assert 'label_gap_before_offsets' not in unfair_d  # no offsets without a penalty
+    assert fair_d['label_gap_before_offsets'] < unfair_d['label_gap']
+    assert fair_d['downstream_dp_difference'] < unfair_d['downstream_dp_difference'] / 2
     assert fair_d['latent_leakage_auroc'] < unfair_d['latent_leakage_auroc']
-    # The ablation is unfair on purpose: no warning for it.
+    # The ablation is unfair on purpose: no warning for it. Nor for the fair fit, whose
+    # sample's gap comes from the offsets (the one before them is small).
     assert not [m for m in unfair_warnings if 'less fair than intended' in m]
+    assert fair_d['label_gap_before_offsets'] <= 0.1
+    assert not [m for m in fair_warnings if 'less fair than intended' in m]
     # The measured label gap is the one the synthesizer then samples (5,000 rows each).
     for synthesizer, measured in ((unfair, unfair_d), (fair, fair_d)):
         sampled = synthesizer.sample(5000)['t']
@@ -72,6 +77,15 @@ def test_a_fit_that_keeps_a_label_gap_warns_and_says_what_is_off(biased_table):
                        calibrate_target=False)
     assert [m for m in messages if re.search(r'less fair than intended: label_gap 0\.\d+ '
                                              r'\(target: at most 0\.1\)', m)]
+
+
+def test_a_fit_whose_calibration_hits_its_limit_warns(biased_table):
+    # With the defaults the label is drawn at equal rates, but the features still carry the
+    # group (x is shifted by it): the calibration pushes the offsets to their limit.
+    weak, messages = _fit(biased_table, fairness_weight=1e-3)
+    offsets = weak.get_fairness_diagnostics()['target_offsets']
+    assert max(abs(value) for value in offsets.values()) == pytest.approx(4.0)
+    assert [m for m in messages if 'target_offsets at their limit' in m]
 
 
 def test_diagnostics_without_a_target_report_the_leakage(biased_table):

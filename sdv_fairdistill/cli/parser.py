@@ -67,7 +67,7 @@ def build_parser():
                      'trained on generated rows selects every group equally (default: yes, '
                      'under demographic parity)')
     fit.add_argument('--label-from-features', action=argparse.BooleanOptionalAction,
-                     default=None, help='draw a two-class target from a classifier of the real '
+                     default=None, help='draw a categorical target from a classifier of the real '
                      "rows that scores each generated row, aligned across groups (default: yes, "
                      'under demographic parity)')
     fit.add_argument('--label-sharpness', type=float, metavar='K',

@@ -65,16 +65,10 @@ class TargetAlignment:
         return self
 
     def _fit_offsets(self, scores_by_group, prior):
-        shares = [torch.softmax(output.double(), dim=1) for output in scores_by_group]
-        pooled = sum(p * share.mean(dim=0) for p, share in zip(prior, shares))
-        offsets = []
-        for output in scores_by_group:
-            offset = torch.zeros(output.shape[1], dtype=torch.float64)
-            for _ in range(OFFSET_ITERATIONS):
-                share = torch.softmax(output.double() + offset, dim=1).mean(dim=0)
-                offset = offset + torch.log(pooled) - torch.log(share)
-            offsets.append(offset - offset.mean())
-        self.offsets_ = torch.stack(offsets).float()
+        pooled = pooled_class_shares(scores_by_group, prior)
+        self.offsets_ = torch.stack(
+            [class_share_offsets(output, pooled) for output in scores_by_group]
+        ).float()
 
     def transform(self, output, groups):
         """The head's raw output ``(n, width)`` of rows of ``groups``, aligned."""
@@ -94,6 +88,26 @@ class TargetAlignment:
             # Two logits whose difference is the aligned score: the same softmax.
             return torch.stack([torch.zeros_like(aligned), aligned], dim=1)
         return aligned[:, None]
+
+
+def pooled_class_shares(logits_by_group, prior):
+    """The prior-weighted mean of the groups' mean class probabilities (``(width,)``)."""
+    return sum(
+        weight * torch.softmax(logits.double(), dim=1).mean(dim=0)
+        for weight, logits in zip(prior, logits_by_group)
+    )
+
+
+def class_share_offsets(logits, shares):
+    """Log-offsets ``(width,)`` that give rows of ``logits`` ``(n, width)`` the mean class
+    probabilities ``shares`` (the prior-shift adjustment of Saerens et al., 2002: each step
+    multiplies a class's odds by how far its share is from the wanted one)."""
+    logits = logits.double()
+    offset = torch.zeros(logits.shape[1], dtype=torch.float64)
+    for _ in range(OFFSET_ITERATIONS):
+        share = torch.softmax(logits + offset, dim=1).mean(dim=0)
+        offset = offset + torch.log(shares) - torch.log(share)
+    return offset - offset.mean()
 
 
 def _score(output, span):

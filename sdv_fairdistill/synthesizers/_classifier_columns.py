@@ -89,6 +89,16 @@ def second_class_labels(values, second):
     return (values.isna() if pd.isna(second) else values == second).to_numpy(dtype=int)
 
 
+def class_codes(values, categories):
+    """Each value's index in ``categories`` (a target column's classes in the order of its
+    one-hot; NaN may be one). For two classes, 1 where the value is the second class: the
+    label whose log-odds the model shifts."""
+    codes = np.full(len(values), -1)
+    for index, category in enumerate(categories):
+        codes[(values.isna() if pd.isna(category) else values == category).to_numpy()] = index
+    return codes
+
+
 def enforced(synthesizer):
     """``(round_integers, clip)``: what the synthesizer's sampling does to numbers (SDV's
     ``enforce_rounding`` and ``enforce_min_max_values``)."""

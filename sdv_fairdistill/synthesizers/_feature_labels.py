@@ -10,32 +10,40 @@ from sdv_fairdistill.core import distributed
 from sdv_fairdistill.core.feature_labels import labelable
 from sdv_fairdistill.synthesizers._classifier_columns import (
     ClassifierColumns,
+    class_codes,
     enforced,
-    second_class_labels,
 )
 
 MAX_ROWS = 50_000  # real training rows the classifier learns from, at most (a random subset)
 CLASSIFIER_OPTIONS = {}  # keyword arguments of the gradient-boosting classifier
 
 
+#: Probabilities are kept this far from 0 before their log is taken (a class the classifier
+#: never predicts, or one absent from the rows it learnt from, stays drawable in principle).
+MIN_PROBABILITY = 1e-6
+
+
 class ProcessedColumnsScorer:
-    """``scorer(features, groups) -> (n, 2)`` logits ``[0, log-odds of the second class]`` of
-    generated rows: their encoded features decoded into processed columns, the group's
-    sensitive values added, read by ``classifier``. Holds no real rows (it is saved with the
-    synthesizer).
+    """``scorer(features, groups) -> (n, classes)`` logits of generated rows: their encoded
+    features decoded into processed columns, the group's sensitive values added, read by
+    ``classifier``. Two classes: ``[0, log-odds of the second class]``; more: the
+    log-probabilities of the target's classes in the order of its one-hot. Holds no real rows
+    (it is saved with the synthesizer).
 
     Args:
         feature_encoder: the synthesizer's ``TableEncoder`` of the feature columns.
         groups (pandas.DataFrame): the sensitive values of each group code, one row a group.
         reader (ClassifierColumns): fitted on the real training rows.
-        classifier: a fitted scikit-learn classifier with ``decision_function``.
+        classifier: a fitted scikit-learn classifier of the class codes (``class_codes``).
+        n_classes (int): the target's classes. Defaults to 2.
     """
 
-    def __init__(self, feature_encoder, groups, reader, classifier):
+    def __init__(self, feature_encoder, groups, reader, classifier, n_classes=2):
         self.feature_encoder = feature_encoder
         self.groups = groups.reset_index(drop=True)
         self.reader = reader
         self.classifier = classifier
+        self.n_classes = n_classes
 
     def __call__(self, features, groups):
         table = self.feature_encoder.reverse_transform(features.numpy())
@@ -45,10 +53,17 @@ class ProcessedColumnsScorer:
         # Kept for the synthesizer, which decodes the same rows next (``take_decoded``):
         # decoding costs a third as much as the scoring itself.
         self._decoded = (features, table)
-        log_odds = torch.as_tensor(
-            self.classifier.decision_function(self.reader.transform(table)), dtype=torch.float32
+        matrix = self.reader.transform(table)
+        if getattr(self, 'n_classes', 2) == 2:  # saved before more classes were drawn: 2
+            log_odds = torch.as_tensor(
+                self.classifier.decision_function(matrix), dtype=torch.float32
+            )
+            return torch.stack([torch.zeros_like(log_odds), log_odds], dim=1)
+        probabilities = np.full((len(matrix), self.n_classes), MIN_PROBABILITY)
+        probabilities[:, self.classifier.classes_] = np.maximum(
+            self.classifier.predict_proba(matrix), MIN_PROBABILITY
         )
-        return torch.stack([torch.zeros_like(log_odds), log_odds], dim=1)
+        return torch.as_tensor(np.log(probabilities), dtype=torch.float32)
 
     def take_decoded(self, features):
         """The processed table the last call decoded, if it was of ``features`` (the same
@@ -66,7 +81,8 @@ class ProcessedColumnsScorer:
 
 def use_feature_labels(synthesizer, processed_data, seed):
     """Fit the scorer on the real training rows and make the model draw its label from it.
-    Returns whether it did (a target of two classes, both among the rows)."""
+    Returns whether it did (a categorical target of 2 to ``MAX_CLASSES`` classes, two of them
+    at least among the rows)."""
     model = synthesizer._model
     if not labelable(model.target_spans):
         return False
@@ -88,12 +104,14 @@ def _fit_scorer(synthesizer, processed_data, seed):
         real = real.iloc[np.sort(rows)].reset_index(drop=True)
     columns = [column for column in real.columns if column != target]
     reader = ClassifierColumns(columns, *enforced(synthesizer)).fit(real)
-    second = synthesizer._target_encoder.categories(target)[1]
-    labels = second_class_labels(real[target], second)
+    categories = synthesizer._target_encoder.categories(target)
+    labels = class_codes(real[target], categories)
     if np.unique(labels).size < 2:  # one class among the rows read: nothing to classify
         return None
     classifier = HistGradientBoostingClassifier(
         categorical_features=reader.categorical_, random_state=seed % 2**32, **CLASSIFIER_OPTIONS
     )
     classifier.fit(reader.transform(real), labels)
-    return ProcessedColumnsScorer(synthesizer._feature_encoder, synthesizer._groups, reader, classifier)
+    return ProcessedColumnsScorer(
+        synthesizer._feature_encoder, synthesizer._groups, reader, classifier, len(categories)
+    )

@@ -102,12 +102,13 @@ class FairDistillSynthesizer(LatentViewMixin, diagnostics.DiagnosticsMixin, RawC
             give that: see docs/method.md). Demographic parity only. None: on under
             demographic parity with a two-class target and fairness_weight > 0.
             Defaults to None.
-        label_from_features (bool or None): after training, draw a two-class target from a
-            gradient-boosting classifier of the real training rows that scores each generated
-            row, its scores mapped group by group onto the groups' pooled distribution, instead
+        label_from_features (bool or None): after training, draw a categorical target (2 to
+            20 classes) from a gradient-boosting classifier of the real training rows that
+            scores each generated row, its scores mapped group by group onto the groups' pooled
+            distribution (more than two classes: shifted to the pooled class shares), instead
             of from the target head (the fair latent holds less of what predicts the target
             than the features do). Demographic parity only. None: on under demographic parity
-            with a two-class target and fairness_weight > 0 (see docs/method.md).
+            with such a target and fairness_weight > 0 (see docs/method.md).
             Defaults to None.
         label_sharpness (float): with the label from the features, the factor on the log-odds
             of the groups' pooled scores before the label is drawn (the label rate stays): 1

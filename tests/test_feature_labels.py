@@ -12,6 +12,7 @@ from sdv.metadata import Metadata
 from sklearn.metrics import roc_auc_score
 
 from conftest import fit_detected
+from sdv_fairdistill.core.alignment import class_share_offsets
 from sdv_fairdistill.core.feature_labels import MAX_CLASSES, ClassShareAlignment, ScoreAlignment
 from sdv_fairdistill.synthesizers._classifier_columns import ClassifierColumns
 from sdv_fairdistill.synthesizers._parameters import InvalidParameterError
@@ -74,8 +75,9 @@ def test_off_keeps_the_heads_label_and_the_same_features(biased_table):
     pd.testing.assert_frame_equal(first[['group', 'x', 'noise']], again[['group', 'x', 'noise']])
 
 
-def test_saved_synthesizer_draws_the_same_labels(biased_table, tmp_path):
-    synthesizer = _fit(biased_table)
+@pytest.mark.parametrize('table', ['biased_table', 'three_class_table'])
+def test_saved_synthesizer_draws_the_same_labels(table, request, tmp_path):
+    synthesizer = _fit(request.getfixturevalue(table))
     path = tmp_path / 'model.pkl'
     synthesizer.save(path)
     loaded = load_synthesizer(str(path))
@@ -258,11 +260,12 @@ def test_class_share_alignment_gives_every_group_the_pooled_shares_and_keeps_the
         for group in range(3):
             np.testing.assert_allclose(probabilities[groups == group].mean(axis=0), expected,
                                        atol=2e-3)
-        # Inside a group the rows keep their order by any two classes' log-odds.
+        # Inside a group the rows keep their order by any two classes' log-odds (up to
+        # float32 rounding).
         rows = groups == 1
         before = (stacked[rows, 1] - stacked[rows, 3]).numpy()
         after = (aligned[rows, 1] - aligned[rows, 3]).numpy()
-        assert np.array_equal(np.argsort(before), np.argsort(after))
+        assert np.all(np.diff(after[np.argsort(before)]) >= -1e-4)
         if sharpness == 1.0:
             plain = probabilities
     # Sharpened: each row's likeliest class is likelier.
@@ -293,16 +296,6 @@ def _class_order_auroc(table, name):
     return roc_auc_score(rows['label'] == 'high', rows['x'])
 
 
-def test_saved_synthesizer_draws_the_same_three_class_labels(three_class_table, tmp_path):
-    synthesizer = _fit(three_class_table)
-    path = tmp_path / 'model.pkl'
-    synthesizer.save(path)
-    loaded = load_synthesizer(str(path))
-    synthesizer._set_random_state(7)
-    loaded._set_random_state(7)
-    pd.testing.assert_frame_equal(synthesizer.sample(300)['t'], loaded.sample(300)['t'])
-
-
 def test_target_of_more_classes_than_a_scorer_draws_keeps_the_head():
     rng = np.random.RandomState(6)
     classes = MAX_CLASSES + 1
@@ -315,3 +308,43 @@ def test_target_of_more_classes_than_a_scorer_draws_keeps_the_head():
     assert synthesizer._model.label_scorer is None
     assert synthesizer.get_fairness_diagnostics()['label_source'] == 'target head'
     assert set(synthesizer.sample(200)['t']['label']) <= set(table['label'])
+
+
+def test_class_share_offsets_reach_the_shares_for_near_certain_rows():
+    # A confident classifier, sharpened: most rows are almost one class; the offsets must
+    # still bring the mean probabilities to the wanted shares (50 fixed steps left 0.13 for
+    # 0.10 here).
+    rng = np.random.RandomState(0)
+    logits = torch.as_tensor(rng.normal(size=(4000, 5)) * 20 + [2, 0, 0, -1, -3])
+    sharpened = 3 * torch.log_softmax(logits, dim=1)
+    shares = torch.tensor([0.1, 0.25, 0.2, 0.15, 0.3], dtype=torch.float64)
+    offsets = class_share_offsets(sharpened, shares)
+    reached = torch.softmax(sharpened + offsets, dim=1).mean(dim=0)
+    np.testing.assert_allclose(reached.numpy(), shares.numpy(), atol=1e-3)
+
+
+def test_a_class_of_one_row_does_not_stop_the_fit_of_a_large_table():
+    # Above 10,000 rows the scorer's classifier holds out a stratified tenth, which a class of
+    # one row cannot be split into.
+    rng = np.random.RandomState(8)
+    rows = 10_500
+    x = rng.normal(size=rows)
+    label = np.where(x > 0.5, 'high', 'low').astype(object)
+    label[0] = 'once'
+    table = pd.DataFrame({'group': rng.choice(['a', 'b'], rows), 'x': x, 'label': label})
+    metadata = Metadata.detect_from_dataframes({'t': table})
+    synthesizer = FairDistillSynthesizer(
+        metadata, 'group', 'label', epochs=1, distill_epochs=1, batch_size=1000, seed=0
+    )
+    synthesizer.fit({'t': table})
+    assert synthesizer.get_fairness_diagnostics()['label_source'] == 'features'
+    assert set(synthesizer.sample(500)['t']['label']) <= {'high', 'low', 'once'}
+
+
+def test_a_scorer_saved_before_more_classes_were_drawn_scores_two_classes(biased_table):
+    model = _fit(biased_table)._model
+    scorer = model.label_scorer
+    features, _, groups = model.sample(50, target=False)
+    expected = scorer(features, groups)
+    del scorer.n_classes  # as a synthesizer saved before the attribute existed
+    torch.testing.assert_close(scorer(features, groups), expected)

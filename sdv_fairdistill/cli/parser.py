@@ -72,7 +72,8 @@ def build_parser():
                      'under demographic parity)')
     fit.add_argument('--label-sharpness', type=float, metavar='K',
                      help="with the label from the features, the factor on the pooled scores' "
-                     'log-odds before the label is drawn (1: the classifier\'s probability; '
+                     'log-odds (more than two classes: on the class log-probabilities) before '
+                     'the label is drawn (1: the classifier\'s probability; '
                      "default: the synthesizer's)")
     fit.add_argument('--seed', type=int, default=None, help='seed for a reproducible fit')
     fit.add_argument('--gpu', action='store_true', help='train on a CUDA GPU if there is one')

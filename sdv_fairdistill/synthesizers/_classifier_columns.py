@@ -92,10 +92,12 @@ def second_class_labels(values, second):
 def class_codes(values, categories):
     """Each value's index in ``categories`` (a target column's classes in the order of its
     one-hot; NaN may be one). For two classes, 1 where the value is the second class: the
-    label whose log-odds the model shifts."""
+    label whose log-odds the model shifts. A value that is none of ``categories`` gets -1.
+    """
     codes = np.full(len(values), -1)
     for index, category in enumerate(categories):
-        codes[(values.isna() if pd.isna(category) else values == category).to_numpy()] = index
+        matches = values.isna() if pd.isna(category) else values.eq(category).fillna(False)
+        codes[matches.to_numpy(dtype=bool)] = index
     return codes
 
 

@@ -34,7 +34,9 @@ class ProcessedColumnsScorer:
         feature_encoder: the synthesizer's ``TableEncoder`` of the feature columns.
         groups (pandas.DataFrame): the sensitive values of each group code, one row a group.
         reader (ClassifierColumns): fitted on the real training rows.
-        classifier: a fitted scikit-learn classifier of the class codes (``class_codes``).
+        classifier: a fitted scikit-learn classifier of the class codes (``class_codes``);
+            with two classes it is read through ``decision_function``, with more through
+            ``predict_proba``.
         n_classes (int): the target's classes. Defaults to 2.
     """
 
@@ -106,8 +108,14 @@ def _fit_scorer(synthesizer, processed_data, seed):
     reader = ClassifierColumns(columns, *enforced(synthesizer)).fit(real)
     categories = synthesizer._target_encoder.categories(target)
     labels = class_codes(real[target], categories)
-    if np.unique(labels).size < 2:  # one class among the rows read: nothing to classify
+    # A class of one row is left to the scorer's floor (``MIN_PROBABILITY``): above 10,000
+    # rows the classifier holds out a stratified tenth for early stopping, which needs two.
+    # (Code -1, a value the encoder does not know, cannot occur: it was fitted on these rows.)
+    values, counts = np.unique(labels, return_counts=True)
+    kept = np.isin(labels, values[(counts >= 2) & (values >= 0)])
+    if np.unique(labels[kept]).size < 2:  # one class among the rows read: nothing to classify
         return None
+    real, labels = real[kept].reset_index(drop=True), labels[kept]
     classifier = HistGradientBoostingClassifier(
         categorical_features=reader.categorical_, random_state=seed % 2**32, **CLASSIFIER_OPTIONS
     )

@@ -111,10 +111,11 @@ class FairDistillSynthesizer(LatentViewMixin, diagnostics.DiagnosticsMixin, RawC
             with such a target and fairness_weight > 0 (see docs/method.md).
             Defaults to None.
         label_sharpness (float): with the label from the features, the factor on the log-odds
-            of the groups' pooled scores before the label is drawn (the label rate stays): 1
-            draws it with the classifier's probability, larger values make the label more
-            certain where the classifier is, so a downstream model learns it more sharply
-            (docs/method.md). Defaults to 3.
+            of the groups' pooled scores before the label is drawn (the label rate stays; with
+            more than two classes, on each row's class log-probabilities, and the class shares
+            stay): 1 draws it with the classifier's probability, larger values make the label
+            more certain where the classifier is, so a downstream model learns it more
+            sharply (docs/method.md). Defaults to 3.
         keep_teacher (bool): keep the teacher to generate from its latent space (ablation).
             Defaults to False.
         enforce_min_max_values (bool), enforce_rounding (bool), locales (list[str]): as in SDV.

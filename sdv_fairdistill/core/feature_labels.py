@@ -41,9 +41,6 @@ from sdv_fairdistill.core.alignment import (
 GRID = np.linspace(0.0, 1.0, 2049)
 #: Aligned probabilities are kept this far from 0 and 1 before their logit is taken.
 EPSILON = 1e-6
-#: A class's wanted share is at least this (a class absent from the rows stays drawable in
-#: principle, and its offset finite).
-MIN_SHARE = 1e-6
 
 
 #: Classes a scorer draws at most: a gradient-boosting classifier of ``k`` classes grows ``k``
@@ -122,16 +119,12 @@ class ScoreAlignment:
 
 class ClassShareAlignment:
     """A target of more than two classes: the scorer's log-probabilities times ``sharpness``,
-    plus per-group log-offsets that give every group the same class shares.
+    plus per-group log-offsets that give every group the pooled class shares.
 
-    The shares are the real training rows' (``class_shares``) when given, else the pooled
-    shares of the unsharpened scores (the classifier's own class rates on generated rows).
-    Why the real ones: generated features are less extreme than real ones, and a classifier
-    reading them gives rare classes less than their share (on a 20,000-row health survey,
-    ``DoctorContacts``: 'poor' 0.3 % of generated rows where the real rows have 1.5 %).
-    Sharpening multiplies each row's log-probabilities, which makes its likeliest class
-    likelier; the offsets then bring every group's mean to the shares, so the groups' class
-    rates are equal.
+    The pooled shares are those of the unsharpened scores (the classifier's own class rates,
+    as the two-class barycenter keeps its mean). Sharpening multiplies each row's
+    log-probabilities, which makes its likeliest class likelier; the offsets then bring every
+    group's mean back to the pooled shares, so the groups' class rates stay equal.
 
     Args:
         sharpness (float): factor on the log-probabilities; 1 keeps the classifier's.
@@ -141,18 +134,13 @@ class ClassShareAlignment:
     def __init__(self, sharpness=1.0):
         self.sharpness = sharpness
 
-    def fit(self, logits_by_group, group_prior, class_shares=None):
+    def fit(self, logits_by_group, group_prior):
         """Learn each group's offsets from ``logits_by_group[g]``, the scorer's ``(draws,
-        classes)`` logits of rows generated for group ``g``, towards ``class_shares`` (None:
-        the pooled shares of the logits)."""
+        classes)`` logits of rows generated for group ``g``."""
         prior = np.asarray(group_prior, dtype=float) / np.sum(group_prior)
-        if class_shares is None:
-            shares = pooled_class_shares(logits_by_group, prior)
-        else:
-            shares = torch.as_tensor(np.asarray(class_shares, dtype=float))
-            shares = shares.clamp_min(MIN_SHARE) / shares.clamp_min(MIN_SHARE).sum()
+        pooled = pooled_class_shares(logits_by_group, prior)
         self.offsets_ = torch.stack([
-            class_share_offsets(self.sharpness * torch.log_softmax(logits.double(), dim=1), shares)
+            class_share_offsets(self.sharpness * torch.log_softmax(logits.double(), dim=1), pooled)
             for logits in logits_by_group
         ]).float()
         return self
@@ -198,11 +186,10 @@ def aligned_logits(scorer_logits, alignment, groups):
 
 
 @torch.no_grad()
-def fit_score_alignment(model, scorer, seed, sharpness=1.0, class_shares=None):
+def fit_score_alignment(model, scorer, seed, sharpness=1.0):
     """The per-group maps of ``scorer``'s probabilities onto their barycenter (its log-odds
-    times ``sharpness``; ``ClassShareAlignment`` towards ``class_shares`` for more than two
-    classes), fitted on seeded rows the trained ``model`` generates for each group (its
-    sampling state is put back)."""
+    times ``sharpness``; ``ClassShareAlignment`` for more than two classes), fitted on seeded
+    rows the trained ``model`` generates for each group (its sampling state is put back)."""
     saved = (model._numpy_rng, model._torch_rng)
     model.set_random_state(seed)
     try:
@@ -216,6 +203,6 @@ def fit_score_alignment(model, scorer, seed, sharpness=1.0, class_shares=None):
         model.set_random_state(saved)
     prior = model.density.group_prior_
     if logits[0].shape[1] > 2:
-        return ClassShareAlignment(sharpness).fit(logits, prior, class_shares)
+        return ClassShareAlignment(sharpness).fit(logits, prior)
     probabilities = [torch.sigmoid(value[:, 1] - value[:, 0]).numpy() for value in logits]
     return ScoreAlignment(sharpness).fit(probabilities, prior)

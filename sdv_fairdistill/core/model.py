@@ -220,17 +220,15 @@ class FairDistillModel:
         del self._loss_rows
         return self
 
-    def use_label_scorer(self, scorer, seed, sharpness=1.0, class_shares=None):
+    def use_label_scorer(self, scorer, seed, sharpness=1.0):
         """Draw a categorical target from ``scorer(features, groups) -> (n, classes)`` logits,
         aligned across groups and sharpened (``core/feature_labels.py``), instead of the
-        target head (the student's rows; the teacher, an ablation, keeps its head). More than
-        two classes: every group gets ``class_shares`` (the real rows'; None: the scorer's
-        own pooled shares)."""
+        target head (the student's rows; the teacher, an ablation, keeps its head)."""
         if not labelable(self.target_spans):
             raise ValueError(
                 f'A label scorer draws a categorical target of 2 to {MAX_CLASSES} classes only.'
             )
-        self.label_alignment = fit_score_alignment(self, scorer, seed, sharpness, class_shares)
+        self.label_alignment = fit_score_alignment(self, scorer, seed, sharpness)
         self.label_scorer = scorer
 
     def _fit_alignment(self, density, seed):

@@ -88,19 +88,17 @@ def use_feature_labels(synthesizer, processed_data, seed):
     model = synthesizer._model
     if not labelable(model.target_spans):
         return False
-    fitted = None
-    if distributed.is_main():  # every process gets rank 0's classifier and class shares
-        fitted = _fit_scorer(synthesizer, processed_data, seed)
-    fitted = distributed.broadcast_object(fitted)
-    if fitted is None:
+    scorer = None
+    if distributed.is_main():  # every process gets rank 0's classifier
+        scorer = _fit_scorer(synthesizer, processed_data, seed)
+    scorer = distributed.broadcast_object(scorer)
+    if scorer is None:
         return False
-    scorer, class_shares = fitted
-    model.use_label_scorer(scorer, seed, synthesizer.label_sharpness, class_shares)
+    model.use_label_scorer(scorer, seed, synthesizer.label_sharpness)
     return True
 
 
 def _fit_scorer(synthesizer, processed_data, seed):
-    """``(scorer, class shares of the rows it learnt from)``, or None with one class."""
     target = synthesizer.target_column
     real = processed_data.reset_index(drop=True)
     if len(real) > MAX_ROWS:
@@ -110,7 +108,6 @@ def _fit_scorer(synthesizer, processed_data, seed):
     reader = ClassifierColumns(columns, *enforced(synthesizer)).fit(real)
     categories = synthesizer._target_encoder.categories(target)
     labels = class_codes(real[target], categories)
-    class_shares = np.bincount(labels[labels >= 0], minlength=len(categories)) / len(labels)
     # A class of one row is left to the scorer's floor (``MIN_PROBABILITY``): above 10,000
     # rows the classifier holds out a stratified tenth for early stopping, which needs two.
     # (Code -1, a value the encoder does not know, cannot occur: it was fitted on these rows.)
@@ -123,7 +120,6 @@ def _fit_scorer(synthesizer, processed_data, seed):
         categorical_features=reader.categorical_, random_state=seed % 2**32, **CLASSIFIER_OPTIONS
     )
     classifier.fit(reader.transform(real), labels)
-    scorer = ProcessedColumnsScorer(
+    return ProcessedColumnsScorer(
         synthesizer._feature_encoder, synthesizer._groups, reader, classifier, len(categories)
     )
-    return scorer, class_shares

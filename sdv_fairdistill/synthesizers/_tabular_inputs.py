@@ -173,11 +173,26 @@ def column_kinds(columns, metadata_columns, field_transformers):
     transformer); a transformed column is encoded by the dtype of what the transformer gave."""
     kinds = {}
     for column in columns:
-        if field_transformers.get(column) is None:
+        if _is_null_indicator(column, field_transformers):
+            # 1.0 where a number is missing: two values, drawn as a class.
+            kinds[column] = 'categorical'
+        elif field_transformers.get(column) is None:
             kind = _KIND_OF_SDTYPE.get(metadata_columns.get(column, {}).get('sdtype'))
             if kind:
                 kinds[column] = kind
     return kinds
+
+
+def _is_null_indicator(column, field_transformers):
+    """Whether ``column`` is the ``<column>.is_null`` a transformer adds with
+    ``missing_value_generation='from_column'``."""
+    stem, _, suffix = column.rpartition('.')
+    transformer = field_transformers.get(stem)
+    return (
+        suffix == 'is_null'
+        and column not in field_transformers
+        and getattr(transformer, 'missing_value_generation', None) == 'from_column'
+    )
 
 
 def ordinal_orders(columns, metadata_columns):

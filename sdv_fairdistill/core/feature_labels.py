@@ -189,7 +189,15 @@ def aligned_logits(scorer_logits, alignment, groups):
 def fit_score_alignment(model, scorer, seed, sharpness=1.0):
     """The per-group maps of ``scorer``'s probabilities onto their barycenter (its log-odds
     times ``sharpness``; ``ClassShareAlignment`` for more than two classes), fitted on seeded
-    rows the trained ``model`` generates for each group (its sampling state is put back)."""
+    rows the trained ``model`` generates for each group (its sampling state is put back).
+
+    Raises:
+        ValueError: the model's target is not one a scorer can draw (``labelable``).
+    """
+    if not labelable(model.target_spans):
+        raise ValueError(
+            f'A label scorer draws a categorical target of 2 to {MAX_CLASSES} classes only.'
+        )
     saved = (model._numpy_rng, model._torch_rng)
     model.set_random_state(seed)
     try:

@@ -16,12 +16,7 @@ from sdv_fairdistill.core import calibration, distributed, training
 from sdv_fairdistill.core import spans as span_ops
 from sdv_fairdistill.core.alignment import alignable, fit_alignment
 from sdv_fairdistill.core.criteria import CRITERIA
-from sdv_fairdistill.core.feature_labels import (
-    MAX_CLASSES,
-    aligned_logits,
-    fit_score_alignment,
-    labelable,
-)
+from sdv_fairdistill.core.feature_labels import aligned_logits, fit_score_alignment
 # TargetDecoder is imported here too: synthesizers saved before it moved name it from here.
 from sdv_fairdistill.core.networks import TargetDecoder
 from sdv_fairdistill.core.rows import TensorRows
@@ -224,10 +219,6 @@ class FairDistillModel:
         """Draw a categorical target from ``scorer(features, groups) -> (n, classes)`` logits,
         aligned across groups and sharpened (``core/feature_labels.py``), instead of the
         target head (the student's rows; the teacher, an ablation, keeps its head)."""
-        if not labelable(self.target_spans):
-            raise ValueError(
-                f'A label scorer draws a categorical target of 2 to {MAX_CLASSES} classes only.'
-            )
         self.label_alignment = fit_score_alignment(self, scorer, seed, sharpness)
         self.label_scorer = scorer
 

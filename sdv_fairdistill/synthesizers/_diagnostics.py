@@ -216,7 +216,7 @@ def measure_after_fit(model, x, y, groups, n_groups, seed, warn=True):
 
 class DiagnosticsMixin:
     """``get_fairness_diagnostics`` of a synthesizer whose fit stores
-    ``_fairness_diagnostics`` (``measure_after_fit``)."""
+    ``_fairness_diagnostics`` (``_diagnose_fit``)."""
 
     def get_fairness_diagnostics(self):
         """What the fit achieved, measured right after training on the training rows.
@@ -237,3 +237,20 @@ class DiagnosticsMixin:
         """
         self._check_fitted()
         return dict(self._fairness_diagnostics)
+
+    def _diagnose_fit(self, x, y, codes, labelled, offsets):
+        """``_fairness_diagnostics`` of a tabular fit: ``measure_after_fit``, which way the
+        label was drawn (``labelled``) and the calibration's ``offsets`` (or None)."""
+        report = measure_after_fit(
+            self._model, x, y, codes, len(self._groups), self.seed or 0,
+            # The unfair ablation is unfair on purpose: no warning for it.
+            warn=self.fairness_weight > 0,
+        )
+        if self.target_column is not None:
+            # Which of the two ways the label was drawn (docs/method.md, Stage 4).
+            report['label_source'] = 'features' if labelled else 'target head'
+        if offsets is not None:
+            # Keyed by the group's sensitive values, joined by ', ' for several columns.
+            names = [', '.join(map(str, row)) for row in self._groups.itertuples(index=False)]
+            report['target_offsets'] = dict(zip(names, offsets))
+        return report

@@ -112,9 +112,10 @@ def _fit_scorer(synthesizer, processed_data, seed):
     # rows the classifier holds out a stratified tenth for early stopping, which needs two.
     # (Code -1, a value the encoder does not know, cannot occur: it was fitted on these rows.)
     values, counts = np.unique(labels, return_counts=True)
-    kept = np.isin(labels, values[(counts >= 2) & (values >= 0)])
-    if np.unique(labels[kept]).size < 2:  # one class among the rows read: nothing to classify
+    learnable = values[(counts >= 2) & (values >= 0)]
+    if learnable.size < 2:  # one class among the rows read: nothing to classify
         return None
+    kept = np.isin(labels, learnable)
     real, labels = real[kept].reset_index(drop=True), labels[kept]
     classifier = HistGradientBoostingClassifier(
         categorical_features=reader.categorical_, random_state=seed % 2**32, **CLASSIFIER_OPTIONS

@@ -319,18 +319,7 @@ class FairDistillSynthesizer(LatentViewMixin, diagnostics.DiagnosticsMixin, RawC
         offsets = None
         if inputs.resolve_calibrate_target(self):
             offsets = calibration.calibrate(self, processed_data, codes, self.seed or 0)
-        self._fairness_diagnostics = diagnostics.measure_after_fit(
-            self._model, x, y, codes, n_groups, self.seed or 0,
-            # The unfair ablation is unfair on purpose: no warning for it.
-            warn=self.fairness_weight > 0,
-        )
-        if self.target_column is not None:
-            # Which of the two ways the label was drawn (docs/method.md, Stage 4).
-            self._fairness_diagnostics['label_source'] = 'features' if labelled else 'target head'
-        if offsets is not None:
-            # Keyed by the group's sensitive values, joined by ', ' for several columns.
-            names = [', '.join(map(str, row)) for row in self._groups.itertuples(index=False)]
-            self._fairness_diagnostics['target_offsets'] = dict(zip(names, offsets))
+        self._fairness_diagnostics = self._diagnose_fit(x, y, codes, labelled, offsets)
         self._seed_sampling()
 
     # ------------------------------------------------------------------ sampling

@@ -86,13 +86,6 @@ def test_saved_synthesizer_draws_the_same_labels(table, request, tmp_path):
     pd.testing.assert_frame_equal(synthesizer.sample(300)['t'], loaded.sample(300)['t'])
 
 
-def test_continuous_target_keeps_the_head(biased_table):
-    table = biased_table.assign(label=biased_table['x'] * 2.0)
-    synthesizer = _fit(table)
-    assert synthesizer._model.label_scorer is None
-    assert synthesizer.sample(50)['t']['label'].dtype.kind == 'f'
-
-
 def test_label_from_features_is_checked():
     metadata = Metadata.detect_from_dataframes({'t': pd.DataFrame({'g': ['a'], 'y': ['n']})})
     with pytest.raises(InvalidParameterError, match='label_from_features'):

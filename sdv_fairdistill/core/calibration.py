@@ -31,7 +31,7 @@ on small tables the held-out estimate of a rate gap would be noisier than the ga
 
 import numpy as np
 import torch
-from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 
 from sdv_fairdistill.core import spans as span_ops
 
@@ -88,6 +88,23 @@ def selection_shifts(log_odds, groups, n_groups):
     return shifts, errors
 
 
+def mean_shifts(predictions, groups, n_groups):
+    """A continuous target's ``selection_shifts``: per-group shifts that give every group the
+    pooled mean prediction (a regressor responds to a shift of one group's target one for
+    one), and the standard error of each group's mean. A group with fewer than
+    ``MIN_GROUP_ROWS`` rows gets shift 0 and error ``inf``."""
+    pooled = float(np.mean(predictions))
+    shifts, errors = np.zeros(n_groups), np.full(n_groups, np.inf)
+    for group in range(n_groups):
+        values = predictions[groups == group]
+        if len(values) < MIN_GROUP_ROWS:
+            continue
+        shifts[group] = pooled - values.mean()
+        # At least a hair: identical predictions would otherwise read as certainty of 0 / 0.
+        errors[group] = max(values.std(ddof=1) / np.sqrt(len(values)), 1e-12)
+    return shifts, errors
+
+
 def shrunk_mean(shifts, errors):
     """The mean of a round's per-table shifts, each group's scaled by ``1 - w se^2 / m^2``
     (at least 0).
@@ -126,8 +143,12 @@ def tables_per_round(table_rows):
     return int(np.clip(np.ceil(ROWS_PER_ROUND / max(table_rows, 1)), MIN_TABLES, MAX_TABLES))
 
 
-def fit_offsets(sample, real_matrix, real_groups, n_groups, categorical, seed, tables):
-    """The per-group log-odds offsets of a generated two-class label (``np.ndarray``).
+def fit_offsets(sample, real_matrix, real_groups, n_groups, categorical, seed, tables,
+                regression=False):
+    """The per-group log-odds offsets of a generated two-class label (``np.ndarray``), or with
+    ``regression`` the per-group shifts of a generated number (in its own units; a
+    gradient-boosting regressor and ``mean_shifts`` take the classifier's and
+    ``selection_shifts``' place, and nothing clips them).
 
     Each round trains ``tables`` classifiers, each on its own generated table, and takes
     the shrunk mean of their per-group shifts (``shrunk_mean``): one classifier's
@@ -155,20 +176,23 @@ def fit_offsets(sample, real_matrix, real_groups, n_groups, categorical, seed, t
             draw = round_ * tables + index
             matrix, labels = sample(offsets, draw)
             if np.unique(labels).size < 2:
-                continue  # nothing to classify
-            classifier = HistGradientBoostingClassifier(
-                categorical_features=categorical, random_state=draw_seed(seed, draw)
-            )
-            classifier.fit(matrix, labels)
-            shift, error = selection_shifts(
-                classifier.decision_function(real_matrix), real_groups, n_groups
-            )
+                continue  # nothing to learn
+            learner = HistGradientBoostingRegressor if regression else HistGradientBoostingClassifier
+            model = learner(categorical_features=categorical, random_state=draw_seed(seed, draw))
+            model.fit(matrix, labels)
+            if regression:
+                shift, error = mean_shifts(model.predict(real_matrix), real_groups, n_groups)
+            else:
+                shift, error = selection_shifts(
+                    model.decision_function(real_matrix), real_groups, n_groups
+                )
             shifts.append(shift)
             errors.append(error)
         if not shifts:
             break
-        shift = shrunk_mean(np.array(shifts), np.array(errors))
-        offsets = np.clip(offsets + weight * shift, -MAX_OFFSET, MAX_OFFSET)
+        offsets = offsets + weight * shrunk_mean(np.array(shifts), np.array(errors))
+        if not regression:
+            offsets = np.clip(offsets, -MAX_OFFSET, MAX_OFFSET)
     return offsets
 
 

@@ -49,13 +49,17 @@ MAX_CLASSES = 20
 
 
 def labelable(spans):
-    """Whether the target is one categorical column of 2 to ``MAX_CLASSES`` classes (what a
-    label scorer can draw)."""
-    return (
-        len(spans) == 1
-        and spans[0].kind == span_ops.CATEGORICAL
-        and 2 <= spans[0].width <= MAX_CLASSES
-    )
+    """Whether a scorer can draw the target: one categorical column of 2 to ``MAX_CLASSES``
+    classes, or a continuous column without missing values (a number and its mode)."""
+    if len(spans) == 1:
+        return spans[0].kind == span_ops.CATEGORICAL and 2 <= spans[0].width <= MAX_CLASSES
+    return continuous(spans)
+
+
+def continuous(spans):
+    """Whether the target is a number without missing values: a value and a one-hot of its
+    mode (``TableEncoder``'s numerical encoding; a null indicator would be a third span)."""
+    return len(spans) == 2 and spans[0].kind == span_ops.CONTINUOUS
 
 
 class ScoreAlignment:
@@ -151,6 +155,35 @@ class ClassShareAlignment:
         return self.sharpness * torch.log_softmax(logits.float(), dim=1) + offsets
 
 
+class ValueAlignment(ScoreAlignment):
+    """A continuous target: each group's predicted values (a regressor of the real rows) mapped
+    onto the barycenter of the groups' distributions, plus a residual of the real rows.
+
+    The map is ``ScoreAlignment``'s (ties spread, so every group's mean is the barycenter's);
+    what a downstream regressor learns from the generated rows, the aligned prediction, then
+    has the same distribution in every group. A regressor's prediction is a conditional mean,
+    narrower than the target itself; the residual, drawn from the real rows' out-of-fold
+    residuals whatever the group, gives the generated target the real spread back without
+    telling the group.
+
+    Args:
+        residual_quantiles (np.ndarray): quantiles of the real rows' residuals at ``GRID``.
+    """
+
+    def __init__(self, residual_quantiles):
+        super().__init__(sharpness=1.0)
+        self.residual_quantiles = np.asarray(residual_quantiles, dtype=float)
+        # Per-group shifts of the downstream calibration (``core/calibration.py``); None: none.
+        self.offsets_ = None
+
+    def draw(self, values, groups, rng):
+        """The generated target of rows of ``groups`` whose predictions are ``values``."""
+        groups = np.asarray(groups)
+        residuals = np.interp(rng.uniform(size=len(values)), GRID, self.residual_quantiles)
+        drawn = self.transform(values, groups) + residuals
+        return drawn if self.offsets_ is None else drawn + self.offsets_[groups]
+
+
 def _trapezoids(quantiles):
     """The integral of a quantile function over each step of ``GRID`` (trapezoid rule)."""
     return np.diff(GRID) * (quantiles[1:] + quantiles[:-1]) / 2
@@ -188,7 +221,8 @@ def aligned_logits(scorer_logits, alignment, groups):
 @torch.no_grad()
 def fit_score_alignment(model, scorer, seed, sharpness=1.0):
     """The per-group maps of ``scorer``'s probabilities onto their barycenter (its log-odds
-    times ``sharpness``; ``ClassShareAlignment`` for more than two classes), fitted on seeded
+    times ``sharpness``; ``ClassShareAlignment`` for more than two classes, ``ValueAlignment``
+    for a number, whose scorer predicts it and holds ``residual_quantiles``), fitted on seeded
     rows the trained ``model`` generates for each group (its sampling state is put back).
 
     Raises:
@@ -196,7 +230,8 @@ def fit_score_alignment(model, scorer, seed, sharpness=1.0):
     """
     if not labelable(model.target_spans):
         raise ValueError(
-            f'A label scorer draws a categorical target of 2 to {MAX_CLASSES} classes only.'
+            f'A label scorer draws a categorical target of 2 to {MAX_CLASSES} classes or a '
+            'number without missing values only.'
         )
     saved = (model._numpy_rng, model._torch_rng)
     model.set_random_state(seed)
@@ -210,6 +245,9 @@ def fit_score_alignment(model, scorer, seed, sharpness=1.0):
     finally:
         model.set_random_state(saved)
     prior = model.density.group_prior_
+    if continuous(model.target_spans):  # the scorer predicts the number
+        values = [np.asarray(value, dtype=float) for value in logits]
+        return ValueAlignment(scorer.residual_quantiles).fit(values, prior)
     if logits[0].shape[1] > 2:
         return ClassShareAlignment(sharpness).fit(logits, prior)
     probabilities = [torch.sigmoid(value[:, 1] - value[:, 0]).numpy() for value in logits]

@@ -15,8 +15,12 @@ import torch.nn.functional as F
 from sdv_fairdistill.core import calibration, distributed, training
 from sdv_fairdistill.core import spans as span_ops
 from sdv_fairdistill.core.alignment import alignable, fit_alignment
-from sdv_fairdistill.core.criteria import CRITERIA
-from sdv_fairdistill.core.feature_labels import aligned_logits, fit_score_alignment
+from sdv_fairdistill.core.criteria import check_criterion
+from sdv_fairdistill.core.feature_labels import (
+    ValueAlignment,
+    aligned_logits,
+    fit_score_alignment,
+)
 # TargetDecoder is imported here too: synthesizers saved before it moved name it from here.
 from sdv_fairdistill.core.networks import TargetDecoder
 from sdv_fairdistill.core.rows import TensorRows
@@ -151,7 +155,7 @@ class FairDistillModel:
                 are then a sample of it, on which the latent density is fitted.
                 Defaults to None (train on ``x``, ``y`` and ``groups``).
         """
-        self._check_criterion()
+        check_criterion(self.fairness_criterion, self.target_spans, self.positive_class)
         self.n_groups = n_groups
         rng_context = torch.random.fork_rng() if self.seed is not None else contextlib.nullcontext()
         with rng_context:
@@ -216,9 +220,9 @@ class FairDistillModel:
         return self
 
     def use_label_scorer(self, scorer, seed, sharpness=1.0):
-        """Draw a categorical target from ``scorer(features, groups) -> (n, classes)`` logits,
-        aligned across groups and sharpened (``core/feature_labels.py``), instead of the
-        target head (the student's rows; the teacher, an ablation, keeps its head)."""
+        """Draw the target from ``scorer(features, groups)`` (a class's logits, or a number),
+        aligned across groups (``core/feature_labels.py``), instead of the target head (the
+        student's rows; the teacher, an ablation, keeps its head)."""
         self.label_alignment = fit_score_alignment(self, scorer, seed, sharpness)
         self.label_scorer = scorer
 
@@ -227,29 +231,6 @@ class FairDistillModel:
         if not (self.align_target and density is not None and alignable(self.target_spans)):
             return None
         return fit_alignment(self.target_decoder, density, self.target_spans[0], seed, self.device)
-
-    def _check_criterion(self):
-        if self.fairness_criterion not in CRITERIA:
-            raise ValueError(
-                f'Unknown fairness_criterion {self.fairness_criterion!r}; use one of '
-                f'{", ".join(CRITERIA)}.'
-            )
-        if self.fairness_criterion == 'demographic_parity':
-            return
-        spans = self.target_spans
-        if len(spans) != 1 or spans[0].kind != span_ops.CATEGORICAL:
-            raise ValueError(
-                f'fairness_criterion={self.fairness_criterion!r} compares groups inside the '
-                'classes of the target: it needs one categorical target.'
-            )
-        if self.fairness_criterion == 'equal_opportunity' and not (
-            isinstance(self.positive_class, int) and 0 <= self.positive_class < spans[0].width
-        ):
-            raise ValueError(
-                "fairness_criterion='equal_opportunity' needs positive_class, the column of "
-                f'the positive class in the one-hot target (0 to {spans[0].width - 1}); got '
-                f'{self.positive_class!r}.'
-            )
 
     def _modules(self):
         names = ('teacher_encoder', 'student_encoder', 'feature_decoder', 'target_decoder')
@@ -359,7 +340,11 @@ class FairDistillModel:
         features = torch.cat(features)
         if self.target_spans and target and scorer is not None:
             # Scored once for all rows: a classifier's call costs more than its rows.
-            target_output = aligned_logits(scorer(features, groups), self.label_alignment, groups)
+            scores = scorer(features, groups)
+            if isinstance(self.label_alignment, ValueAlignment):  # a number, drawn already
+                values = self.label_alignment.draw(scores, groups, self._numpy_rng)
+                return features, scorer.encode_target(values), groups
+            target_output = aligned_logits(scores, self.label_alignment, groups)
             return features, self._draw_target(target_output, groups, None, offsets), groups
         return features, torch.cat(targets), groups
 

@@ -6,6 +6,7 @@ import numpy as np
 import torch
 
 from sdv_fairdistill.core import calibration, distributed
+from sdv_fairdistill.core.feature_labels import ValueAlignment
 from sdv_fairdistill.synthesizers._classifier_columns import (
     ClassifierColumns,
     enforced,
@@ -14,21 +15,27 @@ from sdv_fairdistill.synthesizers._classifier_columns import (
 
 
 def calibrate(synthesizer, processed_data, codes, seed):
-    """Fit and set the model's per-group offsets (``target_offsets``); return them as a list,
-    or None when the calibration does not apply (not a two-class target under demographic
-    parity). The user's sampling state is left as it was."""
+    """Fit and set the model's per-group offsets (``target_offsets``; a number drawn from the
+    features: its ``ValueAlignment``'s shifts); return them as a list, or None when the
+    calibration does not apply (neither a two-class target under demographic parity nor a
+    number drawn from the features). The user's sampling state is left as it was."""
     model = synthesizer._model
-    if not calibration.calibratable(model.target_spans, model.fairness_criterion):
+    # A number drawn from the features: its shifts are the ``ValueAlignment``'s own.
+    numbers = isinstance(getattr(model, 'label_alignment', None), ValueAlignment)
+    if not (numbers or calibration.calibratable(model.target_spans, model.fairness_criterion)):
         return None
     offsets = None
     if distributed.is_main():  # every process gets rank 0's offsets
-        offsets = _fit(synthesizer, model, processed_data, np.asarray(codes), seed)
+        offsets = _fit(synthesizer, model, processed_data, np.asarray(codes), seed, numbers)
     offsets = distributed.broadcast_object(offsets)
-    model.target_offsets = torch.as_tensor(offsets, dtype=torch.float32)
+    if numbers:
+        model.label_alignment.offsets_ = np.asarray(offsets, dtype=float)
+    else:
+        model.target_offsets = torch.as_tensor(offsets, dtype=torch.float32)
     return [float(offset) for offset in offsets]
 
 
-def _fit(synthesizer, model, processed_data, codes, seed):
+def _fit(synthesizer, model, processed_data, codes, seed, numbers):
     target = synthesizer.target_column
     columns = [column for column in processed_data.columns if column != target]
     rng = np.random.RandomState(seed)
@@ -44,19 +51,24 @@ def _fit(synthesizer, model, processed_data, codes, seed):
     reader = ClassifierColumns(columns, *enforced(synthesizer)).fit(real)
     real_matrix, categorical = reader.transform(real), reader.categorical_
     # The offsets shift the log-odds of the second one-hot class: the label is that class.
-    second = synthesizer._target_encoder.categories(target)[1]
+    second = None if numbers else synthesizer._target_encoder.categories(target)[1]
 
     def sample(offsets, draw):
-        model.target_offsets = torch.as_tensor(offsets, dtype=torch.float32)
+        if numbers:
+            model.label_alignment.offsets_ = np.asarray(offsets, dtype=float)
+        else:
+            model.target_offsets = torch.as_tensor(offsets, dtype=torch.float32)
         model.set_random_state(calibration.draw_seed(seed, draw))
         table = synthesizer._sample(table_rows)
+        if numbers:
+            return reader.transform(table), table[target].to_numpy(dtype=float)
         return reader.transform(table), second_class_labels(table[target], second)
 
     saved = (model._numpy_rng, model._torch_rng)
     try:
         return calibration.fit_offsets(
             sample, real_matrix, codes, model.n_groups, categorical, seed,
-            calibration.tables_per_round(table_rows),
+            calibration.tables_per_round(table_rows), regression=numbers,
         )
     finally:
         model.set_random_state(saved)

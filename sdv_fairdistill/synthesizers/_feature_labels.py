@@ -3,11 +3,13 @@ gradient-boosting classifier of the real training rows, reading SDV's processed 
 downstream model reads them (``_classifier_columns.py``), scores the generated rows."""
 
 import numpy as np
+import pandas as pd
 import torch
-from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+from sklearn.model_selection import KFold, cross_val_predict
 
 from sdv_fairdistill.core import distributed
-from sdv_fairdistill.core.feature_labels import labelable
+from sdv_fairdistill.core.feature_labels import GRID, continuous, labelable
 from sdv_fairdistill.synthesizers._classifier_columns import (
     ClassifierColumns,
     class_codes,
@@ -15,7 +17,8 @@ from sdv_fairdistill.synthesizers._classifier_columns import (
 )
 
 MAX_ROWS = 50_000  # real training rows the classifier learns from, at most (a random subset)
-CLASSIFIER_OPTIONS = {}  # keyword arguments of the gradient-boosting classifier
+CLASSIFIER_OPTIONS = {}  # keyword arguments of the gradient-boosting classifier (or regressor)
+RESIDUAL_FOLDS = 3  # a continuous target's residuals are out-of-fold over this many folds
 
 
 #: Probabilities are kept this far from 0 before their log is taken (a class the classifier
@@ -47,7 +50,8 @@ class ProcessedColumnsScorer:
         self.classifier = classifier
         self.n_classes = n_classes
 
-    def __call__(self, features, groups):
+    def _read(self, features, groups):
+        """The classifier matrix of generated rows (their features decoded, groups added)."""
         table = self.feature_encoder.reverse_transform(features.numpy())
         sensitive = self.groups.iloc[np.asarray(groups)]
         for column in self.groups.columns:
@@ -55,7 +59,10 @@ class ProcessedColumnsScorer:
         # Kept for the synthesizer, which decodes the same rows next (``take_decoded``):
         # decoding costs a third as much as the scoring itself.
         self._decoded = (features, table)
-        matrix = self.reader.transform(table)
+        return self.reader.transform(table)
+
+    def __call__(self, features, groups):
+        matrix = self._read(features, groups)
         if getattr(self, 'n_classes', 2) == 2:  # saved before more classes were drawn: 2
             log_odds = torch.as_tensor(
                 self.classifier.decision_function(matrix), dtype=torch.float32
@@ -81,10 +88,39 @@ class ProcessedColumnsScorer:
         return state
 
 
+class ProcessedColumnsRegressor(ProcessedColumnsScorer):
+    """A continuous target's scorer: ``scorer(features, groups) -> (n,)`` a regressor's
+    predictions of generated rows (read as ``ProcessedColumnsScorer`` reads them).
+
+    Args:
+        feature_encoder, groups, reader: as ``ProcessedColumnsScorer``.
+        regressor: a fitted scikit-learn regressor of the target.
+        target_encoder: the synthesizer's ``TableEncoder`` of the target, which encodes the
+            drawn values as the model's target (``encode_target``).
+        residual_quantiles (np.ndarray): quantiles of the real rows' out-of-fold residuals at
+            ``core.feature_labels.GRID`` (no rows: a summary, like a normalizer's modes).
+    """
+
+    def __init__(self, feature_encoder, groups, reader, regressor, target_encoder,
+                 residual_quantiles):
+        super().__init__(feature_encoder, groups, reader, regressor, n_classes=0)
+        self.target_encoder = target_encoder
+        self.residual_quantiles = residual_quantiles
+
+    def __call__(self, features, groups):
+        return self.classifier.predict(self._read(features, groups))
+
+    def encode_target(self, values):
+        """Values of the target, encoded as the model's target (a value and its mode)."""
+        column = self.target_encoder.columns_[0]
+        encoded = self.target_encoder.transform(pd.DataFrame({column: values}))
+        return torch.as_tensor(encoded, dtype=torch.float32)
+
+
 def use_feature_labels(synthesizer, processed_data, seed):
     """Fit the scorer on the real training rows and make the model draw its label from it.
     Returns whether it did (a categorical target of 2 to ``MAX_CLASSES`` classes, two of them
-    at least among the rows)."""
+    at least among the rows, or a number without missing values)."""
     model = synthesizer._model
     if not labelable(model.target_spans):
         return False
@@ -106,6 +142,11 @@ def _fit_scorer(synthesizer, processed_data, seed):
         real = real.iloc[np.sort(rows)].reset_index(drop=True)
     columns = [column for column in real.columns if column != target]
     reader = ClassifierColumns(columns, *enforced(synthesizer)).fit(real)
+    if continuous(synthesizer._model.target_spans):
+        # An ordinal target of many levels is encoded by its ranks: no number to predict.
+        ranked = synthesizer._target_encoder.column_kinds.get(target) == 'ordinal'
+        numeric = pd.api.types.is_numeric_dtype(real[target])
+        return _fit_regressor(synthesizer, real, reader, seed) if numeric and not ranked else None
     categories = synthesizer._target_encoder.categories(target)
     labels = class_codes(real[target], categories)
     # A class of one row is left to the scorer's floor (``MIN_PROBABILITY``): above 10,000
@@ -123,4 +164,21 @@ def _fit_scorer(synthesizer, processed_data, seed):
     classifier.fit(reader.transform(real), labels)
     return ProcessedColumnsScorer(
         synthesizer._feature_encoder, synthesizer._groups, reader, classifier, len(categories)
+    )
+
+
+def _fit_regressor(synthesizer, real, reader, seed):
+    """A gradient-boosting regressor of the target, and its out-of-fold residuals' quantiles
+    (in-sample residuals of boosted trees are too small: the generated target would be too
+    narrow)."""
+    matrix, target = reader.transform(real), real[synthesizer.target_column].to_numpy(float)
+    regressor = HistGradientBoostingRegressor(
+        categorical_features=reader.categorical_, random_state=seed % 2**32, **CLASSIFIER_OPTIONS
+    )
+    folds = KFold(RESIDUAL_FOLDS, shuffle=True, random_state=seed % 2**32)
+    residuals = target - cross_val_predict(regressor, matrix, target, cv=folds)
+    regressor.fit(matrix, target)
+    return ProcessedColumnsRegressor(
+        synthesizer._feature_encoder, synthesizer._groups, reader, regressor,
+        synthesizer._target_encoder, np.quantile(residuals, GRID),
     )

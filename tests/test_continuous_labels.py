@@ -1,0 +1,145 @@
+"""A continuous target drawn from the features (``label_from_features``): a regressor of the
+real rows predicts each generated row, each group's predictions are mapped onto the groups'
+pooled distribution, and a residual of the real rows is added."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.stats import ks_2samp
+from sdv.metadata import Metadata
+from sdv.utils import load_synthesizer
+
+from conftest import fit_detected
+from sdv_fairdistill.core.feature_labels import GRID, ValueAlignment
+
+
+@pytest.fixture(scope='module')
+def wage_table():
+    """``y`` follows ``x`` and the group, and group 'a' has larger ``x`` (a proxy)."""
+    rng = np.random.RandomState(4)
+    group = rng.choice(['a', 'b'], 1500, p=[0.6, 0.4])
+    x = rng.normal(size=1500) + 1.0 * (group == 'a')
+    y = 2.0 * x + 1.0 * (group == 'a') + rng.normal(scale=0.5, size=1500)
+    return pd.DataFrame({'group': group, 'x': x, 'noise': rng.uniform(size=1500), 'y': y})
+
+
+def _fit(table, **parameters):
+    return fit_detected(table, 'group', 'y', batch_size=250, **parameters)
+
+
+def _by_group(table):
+    return [table.loc[table['group'] == name, 'y'].to_numpy() for name in ('a', 'b')]
+
+
+def test_value_alignment_gives_every_group_the_barycenter_and_adds_the_residual():
+    rng = np.random.RandomState(0)
+    first, second = rng.normal(0, 1, 4000), np.round(rng.normal(3, 2, 4000))  # ties too
+    alignment = ValueAlignment(np.zeros_like(GRID)).fit([first, second], [0.75, 0.25])
+    aligned = [alignment.transform(values, np.full(4000, g)) for g, values in enumerate((first, second))]
+    # The barycenter of two normals: their means and spreads weighted by the prior (spread
+    # 0.75 * 1 + 0.25 * 2; the rounding of the second adds a little).
+    for values in aligned:
+        assert abs(values.mean() - (0.75 * first.mean() + 0.25 * second.mean())) < 0.01
+        assert abs(values.std() - 1.25) < 0.1
+    # Order inside a group is kept.
+    assert np.all(np.diff(aligned[0][np.argsort(first)]) >= -1e-12)
+    # A zero residual adds nothing; a standard normal one adds its spread.
+    groups = np.zeros(4000, dtype=int)
+    np.testing.assert_allclose(alignment.draw(first, groups, rng), aligned[0])
+    noisy = ValueAlignment(np.quantile(rng.normal(size=100_000), GRID)).fit([first, second], [0.75, 0.25])
+    drawn = noisy.draw(first, groups, rng)
+    assert abs(drawn.std() - np.hypot(1.25, 1.0)) < 0.1
+
+
+def test_continuous_target_follows_the_features_at_equal_distributions(wage_table):
+    real_a, real_b = _by_group(wage_table)
+    scale = wage_table['y'].std()
+    assert (real_a.mean() - real_b.mean()) / scale > 1.0  # strongly biased
+    synthesizer = _fit(wage_table)
+    assert synthesizer.get_fairness_diagnostics()['label_source'] == 'features'
+    table = synthesizer.sample(6000)['t']
+    generated_a, generated_b = _by_group(table)
+    assert abs(generated_a.mean() - generated_b.mean()) / scale < 0.1
+    assert ks_2samp(generated_a, generated_b).statistic < 0.1
+    # The generated target keeps the real spread (the residual) ...
+    assert abs(table['y'].std() / scale - 1) < 0.25
+    # ... and inside each group it goes with x as the real one does, more than the head's.
+    head = _fit(wage_table, label_from_features=False).sample(6000)['t']
+    for name in ('a', 'b'):
+        rows, head_rows = table[table['group'] == name], head[head['group'] == name]
+        assert rows['x'].corr(rows['y']) > 0.8
+        assert rows['x'].corr(rows['y']) > head_rows['x'].corr(head_rows['y']) + 0.05
+
+
+def test_saved_synthesizer_draws_the_same_numbers(wage_table, tmp_path):
+    synthesizer = _fit(wage_table)
+    path = tmp_path / 'model.pkl'
+    synthesizer.save(path)
+    loaded = load_synthesizer(str(path))
+    synthesizer._set_random_state(5)
+    loaded._set_random_state(5)
+    pd.testing.assert_frame_equal(synthesizer.sample(300)['t'], loaded.sample(300)['t'])
+
+
+def test_target_with_many_missing_numbers_keeps_its_missing_share(wage_table):
+    table = wage_table.copy()
+    table.loc[np.random.RandomState(1).uniform(size=len(table)) < 0.2, 'y'] = np.nan
+    generated = _fit(table).sample(4000)['t']
+    assert abs(generated['y'].isna().mean() - table['y'].isna().mean()) < 0.06
+    present = generated.dropna(subset=['y'])
+    generated_a, generated_b = _by_group(present)
+    assert abs(generated_a.mean() - generated_b.mean()) / table['y'].std() < 0.15
+
+
+def test_ordinal_target_of_many_ranks_keeps_the_head(wage_table):
+    table = wage_table.assign(y=np.digitize(wage_table['y'], np.linspace(-4, 7, 59)))
+    metadata = Metadata.detect_from_dataframes({'t': table})
+    metadata.update_column('y', sdtype='ordinal', table_name='t')
+    from sdv_fairdistill import FairDistillSynthesizer
+
+    synthesizer = FairDistillSynthesizer(metadata, 'group', 'y', epochs=5, distill_epochs=2, seed=0)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        synthesizer.fit({'t': table})
+    assert synthesizer._model.label_scorer is None
+    assert set(synthesizer.sample(200)['t']['y']) <= set(table['y'])
+
+
+def test_mean_shifts_give_every_group_the_pooled_mean_prediction():
+    from sdv_fairdistill.core.calibration import mean_shifts
+
+    predictions = np.concatenate([np.full(300, 1.0), np.full(100, 3.0), np.full(5, 9.0)])
+    predictions[:300] += np.tile([-0.5, 0.5], 150)  # a spread: an error of 0.5 / sqrt(300)
+    groups = np.repeat([0, 1, 2], [300, 100, 5])
+    shifts, errors = mean_shifts(predictions, groups, 3)
+    pooled = predictions.mean()
+    np.testing.assert_allclose(shifts[:2], [pooled - 1.0, pooled - 3.0])
+    assert abs(errors[0] - 0.5 / np.sqrt(300)) < 1e-3
+    assert shifts[2] == 0 and errors[2] == np.inf  # too few rows to measure
+
+
+def _downstream_gap(synthesizer, real):
+    """A regressor trained on a generated table of the real table's size: the gap between the
+    groups' mean predictions on the real rows, in the target's standard deviations."""
+    from sklearn.ensemble import HistGradientBoostingRegressor
+
+    generated = synthesizer.sample(len(real))['t']
+    columns = ['x', 'noise', 'is_a']
+    regressor = HistGradientBoostingRegressor(random_state=0).fit(
+        generated.assign(is_a=generated['group'] == 'a')[columns], generated['y']
+    )
+    predicted = regressor.predict(real.assign(is_a=real['group'] == 'a')[columns])
+    is_a = (real['group'] == 'a').to_numpy()
+    return abs(predicted[is_a].mean() - predicted[~is_a].mean()) / real['y'].std()
+
+
+def test_calibration_evens_a_downstream_regressors_group_means(wage_table):
+    calibrated = _fit(wage_table)
+    offsets = calibrated.get_fairness_diagnostics()['target_offsets']
+    assert set(offsets) == {'a', 'b'} and any(value != 0 for value in offsets.values())
+    plain = _fit(wage_table, calibrate_target=False)
+    assert 'target_offsets' not in plain.get_fairness_diagnostics()
+    assert _downstream_gap(calibrated, wage_table) < _downstream_gap(plain, wage_table)
+    assert _downstream_gap(calibrated, wage_table) < 0.1

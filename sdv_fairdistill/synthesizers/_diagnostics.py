@@ -22,6 +22,9 @@ not on its share of a random subset):
 - ``downstream_dp_difference``: a gradient-boosting classifier trained on a generated sample
   (features and group -> target), applied to the real training rows: the largest gap of its
   positive-prediction rates between real groups (for several classes: of any class).
+- For a numerical target, ``label_gap`` and ``downstream_dp_difference`` are the largest gap
+  between two groups' mean generated value, and mean prediction of a gradient-boosting
+  regressor trained on the generated rows, in standard deviations of the real target.
 - ``downstream_eo_difference`` (criterion 'equalized_odds') and ``downstream_tpr_difference``
   ('equal_opportunity'): the same classifier's largest gap between real groups of the rate at
   which it predicts a class among the rows of each true class (of the positive class only).
@@ -36,7 +39,7 @@ import warnings
 import numpy as np
 import torch
 import torch.nn.functional as F
-from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
@@ -110,15 +113,46 @@ def _leakage(model, x, y_in, groups, keep, seed):
     return leakage_auroc(means, groups, keep, seed)
 
 
-def measure(model, x, y, groups, n_groups, seed):
-    """The diagnostics of a fitted ``FairDistillModel`` on its (encoded) training rows."""
+def _largest_mean_gap(values, groups, keep):
+    means = [np.nanmean(values[groups == g]) for g in keep]
+    return float(max(means) - min(means))
+
+
+def _measure_number(model, decode, x, y, groups, n_groups, keep, seed):
+    """``label_gap`` and ``downstream_dp_difference`` of a numerical target (``decode``: the
+    encoded target -> its values), in standard deviations of the real target: the largest
+    gap between two groups' mean generated value (``ROWS_PER_GROUP`` rows of each), and
+    between their mean prediction by a gradient-boosting regressor trained on those rows."""
+    saved = (model._numpy_rng, model._torch_rng)
+    model.set_random_state(seed)  # samples of its own: user sampling is not disturbed
+    try:
+        features, target, sampled = model.sample(
+            ROWS_PER_GROUP * len(keep), groups=np.repeat(keep, ROWS_PER_GROUP)
+        )
+    finally:
+        model.set_random_state(saved)
+    scale = np.nanstd(decode(y.cpu().numpy())) or 1.0
+    generated = decode(target.numpy())
+    result = {'label_gap': _largest_mean_gap(generated, sampled, keep) / scale}
+    one_hot, present = np.eye(n_groups, dtype=np.float32), ~np.isnan(generated)
+    regressor = HistGradientBoostingRegressor(max_iter=100, random_state=seed).fit(
+        np.hstack([features.numpy(), one_hot[sampled]])[present], generated[present]
+    )
+    predicted = regressor.predict(np.hstack([x.cpu().numpy(), one_hot[groups]]))
+    result['downstream_dp_difference'] = _largest_mean_gap(predicted, groups, keep) / scale
+    return result
+
+
+def measure(model, x, y, groups, n_groups, seed, decode=None):
+    """The diagnostics of a fitted ``FairDistillModel`` on its (encoded) training rows;
+    ``decode`` (the encoded target -> its values) for a numerical target."""
     groups = np.asarray(groups)
     counts = np.bincount(groups, minlength=n_groups)
     keep = np.flatnonzero(counts >= MIN_GROUP_ROWS)
     has_class_target = len(model.target_spans) == 1 and model.target_spans[0].kind == 'categorical'
     if len(keep) < 2:  # every measurement compares two groups of MIN_GROUP_ROWS rows or more
         unmeasured = ['latent_leakage_auroc']
-        if has_class_target:
+        if has_class_target or decode is not None:
             unmeasured += ['label_gap', 'downstream_dp_difference']
         return dict.fromkeys(unmeasured, float('nan'))
     rows = _rows_of_groups(groups, keep, np.random.RandomState(seed))
@@ -126,6 +160,8 @@ def measure(model, x, y, groups, n_groups, seed):
     s = F.one_hot(torch.as_tensor(groups, dtype=torch.long), n_groups).float()
     y_in = model._encoder_condition(y.to(model.device), s.to(model.device))
     result = {'latent_leakage_auroc': _leakage(model, x.to(model.device), y_in, groups, keep, seed)}
+    if decode is not None and model.target_spans:
+        return {**result, **_measure_number(model, decode, x, y, groups, n_groups, keep, seed)}
     if not has_class_target:
         return result
     saved = (model._numpy_rng, model._torch_rng)
@@ -200,11 +236,11 @@ def warn_if_off_target(diagnostics, offsets=None):
         )
 
 
-def measure_after_fit(model, x, y, groups, n_groups, seed, warn=True):
+def measure_after_fit(model, x, y, groups, n_groups, seed, warn=True, decode=None):
     """``measure``, named with the criterion; a failure is reported, never raised: a
     measurement must not lose a finished fit."""
     try:
-        measured = measure(model, x, y, groups, n_groups, seed)
+        measured = measure(model, x, y, groups, n_groups, seed, decode)
     except Exception as error:  # noqa: BLE001
         measured = {'error': f'{type(error).__name__}: {error}'}
         warnings.warn(f'The fairness diagnostics could not be computed ({measured["error"]}).')
@@ -230,7 +266,9 @@ class DiagnosticsMixin:
             ``downstream_dp_difference`` (a classifier trained on a generated sample, applied
             to the real training rows: gap of its prediction rates between groups), and under
             the other criteria ``downstream_eo_difference`` or ``downstream_tpr_difference``
-            (the same classifier's error-rate gaps). With a target, ``label_source``:
+            (the same classifier's error-rate gaps); for a numerical target the label gap
+            and the downstream difference are gaps of means, in standard deviations of the
+            real target (a regressor's predictions). With a target, ``label_source``:
             ``'features'`` (the label drawn from a classifier of the real rows,
             ``label_from_features``) or ``'target head'``; with the downstream calibration,
             ``target_offsets`` (per group). See docs/method.md.
@@ -241,10 +279,15 @@ class DiagnosticsMixin:
     def _diagnose_fit(self, x, y, codes, labelled, offsets):
         """``_fairness_diagnostics`` of a tabular fit: ``measure_after_fit``, which way the
         label was drawn (``labelled``) and the calibration's ``offsets`` (or None)."""
+        decode = None
+        if self.target_column is not None and not getattr(self, '_class_target', True):
+            def decode(matrix):  # a number: its values, as the user's table has them
+                values = self._target_encoder.reverse_transform(matrix)[self.target_column]
+                return values.to_numpy(dtype=float)
         report = measure_after_fit(
             self._model, x, y, codes, len(self._groups), self.seed or 0,
             # The unfair ablation is unfair on purpose: no warning for it.
-            warn=self.fairness_weight > 0,
+            warn=self.fairness_weight > 0, decode=decode,
         )
         if self.target_column is not None:
             # Which of the two ways the label was drawn (docs/method.md, Stage 4).

@@ -131,7 +131,7 @@ def _measure_number(model, decode, x, y, groups, n_groups, keep, seed):
         )
     finally:
         model.set_random_state(saved)
-    scale = np.nanstd(decode(y.cpu().numpy())) or 1.0
+    scale = float(np.nanstd(decode(y.cpu().numpy()))) or 1.0
     generated = decode(target.numpy())
     result = {'label_gap': _largest_mean_gap(generated, sampled, keep) / scale}
     one_hot, present = np.eye(n_groups, dtype=np.float32), ~np.isnan(generated)

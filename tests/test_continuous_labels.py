@@ -7,9 +7,8 @@ import pandas as pd
 import pytest
 from scipy.stats import ks_2samp
 from sdv.metadata import Metadata
-from sdv.utils import load_synthesizer
 
-from conftest import fit_detected
+from conftest import assert_loaded_copy_samples_the_same, fit_detected
 from sdv_fairdistill.core.feature_labels import GRID, ValueAlignment
 
 
@@ -72,13 +71,7 @@ def test_continuous_target_follows_the_features_at_equal_distributions(wage_tabl
 
 
 def test_saved_synthesizer_draws_the_same_numbers(wage_table, tmp_path):
-    synthesizer = _fit(wage_table)
-    path = tmp_path / 'model.pkl'
-    synthesizer.save(path)
-    loaded = load_synthesizer(str(path))
-    synthesizer._set_random_state(5)
-    loaded._set_random_state(5)
-    pd.testing.assert_frame_equal(synthesizer.sample(300)['t'], loaded.sample(300)['t'])
+    assert_loaded_copy_samples_the_same(_fit(wage_table), tmp_path)
 
 
 def test_target_with_many_missing_numbers_keeps_its_missing_share(wage_table):

@@ -11,13 +11,12 @@ import torch
 from sdv.metadata import Metadata
 from sklearn.metrics import roc_auc_score
 
-from conftest import fit_detected
+from conftest import assert_loaded_copy_samples_the_same, fit_detected
 from sdv_fairdistill.core.alignment import class_share_offsets
 from sdv_fairdistill.core.feature_labels import MAX_CLASSES, ClassShareAlignment, ScoreAlignment
 from sdv_fairdistill.synthesizers._classifier_columns import ClassifierColumns
 from sdv_fairdistill.synthesizers._parameters import InvalidParameterError
 from sdv_fairdistill.synthesizers.tabular import FairDistillSynthesizer
-from sdv.utils import load_synthesizer
 
 
 @pytest.fixture(scope='module')
@@ -77,13 +76,7 @@ def test_off_keeps_the_heads_label_and_the_same_features(biased_table):
 
 @pytest.mark.parametrize('table', ['biased_table', 'three_class_table'])
 def test_saved_synthesizer_draws_the_same_labels(table, request, tmp_path):
-    synthesizer = _fit(request.getfixturevalue(table))
-    path = tmp_path / 'model.pkl'
-    synthesizer.save(path)
-    loaded = load_synthesizer(str(path))
-    synthesizer._set_random_state(5)
-    loaded._set_random_state(5)
-    pd.testing.assert_frame_equal(synthesizer.sample(300)['t'], loaded.sample(300)['t'])
+    assert_loaded_copy_samples_the_same(_fit(request.getfixturevalue(table)), tmp_path)
 
 
 def test_label_from_features_is_checked():

@@ -132,6 +132,8 @@ def test_calibration_evens_a_downstream_regressors_group_means(wage_table):
     calibrated = _fit(wage_table)
     offsets = calibrated.get_fairness_diagnostics()['target_offsets']
     assert set(offsets) == {'a', 'b'} and any(value != 0 for value in offsets.values())
+    # The gap the shifts chose is reported beside the one before them (the one warned on).
+    assert 'label_gap_before_offsets' in calibrated.get_fairness_diagnostics()
     plain = _fit(wage_table, calibrate_target=False)
     assert 'target_offsets' not in plain.get_fairness_diagnostics()
     assert _downstream_gap(calibrated, wage_table) < _downstream_gap(plain, wage_table)

@@ -78,16 +78,8 @@ def _rows_of_groups(groups, keep, rng):
 
 
 def _label_gap(model, keep, n_classes, seed):
-    """``label_gap`` of ``ROWS_PER_GROUP`` generated rows of each group of ``keep``, drawn
-    with a sampling state of their own (the user's is left as it was)."""
-    saved = (model._numpy_rng, model._torch_rng)
-    model.set_random_state(seed)
-    try:
-        _, target, groups = model.sample(
-            ROWS_PER_GROUP * len(keep), groups=np.repeat(keep, ROWS_PER_GROUP)
-        )
-    finally:
-        model.set_random_state(saved)
+    """``label_gap`` of ``ROWS_PER_GROUP`` generated rows of each group of ``keep``."""
+    _, target, groups = _sample_of_groups(model, keep, seed)
     return _largest_gap(target.argmax(dim=1).numpy(), groups, n_classes, keep)
 
 
@@ -118,22 +110,37 @@ def _largest_mean_gap(values, groups, keep):
     return float(max(means) - min(means))
 
 
+def _sample_of_groups(model, keep, seed):
+    """``ROWS_PER_GROUP`` generated rows of each group of ``keep``, drawn with a sampling
+    state of their own (the user's is left as it was)."""
+    saved = (model._numpy_rng, model._torch_rng)
+    model.set_random_state(seed)
+    try:
+        return model.sample(ROWS_PER_GROUP * len(keep), groups=np.repeat(keep, ROWS_PER_GROUP))
+    finally:
+        model.set_random_state(saved)
+
+
 def _measure_number(model, decode, x, y, groups, n_groups, keep, seed):
     """``label_gap`` and ``downstream_dp_difference`` of a numerical target (``decode``: the
     encoded target -> its values), in standard deviations of the real target: the largest
     gap between two groups' mean generated value (``ROWS_PER_GROUP`` rows of each), and
-    between their mean prediction by a gradient-boosting regressor trained on those rows."""
-    saved = (model._numpy_rng, model._torch_rng)
-    model.set_random_state(seed)  # samples of its own: user sampling is not disturbed
-    try:
-        features, target, sampled = model.sample(
-            ROWS_PER_GROUP * len(keep), groups=np.repeat(keep, ROWS_PER_GROUP)
-        )
-    finally:
-        model.set_random_state(saved)
+    between their mean prediction by a gradient-boosting regressor trained on those rows;
+    with the calibration's shifts, ``label_gap_before_offsets`` as for a class label."""
+    features, target, sampled = _sample_of_groups(model, keep, seed)
     scale = float(np.nanstd(decode(y.cpu().numpy()))) or 1.0
     generated = decode(target.numpy())
     result = {'label_gap': _largest_mean_gap(generated, sampled, keep) / scale}
+    alignment = getattr(model, 'label_alignment', None)
+    offsets = getattr(alignment, 'offsets_', None)
+    if offsets is not None and np.any(offsets != 0):
+        alignment.offsets_ = None
+        try:
+            _, before, _ = _sample_of_groups(model, keep, seed)
+        finally:
+            alignment.offsets_ = offsets
+        gap = _largest_mean_gap(decode(before.numpy()), sampled, keep)
+        result['label_gap_before_offsets'] = gap / scale
     one_hot, present = np.eye(n_groups, dtype=np.float32), ~np.isnan(generated)
     regressor = HistGradientBoostingRegressor(max_iter=100, random_state=seed).fit(
         np.hstack([features.numpy(), one_hot[sampled]])[present], generated[present]

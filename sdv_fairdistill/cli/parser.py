@@ -63,13 +63,14 @@ def build_parser():
                      help="map each group's target scores onto their pooled distribution "
                      '(default: with several sensitive columns, under demographic parity)')
     fit.add_argument('--calibrate-target', action=argparse.BooleanOptionalAction, default=None,
-                     help="shift each group's log-odds of a two-class target so that a model "
-                     'trained on generated rows selects every group equally (default: yes, '
-                     'under demographic parity)')
+                     help="shift each group's log-odds of a two-class target (or a number "
+                     'drawn from the features) so that a model trained on generated rows '
+                     'selects (predicts) every group equally (default: yes, under demographic '
+                     'parity)')
     fit.add_argument('--label-from-features', action=argparse.BooleanOptionalAction,
-                     default=None, help='draw a categorical target from a classifier of the real '
-                     "rows that scores each generated row, aligned across groups (default: yes, "
-                     'under demographic parity)')
+                     default=None, help='draw the target from a classifier (a number: a regressor) '
+                     'of the real rows that scores each generated row, aligned across groups '
+                     '(default: yes, under demographic parity)')
     fit.add_argument('--label-sharpness', type=float, metavar='K',
                      help="with the label from the features, the factor on the pooled scores' "
                      'log-odds (more than two classes: on the class log-probabilities) before '

@@ -17,6 +17,8 @@ Every column maps to one to three spans, so the decoder knows which outputs form
 and which a Gaussian.
 """
 
+from contextlib import contextmanager
+
 import numpy as np
 import pandas as pd
 from rdt.transformers import OneHotEncoder
@@ -39,6 +41,21 @@ def reverse_one_hot(encoder, block):
     categories = pd.Series(encoder.dummies, dtype=object).to_numpy()
     values = pd.Series(categories[np.argmax(block, axis=1)]).infer_objects()
     return try_convert_to_dtype(values, encoder.dtype)
+
+
+@contextmanager
+def seeded_transforms(transformers, seed):
+    """Run RDT ``transform``s from a seeded state (some sample, e.g. the mode of a value),
+    then give each transformer its own state back, so sampling is not disturbed."""
+    saved = [(t, t.random_states['transform']) for t in transformers
+             if isinstance(getattr(t, 'random_states', None), dict)]
+    for transformer, _ in saved:
+        transformer.random_states['transform'] = np.random.RandomState(seed)
+    try:
+        yield
+    finally:
+        for transformer, state in saved:
+            transformer.random_states['transform'] = state
 
 
 def kind_from_dtype(series):
@@ -171,6 +188,10 @@ class TableEncoder:
         self.spans.append(Span(width, CATEGORICAL, f'{column}.component'))
         if has_nan:
             self.spans.append(Span(2, CATEGORICAL, f'{column}.is_null'))
+
+    def transformers(self):
+        """The RDT transformers behind the columns (normalizers and one-hot encoders)."""
+        return [piece for plan in self._plans for piece in plan[2:4] if piece is not None]
 
     def categories(self, column):
         """The values of a one-hot encoded column, in the order of its one-hot columns."""

@@ -183,12 +183,23 @@ class ValueAlignment(ScoreAlignment):
         # Per-group shifts of the downstream calibration (``core/calibration.py``); None: none.
         self.offsets_ = None
 
+    def fit(self, values_by_group, group_prior):
+        """``ScoreAlignment.fit`` on each group's predictions that are not NaN (a NaN marks a
+        row whose target comes out missing); a group with none gets the others' values."""
+        present = [np.asarray(v, dtype=float)[~np.isnan(v)] for v in values_by_group]
+        pooled = np.concatenate(present) if any(v.size for v in present) else np.zeros(1)
+        return super().fit([v if v.size else pooled for v in present], group_prior)
+
     def draw(self, values, groups, rng):
-        """The generated target of rows of ``groups`` whose predictions are ``values``."""
+        """The generated target of rows of ``groups`` whose predictions are ``values`` (a NaN
+        prediction, a row whose target comes out missing, gets the barycenter's median)."""
         groups = np.asarray(groups)
+        values = np.asarray(values, dtype=float)
         residuals = np.interp(rng.uniform(size=len(values)), GRID, self.residual_quantiles)
         drawn = self.transform(values, groups) + residuals
-        return drawn if self.offsets_ is None else drawn + self.offsets_[groups]
+        if self.offsets_ is not None:
+            drawn = drawn + self.offsets_[groups]
+        return np.where(np.isnan(values), np.interp(0.5, GRID, self.quantiles_), drawn)
 
 
 def _trapezoids(quantiles):

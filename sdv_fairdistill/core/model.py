@@ -343,7 +343,7 @@ class FairDistillModel:
             scores = scorer(features, groups)
             if isinstance(self.label_alignment, ValueAlignment):  # a number, drawn already
                 values = self.label_alignment.draw(scores, groups, self._numpy_rng)
-                return features, scorer.encode_target(values), groups
+                return features, scorer.encode_target(values, self._numpy_rng), groups
             target_output = aligned_logits(scores, self.label_alignment, groups)
             return features, self._draw_target(target_output, groups, None, offsets), groups
         return features, torch.cat(targets), groups

@@ -48,6 +48,11 @@ def _fit(synthesizer, model, processed_data, codes, seed, numbers):
     if len(real) > calibration.MAX_ROWS:
         rows = np.sort(rng.choice(len(real), calibration.MAX_ROWS, replace=False))
         real, codes = real.iloc[rows].reset_index(drop=True), codes[rows]
+    # A number's missing values (its ``.is_null`` column) are neither learnt nor measured.
+    null_column = getattr(model.label_scorer, 'null_column', None) if numbers else None
+    if null_column is not None:
+        present = (real[null_column] != 1).to_numpy()
+        real, codes = real[present].reset_index(drop=True), codes[present]
     reader = ClassifierColumns(columns, *enforced(synthesizer)).fit(real)
     real_matrix, categorical = reader.transform(real), reader.categorical_
     # The offsets shift the log-odds of the second one-hot class: the label is that class.
@@ -61,7 +66,9 @@ def _fit(synthesizer, model, processed_data, codes, seed, numbers):
         model.set_random_state(calibration.draw_seed(seed, draw))
         table = synthesizer._sample(table_rows)
         if numbers:
-            return reader.transform(table), table[target].to_numpy(dtype=float)
+            present = np.ones(len(table), bool) if null_column is None else (
+                table[null_column] != 1).to_numpy()
+            return reader.transform(table)[present], table[target].to_numpy(dtype=float)[present]
         return reader.transform(table), second_class_labels(table[target], second)
 
     saved = (model._numpy_rng, model._torch_rng)

@@ -8,6 +8,7 @@ import torch
 from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 from sklearn.model_selection import KFold, cross_val_predict
 
+from sdv_fairdistill.adapters.tabular_encoding import seeded_transforms
 from sdv_fairdistill.core import distributed
 from sdv_fairdistill.core.feature_labels import GRID, continuous, labelable
 from sdv_fairdistill.synthesizers._classifier_columns import (
@@ -99,21 +100,32 @@ class ProcessedColumnsRegressor(ProcessedColumnsScorer):
             drawn values as the model's target (``encode_target``).
         residual_quantiles (np.ndarray): quantiles of the real rows' out-of-fold residuals at
             ``core.feature_labels.GRID`` (no rows: a summary, like a normalizer's modes).
+        null_column (str or None): the processed column that marks a missing target (SDV's
+            ``from_column``), or None: the rows it marks are predicted as NaN (they come out
+            missing, so they take no part in the alignment). Defaults to None.
     """
 
     def __init__(self, feature_encoder, groups, reader, regressor, target_encoder,
-                 residual_quantiles):
+                 residual_quantiles, null_column=None):
         super().__init__(feature_encoder, groups, reader, regressor, n_classes=0)
         self.target_encoder = target_encoder
         self.residual_quantiles = residual_quantiles
+        self.null_column = null_column
 
     def __call__(self, features, groups):
-        return self.classifier.predict(self._read(features, groups))
+        predicted = self.classifier.predict(self._read(features, groups))
+        if self.null_column is not None:
+            missing = self._decoded[1][self.null_column].to_numpy() == 1
+            predicted = np.where(missing, np.nan, predicted)
+        return predicted
 
-    def encode_target(self, values):
-        """Values of the target, encoded as the model's target (a value and its mode)."""
+    def encode_target(self, values, rng):
+        """Values of the target, encoded as the model's target (a value and its mode); the
+        mode is drawn from ``rng`` (a ``np.random.RandomState``), so a seed gives the same
+        encoding (RDT's own stream is not reset by ``reset_sampling``)."""
         column = self.target_encoder.columns_[0]
-        encoded = self.target_encoder.transform(pd.DataFrame({column: values}))
+        with seeded_transforms(self.target_encoder.transformers(), int(rng.randint(2**31))):
+            encoded = self.target_encoder.transform(pd.DataFrame({column: values}))
         return torch.as_tensor(encoded, dtype=torch.float32)
 
 
@@ -171,6 +183,13 @@ def _fit_regressor(synthesizer, real, reader, seed):
     """A gradient-boosting regressor of the target, and its out-of-fold residuals' quantiles
     (in-sample residuals of boosted trees are too small: the generated target would be too
     narrow)."""
+    # A target with many missing values (``_raw_columns.py``) is mean-filled in the processed
+    # table, its ``.is_null`` column drawn with the row: only the rows it has are learnt.
+    null_column = f'{synthesizer.target_column}.is_null'
+    if null_column in real.columns:
+        real = real[real[null_column] != 1].reset_index(drop=True)
+    else:
+        null_column = None
     matrix, target = reader.transform(real), real[synthesizer.target_column].to_numpy(float)
     regressor = HistGradientBoostingRegressor(
         categorical_features=reader.categorical_, random_state=seed % 2**32, **CLASSIFIER_OPTIONS
@@ -180,5 +199,5 @@ def _fit_regressor(synthesizer, real, reader, seed):
     regressor.fit(matrix, target)
     return ProcessedColumnsRegressor(
         synthesizer._feature_encoder, synthesizer._groups, reader, regressor,
-        synthesizer._target_encoder, np.quantile(residuals, GRID),
+        synthesizer._target_encoder, np.quantile(residuals, GRID), null_column,
     )

@@ -10,8 +10,6 @@ tells nothing of the group. Beside the unfair ablation (``fairness_weight=0``) t
 separate; with the penalty they mix.
 """
 
-from contextlib import contextmanager
-
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -23,24 +21,10 @@ from sklearn.decomposition import PCA
 from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
 from sklearn.manifold import TSNE
 
+from sdv_fairdistill.adapters.tabular_encoding import seeded_transforms
 from sdv_fairdistill.synthesizers._diagnostics import MIN_GROUP_ROWS, leakage_auroc
 
 METHODS = ('pca', 'tsne', 'discriminant')
-
-
-@contextmanager
-def _seeded_transforms(transformers, seed):
-    """Run RDT ``transform``s from a seeded state (some sample, e.g. the mode of a value),
-    then give each transformer its own state back, so sampling is not disturbed."""
-    saved = [(t, t.random_states['transform']) for t in transformers
-             if isinstance(getattr(t, 'random_states', None), dict)]
-    for transformer, _ in saved:
-        transformer.random_states['transform'] = np.random.RandomState(seed)
-    try:
-        yield
-    finally:
-        for transformer, state in saved:
-            transformer.random_states['transform'] = state
 
 
 def _discriminant_view(latent, codes, seed):
@@ -78,9 +62,9 @@ class LatentViewMixin:
         transformers = [
             *self._data_processor._hyper_transformer.field_transformers.values(),
             *[piece for encoder in encoders if encoder is not None
-              for plan in encoder._plans for piece in plan[2:4]],
+              for piece in encoder.transformers()],
         ]
-        with _seeded_transforms(transformers, seed):
+        with seeded_transforms(transformers, seed):
             return self._encode_table(table)
 
     def _encode_table(self, table):

@@ -2,14 +2,20 @@
 real rows predicts each generated row, each group's predictions are mapped onto the groups'
 pooled distribution, and a residual of the real rows is added."""
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
 from scipy.stats import ks_2samp
 from sdv.metadata import Metadata
+from sklearn.ensemble import HistGradientBoostingRegressor
 
 from conftest import assert_loaded_copy_samples_the_same, fit_detected
+from sdv_fairdistill import FairDistillSynthesizer
+from sdv_fairdistill.core.calibration import mean_shifts
 from sdv_fairdistill.core.feature_labels import GRID, ValueAlignment
+from sdv_fairdistill.synthesizers._diagnostics import TARGETS
 
 
 @pytest.fixture(scope='module')
@@ -108,11 +114,7 @@ def test_ordinal_target_of_many_ranks_keeps_the_head(wage_table):
     table = wage_table.assign(y=np.digitize(wage_table['y'], np.linspace(-4, 7, 59)))
     metadata = Metadata.detect_from_dataframes({'t': table})
     metadata.update_column('y', sdtype='ordinal', table_name='t')
-    from sdv_fairdistill import FairDistillSynthesizer
-
     synthesizer = FairDistillSynthesizer(metadata, 'group', 'y', epochs=5, distill_epochs=2, seed=0)
-    import warnings
-
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')
         synthesizer.fit({'t': table})
@@ -121,8 +123,6 @@ def test_ordinal_target_of_many_ranks_keeps_the_head(wage_table):
 
 
 def test_mean_shifts_give_every_group_the_pooled_mean_prediction():
-    from sdv_fairdistill.core.calibration import mean_shifts
-
     predictions = np.concatenate([np.full(300, 1.0), np.full(100, 3.0), np.full(5, 9.0)])
     predictions[:300] += np.tile([-0.5, 0.5], 150)  # a spread: an error of 0.5 / sqrt(300)
     groups = np.repeat([0, 1, 2], [300, 100, 5])
@@ -137,8 +137,6 @@ def _downstream_gap(synthesizer, real):
     """Regressors trained on generated tables of the real table's size: the gap between the
     groups' mean predictions on the real rows, in the target's standard deviations (the
     mean over three tables: one table's gap moves by a few hundredths)."""
-    from sklearn.ensemble import HistGradientBoostingRegressor
-
     columns, is_a, gaps = ['x', 'noise', 'is_a'], (real['group'] == 'a').to_numpy(), []
     for draw in range(3):
         synthesizer._set_random_state(draw)
@@ -164,10 +162,6 @@ def test_calibration_evens_a_downstream_regressors_group_means(wage_table):
 
 
 def test_diagnostics_measure_a_number_and_warn_when_it_is_unfair(wage_table):
-    import warnings
-
-    from sdv_fairdistill.synthesizers._diagnostics import TARGETS
-
     diagnostics = _fit(wage_table).get_fairness_diagnostics()
     assert diagnostics['label_gap'] < 0.1 and diagnostics['downstream_dp_difference'] < 0.1
     # The unfair ablation keeps much of the real gap (1.19 standard deviations here); a fit
@@ -175,11 +169,8 @@ def test_diagnostics_measure_a_number_and_warn_when_it_is_unfair(wage_table):
     unfair = _fit(wage_table, fairness_weight=0, label_from_features=False)
     assert unfair.get_fairness_diagnostics()['label_gap'] > 0.3
     assert unfair.get_fairness_diagnostics()['downstream_dp_difference'] > 0.3
-    from sdv.metadata import Metadata as _Metadata
-    from sdv_fairdistill import FairDistillSynthesizer
-
     weak = FairDistillSynthesizer(
-        _Metadata.detect_from_dataframes({'t': wage_table}), 'group', 'y', fairness_weight=0.01,
+        Metadata.detect_from_dataframes({'t': wage_table}), 'group', 'y', fairness_weight=0.01,
         label_from_features=False, epochs=30, distill_epochs=10, batch_size=250, seed=0,
     )
     with warnings.catch_warnings(record=True) as caught:
@@ -187,3 +178,15 @@ def test_diagnostics_measure_a_number_and_warn_when_it_is_unfair(wage_table):
         weak.fit({'t': wage_table})
     assert weak.get_fairness_diagnostics()['label_gap'] > TARGETS['label_gap']
     assert any('less fair than intended' in str(w.message) for w in caught)
+
+
+def test_calibration_asked_for_where_it_cannot_apply_says_so(wage_table):
+    synthesizer = FairDistillSynthesizer(
+        Metadata.detect_from_dataframes({'t': wage_table}), 'group', 'y', epochs=2,
+        distill_epochs=1, label_from_features=False, calibrate_target=True, seed=0,
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter('always')
+        synthesizer.fit({'t': wage_table})
+    assert any('calibrate_target=True' in str(w.message) and "'y'" in str(w.message) for w in caught)
+    assert 'target_offsets' not in synthesizer.get_fairness_diagnostics()

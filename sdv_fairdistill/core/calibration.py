@@ -19,6 +19,10 @@ shifted logistic curves moves by less than the shift), so a second round measure
 left. Each group's shift is shrunk by how certain it is (``shrunk_mean``): a gap well outside
 its measurement noise is removed almost whole, one within it not at all.
 
+A number drawn from the features (``feature_labels.ValueAlignment``) is calibrated the same
+way with a gradient-boosting regressor: each group's shift is the pooled mean prediction on
+the real training rows minus the group's (``mean_shifts``), added to its generated values.
+
 The classifier reads the table as a downstream model does (numbers as numbers, categories as
 categories; ``synthesizers/_calibration.py`` builds those matrices), not the model's encoding:
 in the encoding a number is split into a mode and a position inside it, and a classifier
@@ -161,12 +165,13 @@ def fit_offsets(sample, real_matrix, real_groups, n_groups, categorical, seed, t
     Args:
         sample (callable): ``sample(offsets, draw)`` -> ``(matrix, labels)``: a generated
             table's classifier matrix and its labels (1 for the second class of the target's
-            one-hot), generated with ``offsets``; ``draw`` numbers the tables (a seed).
+            one-hot; with ``regression``, the numbers), generated with ``offsets``; ``draw``
+            numbers the tables (a seed).
         real_matrix (np.ndarray): the real training rows' classifier matrix.
         real_groups (np.ndarray[int]): their groups.
         n_groups (int): number of groups.
         categorical (np.ndarray[bool]): which columns of the matrices are categorical codes.
-        seed (int): seeds the classifiers.
+        seed (int): seeds the classifiers (regressors).
         tables (int): generated tables (and classifiers) per round.
     """
     offsets = np.zeros(n_groups)

@@ -25,11 +25,13 @@ mapped onto the barycenter of the groups' distributions as the two-class probabi
 and a residual of the real rows, the same for every group, gives back the target's spread.
 Without it the head drew such a target, and the penalty alone left it unfair: on a wage
 table (``wages``, sex; docs/cases.md) a regressor trained on the generated rows predicted
-the groups 0.42 standard deviations apart on real people (the real rows: 1.01).
+the groups 0.42 standard deviations apart on real people (the real rows: 0.98).
 
 The scorer itself lives where the rows can be read as a downstream model reads them (the
 tabular synthesizer's processed columns: ``synthesizers/_feature_labels.py``); here it is any
-callable ``scorer(features, groups) -> (n, classes)`` logits of generated encoded features.
+callable ``scorer(features, groups) -> (n, classes)`` logits of generated encoded features;
+for a number, ``(n,)`` predictions (NaN where the target comes out missing), and the scorer
+has ``residual_quantiles`` and ``encode_target(values, rng)``.
 """
 
 import numpy as np

@@ -2,6 +2,8 @@
 it learns from, in SDV's processed space (the columns the model learns from, before the data
 processor's reverse transform), read by ``_classifier_columns.py``."""
 
+import warnings
+
 import numpy as np
 import torch
 
@@ -23,6 +25,12 @@ def calibrate(synthesizer, processed_data, codes, seed):
     # A number drawn from the features: its shifts are the ``ValueAlignment``'s own.
     numbers = isinstance(getattr(model, 'label_alignment', None), ValueAlignment)
     if not (numbers or calibration.calibratable(model.target_spans, model.fairness_criterion)):
+        if getattr(synthesizer, 'calibrate_target', None) is True:  # asked for, not defaulted
+            warnings.warn(
+                f"calibrate_target=True calibrates a two-class target or a number drawn from "
+                f"the features (label_from_features); '{synthesizer.target_column}' is "
+                'neither here, so it is not calibrated.'
+            )
         return None
     offsets = None
     if distributed.is_main():  # every process gets rank 0's offsets

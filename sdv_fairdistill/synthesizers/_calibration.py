@@ -36,11 +36,17 @@ def calibrate(synthesizer, processed_data, codes, seed):
     if distributed.is_main():  # every process gets rank 0's offsets
         offsets = _fit(synthesizer, model, processed_data, np.asarray(codes), seed, numbers)
     offsets = distributed.broadcast_object(offsets)
+    _set_offsets(model, offsets, numbers)
+    return [float(offset) for offset in offsets]
+
+
+def _set_offsets(model, offsets, numbers):
+    """Give the model ``offsets``: a number's shifts to its ``ValueAlignment``, a two-class
+    label's log-odds offsets to ``target_offsets``."""
     if numbers:
         model.label_alignment.offsets_ = np.asarray(offsets, dtype=float)
     else:
         model.target_offsets = torch.as_tensor(offsets, dtype=torch.float32)
-    return [float(offset) for offset in offsets]
 
 
 def _fit(synthesizer, model, processed_data, codes, seed, numbers):
@@ -67,10 +73,7 @@ def _fit(synthesizer, model, processed_data, codes, seed, numbers):
     second = None if numbers else synthesizer._target_encoder.categories(target)[1]
 
     def sample(offsets, draw):
-        if numbers:
-            model.label_alignment.offsets_ = np.asarray(offsets, dtype=float)
-        else:
-            model.target_offsets = torch.as_tensor(offsets, dtype=torch.float32)
+        _set_offsets(model, offsets, numbers)
         model.set_random_state(calibration.draw_seed(seed, draw))
         table = synthesizer._sample(table_rows)
         if numbers:

@@ -11,8 +11,8 @@ not on its share of a random subset):
   whose label share is uncertain by 0.07 (RAND-style health insurance table, race 'other':
   label gap 0.20 and a warning, where 22,000 generated rows gave 0.025).
 - ``label_gap_before_offsets`` (only when the downstream calibration set a non-zero
-  offset, or for a number a non-zero shift): the same gap of rows drawn without the offsets, i.e. what the penalty and the
-  label's drawing (docs/method.md, Stage 4) achieved. The offsets move each group's label
+  offset, or for a number a non-zero shift): the same gap of rows drawn without the
+  offsets, i.e. what the penalty and the label's drawing (docs/method.md, Stage 4) achieved. The offsets move each group's label
   rate on purpose, so that a classifier trained on the data selects the groups at equal
   rates; where the features tell the groups apart that costs a label gap (docs/method.md,
   "After the fit").
@@ -45,6 +45,7 @@ from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
 from sdv_fairdistill.core import calibration
+from sdv_fairdistill.synthesizers._feature_labels import draws_a_number
 
 #: Above these, ``fit`` warns that fairness is off target. Only the label gap of generated
 #: data: on COMPAS (docs/detected_metadata.md) the downstream DP on training rows (0.02-0.09)
@@ -283,17 +284,11 @@ class DiagnosticsMixin:
         self._check_fitted()
         return dict(self._fairness_diagnostics)
 
-    def _number_target(self):
-        """Whether the target is a number (not a class label, not an ordinal's ranks)."""
-        kind = self._target_encoder.column_kinds.get(self.target_column)
-        return not getattr(self, '_class_target', True) and kind != 'ordinal'
-
     def _diagnose_fit(self, x, y, codes, labelled, offsets):
         """``_fairness_diagnostics`` of a tabular fit: ``measure_after_fit``, which way the
         label was drawn (``labelled``) and the calibration's ``offsets`` (or None)."""
         decode = None
-        spans = self._model.target_spans
-        if len(spans) > 1 and spans[0].kind == 'continuous' and self._number_target():
+        if self.target_column is not None and draws_a_number(self):
             def decode(matrix):  # a number: its values, as the user's table has them
                 values = self._target_encoder.reverse_transform(matrix)[self.target_column]
                 return values.to_numpy(dtype=float)

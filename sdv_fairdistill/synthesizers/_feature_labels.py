@@ -129,6 +129,13 @@ class ProcessedColumnsRegressor(ProcessedColumnsScorer):
         return torch.as_tensor(encoded, dtype=torch.float32)
 
 
+def draws_a_number(synthesizer):
+    """Whether the fitted synthesizer's target is a number a regressor can draw: a continuous
+    span, not an ordinal target of many levels (encoded by its ranks: no number to predict)."""
+    kind = synthesizer._target_encoder.column_kinds.get(synthesizer.target_column)
+    return continuous(synthesizer._model.target_spans) and kind != 'ordinal'
+
+
 def use_feature_labels(synthesizer, processed_data, seed):
     """Fit the scorer on the real training rows and make the model draw its label from it.
     Returns whether it did (a categorical target of 2 to ``MAX_CLASSES`` classes, two of them
@@ -155,10 +162,8 @@ def _fit_scorer(synthesizer, processed_data, seed):
     columns = [column for column in real.columns if column != target]
     reader = ClassifierColumns(columns, *enforced(synthesizer)).fit(real)
     if continuous(synthesizer._model.target_spans):
-        # An ordinal target of many levels is encoded by its ranks: no number to predict.
-        ranked = synthesizer._target_encoder.column_kinds.get(target) == 'ordinal'
-        numeric = pd.api.types.is_numeric_dtype(real[target])
-        return _fit_regressor(synthesizer, real, reader, seed) if numeric and not ranked else None
+        number = draws_a_number(synthesizer)
+        return _fit_regressor(synthesizer, real, reader, seed) if number else None
     categories = synthesizer._target_encoder.categories(target)
     labels = class_codes(real[target], categories)
     # A class of one row is left to the scorer's floor (``MIN_PROBABILITY``): above 10,000

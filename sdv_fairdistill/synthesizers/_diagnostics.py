@@ -12,9 +12,9 @@ not on its share of a random subset):
   label gap 0.20 and a warning, where 22,000 generated rows gave 0.025).
 - ``label_gap_before_offsets`` (only when the downstream calibration set a non-zero
   offset, or for a number a non-zero shift): the same gap of rows drawn without the
-  offsets, i.e. what the penalty and the label's drawing (docs/method.md, Stage 4) achieved. The offsets move each group's label
-  rate on purpose, so that a classifier trained on the data selects the groups at equal
-  rates; where the features tell the groups apart that costs a label gap (docs/method.md,
+  offsets, i.e. what the penalty and the label's drawing (docs/method.md, Stage 4)
+  achieved. The offsets move each group's label rate on purpose, so that a classifier
+  trained on the data selects the groups at equal rates; where the features tell the groups apart that costs a label gap (docs/method.md,
   "After the fit").
 - ``latent_leakage_auroc``: AUROC of predicting the sensitive group from the fair part of
   the student's latent means (logistic regression, 3-fold cross-validated; macro one-vs-rest

@@ -11,8 +11,8 @@ never from the synthesizer:
 
 1. ``fit`` and ``sample`` fail only with an SDV error (``sdv.errors`` ...), raised before
    training (``_model`` is still None), and only on a table that is invalid by construction
-   (missing sensitive values, a sensitive column with one group, a target with one class); a
-   valid table always fits and samples.
+   (a sensitive column with one group, a target with one class); a valid table always fits
+   and samples. A missing sensitive value is a group of its own.
    A sensitive group with a single row works and gives a warning.
 2. Every value of a categorical, boolean, ordinal, sensitive or class-target column occurs in
    the real column (missing values only where the real column has some).
@@ -175,7 +175,7 @@ def sensitive_specs(draw):
         'kind': kind,
         'n_groups': n_groups,
         'minority': minority,
-        # Rarely a missing sensitive value: the table must then be refused before training.
+        # Rarely a missing sensitive value: a group of its own, generated at its share.
         'nan': draw(st.sampled_from([0] * 14 + [1])),
         'override': override,
     }
@@ -422,9 +422,8 @@ def invalid_by_construction(spec, data):
     """Why the table must be refused (None if it must fit), from the table alone."""
     reasons = []
     for sensitive in spec['sensitive']:
-        if data[sensitive['name']].isna().any():
-            reasons.append('missing sensitive value')
-        if data[sensitive['name']].nunique(dropna=True) < 2:
+        # A missing value is a group of its own (as in the fairness metrics).
+        if data[sensitive['name']].nunique(dropna=False) < 2:
             reasons.append('a sensitive column with a single group')
     if spec['target'] is not None and data[spec['target']['name']].nunique(dropna=True) < 2:
         reasons.append('single target class')

@@ -45,6 +45,7 @@ from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
 from sdv_fairdistill.core import calibration
+from sdv_fairdistill.group_names import group_name
 from sdv_fairdistill.synthesizers._feature_labels import draws_a_number
 
 #: Above these, ``fit`` warns that fairness is off target. Only the label gap of generated
@@ -302,6 +303,6 @@ class DiagnosticsMixin:
             report['label_source'] = 'features' if labelled else 'target head'
         if offsets is not None:
             # Keyed by the group's sensitive values, joined by ', ' for several columns.
-            names = [', '.join(map(str, row)) for row in self._groups.itertuples(index=False)]
+            names = [group_name(row) for row in self._groups.itertuples(index=False)]
             report['target_offsets'] = dict(zip(names, offsets))
         return report

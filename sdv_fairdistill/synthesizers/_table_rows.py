@@ -38,7 +38,10 @@ class TableRowsMixin:
     def _fit_encoders(self, processed_data):
         """The groups, their prior, and the feature and target encoders."""
         sensitive = processed_data[self.sensitive_columns]
-        codes, uniques = pd.MultiIndex.from_frame(sensitive).factorize()
+        inputs.warn_missing_groups(sensitive)
+        # A missing sensitive value is a group of its own, as in the fairness metrics: its
+        # rows are made as fair as the others' and generated at their share, not dropped.
+        codes, uniques = pd.MultiIndex.from_frame(sensitive).factorize(use_na_sentinel=False)
         self._groups = pd.DataFrame(list(uniques), columns=self.sensitive_columns)
         self._group_prior = np.bincount(codes, minlength=len(uniques)) / len(codes)
         self._column_levels = [pd.unique(sensitive[column]) for column in self.sensitive_columns]

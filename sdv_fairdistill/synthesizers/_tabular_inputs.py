@@ -13,6 +13,7 @@ from sdv.errors import SynthesizerInputError
 
 # A module import, used at call time: importing ``_parameters`` imports ``sdv``, whose add-on
 # loading imports this module while ``_parameters`` is still half-initialised.
+from sdv_fairdistill.group_names import MISSING_GROUP
 from sdv_fairdistill.synthesizers import _parameters
 
 #: A numerical sensitive column with more distinct values than this is continuous (refused);
@@ -130,11 +131,6 @@ def table_errors(data, metadata_columns, sensitive_columns, target_column):
     columns = metadata_columns
     for column in sensitive_columns:
         values = data[column]
-        if values.isna().any():
-            errors.append(
-                f"Sensitive column '{column}' has {int(values.isna().sum())} missing values. "
-                'Fill them with an explicit group (e.g. "Unknown") or drop those rows first.'
-            )
         levels = values.nunique(dropna=True)
         sdtype = columns.get(column, {}).get('sdtype')
         if sdtype in ('numerical', 'datetime') and levels > MAX_SENSITIVE_LEVELS:
@@ -142,9 +138,9 @@ def table_errors(data, metadata_columns, sensitive_columns, target_column):
                 f"Sensitive column '{column}' looks continuous ({levels} distinct values). "
                 'Bin it into groups first (e.g. with pandas.cut) and mark it categorical.'
             )
-        elif levels < 2:
+        elif values.nunique(dropna=False) < 2:  # missing values are a group of their own
             errors.append(
-                f"Sensitive column '{column}' has only one group ({values.dropna().unique()[:1]}). "
+                f"Sensitive column '{column}' has only one group ({values.unique()[:1]}). "
                 'Fairness needs at least two groups: choose another sensitive column.'
             )
     if target_column is not None:
@@ -202,6 +198,20 @@ def ordinal_orders(columns, metadata_columns):
         for column in columns
         if metadata_columns.get(column, {}).get('range_values') is not None
     }
+
+
+def warn_missing_groups(sensitive):
+    """Say which sensitive columns have missing values: their rows form a group of their own."""
+    for column in sensitive.columns:
+        missing = int(sensitive[column].isna().sum())
+        if missing:
+            warnings.warn(
+                f"Sensitive column '{column}' has {missing} missing values "
+                f'({missing / len(sensitive):.1%} of the rows). They form a group of their own, '
+                f"'{MISSING_GROUP}' in the fairness diagnostics and reports: it is made as fair "
+                'as the others and generated at its share. To treat those rows otherwise, fill '
+                'them with a group or drop them before fitting.'
+            )
 
 
 def warn_small_groups(groups, counts, min_rows):

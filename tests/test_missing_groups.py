@@ -127,3 +127,17 @@ def test_one_value_and_missing_values_are_two_groups():
         FairDistillSynthesizer(
             metadata, sensitive_columns='disabled', target_column='y', epochs=2
         ).fit({'t': only_missing})
+
+
+def test_conditions_name_known_groups_and_refuse_a_missing_one(fitted_with_warnings):
+    from sdv.errors import SynthesizerInputError
+    from sdv.sampling import Condition
+
+    synthesizer, _ = fitted_with_warnings
+    rows = synthesizer.sample_from_conditions([Condition({'sex': 'Female'}, num_rows=30)])
+    assert set(rows['adult']['sex']) == {'Female'}
+    # SDV's conditional sampling drops a condition on a missing value: said before sampling.
+    with pytest.raises(SynthesizerInputError, match="cannot ask for a missing 'sex'"):
+        synthesizer.sample_from_conditions([Condition({'sex': np.nan}, num_rows=30)])
+    with pytest.raises(SynthesizerInputError, match=r"sex=\['X'\]\. Known groups of 'sex'"):
+        synthesizer.sample_from_conditions([Condition({'sex': 'X'}, num_rows=30)])

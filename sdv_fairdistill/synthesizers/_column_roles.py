@@ -157,3 +157,23 @@ def warn_small_groups(groups, counts, min_rows):
             '(their mean, the pooled spread), and their synthetic rows and fairness rest on '
             'few examples.'
         )
+
+
+def check_sensitive_conditions(groups, conditions):
+    """Refuse conditions (SDV ``Condition`` frames) that ask for a sensitive group the fit
+    does not know (``groups``: one row per group, one column per sensitive column)."""
+    for condition in conditions:
+        for column in set(condition.columns) & set(groups.columns):
+            if condition[column].isna().any():
+                raise SynthesizerInputError(
+                    f"A condition cannot ask for a missing '{column}': SDV's conditional "
+                    'sampling drops conditions on missing values. Sample rows and keep those '
+                    f"whose '{column}' is missing (the missing group is generated at its share)."
+                )
+            known = groups[column].drop_duplicates()
+            unknown = condition[column][~condition[column].isin(known)].drop_duplicates()
+            if len(unknown):
+                raise SynthesizerInputError(
+                    f"No sensitive group matches the condition {column}={sorted(map(str, unknown))}. "
+                    f"Known groups of '{column}': {sorted(map(str, known))}."
+                )

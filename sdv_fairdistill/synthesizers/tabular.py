@@ -335,15 +335,7 @@ class FairDistillSynthesizer(LatentViewMixin, diagnostics.DiagnosticsMixin, RawC
         super()._validate_conditions(conditions)
         if not self._fitted:
             return
-        known = {column: set(self._groups[column]) for column in self.sensitive_columns}
-        for condition in conditions:
-            for column in set(condition.columns) & set(self.sensitive_columns):
-                unknown = set(condition[column]) - known[column]
-                if unknown:
-                    raise SynthesizerInputError(
-                        f"No sensitive group matches the condition {column}={sorted(map(str, unknown))}. "
-                        f"Known groups of '{column}': {sorted(map(str, known[column]))}."
-                    )
+        roles.check_sensitive_conditions(self._groups, conditions)
 
     def _groups_for_conditions(self, num_rows, conditions):
         """Group of each row when ``conditions`` fix some sensitive columns, else None."""

@@ -409,3 +409,30 @@ def test_a_table_too_wide_to_encode_is_refused_before_training(monkeypatch):
     with pytest.raises(InvalidDataError, match=r"widest column is 'title' \(2,000 encoded"):
         synthesizer.fit({'toy': data})
     assert synthesizer._model is None
+
+
+def test_an_id_of_numbers_is_not_taken_for_classes():
+    """A person number detected as an id (not the key: two rows a person) and named the target
+    would be as many classes as people: refused before training, with the sdtype that makes
+    it a number."""
+    from sdv.errors import InvalidDataError
+
+    rng = np.random.RandomState(0)
+    data = pd.DataFrame({
+        'group': rng.choice(['a', 'b'], 300),
+        'x': rng.normal(size=300),
+        'person_id': np.repeat(np.arange(1000, 1150), 2),  # two rows a person: no key
+    })
+    metadata = Metadata.detect_from_dataframes({'toy': data})
+    assert metadata.tables['toy'].columns['person_id']['sdtype'] == 'id'
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        synthesizer = FairDistillSynthesizer(
+            metadata, sensitive_columns='group', target_column='person_id', epochs=1
+        )
+    with pytest.raises(InvalidDataError, match=(
+        r"'person_id' was detected as 'id' and holds 150 distinct numbers.*"
+        r"update_column\('person_id', sdtype='numerical'\)"
+    )):
+        synthesizer.fit({'toy': data})
+    assert synthesizer._model is None

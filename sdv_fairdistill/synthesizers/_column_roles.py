@@ -8,6 +8,7 @@ cannot work is refused before training, with the column and the fix in the messa
 
 import warnings
 
+import pandas as pd
 from sdv.errors import SynthesizerInputError
 
 from sdv_fairdistill.group_names import MISSING_GROUP
@@ -22,13 +23,14 @@ MODELLED_SDTYPES = ('categorical', 'boolean', 'ordinal', 'numerical', 'datetime'
 
 
 def as_groups_and_classes(metadata, sensitive_columns, target_column):
-    """``metadata``, or a copy where the sensitive and target columns SDV would generate
-    itself (detected as ``id``, ``city``, ``administrative_unit``...: their values are never
-    learnt) are categorical, with a warning. Naming a column sensitive or the target says its
-    values are groups or classes; a primary key (one value per row) is left to the checks."""
+    """``(metadata, generated)``: ``metadata``, or a copy where the sensitive and target
+    columns SDV would generate itself (detected as ``id``, ``city``, ``administrative_unit``...:
+    their values are never learnt) are categorical, with a warning; ``generated`` maps those
+    columns to their former sdtype. Naming a column sensitive or the target says its values
+    are groups or classes; a primary key (one value per row) is left to the checks."""
     tables = metadata.to_dict().get('tables', {})
     if len(tables) != 1:
-        return metadata
+        return metadata, {}
     table_name, table = next(iter(tables.items()))
     columns = table.get('columns', {})
     named = [c for c in as_list(sensitive_columns) + as_list(target_column) if isinstance(c, str)]
@@ -38,7 +40,7 @@ def as_groups_and_classes(metadata, sensitive_columns, target_column):
         and columns[column].get('sdtype') not in MODELLED_SDTYPES
     ]
     if not generated:
-        return metadata
+        return metadata, {}
     described = ', '.join(f"'{c}' ({columns[c]['sdtype']})" for c in generated)
     warnings.warn(
         f'{described}: SDV generates columns of this sdtype instead of learning them, so '
@@ -48,7 +50,7 @@ def as_groups_and_classes(metadata, sensitive_columns, target_column):
     copy = type(metadata).load_from_dict(metadata.to_dict())
     for column in generated:
         copy.update_column(column, sdtype='categorical', table_name=table_name)
-    return copy
+    return copy, {column: columns[column]['sdtype'] for column in generated}
 
 
 def check_column_roles(metadata_columns, sensitive_columns, target_column, primary_key=None):
@@ -97,8 +99,9 @@ def check_column_roles(metadata_columns, sensitive_columns, target_column, prima
         )
 
 
-def table_errors(data, metadata_columns, sensitive_columns, target_column):
-    """What is wrong with the raw table's sensitive and target columns (SDV collects these)."""
+def table_errors(data, metadata_columns, sensitive_columns, target_column, generated=None):
+    """What is wrong with the raw table's sensitive and target columns (SDV collects these);
+    ``generated``: the columns ``as_groups_and_classes`` made categorical, by former sdtype."""
     errors = []
     if len(data) < 2:
         errors.append(
@@ -120,6 +123,16 @@ def table_errors(data, metadata_columns, sensitive_columns, target_column):
             errors.append(
                 f"Sensitive column '{column}' has only one group ({values.unique()[:1]}). "
                 'Fairness needs at least two groups: choose another sensitive column.'
+            )
+    for column, sdtype in (generated or {}).items():
+        # An id of numbers (a person number) is no set of groups or classes.
+        levels = data[column].nunique(dropna=True)
+        if pd.api.types.is_numeric_dtype(data[column]) and levels > MAX_SENSITIVE_LEVELS:
+            errors.append(
+                f"Column '{column}' was detected as '{sdtype}' and holds {levels} distinct "
+                f'numbers, too many to be groups or classes. If it is a number to predict, '
+                f"mark it numerical (metadata.update_column('{column}', sdtype='numerical')); "
+                'otherwise choose another column.'
             )
     if target_column is not None:
         levels = data[target_column].nunique(dropna=True)

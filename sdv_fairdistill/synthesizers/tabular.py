@@ -178,8 +178,11 @@ class FairDistillSynthesizer(LatentViewMixin, diagnostics.DiagnosticsMixin, RawC
         teacher_dims = aliases.get('teacher_dims', teacher_dims)
         decoder_dims = aliases.get('decoder_dims', decoder_dims)
         enable_gpu = aliases.get('enable_gpu', enable_gpu)
+        metadata, self._generated_sdtypes = roles.as_groups_and_classes(
+            metadata, sensitive_columns, target_column
+        )
         super().__init__(
-            metadata=roles.as_groups_and_classes(metadata, sensitive_columns, target_column),
+            metadata=metadata,
             enforce_min_max_values=enforce_min_max_values,
             enforce_rounding=enforce_rounding,
             locales=locales,
@@ -244,7 +247,8 @@ class FairDistillSynthesizer(LatentViewMixin, diagnostics.DiagnosticsMixin, RawC
 
     def _validate(self, data):
         return roles.table_errors(
-            data, self._get_table_metadata().columns, self.sensitive_columns, self.target_column
+            data, self._get_table_metadata().columns, self.sensitive_columns, self.target_column,
+            getattr(self, '_generated_sdtypes', None),  # (absent from older saved fits)
         )
 
     # ------------------------------------------------------------------ fitting

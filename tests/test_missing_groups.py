@@ -141,3 +141,32 @@ def test_conditions_name_known_groups_and_refuse_a_missing_one(fitted_with_warni
         synthesizer.sample_from_conditions([Condition({'sex': np.nan}, num_rows=30)])
     with pytest.raises(SynthesizerInputError, match=r"sex=\['X'\]\. Known groups of 'sex'"):
         synthesizer.sample_from_conditions([Condition({'sex': 'X'}, num_rows=30)])
+
+
+@pytest.mark.parametrize('missing', [None, np.nan])
+def test_none_and_nan_are_one_missing_group_named_alike(missing):
+    """However the table spells a missing value, it is one group, named '(missing)' in the
+    diagnostics, the latent view and the small-group warning; an integer-coded column's
+    groups are named as the report names them ('1', not '1.0')."""
+    rng = np.random.RandomState(0)
+    codes = rng.choice([1, 2], 300).astype(object)
+    codes[:30] = missing
+    codes[30:40] = np.nan  # the other spelling too
+    data = pd.DataFrame({'code': codes, 'x': rng.normal(size=300), 'y': rng.randint(0, 2, 300)})
+    metadata = Metadata.load_from_dict({'tables': {'t': {'columns': {
+        'code': {'sdtype': 'categorical'}, 'x': {'sdtype': 'numerical'},
+        'y': {'sdtype': 'categorical'},
+    }}}})
+    synthesizer = FairDistillSynthesizer(
+        metadata, sensitive_columns='code', target_column='y', epochs=2, distill_epochs=1
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter('always')
+        synthesizer.fit({'t': data})
+    assert len(synthesizer._groups) == 3
+    small = [str(w.message) for w in caught if 'fewer than' in str(w.message)]
+    assert small and '(missing) (40 rows)' in small[0]
+    offsets = synthesizer.get_fairness_diagnostics()['target_offsets']
+    assert set(offsets) == {'1', '2', '(missing)'}
+    view = synthesizer.get_latent_embedding(data)
+    assert set(view['group']) == {'1', '2', '(missing)'}

@@ -161,3 +161,30 @@ def test_parquet_folder_reads_as_pyarrow_reads_it(tmp_path):
     assert [len(frame) for frame in parquet.frames(columns=['a'])] == [2, 1, 2, 1]
     pd.testing.assert_frame_equal(parquet.read_rows(np.array([0, 3, 5])),
                                   expected.iloc[[0, 3, 5]].reset_index(drop=True))
+
+
+def test_fit_from_parquet_keeps_the_missing_group_at_its_share(tmp_path):
+    """A missing sensitive value, read in batches, is one group (one stratum, however many
+    batches hold it), counted over every row."""
+    table = _sorted_table()
+    rng = np.random.default_rng(1)
+    table['sex'] = table['sex'].where(rng.random(len(table)) >= 0.1)  # about 90 missing
+    strata_table = ParquetTable(_folder(tmp_path / 'strata', table))
+    _, strata = strata_table.strata(['sex'])
+    # Expected from pandas alone: the missing rows form one stratum of their own.
+    assert len(np.unique(strata)) == 3
+    assert len(np.unique(strata[table['sex'].isna().to_numpy()])) == 1
+    folder = _folder(tmp_path / 'people', table)
+    work = tmp_path / 'work'
+    work.mkdir()
+    synthesizer = FairDistillSynthesizer(_metadata(), sensitive_columns='sex',
+                                         target_column='label', seed=0, epochs=2,
+                                         batch_size=100)
+    with pytest.warns(UserWarning, match="Sensitive column 'sex' has .* missing values"):
+        synthesizer.fit_from_parquet(folder, sample_rows=200, batch_rows=120, workdir=work)
+    prior = {('(missing)' if pd.isna(g) else g): p
+             for g, p in zip(synthesizer._groups['sex'], synthesizer._group_prior)}
+    expected = table['sex'].fillna('(missing)').value_counts(normalize=True).to_dict()
+    assert prior == pytest.approx(expected)
+    sampled = synthesizer.sample(2000)['people']
+    assert sampled['sex'].isna().mean() == pytest.approx(table['sex'].isna().mean(), abs=0.04)

@@ -139,7 +139,9 @@ class TableEncoder:
         self.columns_ = list(data.columns)
         self._plans = []
         self.spans = []
+        self.widths_ = {}  # encoded width of each column (its spans' widths together)
         for column in self.columns_:
+            first_span = len(self.spans)
             kind = self.column_kinds.get(column) or kind_from_dtype(data[column])
             ranks = None
             if kind == 'ordinal':
@@ -151,6 +153,7 @@ class TableEncoder:
             else:
                 values = data[column] if ranks is None else ranks.to_ranks(data[column])
                 self._fit_numerical(values.to_frame(column), column, ranks, data[column].dtype)
+            self.widths_[column] = sum(span.width for span in self.spans[first_span:])
         return self
 
     def _fit_one_hot(self, series, column):

@@ -276,6 +276,12 @@ class FairDistillModel:
         return torch.cat(pieces, dim=1)
 
     # ------------------------------------------------------------------ sampling
+    def set_group_prior(self, prior):
+        """Draw the groups at ``prior`` (their shares of a table the densities saw a sample of)."""
+        for density in (self.density, self.teacher_density):
+            if density is not None:
+                density.group_prior_ = np.asarray(prior, dtype=float)
+
     def set_random_state(self, random_state):
         """Seed sampling: an int, a ``(np.random.RandomState, torch.Generator)`` or None."""
         if random_state is None:

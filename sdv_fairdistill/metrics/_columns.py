@@ -7,7 +7,8 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
-from sdv_fairdistill.metrics._values import show, shorten, value_text
+from sdv_fairdistill.group_names import value_text
+from sdv_fairdistill.metrics._values import show, shorten
 
 
 def check_column_name(column, role):

@@ -1,8 +1,8 @@
 """Sensitive groups: the sensitive columns as text, group names and the check that no
 table has a group the real data lack."""
 
-from sdv_fairdistill.group_names import GROUP_SEPARATOR, MISSING_GROUP
-from sdv_fairdistill.metrics._values import shorten, value_text
+from sdv_fairdistill.group_names import GROUP_SEPARATOR, MISSING_GROUP, value_text
+from sdv_fairdistill.metrics._values import shorten
 
 def sensitive_frame(table, sensitive_columns):
     """Return the sensitive columns as text, missing values as the group ``'(missing)'``.

@@ -1,18 +1,7 @@
-"""Rendering of values, shared by the input checks: for messages (``show``, ``shorten``)
-and for comparing values across tables (``value_text``)."""
+"""Rendering of values for the input checks' messages (``show``, ``shorten``); a group value
+for comparing tables is rendered by ``group_names.value_text``."""
 
 import numpy as np
-
-
-def value_text(value):
-    """Render a group value so that 1, 1.0 and '1' of different tables are one group.
-
-    Synthesizers often return an integer column as floats (or as text after a CSV round
-    trip); rendering integral floats without the '.0' keeps the groups comparable.
-    """
-    if isinstance(value, (float, np.floating)) and float(value).is_integer():
-        return str(int(value))
-    return str(value)
 
 
 def show(value):

@@ -8,6 +8,8 @@ not in the model's own encoding (where a number is split into a mode and a posit
 import numpy as np
 import pandas as pd
 
+from sdv_fairdistill.group_names import MISSING_GROUP
+
 #: Categories a column may have to be read as categorical by gradient boosting (its limit).
 MAX_CATEGORIES = 255
 
@@ -49,7 +51,7 @@ class ClassifierColumns:
                 low, high = (values.min(), values.max()) if values.size else (-np.inf, np.inf)
                 self.numbers_[column] = (whole, low, high)
             else:
-                self.levels_[column] = pd.Index(pd.unique(known.astype(str)))
+                self.levels_[column] = pd.Index(pd.unique(_as_text(known)))
         # More values than gradient boosting takes as categories: the codes are read as numbers.
         self.categorical_ = np.array([
             levels is not None and len(levels) <= MAX_CATEGORIES for levels in self.levels_.values()
@@ -70,10 +72,16 @@ class ClassifierColumns:
                     numbers = np.clip(numbers, low, high)
                 values.append(numbers)
                 continue
-            codes = levels.get_indexer(series.astype(str)).astype(float)
+            codes = levels.get_indexer(_as_text(series)).astype(float)
             codes[codes < 0] = np.nan
             values.append(codes)
         return np.column_stack(values)
+
+
+def _as_text(series):
+    """Values as text, every missing value (None, NaN, NaT) one category: the real rows may
+    hold None where the generated ones hold NaN, and ``astype(str)`` tells them apart."""
+    return series.astype(str).where(series.notna(), MISSING_GROUP)
 
 
 def classifier_matrix(table, columns, reference, **options):

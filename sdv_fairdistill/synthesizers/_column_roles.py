@@ -11,7 +11,7 @@ import warnings
 import pandas as pd
 from sdv.errors import SynthesizerInputError
 
-from sdv_fairdistill.group_names import MISSING_GROUP
+from sdv_fairdistill.group_names import MISSING_GROUP, group_name
 from sdv_fairdistill.synthesizers._tabular_inputs import as_list
 
 #: A numerical sensitive column with more distinct values than this is continuous (refused).
@@ -34,9 +34,13 @@ def as_groups_and_classes(metadata, sensitive_columns, target_column):
     table_name, table = next(iter(tables.items()))
     columns = table.get('columns', {})
     named = [c for c in as_list(sensitive_columns) + as_list(target_column) if isinstance(c, str)]
+    # A key or a column of a relationship (an address) keeps its sdtype: the checks refuse it.
+    keyed = {table.get('primary_key')} | set(table.get('alternate_keys') or [])
+    for relationship in table.get('column_relationships') or []:
+        keyed |= set(relationship.get('column_names') or [])
     generated = [
         column for column in dict.fromkeys(named)
-        if column in columns and column != table.get('primary_key')
+        if column in columns and column not in keyed
         and columns[column].get('sdtype') not in MODELLED_SDTYPES
     ]
     if not generated:
@@ -45,11 +49,13 @@ def as_groups_and_classes(metadata, sensitive_columns, target_column):
     warnings.warn(
         f'{described}: SDV generates columns of this sdtype instead of learning them, so '
         'FairDistillSynthesizer models them as categorical (their values are the groups or '
-        'classes). Set the sdtype in the metadata to silence this warning.'
+        'classes; get_metadata() returns them so). Set the sdtype in the metadata to '
+        'silence this warning.'
     )
     copy = type(metadata).load_from_dict(metadata.to_dict())
     for column in generated:
         copy.update_column(column, sdtype='categorical', table_name=table_name)
+    copy._reset_updated_flag()  # SDV would otherwise ask the user to save metadata they did not change
     return copy, {column: columns[column]['sdtype'] for column in generated}
 
 
@@ -160,9 +166,9 @@ def warn_missing_groups(sensitive):
 
 def warn_small_groups(groups, counts, min_rows):
     """Warn about the sensitive groups (rows of ``groups``) with fewer than ``min_rows`` rows."""
-    small = [(groups.iloc[i].tolist(), int(n)) for i, n in enumerate(counts) if n < min_rows]
+    small = [(group_name(groups.iloc[i]), int(n)) for i, n in enumerate(counts) if n < min_rows]
     if small:
-        listed = ', '.join(f'{values} ({n} rows)' for values, n in small[:10])
+        listed = '; '.join(f'{name} ({n} rows)' for name, n in small[:10])
         more = f' and {len(small) - 10} more' if len(small) > 10 else ''
         warnings.warn(
             f'{len(small)} sensitive group(s) of {list(groups.columns)} have fewer than '

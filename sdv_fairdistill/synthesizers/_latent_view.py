@@ -22,6 +22,8 @@ from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
 from sklearn.manifold import TSNE
 
 from sdv_fairdistill.adapters.tabular_encoding import seeded_transforms
+from sdv_fairdistill.group_names import group_name
+from sdv_fairdistill.synthesizers._table_rows import sensitive_values
 from sdv_fairdistill.synthesizers._diagnostics import MIN_GROUP_ROWS, leakage_auroc
 
 METHODS = ('pca', 'tsne', 'discriminant')
@@ -70,7 +72,7 @@ class LatentViewMixin:
     def _encode_table(self, table):
         table = self._validate_transform_constraints(table.copy())
         processed = self._data_processor.transform(table)
-        sensitive = pd.MultiIndex.from_frame(processed[self.sensitive_columns])
+        sensitive = pd.MultiIndex.from_frame(sensitive_values(processed, self.sensitive_columns))
         codes = pd.MultiIndex.from_frame(self._groups).get_indexer(sensitive)
         if (codes < 0).any():
             unknown = processed.loc[codes < 0, self.sensitive_columns].drop_duplicates()
@@ -145,7 +147,7 @@ class LatentViewMixin:
                           random_state=seed).fit_transform(latent)
         groups = self._groups.iloc[codes].reset_index(drop=True)
         frame = pd.DataFrame({'x': points[:, 0], 'y': points[:, 1]})
-        frame['group'] = groups.astype(str).agg(', '.join, axis=1)
+        frame['group'] = [group_name(row) for row in groups.itertuples(index=False)]
         for column in self.sensitive_columns:
             frame[column] = groups[column].to_numpy()
         frame.attrs.update(leakage_auroc=leakage, method=method)

@@ -102,9 +102,15 @@ class ParquetTable:
         """
         known, codes = {}, []
         for frame in self.frames(columns):
-            local_codes, uniques = pd.MultiIndex.from_frame(frame[columns]).factorize()
-            mapping = np.array([known.setdefault(key, len(known)) for key in uniques],
-                               dtype=np.int32)
+            # A missing value is a stratum of its own; NaN is keyed as None, since each batch's
+            # NaN is another object and would start another stratum.
+            local_codes, uniques = pd.MultiIndex.from_frame(frame[columns]).factorize(
+                use_na_sentinel=False
+            )
+            mapping = np.array([
+                known.setdefault(tuple(None if pd.isna(v) else v for v in key), len(known))
+                for key in uniques
+            ], dtype=np.int32)
             codes.append(mapping[local_codes])
         combinations = pd.DataFrame(list(known), columns=columns)
         return combinations, np.concatenate(codes) if codes else np.zeros(0, np.int32)

@@ -39,12 +39,23 @@ def default_epochs(n_rows, batch_size):
     return max(epochs, math.ceil(MIN_STEPS / batches_per_epoch))
 
 
+def sensitive_values(frame, columns):
+    """``frame``'s sensitive ``columns``, a missing value in a text column always NaN: a table
+    may spell it None, and None and NaN would make two groups (or two levels of a column)."""
+    sensitive = frame[columns].copy()
+    for column in columns:
+        values = sensitive[column]
+        if values.dtype == object and values.isna().any():
+            sensitive[column] = values.where(values.notna(), np.nan)
+    return sensitive
+
+
 class TableRowsMixin:
     """``_fit_encoders`` on a processed table, then ``_encode_rows`` of any processed rows."""
 
     def _fit_encoders(self, processed_data):
         """The groups, their prior, and the feature and target encoders."""
-        sensitive = processed_data[self.sensitive_columns]
+        sensitive = sensitive_values(processed_data, self.sensitive_columns)
         roles.warn_missing_groups(sensitive)
         # A missing sensitive value is a group of its own, as in the fairness metrics: its
         # rows are made as fair as the others' and generated at their share, not dropped.
@@ -81,10 +92,9 @@ class TableRowsMixin:
 
     def _check_encoded_size(self, n_rows):
         """Refuse rows whose encoding would not fit in memory, before encoding them."""
-        widths = {}
-        for span in self._feature_encoder.spans + list(self._target_spans):
-            column = span.column.removesuffix('.component').removesuffix('.is_null')
-            widths[column] = widths.get(column, 0) + span.width
+        widths = dict(self._feature_encoder.widths_)
+        if self._target_encoder is not None:
+            widths.update(self._target_encoder.widths_)
         total = sum(widths.values())
         widest = max(widths, key=widths.get, default=None)
         if widest is None or (
@@ -108,7 +118,7 @@ class TableRowsMixin:
             y = self._target_encoder.transform(processed_data[[self.target_column]])
         else:
             y = np.zeros((len(processed_data), 0), dtype=np.float32)
-        sensitive = processed_data[self.sensitive_columns]
+        sensitive = sensitive_values(processed_data, self.sensitive_columns)
         codes = pd.MultiIndex.from_frame(self._groups).get_indexer(
             pd.MultiIndex.from_frame(sensitive)
         )

@@ -320,6 +320,9 @@ class FairDistillSynthesizer(LatentViewMixin, diagnostics.DiagnosticsMixin, RawC
         # Each column's groups too: the penalty then holds every attribute, not only the
         # joint groups (whose small intersections weigh little in it).
         self._model.fit(x, y, codes, n_groups, column_groups=column_groups, rows=rows)
+        if rows is not None:  # the densities learnt from the sample, where small groups were
+            # topped up: rows are drawn at the groups' shares of the whole table.
+            self._model.set_group_prior(self._group_prior)
         labelled = inputs.resolve_label_from_features(self) and feature_labels.use_feature_labels(
             self, processed_data, self.seed or 0
         )
@@ -337,9 +340,13 @@ class FairDistillSynthesizer(LatentViewMixin, diagnostics.DiagnosticsMixin, RawC
 
     def _validate_conditions(self, conditions):
         super()._validate_conditions(conditions)
-        if not self._fitted:
-            return
-        roles.check_sensitive_conditions(self._groups, conditions)
+        if self._fitted:
+            roles.check_sensitive_conditions(self._groups, conditions)
+
+    def _validate_known_columns(self, conditions):  # sample_remaining_columns' check
+        super()._validate_known_columns(conditions)
+        if self._fitted:
+            roles.check_sensitive_conditions(self._groups, [conditions])
 
     def _groups_for_conditions(self, num_rows, conditions):
         """Group of each row when ``conditions`` fix some sensitive columns, else None."""

@@ -209,6 +209,12 @@ def main():
         sys.argv = [script, *script_args]
         runpy.run_path(str(Path(__file__).with_name(script)), run_name='__main__')
         return
+    run_tables(args)
+
+
+def run_tables(args):
+    """The benchmark on ``args``' datasets (registered tables), generators, seeds and
+    metadata, beside fairlearn's demographic-parity ceiling; saved to ``args.output``."""
     config = BenchmarkConfig(
         datasets=tuple(args.datasets), generators=tuple(args.generators),
         seeds=tuple(args.seeds), metadata=tuple(args.metadata),

@@ -87,8 +87,9 @@ def test_default_training_length_stops_growing_with_the_rows():
     assert default_epochs(10_000_000, 500) == 1
 
 
-def test_fit_from_parquet_learns_every_row_of_a_sorted_folder(tmp_path):
-    table = _sorted_table()
+def _fit_from_folder(tmp_path, table):
+    """A synthesizer fitted by ``fit_from_parquet`` on ``table`` written as three files, its
+    encoders on a 200-row sample; and its work folder."""
     folder = _folder(tmp_path / 'people', table)
     work = tmp_path / 'work'
     work.mkdir()
@@ -96,6 +97,12 @@ def test_fit_from_parquet_learns_every_row_of_a_sorted_folder(tmp_path):
                                          target_column='label', seed=0, epochs=2,
                                          batch_size=100)
     synthesizer.fit_from_parquet(folder, sample_rows=200, batch_rows=120, workdir=work)
+    return synthesizer, work
+
+
+def test_fit_from_parquet_learns_every_row_of_a_sorted_folder(tmp_path):
+    table = _sorted_table()
+    synthesizer, work = _fit_from_folder(tmp_path, table)
     # The groups' prior counts every row, not the 200 of the sample.
     shares = table['sex'].value_counts(normalize=True)
     prior = dict(zip(synthesizer._groups['sex'], synthesizer._group_prior))
@@ -174,14 +181,8 @@ def test_fit_from_parquet_keeps_the_missing_group_at_its_share(tmp_path):
     # Expected from pandas alone: the missing rows form one stratum of their own.
     assert len(np.unique(strata)) == 3
     assert len(np.unique(strata[table['sex'].isna().to_numpy()])) == 1
-    folder = _folder(tmp_path / 'people', table)
-    work = tmp_path / 'work'
-    work.mkdir()
-    synthesizer = FairDistillSynthesizer(_metadata(), sensitive_columns='sex',
-                                         target_column='label', seed=0, epochs=2,
-                                         batch_size=100)
     with pytest.warns(UserWarning, match="Sensitive column 'sex' has .* missing values"):
-        synthesizer.fit_from_parquet(folder, sample_rows=200, batch_rows=120, workdir=work)
+        synthesizer, _ = _fit_from_folder(tmp_path, table)
     prior = {('(missing)' if pd.isna(g) else g): p
              for g, p in zip(synthesizer._groups['sex'], synthesizer._group_prior)}
     expected = table['sex'].fillna('(missing)').value_counts(normalize=True).to_dict()

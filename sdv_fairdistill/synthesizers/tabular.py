@@ -12,7 +12,7 @@ import warnings
 
 import numpy as np
 import pandas as pd
-from sdv.errors import InvalidDataError, NotFittedError, SynthesizerInputError
+from sdv.errors import InvalidDataError, NotFittedError
 from sdv.single_table.base import BaseSingleTableSynthesizer
 
 from sdv_fairdistill.core.density import MIN_MIXTURE_ROWS

@@ -150,14 +150,15 @@ def table_errors(data, metadata_columns, sensitive_columns, target_column, gener
     return errors
 
 
-def warn_missing_groups(sensitive):
-    """Say which sensitive columns have missing values: their rows form a group of their own."""
-    for column in sensitive.columns:
-        missing = int(sensitive[column].isna().sum())
+def warn_missing_groups(groups, counts):
+    """Say which sensitive columns have missing values (``groups``: one row per group, with
+    ``counts`` rows each): their rows form a group of their own."""
+    for column in groups.columns:
+        missing = int(counts[groups[column].isna().to_numpy()].sum())
         if missing:
             warnings.warn(
                 f"Sensitive column '{column}' has {missing} missing values "
-                f'({missing / len(sensitive):.1%} of the rows). They form a group of their own, '
+                f'({missing / counts.sum():.1%} of the rows). They form a group of their own, '
                 f"'{MISSING_GROUP}' in the fairness diagnostics and reports: it is made as fair "
                 'as the others and generated at its share. To treat those rows otherwise, fill '
                 'them with a group or drop them before fitting.'

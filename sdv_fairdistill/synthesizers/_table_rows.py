@@ -13,7 +13,6 @@ import torch
 from sdv.errors import InvalidDataError
 
 from sdv_fairdistill.adapters.tabular_encoding import TableEncoder
-from sdv_fairdistill.synthesizers import _column_roles as roles
 from sdv_fairdistill.synthesizers import _tabular_inputs as inputs
 
 #: Default training length: MIN_EPOCHS teacher epochs, but at least MIN_STEPS and at most
@@ -56,7 +55,6 @@ class TableRowsMixin:
     def _fit_encoders(self, processed_data):
         """The groups, their prior, and the feature and target encoders."""
         sensitive = sensitive_values(processed_data, self.sensitive_columns)
-        roles.warn_missing_groups(sensitive)
         # A missing sensitive value is a group of its own, as in the fairness metrics: its
         # rows are made as fair as the others' and generated at their share, not dropped.
         codes, uniques = pd.MultiIndex.from_frame(sensitive).factorize(use_na_sentinel=False)

@@ -283,9 +283,9 @@ class FairDistillSynthesizer(LatentViewMixin, diagnostics.DiagnosticsMixin, RawC
         # row (None: train on these rows).
         rows = self._streamed_rows()
         n_rows = len(processed_data) if rows is None else len(rows)
-        roles.warn_small_groups(
-            self._groups, np.rint(self._group_prior * n_rows).astype(int), MIN_MIXTURE_ROWS
-        )
+        counts = np.rint(self._group_prior * n_rows).astype(int)  # of the whole table
+        roles.warn_missing_groups(self._groups, counts)
+        roles.warn_small_groups(self._groups, counts, MIN_MIXTURE_ROWS)
         epochs = self.epochs if self.epochs is not None else default_epochs(n_rows, self.batch_size)
         target_spans, positive_class = self._target_spans, self._positive_class
         n_groups = len(self._groups)

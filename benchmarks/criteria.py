@@ -40,7 +40,10 @@ def _setup(dataset_name, metadata_kind, seed, num_rows):
     return dataset, train, metadata, evaluator
 
 
-def fairdistill_row(dataset, train, metadata, evaluator, seed, criterion, weight, **options):
+def fairdistill_rows(dataset, train, metadata, evaluator, seed, criterion, weight,
+                     paired=False, **options):
+    """One row of a FairDistill fit; with ``paired`` and calibration offsets, a second row of
+    the same fit sampled without them."""
     from sdv_fairdistill.benchmark.generators import seed_everything
     from sdv_fairdistill.synthesizers.tabular import FairDistillSynthesizer
 
@@ -62,8 +65,16 @@ def fairdistill_row(dataset, train, metadata, evaluator, seed, criterion, weight
     seconds = time.perf_counter() - start
     synthetic = synthesizer.sample(len(train))[dataset.table_name]
     scores = {**evaluator.tstr(synthetic), **evaluator.label_gap(synthetic)}
-    return {'generator': f'FairDistill ({criterion})', 'fairness_weight': weight, **options,
-            'fit_seconds': seconds, **scores}
+    row = {'generator': f'FairDistill ({criterion})', 'fairness_weight': weight, **options,
+           'fit_seconds': seconds, **scores}
+    if not paired or synthesizer._model.target_offsets is None:
+        return [row]
+    # The same fit without the calibration's offsets: what the calibration changed.
+    synthesizer._model.target_offsets = None
+    synthesizer.reset_sampling()
+    synthetic = synthesizer.sample(len(train))[dataset.table_name]
+    scores = {**evaluator.tstr(synthetic), **evaluator.label_gap(synthetic)}
+    return [row, {**row, 'generator': f'FairDistill ({criterion}, offsets removed)', **scores}]
 
 
 def fairlearn_row(evaluator, train, seed, criterion):
@@ -136,6 +147,8 @@ def main():
     parser.add_argument('--only-fairlearn', action='store_true')
     parser.add_argument('--balance-target', action=argparse.BooleanOptionalAction, default=None,
                         help="FairDistill's balance_target (default: the synthesizer's)")
+    parser.add_argument('--paired-offsets', action='store_true',
+                        help='also score each calibrated fit sampled without its offsets')
     parser.add_argument('-o', '--output', required=True)
     parser.add_argument('--plot', nargs='+', metavar='JSON',
                         help='only draw the DP-against-EO plot of these result files to OUTPUT')
@@ -169,16 +182,20 @@ def main():
                         if family == 'fd':
                             options = {} if args.balance_target is None else {
                                 'balance_target': args.balance_target}
-                            row = fairdistill_row(dataset, train, metadata, evaluator, seed,
-                                                  criterion, weight, **options)
+                            new_rows = fairdistill_rows(
+                                dataset, train, metadata, evaluator, seed, criterion, weight,
+                                paired=args.paired_offsets, **options)
                         else:
-                            row = fairlearn_row(evaluator, train, seed, criterion)
+                            new_rows = [fairlearn_row(evaluator, train, seed, criterion)]
                     except Exception as error:  # noqa: BLE001 -- a failed cell is recorded
-                        row = {'generator': f'{family} {criterion}', 'error': repr(error)}
-                    row = {**base, 'criterion': criterion, **row}
-                    rows.append(row)
-                    print(json.dumps({k: round(v, 3) if isinstance(v, float) else v
-                                      for k, v in row.items() if k in (*base, 'generator', 'fairness_weight', 'balance_target', 'fit_seconds', 'error', *SCORES)}), flush=True)
+                        new_rows = [{'generator': f'{family} {criterion}', 'error': repr(error)}]
+                    for row in new_rows:
+                        row = {**base, 'criterion': criterion, **row}
+                        rows.append(row)
+                        shown = (*base, 'generator', 'fairness_weight', 'balance_target',
+                                 'fit_seconds', 'error', *SCORES)
+                        print(json.dumps({k: round(v, 3) if isinstance(v, float) else v
+                                          for k, v in row.items() if k in shown}), flush=True)
                     with open(args.output, 'w') as handle:
                         json.dump(rows, handle, indent=1)
 

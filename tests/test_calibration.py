@@ -151,10 +151,89 @@ def test_calibrate_target_is_checked():
     metadata = Metadata.detect_from_dataframes({'t': pd.DataFrame({'g': ['a'], 'y': ['n']})})
     with pytest.raises(InvalidParameterError, match='calibrate_target'):
         FairDistillSynthesizer(metadata, 'g', 'y', calibrate_target='yes')
-    with pytest.raises(InvalidParameterError, match='demographic parity'):
-        FairDistillSynthesizer(
-            metadata, 'g', 'y', calibrate_target=True, fairness_criterion='equalized_odds'
+    # Every criterion is calibrated: True is accepted whatever the criterion.
+    for criterion in ('equalized_odds', 'equal_opportunity'):
+        synthesizer = FairDistillSynthesizer(
+            metadata, 'g', 'y', calibrate_target=True, fairness_criterion=criterion,
+            positive_label='n',
         )
+        assert synthesizer.get_parameters()['calibrate_target'] is True
+
+
+def _class_rows(seed=0):
+    """Log-odds of a classifier on real rows of two groups and two classes: group 1 is scored
+    0.7 lower inside both classes (the same ROC curve, moved), group 2 0.4 lower among the
+    negatives and 1.2 lower among the positives (another curve)."""
+    rng = np.random.RandomState(seed)
+    groups = np.repeat([0, 1, 2], [6000, 3000, 3000])
+    labels = rng.binomial(1, 0.4, size=groups.size)
+    log_odds = rng.normal(size=groups.size) + np.where(labels == 1, 1.0, -1.0)
+    log_odds -= np.select([groups == 1, groups == 2], [0.7, np.where(labels == 1, 1.2, 0.4)], 0.0)
+    return log_odds, groups, labels
+
+
+def _rates(log_odds, groups, rows, group):
+    return np.mean(log_odds[rows & (groups == group)] > 0)
+
+
+def test_equal_opportunity_shifts_equalise_the_true_positive_rates():
+    log_odds, groups, labels = _class_rows()
+    shifts, errors = calibration.criterion_shifts(
+        log_odds, groups, labels, 3, 'equal_opportunity', positive=1
+    )
+    positives = labels == 1
+    pooled = np.mean(log_odds[positives] > 0)
+    shifted = log_odds + shifts[groups]
+    for group in range(3):
+        assert _rates(shifted, groups, positives, group) == pytest.approx(pooled, abs=3e-3)
+    assert np.isfinite(errors).all()
+    # The positive class may be the first one: its rows are then those of label 0.
+    shifts0, _ = calibration.criterion_shifts(
+        log_odds, groups, labels, 3, 'equal_opportunity', positive=0
+    )
+    negatives = labels == 0
+    shifted = log_odds + shifts0[groups]
+    for group in range(3):
+        assert _rates(shifted, groups, negatives, group) == pytest.approx(
+            np.mean(log_odds[negatives] > 0), abs=3e-3
+        )
+
+
+def test_equalized_odds_shifts_make_the_larger_gap_smallest():
+    log_odds, groups, labels = _class_rows()
+    shifts, _ = calibration.criterion_shifts(log_odds, groups, labels, 3, 'equalized_odds')
+    negatives, positives = labels == 0, labels == 1
+    pooled = [np.mean(log_odds[negatives] > 0), np.mean(log_odds[positives] > 0)]
+
+    def larger_gap(group, shift):
+        moved = log_odds + shift
+        return max(abs(_rates(moved, groups, negatives, group) - pooled[0]),
+                   abs(_rates(moved, groups, positives, group) - pooled[1]))
+
+    # Each group's shift is as good as the best of a fine grid of shifts (the pooled rates
+    # mix the groups' curves, so no shift matches both exactly)...
+    grid = np.linspace(-1.0, 3.0, 401)
+    for group in range(3):
+        assert larger_gap(group, shifts[group]) <= min(larger_gap(group, s) for s in grid) + 0.01
+    # ...and better than matching the positives alone where the curves differ (group 2).
+    alone = calibration.criterion_shifts(log_odds, groups, labels, 3, 'equal_opportunity')[0]
+    assert larger_gap(2, shifts[2]) < larger_gap(2, alone[2]) - 0.02
+    # Group 1's curve is group 0's moved by 0.7: shifted, the two groups' rates agree in
+    # both classes.
+    moved = log_odds + shifts[groups]
+    for rows in (negatives, positives):
+        assert abs(_rates(moved, groups, rows, 0) - _rates(moved, groups, rows, 1)) < 0.02
+    assert abs(_rates(log_odds, groups, positives, 0) - _rates(log_odds, groups, positives, 1)) > 0.2
+
+
+def test_demographic_parity_shifts_are_the_selection_shifts():
+    log_odds, groups, labels = _class_rows()
+    shifts, errors = calibration.criterion_shifts(
+        log_odds, groups, labels, 3, 'demographic_parity'
+    )
+    expected = calibration.selection_shifts(log_odds, groups, 3)
+    np.testing.assert_array_equal(shifts, expected[0])
+    np.testing.assert_array_equal(errors, expected[1])
 
 
 def test_table_seeds_stay_in_numpy_range_for_the_largest_user_seed():

@@ -141,6 +141,11 @@ def test_conditions_name_known_groups_and_refuse_a_missing_one(fitted_with_warni
         synthesizer.sample_from_conditions([Condition({'sex': np.nan}, num_rows=30)])
     with pytest.raises(SynthesizerInputError, match=r"sex=\['X'\]\. Known groups of 'sex'"):
         synthesizer.sample_from_conditions([Condition({'sex': 'X'}, num_rows=30)])
+    # Known columns are checked the same way, row by row.
+    known = synthesizer.sample_remaining_columns(pd.DataFrame({'sex': ['Male'] * 5}))
+    assert known['adult']['sex'].tolist() == ['Male'] * 5
+    with pytest.raises(SynthesizerInputError, match="cannot ask for a missing 'sex'"):
+        synthesizer.sample_remaining_columns(pd.DataFrame({'sex': ['Male', np.nan]}))
 
 
 @pytest.mark.parametrize('missing', [None, np.nan])

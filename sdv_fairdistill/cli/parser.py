@@ -65,8 +65,8 @@ def build_parser():
     fit.add_argument('--calibrate-target', action=argparse.BooleanOptionalAction, default=None,
                      help="shift each group's log-odds of a two-class target (or a number "
                      'drawn from the features) so that a model trained on generated rows '
-                     'selects (predicts) every group equally (default: yes, under demographic '
-                     'parity)')
+                     'selects (predicts) every group equally, inside each true class under '
+                     'the error-rate criteria (default: yes, with the penalty on)')
     fit.add_argument('--label-from-features', action=argparse.BooleanOptionalAction,
                      default=None, help='draw the target from a classifier (a number: a regressor) '
                      'of the real rows that scores each generated row, aligned across groups '

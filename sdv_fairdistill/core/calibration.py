@@ -8,7 +8,7 @@ in one group than in another, that probability is blurred differently in each gr
 are the shares of rows above the threshold (COMPAS, seed 0: label gap 0.010 in the generated
 table, yet a classifier trained and tested on it selected the groups 0.085 apart).
 
-How (after training, two-class target, demographic parity): sample a table, train a
+How (after training, two-class target; demographic parity first): sample a table, train a
 gradient-boosting classifier on it (features and group -> label), and compute its log-odds on
 the real training rows. For each group ``g`` the shift ``d_g`` that gives ``g``'s real rows
 the pooled selection rate is a quantile of its log-odds (the group-specific threshold of
@@ -18,6 +18,13 @@ responds to a shift of the labels' log-odds by at most that shift (the log-odds 
 shifted logistic curves moves by less than the shift), so a second round measures what is
 left. Each group's shift is shrunk by how certain it is (``shrunk_mean``): a gap well outside
 its measurement noise is removed almost whole, one within it not at all.
+
+The error-rate criteria are calibrated the same way on the rates they compare
+(``criterion_shifts``): 'equal_opportunity' matches each group's selection rate among its
+real rows of the positive class (the true-positive rate), 'equalized_odds' the rates among
+the rows of each class as nearly as one shift per group can. Without it a classifier trained
+on rows generated under 'equalized_odds' kept an EO difference of 0.09 on Adult (fairlearn's
+in-processing: 0.03; docs/criteria.md).
 
 A number drawn from the features (``feature_labels.ValueAlignment``) is calibrated the same
 way with a gradient-boosting regressor: each group's shift is the pooled mean prediction on
@@ -54,13 +61,10 @@ MAX_OFFSET = 4.0  # log-odds; a larger shift would mean the classifier ignores t
 
 
 def calibratable(spans, fairness_criterion):
-    """Whether the calibration applies: one two-class target under demographic parity."""
-    return (
-        fairness_criterion == 'demographic_parity'
-        and len(spans) == 1
-        and spans[0].kind == span_ops.CATEGORICAL
-        and spans[0].width == 2
-    )
+    """Whether the calibration applies: one two-class target, under any criterion
+    (``criteria.CRITERIA``; each equalises its own rates, ``criterion_shifts``)."""
+    del fairness_criterion  # every criterion compares rates of a two-class label
+    return len(spans) == 1 and spans[0].kind == span_ops.CATEGORICAL and spans[0].width == 2
 
 
 def selection_shifts(log_odds, groups, n_groups):
@@ -90,6 +94,66 @@ def selection_shifts(log_odds, groups, n_groups):
         low, high = np.quantile(values, [max(level - half, 0.0), min(level + half, 1.0)])
         errors[group] = (high - low) / 2
     return shifts, errors
+
+
+def criterion_shifts(log_odds, groups, labels, n_groups, criterion, positive=1):
+    """``selection_shifts`` for ``criterion``: per-group shifts (and errors) of ``log_odds``
+    that equalise what the criterion compares between groups.
+
+    - 'demographic_parity': the selection rate over all rows;
+    - 'equal_opportunity': the selection rate among the rows of the positive class
+      (``labels == positive``): the true-positive rate, Hardt et al.'s per-group threshold
+      for equal opportunity (selecting the second class at equal rates among the positive
+      rows is selecting the positive one at equal rates, whichever class it is);
+    - 'equalized_odds': both rates among the rows of each class. One shift per group cannot
+      match both where the groups' ROC curves differ (Hardt et al. randomise for that): the
+      shift taken is the one between the two classes' shifts that makes the larger of the
+      two gaps smallest (``_minimax_shift``).
+
+    Args:
+        labels (np.ndarray[int]): the real rows' classes, 1 for the second class of the
+            target's one-hot (the class whose log-odds are shifted).
+        positive (int): the positive class, 0 or 1 in ``labels``. Defaults to 1.
+    """
+    if criterion == 'demographic_parity':
+        return selection_shifts(log_odds, groups, n_groups)
+    if criterion == 'equal_opportunity':
+        rows = labels == positive
+        return selection_shifts(log_odds[rows], groups[rows], n_groups)
+    negative = labels == 0
+    shifts0, errors0 = selection_shifts(log_odds[negative], groups[negative], n_groups)
+    shifts1, errors1 = selection_shifts(log_odds[~negative], groups[~negative], n_groups)
+    # Each class's pooled rate, the level its groups are matched to.
+    pooled0, pooled1 = np.mean(log_odds[negative] > 0), np.mean(log_odds[~negative] > 0)
+    shifts, errors = np.zeros(n_groups), np.full(n_groups, np.inf)
+    for group in range(n_groups):
+        if not np.isfinite(errors0[group]) and not np.isfinite(errors1[group]):
+            continue  # neither class measured: no shift
+        if not np.isfinite(errors0[group]) or not np.isfinite(errors1[group]):
+            weight = 1.0 if np.isfinite(errors1[group]) else 0.0  # the measured class alone
+        else:
+            weight = _minimax_weight(
+                log_odds[negative & (groups == group)], log_odds[~negative & (groups == group)],
+                pooled0, pooled1, shifts0[group], shifts1[group],
+            )
+        shifts[group] = (1 - weight) * shifts0[group] + weight * shifts1[group]
+        # The two classes' rows are disjoint: their errors add in quadrature (a class with
+        # weight 0 adds nothing, though unmeasured).
+        parts = [(1 - weight, errors0[group]), (weight, errors1[group])]
+        errors[group] = np.sqrt(sum((w * e) ** 2 for w, e in parts if w > 0))
+    return shifts, errors
+
+
+def _minimax_weight(negatives, positives, pooled0, pooled1, shift0, shift1, points=101):
+    """The weight ``w`` of ``shift1`` in ``(1 - w) shift0 + w shift1`` that minimises the
+    larger of a group's two gaps (its false-positive rate from ``pooled0``, its true-positive
+    rate from ``pooled1``, after the shift): each gap grows with the shift and is 0 at its
+    own class's shift, so the best point lies between the two."""
+    weights = np.linspace(0.0, 1.0, points)
+    shifted = shift0 + weights * (shift1 - shift0)
+    gap0 = np.abs((negatives[None, :] + shifted[:, None] > 0).mean(axis=1) - pooled0)
+    gap1 = np.abs((positives[None, :] + shifted[:, None] > 0).mean(axis=1) - pooled1)
+    return float(weights[np.argmin(np.maximum(gap0, gap1))])
 
 
 def mean_shifts(predictions, groups, n_groups):
@@ -148,7 +212,7 @@ def tables_per_round(table_rows):
 
 
 def fit_offsets(sample, real_matrix, real_groups, n_groups, categorical, seed, tables,
-                regression=False):
+                regression=False, real_labels=None, criterion='demographic_parity', positive=1):
     """The per-group log-odds offsets of a generated two-class label (``np.ndarray``), or with
     ``regression`` the per-group shifts of a generated number (in its own units; a
     gradient-boosting regressor and ``mean_shifts`` take the classifier's and
@@ -173,6 +237,12 @@ def fit_offsets(sample, real_matrix, real_groups, n_groups, categorical, seed, t
         categorical (np.ndarray[bool]): which columns of the matrices are categorical codes.
         seed (int): seeds the classifiers (regressors).
         tables (int): generated tables (and classifiers) per round.
+        real_labels (np.ndarray[int] or None): the real rows' classes (1 for the second
+            class), which the error-rate criteria compare inside. Defaults to None.
+        criterion (str): the rates equalised (``criterion_shifts``). Defaults to
+            'demographic_parity'.
+        positive (int): the positive class in ``real_labels`` ('equal_opportunity').
+            Defaults to 1.
     """
     offsets = np.zeros(n_groups)
     for round_, weight in enumerate(ROUND_WEIGHTS):
@@ -188,8 +258,9 @@ def fit_offsets(sample, real_matrix, real_groups, n_groups, categorical, seed, t
             if regression:
                 shift, error = mean_shifts(model.predict(real_matrix), real_groups, n_groups)
             else:
-                shift, error = selection_shifts(
-                    model.decision_function(real_matrix), real_groups, n_groups
+                shift, error = criterion_shifts(
+                    model.decision_function(real_matrix), real_groups, real_labels, n_groups,
+                    criterion, positive,
                 )
             shifts.append(shift)
             errors.append(error)

@@ -19,8 +19,8 @@ from sdv_fairdistill.synthesizers._classifier_columns import (
 def calibrate(synthesizer, processed_data, codes, seed):
     """Fit and set the model's per-group offsets (``target_offsets``; a number drawn from the
     features: its ``ValueAlignment``'s shifts); return them as a list, or None when the
-    calibration does not apply (neither a two-class target under demographic parity nor a
-    number drawn from the features). The user's sampling state is left as it was."""
+    calibration does not apply (neither a two-class target nor a number drawn from the
+    features). The user's sampling state is left as it was."""
     model = synthesizer._model
     # A number drawn from the features: its shifts are the ``ValueAlignment``'s own.
     numbers = isinstance(getattr(model, 'label_alignment', None), ValueAlignment)
@@ -71,6 +71,9 @@ def _fit(synthesizer, model, processed_data, codes, seed, numbers):
     real_matrix, categorical = reader.transform(real), reader.categorical_
     # The offsets shift the log-odds of the second one-hot class: the label is that class.
     second = None if numbers else synthesizer._target_encoder.categories(target)[1]
+    # The error-rate criteria compare rates inside the real rows' classes.
+    real_labels = None if numbers else second_class_labels(real[target], second)
+    positive = model.positive_class if model.positive_class is not None else 1
 
     def sample(offsets, draw):
         _set_offsets(model, offsets, numbers)
@@ -87,6 +90,7 @@ def _fit(synthesizer, model, processed_data, codes, seed, numbers):
         return calibration.fit_offsets(
             sample, real_matrix, codes, model.n_groups, categorical, seed,
             calibration.tables_per_round(table_rows), regression=numbers,
+            real_labels=real_labels, criterion=model.fairness_criterion, positive=positive,
         )
     finally:
         model.set_random_state(saved)

@@ -235,8 +235,12 @@ def _resolve_demographic_parity_option(synthesizer, name):
 
 
 def resolve_calibrate_target(synthesizer):
-    """``calibrate_target``, or with None its default (``_resolve_demographic_parity_option``)."""
-    return _resolve_demographic_parity_option(synthesizer, 'calibrate_target')
+    """``calibrate_target``, or with None its default: on when the penalty is on, under every
+    criterion (the calibration equalises the rates each one compares; it applies where the
+    target allows, ``_calibration.calibrate``)."""
+    # A synthesizer saved before the parameter existed has no attribute: the default.
+    value = getattr(synthesizer, 'calibrate_target', None)
+    return synthesizer.fairness_weight > 0 if value is None else value
 
 
 def resolve_label_from_features(synthesizer):
@@ -244,12 +248,10 @@ def resolve_label_from_features(synthesizer):
     return _resolve_demographic_parity_option(synthesizer, 'label_from_features')
 
 
-def check_calibrate_target(calibrate_target, fairness_criterion):
-    """``calibrate_target`` is None or a bool, and True only under demographic parity."""
-    _check_demographic_parity_option(
-        'calibrate_target', calibrate_target, fairness_criterion,
-        'equalises the selection rates of a downstream classifier',
-    )
+def check_calibrate_target(calibrate_target):
+    """``calibrate_target`` is None or a bool."""
+    if calibrate_target is not None:
+        _parameters.check_bool('calibrate_target', calibrate_target)
 
 
 def check_label_from_features(label_from_features, fairness_criterion):

@@ -99,10 +99,11 @@ class FairDistillSynthesizer(LatentViewMixin, diagnostics.DiagnosticsMixin, RawC
         calibrate_target (bool or None): after training, shift each group's log-odds of a
             two-class target so that a classifier trained on generated rows selects the same
             share of every group of the real training rows (equal label rates alone do not
-            give that: see docs/method.md); a number drawn from the features is shifted so
-            that a regressor's mean prediction is the same in every group. Demographic
-            parity only. None: on under demographic parity with a two-class target or a
-            number from the features, and fairness_weight > 0. Defaults to None.
+            give that: see docs/method.md); under 'equalized_odds' and 'equal_opportunity'
+            the same share inside each true class (the positive class only). A number drawn
+            from the features is shifted so that a regressor's mean prediction is the same in
+            every group. None: on with a two-class target or a number from the features,
+            and fairness_weight > 0. Defaults to None.
         label_from_features (bool or None): after training, draw the target from a
             gradient-boosting model of the real training rows that scores each generated row
             instead of from the target head (the fair latent holds less of what predicts the
@@ -238,7 +239,7 @@ class FairDistillSynthesizer(LatentViewMixin, diagnostics.DiagnosticsMixin, RawC
             )
         checks.check_bool('encode_sensitive', self.encode_sensitive)
         inputs.check_align_target(self.align_target, self.fairness_criterion)
-        inputs.check_calibrate_target(self.calibrate_target, self.fairness_criterion)
+        inputs.check_calibrate_target(self.calibrate_target)
         inputs.check_label_from_features(self.label_from_features, self.fairness_criterion)
         checks.check_number('label_sharpness', self.label_sharpness, 0.0, strict=True)
         checks.check_layer_sizes('teacher_dims', self.teacher_dims)

@@ -147,6 +147,9 @@ def main():
     parser.add_argument('--only-fairlearn', action='store_true')
     parser.add_argument('--balance-target', action=argparse.BooleanOptionalAction, default=None,
                         help="FairDistill's balance_target (default: the synthesizer's)")
+    parser.add_argument('--label-from-features', action=argparse.BooleanOptionalAction,
+                        default=None, help="FairDistill's label_from_features (default: the "
+                        "synthesizer's)")
     parser.add_argument('--paired-offsets', action='store_true',
                         help='also score each calibrated fit sampled without its offsets')
     parser.add_argument('-o', '--output', required=True)
@@ -180,8 +183,12 @@ def main():
                 for family, criterion, weight in cells:
                     try:
                         if family == 'fd':
-                            options = {} if args.balance_target is None else {
-                                'balance_target': args.balance_target}
+                            options = {
+                                name: value for name, value in (
+                                    ('balance_target', args.balance_target),
+                                    ('label_from_features', args.label_from_features),
+                                ) if value is not None
+                            }
                             new_rows = fairdistill_rows(
                                 dataset, train, metadata, evaluator, seed, criterion, weight,
                                 paired=args.paired_offsets, **options)
@@ -192,7 +199,7 @@ def main():
                     for row in new_rows:
                         row = {**base, 'criterion': criterion, **row}
                         rows.append(row)
-                        shown = (*base, 'generator', 'fairness_weight', 'balance_target',
+                        shown = (*base, 'generator', 'fairness_weight', 'balance_target', 'label_from_features',
                                  'fit_seconds', 'error', *SCORES)
                         print(json.dumps({k: round(v, 3) if isinstance(v, float) else v
                                           for k, v in row.items() if k in shown}), flush=True)

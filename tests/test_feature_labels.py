@@ -13,7 +13,12 @@ from sklearn.metrics import roc_auc_score
 
 from conftest import assert_loaded_copy_samples_the_same, fit_detected
 from sdv_fairdistill.core.alignment import class_share_offsets
-from sdv_fairdistill.core.feature_labels import MAX_CLASSES, ClassShareAlignment, ScoreAlignment
+from sdv_fairdistill.core.feature_labels import (
+    MAX_CLASSES,
+    ClassShareAlignment,
+    GroupSharpening,
+    ScoreAlignment,
+)
 from sdv_fairdistill.synthesizers._classifier_columns import ClassifierColumns
 from sdv_fairdistill.synthesizers._parameters import InvalidParameterError
 from sdv_fairdistill.synthesizers.tabular import FairDistillSynthesizer
@@ -83,10 +88,12 @@ def test_label_from_features_is_checked():
     metadata = Metadata.detect_from_dataframes({'t': pd.DataFrame({'g': ['a'], 'y': ['n']})})
     with pytest.raises(InvalidParameterError, match='label_from_features'):
         FairDistillSynthesizer(metadata, 'g', 'y', label_from_features=1)
-    with pytest.raises(InvalidParameterError, match='demographic parity'):
-        FairDistillSynthesizer(
-            metadata, 'g', 'y', label_from_features=True, fairness_criterion='equal_opportunity'
-        )
+    # Every criterion may draw its label from the features (GroupSharpening for the others).
+    synthesizer = FairDistillSynthesizer(
+        metadata, 'g', 'y', label_from_features=True, fairness_criterion='equal_opportunity',
+        positive_label='n',
+    )
+    assert synthesizer.get_parameters()['label_from_features'] is True
 
 
 def test_classifier_columns_keep_no_rows_and_code_unknown_values_as_missing():
@@ -182,6 +189,44 @@ def test_sharpened_alignment_keeps_every_groups_mean_and_order_and_spreads_the_p
     assert np.all(np.diff(sharp[groups == 1][order]) >= -1e-12)
     assert np.array_equal(ScoreAlignment(sharpness=1.0).fit([first, second], [3, 2]).transform(
         scores, groups), plain)
+
+
+def test_group_sharpening_keeps_each_groups_own_rate_and_order():
+    # The error-rate criteria's label: no pooling, each group sharpened in place.
+    rng = np.random.RandomState(2)
+    first, second = rng.beta(5, 3, size=3000), rng.beta(2, 6, size=2000)
+    groups = np.repeat([0, 1], [3000, 2000])
+    scores = np.concatenate([first, second])
+    sharp = GroupSharpening(sharpness=3.0).fit([first, second], [3, 2]).transform(scores, groups)
+    for group, own in ((0, first), (1, second)):
+        assert sharp[groups == group].mean() == pytest.approx(own.mean(), abs=3e-3)
+        order = np.argsort(own)
+        assert np.all(np.diff(sharp[groups == group][order]) >= -1e-12)
+        # Sharpened: further from one half than the group's own probabilities.
+        assert np.abs(sharp[groups == group] - 0.5).mean() > np.abs(own - 0.5).mean() + 0.05
+    # Unsharpened, a group of distinct values is mapped (within the grid's resolution) to itself.
+    plain = GroupSharpening(sharpness=1.0).fit([first, second], [3, 2]).transform(scores, groups)
+    assert np.abs(plain - scores).mean() < 1e-3 and np.abs(plain - scores).max() < 0.03
+
+
+def test_error_rate_criteria_draw_the_label_from_the_features_only_when_asked(
+    biased_table, three_class_table
+):
+    options = {'fairness_criterion': 'equalized_odds', 'positive_label': 'yes'}
+    assert _fit(biased_table, **options)._model.label_scorer is None  # the head by default
+    synthesizer = _fit(biased_table, label_from_features=True, **options)
+    assert isinstance(synthesizer._model.label_alignment, GroupSharpening)
+    assert 'target_offsets' in synthesizer.get_fairness_diagnostics()
+    # Without reweighing and offsets the groups keep about their real rates (no pooling,
+    # unlike demographic parity): the label follows x, which group 'a' has more of.
+    kept = _fit(biased_table, label_from_features=True, balance_target=False,
+                calibrate_target=False, **options)
+    real_a, real_b = _rates(biased_table)
+    generated_a, generated_b = _rates(kept.sample(6000)['t'])
+    assert generated_a - generated_b > (real_a - real_b) / 2
+    # More than two classes: the head draws the label (GroupSharpening is two-class).
+    three = _fit(three_class_table, label_from_features=True, fairness_criterion='equalized_odds')
+    assert three._model.label_scorer is None
 
 
 def test_label_sharpness_makes_the_label_more_certain_at_the_same_rates(biased_table):

@@ -120,14 +120,47 @@ class ScoreAlignment:
         for group in np.unique(groups):
             rows = groups == group
             reference = self.sorted_[group]
+            quantiles, integral = self._target(group)
             low = np.searchsorted(reference, probabilities[rows], 'left') / len(reference)
             high = np.searchsorted(reference, probabilities[rows], 'right') / len(reference)
             width = high - low
             mean = (
-                np.interp(high, GRID, self.integral_) - np.interp(low, GRID, self.integral_)
+                np.interp(high, GRID, integral) - np.interp(low, GRID, integral)
             ) / np.where(width > 0, width, 1.0)
-            aligned[rows] = np.where(width > 0, mean, np.interp(low, GRID, self.quantiles_))
+            aligned[rows] = np.where(width > 0, mean, np.interp(low, GRID, quantiles))
         return aligned
+
+    def _target(self, group):
+        """The quantile function ``group``'s rows are mapped onto, and its integral."""
+        del group  # one barycenter for every group
+        return self.quantiles_, self.integral_
+
+
+class GroupSharpening(ScoreAlignment):
+    """The error-rate criteria's two-class label: each group's probabilities mapped onto its
+    own distribution sharpened, not onto a shared barycenter.
+
+    Equalized odds and equal opportunity do not ask for equal label rates: a group keeps the
+    classifier's rate and the order of its rows, and is sharpened as ``ScoreAlignment``
+    sharpens the barycenter (its mean, the group's label rate, kept). What those criteria do
+    ask for, equal rates of selection inside each true class, comes from the downstream
+    calibration's per-group offsets (``core/calibration.py``), Hardt et al.'s per-group
+    thresholds moved into the data.
+    """
+
+    def fit(self, probabilities_by_group, group_prior):
+        """Learn each group's distribution from ``probabilities_by_group[g]`` (draws), and its
+        sharpened quantile function (``group_prior`` is not needed: no pooling)."""
+        del group_prior
+        self.sorted_ = [np.sort(np.asarray(p, dtype=float)) for p in probabilities_by_group]
+        self.own_ = []
+        for values in self.sorted_:
+            quantiles = sharpened(np.quantile(values, GRID), self.sharpness)
+            self.own_.append((quantiles, np.concatenate([[0.0], np.cumsum(_trapezoids(quantiles))])))
+        return self
+
+    def _target(self, group):
+        return self.own_[group]
 
 
 class ClassShareAlignment:
@@ -271,4 +304,5 @@ def fit_score_alignment(model, scorer, seed, sharpness=1.0):
     if logits[0].shape[1] > 2:
         return ClassShareAlignment(sharpness).fit(logits, prior)
     probabilities = [torch.sigmoid(value[:, 1] - value[:, 0]).numpy() for value in logits]
-    return ScoreAlignment(sharpness).fit(probabilities, prior)
+    pooled = model.fairness_criterion == 'demographic_parity'
+    return (ScoreAlignment if pooled else GroupSharpening)(sharpness).fit(probabilities, prior)

@@ -143,6 +143,8 @@ def use_feature_labels(synthesizer, processed_data, seed):
     model = synthesizer._model
     if not labelable(model.target_spans):
         return False
+    if model.fairness_criterion != 'demographic_parity' and model.target_spans[0].width != 2:
+        return False  # the error-rate criteria's label (``GroupSharpening``) is two-class
     scorer = None
     if distributed.is_main():  # every process gets rank 0's classifier
         scorer = _fit_scorer(synthesizer, processed_data, seed)

@@ -255,8 +255,7 @@ def check_calibrate_target(calibrate_target):
 
 
 def check_label_from_features(label_from_features, fairness_criterion):
-    """``label_from_features`` is None or a bool, and True only under demographic parity."""
-    _check_demographic_parity_option(
-        'label_from_features', label_from_features, fairness_criterion,
-        "maps every group's label scores onto one distribution",
-    )
+    """``label_from_features`` is None or a bool."""
+    del fairness_criterion  # every criterion has its label from the features
+    if label_from_features is not None:
+        _parameters.check_bool('label_from_features', label_from_features)

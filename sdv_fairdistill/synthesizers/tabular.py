@@ -99,11 +99,9 @@ class FairDistillSynthesizer(LatentViewMixin, diagnostics.DiagnosticsMixin, RawC
         calibrate_target (bool or None): after training, shift each group's log-odds of a
             two-class target so that a classifier trained on generated rows selects the same
             share of every group of the real training rows (equal label rates alone do not
-            give that: see docs/method.md); under 'equalized_odds' and 'equal_opportunity'
-            the same share inside each true class (the positive class only). A number drawn
-            from the features is shifted so that a regressor's mean prediction is the same in
-            every group. None: on with a two-class target or a number from the features,
-            and fairness_weight > 0. Defaults to None.
+            give that: docs/method.md), inside each true class under the error-rate criteria;
+            a number from the features so that a regressor's mean prediction is the same in
+            every group. None: on for such targets when fairness_weight > 0. Defaults to None.
         label_from_features (bool or None): after training, draw the target from a
             gradient-boosting model of the real training rows that scores each generated row
             instead of from the target head (the fair latent holds less of what predicts the
@@ -111,8 +109,11 @@ class FairDistillSynthesizer(LatentViewMixin, diagnostics.DiagnosticsMixin, RawC
             classifier, its scores mapped group by group onto the groups' pooled distribution
             (more classes: shifted to the pooled class shares); a number without missing
             values from a regressor, its predictions mapped likewise, plus a residual of the
-            real rows. Demographic parity only. None: on under demographic parity with such
-            a target and fairness_weight > 0 (see docs/method.md). Defaults to None.
+            real rows. Under 'equalized_odds' and 'equal_opportunity' (True only, two
+            classes) each group keeps its own scores, sharpened, and the calibration alone
+            equalises the error rates: a higher AUROC, a less certain fairness
+            (docs/criteria.md). None: on under demographic parity with such a target and
+            fairness_weight > 0 (see docs/method.md). Defaults to None.
         label_sharpness (float): with the label from the features, the factor on the log-odds
             of the groups' pooled scores before the label is drawn (the label rate stays; with
             more than two classes, on each row's class log-probabilities, and the class shares

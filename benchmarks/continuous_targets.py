@@ -40,7 +40,6 @@ import json
 import time
 import warnings
 
-import numpy as np
 import pandas as pd
 import torch
 from scipy.stats import ks_2samp

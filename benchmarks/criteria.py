@@ -95,6 +95,9 @@ def table(rows):
     if 'fairness_weight' not in frame:  # only reference rows
         frame['fairness_weight'] = 0.0
     frame['fairness_weight'] = frame['fairness_weight'].fillna(0.0)
+    if 'label_from_features' in frame:  # its own row, beside the default's
+        chosen = frame['label_from_features'].eq(True)
+        frame.loc[chosen, 'generator'] += ', label_from_features=True'
     lines = ['| dataset | metadata | generator | weight | seeds | accuracy | AUROC | DP diff. '
              '(mean / worst) | EO diff. (mean / worst) | TPR diff. (mean / worst) |',
              '|---|---|---|---|---|---|---|---|---|---|']

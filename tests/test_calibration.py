@@ -274,3 +274,12 @@ def test_demographic_parity_shifts_are_the_selection_shifts():
 def test_table_seeds_stay_in_numpy_range_for_the_largest_user_seed():
     assert calibration.draw_seed(2**32 - 1, 3) == 2
     assert calibration.draw_seed(7, 3) == 10
+
+
+def test_error_rate_criteria_average_more_tables_a_round():
+    # 40,000 generated rows a round: 3 tables of 25,000 rows (the minimum), 8 of 1,000 rows
+    # (the maximum); twice as many under the criteria that compare rates inside a class.
+    for rows, tables in ((25_000, 3), (10_000, 4), (1_000, 8)):
+        assert calibration.tables_per_round(rows) == tables
+        for criterion in ('equalized_odds', 'equal_opportunity'):
+            assert calibration.tables_per_round(rows, criterion) == 2 * tables

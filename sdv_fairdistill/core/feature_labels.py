@@ -11,7 +11,9 @@ barycenter of the groups' distributions (``ScoreAlignment``, fitted on generated
 every group gets the same distribution of probabilities and the same label rate, and the order of the
 rows inside a group (who is more likely positive than whom) is the real classifier's. The
 downstream calibration's offsets (``core/calibration.py``) then apply to the aligned score as
-they do to the head's.
+they do to the head's. Under the error-rate criteria, which do not ask for equal label rates,
+each group keeps its own distribution, sharpened (``GroupSharpening``; opt-in), and the
+calibration's offsets alone equalise the error rates.
 
 A target of more than two classes (``ClassShareAlignment``) has no one score to order the rows
 by: the classifier's log-probabilities are sharpened and get per-group log-offsets that give
@@ -274,7 +276,7 @@ def aligned_logits(scorer_logits, alignment, groups):
 @torch.no_grad()
 def fit_score_alignment(model, scorer, seed, sharpness=1.0):
     """The per-group maps of ``scorer``'s probabilities onto their barycenter (its log-odds
-    times ``sharpness``; ``ClassShareAlignment`` for more than two classes, ``ValueAlignment``
+    times ``sharpness``; under the error-rate criteria ``GroupSharpening``; ``ClassShareAlignment`` for more than two classes, ``ValueAlignment``
     for a number, whose scorer predicts it and holds ``residual_quantiles``), fitted on seeded
     rows the trained ``model`` generates for each group (its sampling state is put back).
 

@@ -89,7 +89,7 @@ def _fit(synthesizer, model, processed_data, codes, seed, numbers):
     try:
         return calibration.fit_offsets(
             sample, real_matrix, codes, model.n_groups, categorical, seed,
-            calibration.tables_per_round(table_rows), regression=numbers,
+            calibration.tables_per_round(table_rows, model.fairness_criterion), regression=numbers,
             real_labels=real_labels, criterion=model.fairness_criterion, positive=positive,
         )
     finally:

@@ -14,8 +14,9 @@ not on its share of a random subset):
   offset, or for a number a non-zero shift): the same gap of rows drawn without the
   offsets, i.e. what the penalty and the label's drawing (docs/method.md, Stage 4)
   achieved. The offsets move each group's label rate on purpose, so that a classifier
-  trained on the data selects the groups at equal rates; where the features tell the groups apart that costs a label gap (docs/method.md,
-  "After the fit").
+  trained on the data selects the groups at equal rates (under the error-rate criteria:
+  inside each true class); where the features tell the groups apart that costs a label gap
+  (docs/method.md, "After the fit").
 - ``latent_leakage_auroc``: AUROC of predicting the sensitive group from the fair part of
   the student's latent means (logistic regression, 3-fold cross-validated; macro one-vs-rest
   for several groups). 0.5: the fair part tells nothing of the group.
@@ -254,8 +255,9 @@ def measure_after_fit(model, x, y, groups, n_groups, seed, warn=True, decode=Non
         measured = {'error': f'{type(error).__name__}: {error}'}
         warnings.warn(f'The fairness diagnostics could not be computed ({measured["error"]}).')
     else:
-        if warn and model.fairness_criterion == 'demographic_parity':
-            warn_if_off_target(measured, getattr(model, 'target_offsets', None))
+        if warn:  # the label gap under demographic parity only; offsets under every criterion
+            judged = measured if model.fairness_criterion == 'demographic_parity' else {}
+            warn_if_off_target(judged, getattr(model, 'target_offsets', None))
     return {'criterion': model.fairness_criterion, **measured}
 
 

@@ -2,6 +2,8 @@
 gradient-boosting classifier of the real training rows, reading SDV's processed columns as a
 downstream model reads them (``_classifier_columns.py``), scores the generated rows."""
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import torch
@@ -144,7 +146,14 @@ def use_feature_labels(synthesizer, processed_data, seed):
     if not labelable(model.target_spans):
         return False
     if model.fairness_criterion != 'demographic_parity' and model.target_spans[0].width != 2:
-        return False  # the error-rate criteria's label (``GroupSharpening``) is two-class
+        # The error-rate criteria's label (``GroupSharpening``) is two-class.
+        if getattr(synthesizer, 'label_from_features', None) is True:  # asked for: say so
+            warnings.warn(
+                f'label_from_features=True draws a two-class target under '
+                f"fairness_criterion={model.fairness_criterion!r}; '{synthesizer.target_column}' "
+                f'has {model.target_spans[0].width} classes, so the target head draws it.'
+            )
+        return False
     scorer = None
     if distributed.is_main():  # every process gets rank 0's classifier
         scorer = _fit_scorer(synthesizer, processed_data, seed)

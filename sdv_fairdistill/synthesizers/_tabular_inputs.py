@@ -225,8 +225,8 @@ def check_align_target(align_target, fairness_criterion):
 
 def _resolve_demographic_parity_option(synthesizer, name):
     """Option ``name``, or with None its default: on under demographic parity when the
-    penalty is on (where the target allows: a two-class one or a number from the features
-    for the calibration, a categorical one or a number for the label from the features)."""
+    penalty is on (where the target allows: for the label from the features a categorical
+    target or a number)."""
     # A synthesizer saved before the parameter existed has no attribute: the default.
     value = getattr(synthesizer, name, None)
     if value is not None:
@@ -256,6 +256,6 @@ def check_calibrate_target(calibrate_target):
 
 def check_label_from_features(label_from_features, fairness_criterion):
     """``label_from_features`` is None or a bool."""
-    del fairness_criterion  # every criterion has its label from the features
+    del fairness_criterion  # accepted under every criterion (on by default under parity)
     if label_from_features is not None:
         _parameters.check_bool('label_from_features', label_from_features)

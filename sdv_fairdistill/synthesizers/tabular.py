@@ -115,7 +115,8 @@ class FairDistillSynthesizer(LatentViewMixin, diagnostics.DiagnosticsMixin, RawC
             (docs/criteria.md). None: on under demographic parity with such a target and
             fairness_weight > 0 (see docs/method.md). Defaults to None.
         label_sharpness (float): with the label from the features, the factor on the log-odds
-            of the groups' pooled scores before the label is drawn (the label rate stays; with
+            of the groups' pooled scores (under the error-rate criteria each group's own)
+            before the label is drawn (the label rate stays; with
             more than two classes, on each row's class log-probabilities, and the class shares
             stay): 1 draws it with the classifier's probability, larger values make the label
             more certain where the classifier is, so a downstream model learns it more

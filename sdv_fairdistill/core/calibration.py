@@ -23,9 +23,8 @@ its measurement noise is removed almost whole, one within it not at all.
 The error-rate criteria are calibrated the same way on the rates they compare
 (``criterion_shifts``): 'equal_opportunity' matches each group's selection rate among its
 real rows of the positive class (the true-positive rate), 'equalized_odds' the rates among
-the rows of each class as nearly as one shift per group can. Without it a classifier trained
-on rows generated under 'equalized_odds' kept an EO difference of 0.09 on Adult (fairlearn's
-in-processing: 0.03; docs/criteria.md).
+the rows of each class as nearly as one shift per group can (on Adult under 'equalized_odds'
+it halved a downstream classifier's EO difference; docs/criteria.md).
 
 A number drawn from the features (``feature_labels.ValueAlignment``) is calibrated the same
 way with a gradient-boosting regressor: each group's shift is the pooled mean prediction on

@@ -213,7 +213,10 @@ def test_error_rate_criteria_draw_the_label_from_the_features_only_when_asked(
     biased_table, three_class_table
 ):
     options = {'fairness_criterion': 'equalized_odds', 'positive_label': 'yes'}
-    assert _fit(biased_table, **options)._model.label_scorer is None  # the head by default
+    head = _fit(biased_table, **options)
+    assert head._model.label_scorer is None  # the head by default, calibrated by default
+    assert head._model.target_offsets is not None
+    assert set(head.get_fairness_diagnostics()['target_offsets']) == {'a', 'b'}
     synthesizer = _fit(biased_table, label_from_features=True, **options)
     assert isinstance(synthesizer._model.label_alignment, GroupSharpening)
     assert 'target_offsets' in synthesizer.get_fairness_diagnostics()

@@ -61,10 +61,9 @@ NOISE_WEIGHT = 1.0
 MAX_OFFSET = 4.0  # log-odds; a larger shift would mean the classifier ignores the label
 
 
-def calibratable(spans, fairness_criterion):
-    """Whether the calibration applies: one two-class target, under any criterion
-    (``criteria.CRITERIA``; each equalises its own rates, ``criterion_shifts``)."""
-    del fairness_criterion  # every criterion compares rates of a two-class label
+def calibratable(spans):
+    """Whether the calibration applies: one two-class target, under any criterion (each
+    equalises its own rates, ``criterion_shifts``)."""
     return len(spans) == 1 and spans[0].kind == span_ops.CATEGORICAL and spans[0].width == 2
 
 

@@ -111,7 +111,7 @@ class ScoreAlignment:
         quantiles = sharpened(quantiles, self.sharpness)
         # Integral of the quantile function from 0, for its mean over an interval.
         self.quantiles_ = quantiles
-        self.integral_ = np.concatenate([[0.0], np.cumsum(_trapezoids(quantiles))])
+        self.integral_ = _integral(quantiles)
         return self
 
     def transform(self, probabilities, groups):
@@ -155,10 +155,8 @@ class GroupSharpening(ScoreAlignment):
         sharpened quantile function (``group_prior`` is not needed: no pooling)."""
         del group_prior
         self.sorted_ = [np.sort(np.asarray(p, dtype=float)) for p in probabilities_by_group]
-        self.own_ = []
-        for values in self.sorted_:
-            quantiles = sharpened(np.quantile(values, GRID), self.sharpness)
-            self.own_.append((quantiles, np.concatenate([[0.0], np.cumsum(_trapezoids(quantiles))])))
+        own = [sharpened(np.quantile(values, GRID), self.sharpness) for values in self.sorted_]
+        self.own_ = [(quantiles, _integral(quantiles)) for quantiles in own]
         return self
 
     def _target(self, group):
@@ -242,6 +240,11 @@ class ValueAlignment(ScoreAlignment):
 def _trapezoids(quantiles):
     """The integral of a quantile function over each step of ``GRID`` (trapezoid rule)."""
     return np.diff(GRID) * (quantiles[1:] + quantiles[:-1]) / 2
+
+
+def _integral(quantiles):
+    """The integral of a quantile function from 0 to each point of ``GRID``."""
+    return np.concatenate([[0.0], np.cumsum(_trapezoids(quantiles))])
 
 
 def _grid_mean(quantiles):

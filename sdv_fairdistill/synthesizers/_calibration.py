@@ -24,7 +24,7 @@ def calibrate(synthesizer, processed_data, codes, seed):
     model = synthesizer._model
     # A number drawn from the features: its shifts are the ``ValueAlignment``'s own.
     numbers = isinstance(getattr(model, 'label_alignment', None), ValueAlignment)
-    if not (numbers or calibration.calibratable(model.target_spans, model.fairness_criterion)):
+    if not (numbers or calibration.calibratable(model.target_spans)):
         if getattr(synthesizer, 'calibrate_target', None) is True:  # asked for, not defaulted
             warnings.warn(
                 f"calibrate_target=True calibrates a two-class target or a number drawn from "

@@ -46,6 +46,12 @@ def check_bool(name, value):
         _fail(name, 'True or False', value)
 
 
+def check_optional_bool(name, value):
+    """``value`` is None (chosen from the data) or a bool."""
+    if value is not None:
+        check_bool(name, value)
+
+
 def check_layer_sizes(name, value, allow_empty=True):
     """``value`` is a tuple or list of positive integers (hidden layer sizes)."""
     expected = 'a tuple of positive integers' + ('' if allow_empty else ' (at least one)')

@@ -205,9 +205,7 @@ def resolve_align_target(synthesizer, n_groups):
 def _check_demographic_parity_option(name, value, fairness_criterion, what):
     """``value`` of option ``name`` is None or a bool, and True only under demographic parity
     (``what``: what the option does, for the message)."""
-    if value is None:  # chosen from the data and the criterion
-        return
-    _parameters.check_bool(name, value)
+    _parameters.check_optional_bool(name, value)
     if value and fairness_criterion != 'demographic_parity':
         raise _parameters.InvalidParameterError(
             f'{name}=True {what} (demographic parity), against '
@@ -246,16 +244,3 @@ def resolve_calibrate_target(synthesizer):
 def resolve_label_from_features(synthesizer):
     """``label_from_features``, or with None its default (``_resolve_demographic_parity_option``)."""
     return _resolve_demographic_parity_option(synthesizer, 'label_from_features')
-
-
-def check_calibrate_target(calibrate_target):
-    """``calibrate_target`` is None or a bool."""
-    if calibrate_target is not None:
-        _parameters.check_bool('calibrate_target', calibrate_target)
-
-
-def check_label_from_features(label_from_features, fairness_criterion):
-    """``label_from_features`` is None or a bool."""
-    del fairness_criterion  # accepted under every criterion (on by default under parity)
-    if label_from_features is not None:
-        _parameters.check_bool('label_from_features', label_from_features)

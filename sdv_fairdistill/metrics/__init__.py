@@ -30,6 +30,7 @@ from sdv_fairdistill.metrics.fairness import (
     TSTREqualizedOddsDifference,
     TSTREqualizedOddsRatio,
 )
+from sdv_fairdistill.metrics.regression import MeanDifference, TSTRMeanDifference
 from sdv_fairdistill.metrics.report import FairnessReport
 
 __all__ = (
@@ -42,8 +43,10 @@ __all__ = (
     'EqualizedOddsRatio',
     'EqualizedOddsRatioImprovement',
     'FairnessReport',
+    'MeanDifference',
     'TSTRDemographicParityDifference',
     'TSTRDemographicParityRatio',
     'TSTREqualizedOddsDifference',
     'TSTREqualizedOddsRatio',
+    'TSTRMeanDifference',
 )

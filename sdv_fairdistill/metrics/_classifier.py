@@ -12,7 +12,11 @@ from dataclasses import dataclass
 
 import numpy as np
 from sklearn.base import clone
-from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
+from sklearn.ensemble import (
+    HistGradientBoostingClassifier,
+    HistGradientBoostingRegressor,
+    RandomForestClassifier,
+)
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, f1_score, roc_auc_score
 
@@ -163,7 +167,7 @@ def encode_for(estimator, native, train, test, types):
     estimator is told which native columns are categorical."""
     if native:
         x_train, x_test, categorical = native_matrices(train, test, types)
-        if isinstance(estimator, HistGradientBoostingClassifier):
+        if isinstance(estimator, (HistGradientBoostingClassifier, HistGradientBoostingRegressor)):
             estimator.set_params(categorical_features=categorical if categorical.any() else None)
         return x_train, x_test
 

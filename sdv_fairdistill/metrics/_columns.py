@@ -98,7 +98,11 @@ def resolve_positive_label(target, positive_label, column, name='real_data'):
                 'counts as negative)'
             )
             if pd.api.types.is_numeric_dtype(column) and len(values) > 10:
-                fix += f', or add a binary column such as {target} > threshold as the target'
+                fix += (
+                    f', or add a binary column such as {target} > threshold as the target, or '
+                    'measure the number itself with the regression metrics (MeanDifference, '
+                    'TSTRMeanDifference)'
+                )
         raise ValueError(
             f'The target column {target!r} has {len(values)} distinct values in {name} '
             f'({shorten(values)}); {fix}.'

@@ -1,0 +1,257 @@
+"""Fairness of a number as the target (regression), in SDMetrics' style.
+
+Demographic parity for a number: a fair prediction does not depend on the group, so every
+group has the same mean prediction. Two metrics, 0 = fair:
+
+* ``MeanDifference`` (data level): the largest difference between two groups' mean target
+  in the synthetic table;
+* ``TSTRMeanDifference`` (train on synthetic, test on real): the largest difference between
+  two groups' mean prediction of a regressor fitted on the synthetic table, on a real
+  validation table.
+
+Both are in standard deviations of the real target (of the validation table for TSTR), so
+they read the same whatever the unit: 0.2 means one group's mean sits a fifth of the
+target's spread above another's. ``compute_breakdown`` adds the real data's value (data
+level) or the real-trained regressor's (TSTR), each group's mean and size, the largest
+Kolmogorov-Smirnov distance between two groups' distributions (the whole distribution, not
+only its mean) and, for TSTR, the regressors' R^2. Definitions: docs/fairness_metrics.md.
+
+A two-class target is the classification metrics' (``fairness.py``); a number given to
+them is refused there with a pointer here.
+"""
+
+import itertools
+
+import numpy as np
+import pandas as pd
+from fairlearn.metrics import MetricFrame
+from scipy.stats import ks_2samp
+from sdmetrics.goal import Goal
+from sdmetrics.single_table.base import SingleTableMetric
+from sklearn.ensemble import HistGradientBoostingRegressor
+from sklearn.metrics import r2_score
+from sklearn.model_selection import train_test_split
+
+from sdv_fairdistill.metrics._classifier import encode_for
+from sdv_fairdistill.metrics._columns import (
+    as_column_list,
+    check_column_name,
+    check_columns_exist,
+    check_not_datetime,
+    drop_missing_target,
+)
+from sdv_fairdistill.metrics._features import feature_types
+from sdv_fairdistill.metrics._groups import check_groups_known, group_names, sensitive_frame
+from sdv_fairdistill.metrics._tables import (
+    check_tables,
+    parse_datetimes,
+    single_table_metadata,
+    single_tables,
+)
+
+
+def group_mean_difference(values, sensitive, scale):
+    """Largest minus smallest group mean of ``values``, divided by ``scale``.
+
+    Args:
+        values (array-like): the target or a model's predictions, one per row.
+        sensitive (pandas.DataFrame): the rows' sensitive columns (``sensitive_frame``).
+        scale (float): the unit, the real target's standard deviation.
+
+    Returns:
+        dict: ``difference`` and ``by_group`` (each group's ``Size`` and ``Mean``).
+    """
+    values = np.asarray(values, dtype=float)
+    groups = group_names(sensitive).to_numpy()
+    frame = MetricFrame(
+        metrics={'Size': lambda y_true, y_pred: len(y_pred),
+                 'Mean': lambda y_true, y_pred: float(np.mean(y_pred))},
+        y_true=values, y_pred=values, sensitive_features=pd.Series(groups, name='group'),
+    )
+    by_group = frame.by_group
+    spread = float(by_group['Mean'].max() - by_group['Mean'].min())
+    return {'difference': spread / scale if scale > 0 else 0.0, 'by_group': by_group}
+
+
+def group_ks_distance(values, sensitive):
+    """Largest Kolmogorov-Smirnov distance between two groups' values (0 = the same
+    distribution in every group; 1 = two groups with no value in common range)."""
+    values = np.asarray(values, dtype=float)
+    groups = group_names(sensitive).to_numpy()
+    by_group = [values[groups == group] for group in pd.unique(groups)]
+    return max((float(ks_2samp(a, b).statistic) for a, b in itertools.combinations(by_group, 2)),
+               default=0.0)
+
+
+class RegressionTask:
+    """The validated inputs of a regression fairness evaluation and its regressors.
+
+    Args:
+        real_data, synthetic_data (pandas.DataFrame or one-table dict): the tables.
+        metadata (dict, sdv.metadata.Metadata or None): column sdtypes for the regressor's
+            features (dtypes when None).
+        target_column (str): the number to predict.
+        sensitive_columns (str or list[str]): one or several (intersectional) columns.
+        real_validation_data (pandas.DataFrame or None): real rows to test on; when None,
+            ``validation_size`` of ``real_data`` is held out (stratified by group).
+        validation_size (float), random_state (int), min_group_size (int): as in
+            ``FairnessTask``; a group under ``min_group_size`` rows raises.
+        tstr (bool): whether regressors are trained (and the real data split for them);
+            False for the data-level metric.
+    """
+
+    def __init__(self, real_data, synthetic_data, metadata=None, *, target_column,
+                 sensitive_columns, real_validation_data=None, validation_size=0.3,
+                 random_state=0, min_group_size=5, include_sensitive_columns=True, tstr=True):
+        tables, table_name = single_tables({
+            'real_data': real_data, 'synthetic_data': synthetic_data,
+            'real_validation_data': real_validation_data,
+        })
+        check_tables(tables)
+        check_column_name(target_column, 'target_column')
+        self.sensitive_columns = as_column_list(sensitive_columns)
+        if target_column in self.sensitive_columns:
+            raise ValueError(
+                f'The target column {target_column!r} cannot also be sensitive: pass another '
+                'sensitive column.'
+            )
+        roles = {'target_column': [target_column], 'sensitive_columns': self.sensitive_columns}
+        check_columns_exist(tables, roles)
+        check_not_datetime(tables, roles)
+        self.metadata = single_table_metadata(metadata, table_name)
+        tables = parse_datetimes(tables, self.metadata)
+        self.tables = {name: _numeric_target(drop_missing_target(table, target_column, name),
+                                             target_column, name)
+                       for name, table in tables.items()}
+        self.target_column = target_column
+        self.validation_size = validation_size
+        self.random_state = random_state
+        self.min_group_size = min_group_size
+        self.include_sensitive_columns = include_sensitive_columns
+        check_groups_known({name: self.sensitive(table) for name, table in self.tables.items()},
+                           self.sensitive_columns)
+        checked = {name: self.tables[name] for name in ('real_data', 'synthetic_data')}
+        if tstr:
+            self.train, self.validation = self._split(real_validation_data is not None)
+            self.validation_name = ('real_validation_data' if real_validation_data is not None
+                                    else f'the held-out {validation_size:.0%} of real_data')
+            checked[self.validation_name] = self.validation
+        for name, table in checked.items():
+            self._check_group_sizes(table, name)
+
+    def sensitive(self, table):
+        """The sensitive columns of ``table`` as text (``sensitive_frame``)."""
+        return sensitive_frame(table, self.sensitive_columns)
+
+    def _split(self, validation_given):
+        real = self.tables['real_data']
+        if validation_given:
+            return real, self.tables['real_validation_data']
+        groups = group_names(self.sensitive(real))
+        stratify = groups.to_numpy() if groups.value_counts().min() >= 2 else None
+        return train_test_split(real, test_size=self.validation_size,
+                                random_state=self.random_state, stratify=stratify)
+
+    def _check_group_sizes(self, table, name):
+        sizes = group_names(self.sensitive(table)).value_counts()
+        small = sizes[sizes < self.min_group_size]
+        if not small.empty:
+            described = ', '.join(f'{group!r} ({count} rows)' for group, count in small.items())
+            raise ValueError(
+                f'{name} has sensitive groups under min_group_size={self.min_group_size} rows: '
+                f'{described}; a group mean of so few rows says nothing. Merge or drop those '
+                'groups, or lower min_group_size.'
+            )
+
+    def predictions(self, source):
+        """A regressor fitted on ``'real_data'`` (its training part) or ``'synthetic_data'``
+        predicts the real validation table: ``(predictions, R^2)``."""
+        train = self.train if source == 'real_data' else self.tables['synthetic_data']
+        excluded = [self.target_column]
+        if not self.include_sensitive_columns:
+            excluded += self.sensitive_columns
+        types = feature_types(self.tables['real_data'], self.metadata, excluded)
+        if not types:
+            raise ValueError('No feature column is left besides the target to train a regressor.')
+        regressor = HistGradientBoostingRegressor(random_state=self.random_state)
+        x_train, x_test = encode_for(regressor, True, train, self.validation, types)
+        regressor.fit(x_train, train[self.target_column].to_numpy(dtype=float))
+        predicted = regressor.predict(x_test)
+        return predicted, float(r2_score(self.validation[self.target_column], predicted))
+
+
+def _numeric_target(table, target, name):
+    """``table`` with its target as floats; a target that is not a number raises."""
+    values = pd.to_numeric(table[target], errors='coerce')
+    text = table[target][values.isna()]
+    if not text.empty or pd.api.types.is_bool_dtype(table[target]):
+        raise ValueError(
+            f'{name}[{target!r}] is not a number (e.g. {text.iloc[0] if len(text) else True!r}):'
+            ' the regression metrics compare group means of a number. For a class label use '
+            'the classification metrics (DemographicParityDifference, ..., FairnessReport).'
+        )
+    return table.assign(**{target: values.astype(float)})
+
+
+class _RegressionMetric(SingleTableMetric):
+    """Shared parts: 0 = every group has the same mean; in standard deviations."""
+
+    goal = Goal.MINIMIZE
+    min_value = 0.0
+    max_value = float('inf')
+
+    @classmethod
+    def compute(cls, real_data, synthetic_data, metadata=None, target_column=None,
+                sensitive_columns=None, **kwargs):
+        """The synthetic side's value (``compute_breakdown`` has the details)."""
+        return cls.compute_breakdown(real_data, synthetic_data, metadata, target_column,
+                                     sensitive_columns, **kwargs)['score']
+
+
+class MeanDifference(_RegressionMetric):
+    """Largest difference between two groups' mean target in the synthetic table, in
+    standard deviations of the real target."""
+
+    name = 'Mean Difference'
+
+    @classmethod
+    def compute_breakdown(cls, real_data, synthetic_data, metadata=None, target_column=None,
+                          sensitive_columns=None, min_group_size=5):
+        task = RegressionTask(real_data, synthetic_data, metadata, target_column=target_column,
+                              sensitive_columns=sensitive_columns, min_group_size=min_group_size,
+                              tstr=False)
+        scale = float(task.tables['real_data'][target_column].std())
+        result = {}
+        for name in ('real_data', 'synthetic_data'):
+            table = task.tables[name]
+            values, sensitive = table[target_column], task.sensitive(table)
+            result[name] = {**group_mean_difference(values, sensitive, scale),
+                            'ks_distance': group_ks_distance(values, sensitive)}
+        return {'score': result['synthetic_data']['difference'], **result}
+
+
+class TSTRMeanDifference(_RegressionMetric):
+    """Largest difference between two groups' mean prediction of a regressor trained on the
+    synthetic table, on real validation rows, in standard deviations of their target."""
+
+    name = 'TSTR Mean Difference'
+
+    @classmethod
+    def compute_breakdown(cls, real_data, synthetic_data, metadata=None, target_column=None,
+                          sensitive_columns=None, real_validation_data=None,
+                          validation_size=0.3, random_state=0, min_group_size=5,
+                          include_sensitive_columns=True):
+        task = RegressionTask(
+            real_data, synthetic_data, metadata, target_column=target_column,
+            sensitive_columns=sensitive_columns, real_validation_data=real_validation_data,
+            validation_size=validation_size, random_state=random_state,
+            min_group_size=min_group_size, include_sensitive_columns=include_sensitive_columns,
+        )
+        scale = float(task.validation[target_column].std())
+        sensitive = task.sensitive(task.validation)
+        result = {}
+        for name in ('real_data', 'synthetic_data'):
+            predicted, r2 = task.predictions(name)
+            result[name] = {**group_mean_difference(predicted, sensitive, scale),
+                            'ks_distance': group_ks_distance(predicted, sensitive), 'r2': r2}
+        return {'score': result['synthetic_data']['difference'], **result}

@@ -3,6 +3,7 @@ scores each generated row, each group's scores are mapped onto the groups' poole
 distribution (a target of more than two classes: shifted to the pooled class shares), and the
 target is drawn from the result."""
 
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -94,6 +95,16 @@ def test_label_from_features_is_checked():
         positive_label='n',
     )
     assert synthesizer.get_parameters()['label_from_features'] is True
+    # Under an error-rate criterion only the calibration removes that label's bias: turning it
+    # off as well is allowed, with a warning that says so (none under demographic parity).
+    with pytest.warns(UserWarning, match='calibrate_target=False the generated label keeps'):
+        FairDistillSynthesizer(metadata, 'g', 'y', label_from_features=True,
+                               calibrate_target=False, fairness_criterion='equalized_odds',
+                               positive_label='n')
+    with warnings.catch_warnings():
+        warnings.simplefilter('error', UserWarning)
+        FairDistillSynthesizer(metadata, 'g', 'y', label_from_features=True,
+                               calibrate_target=False)
 
 
 def test_classifier_columns_keep_no_rows_and_code_unknown_values_as_missing():

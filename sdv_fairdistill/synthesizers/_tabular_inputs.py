@@ -6,6 +6,7 @@ with a message that names the column or parameter and the fix.
 """
 
 import inspect
+import warnings
 
 import numpy as np
 
@@ -219,6 +220,23 @@ def check_align_target(align_target, fairness_criterion):
         'align_target', align_target, fairness_criterion,
         'gives the generated target the same distribution in every group',
     )
+
+
+def check_label_options(synthesizer):
+    """``calibrate_target`` and ``label_from_features`` are None or bools; warn when the
+    label from the features is asked for under an error-rate criterion with the calibration
+    off (that label keeps each group's own scores: only the calibration equalises the rates)."""
+    _parameters.check_optional_bool('calibrate_target', synthesizer.calibrate_target)
+    _parameters.check_optional_bool('label_from_features', synthesizer.label_from_features)
+    criterion = synthesizer.fairness_criterion
+    if (synthesizer.label_from_features and synthesizer.calibrate_target is False
+            and criterion != 'demographic_parity'):
+        warnings.warn(
+            f'label_from_features=True under fairness_criterion={criterion!r} keeps each '
+            "group's own scores, and only the calibration equalises the error rates: with "
+            'calibrate_target=False the generated label keeps the real bias. Leave '
+            'calibrate_target=None, or label_from_features=None for the target head.'
+        )
 
 
 def _resolve_demographic_parity_option(synthesizer, name):

@@ -1,13 +1,20 @@
-"""The regression metrics (a number as the target): values against pandas / numpy
-computations of their definitions, a fair synthetic table scoring as fair, and the errors."""
+"""A number as the target: the regression metrics and the FairnessReport, values against
+pandas / numpy / scikit-learn computations of their definitions, and the errors."""
 
 import numpy as np
 import pandas as pd
 import pytest
 import sdmetrics
 import sdmetrics.single_table
+from sklearn.ensemble import HistGradientBoostingRegressor
+from sklearn.metrics import r2_score
 
-from sdv_fairdistill.metrics import FairnessReport, MeanDifference, TSTRMeanDifference
+from sdv_fairdistill.metrics import (
+    FairnessReport,
+    MeanDifference,
+    TSTRDemographicParityDifference,
+    TSTRMeanDifference,
+)
 from sdv_fairdistill.metrics import regression
 
 
@@ -108,12 +115,54 @@ def test_a_synthetic_group_the_real_data_lack_is_named():
                                    sensitive_columns='group')
 
 
-def test_the_fairness_report_points_a_number_at_the_regression_metrics():
+def test_the_classification_metrics_point_a_number_at_the_regression_metrics():
     real = _table(400, 1.0, 0)
-    metadata = {'columns': {'group': {'sdtype': 'categorical'}, 'x': {'sdtype': 'numerical'},
-                            'z': {'sdtype': 'numerical'}, 'wage': {'sdtype': 'numerical'}}}
     with pytest.raises(ValueError, match='TSTRMeanDifference'):
-        FairnessReport().generate(real, real, metadata, 'group', 'wage', verbose=False)
+        TSTRDemographicParityDifference.compute(real, real, target_column='wage',
+                                                sensitive_columns='group')
+
+
+METADATA = {'columns': {'group': {'sdtype': 'categorical'}, 'x': {'sdtype': 'numerical'},
+                        'z': {'sdtype': 'numerical'}, 'wage': {'sdtype': 'numerical'}}}
+
+
+def test_the_fairness_report_scores_a_number_by_group_means_and_r2():
+    real, validation = _table(1500, 1.0, 0), _table(600, 1.0, 5)
+    synthetic = _table(1500, 1.0, 1)
+    synthetic['wage'] = synthetic['wage'].where(synthetic['group'] == 'b',
+                                                synthetic['wage'] - 0.5)  # a smaller gap
+    report = FairnessReport(include_sensitive_columns=False)
+    report.generate(real, synthetic, METADATA, 'group', 'wage',
+                    real_validation_data=validation, verbose=False)
+    assert list(report.get_properties()['Property']) == ['Demographic Parity',
+                                                         'Downstream Utility']
+    # The same regressor and the same gaps, computed here from their definitions.
+    regressor = HistGradientBoostingRegressor(random_state=0)
+    predicted = regressor.fit(synthetic[['x', 'z']], synthetic['wage']).predict(validation[['x', 'z']])
+    tstr_gap = _by_hand_gap(validation.assign(p=predicted), 'p', validation['wage'].std())
+    data_gap = _by_hand_gap(synthetic, 'wage', real['wage'].std())
+    parity = np.mean([max(0, 1 - data_gap), max(0, 1 - tstr_gap)])
+    utility = max(0, r2_score(validation['wage'], predicted))
+    scores = report.get_properties().set_index('Property')['Score']
+    assert scores['Demographic Parity'] == pytest.approx(parity)
+    assert scores['Downstream Utility'] == pytest.approx(utility)
+    assert report.get_score() == pytest.approx(np.sqrt(parity * utility))
+    details = report.get_details('Demographic Parity')
+    data = details[(details['Setting'] == 'Data') & (details['Source'] == 'Synthetic data')]
+    assert data.set_index('Group')['Size'].to_dict() == synthetic['group'].value_counts().to_dict()
+    assert report.get_info()['fairness'] == 'Demographic Parity (group means of a number)'
+    for name in ('Demographic Parity', 'Downstream Utility'):
+        assert report.get_visualization(name).data
+
+
+def test_the_fairness_report_of_a_number_refuses_the_error_rate_criteria_and_a_classifier():
+    real = _table(400, 1.0, 0)
+    with pytest.raises(ValueError, match="'wage' is a number"):
+        FairnessReport(fairness_criterion='equalized_odds').generate(
+            real, real, METADATA, 'group', 'wage', verbose=False)
+    with pytest.raises(ValueError, match='classifier= applies to class labels'):
+        FairnessReport().generate(real, real, METADATA, 'group', 'wage',
+                                  classifier='RandomForest', verbose=False)
 
 
 def test_group_mean_difference_of_a_constant_target_is_zero():

@@ -41,8 +41,8 @@ class ExplanationsMixin:
         if property_name in self.EXPLANATIONS:
             if self.is_generated and not self._explanations:
                 raise ValueError(
-                    f"'{property_name}' is an explanation, computed only when the report "
-                    'is created with explain=True (the default).'
+                    f"'{property_name}' is an explanation, computed only for a class label "
+                    'as the target, when the report is created with explain=True (the default).'
                 )
             return
         try:

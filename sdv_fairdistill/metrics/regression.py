@@ -21,6 +21,7 @@ them is refused there with a pointer here.
 """
 
 import itertools
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -68,7 +69,7 @@ def group_mean_difference(values, sensitive, scale):
                  'Mean': lambda y_true, y_pred: float(np.mean(y_pred))},
         y_true=values, y_pred=values, sensitive_features=pd.Series(groups, name='group'),
     )
-    by_group = frame.by_group
+    by_group = frame.by_group.astype({'Size': int, 'Mean': float})
     spread = float(by_group['Mean'].max() - by_group['Mean'].min())
     return {'difference': spread / scale if scale > 0 else 0.0, 'by_group': by_group}
 
@@ -180,6 +181,47 @@ class RegressionTask:
         return predicted, float(r2_score(self.validation[self.target_column], predicted))
 
 
+class NumberEvaluation:
+    """Every number of a regression evaluation, computed once: the group means of the real and
+    the synthetic target (data level) and of the real- and synthetic-trained regressors'
+    predictions on the real validation rows (TSTR), shared by the metrics and the report."""
+
+    def __init__(self, task):
+        self.task = task
+        self._models = {}
+
+    def _gaps(self, values, table, scale):
+        sensitive = self.task.sensitive(table)
+        return {**group_mean_difference(values, sensitive, scale),
+                'ks_distance': group_ks_distance(values, sensitive)}
+
+    @cached_property
+    def data_level(self):
+        """``{'real_data': ..., 'synthetic_data': ...}``: each table's own target, in standard
+        deviations of the real target."""
+        target = self.task.target_column
+        scale = float(self.task.tables['real_data'][target].std())
+        return {name: self._gaps(self.task.tables[name][target], self.task.tables[name], scale)
+                for name in ('real_data', 'synthetic_data')}
+
+    def model(self, source):
+        """The regressor trained on ``source`` (``'real_data'``, ``'synthetic_data'``) on the
+        real validation rows: its gaps in their target's standard deviations and its R^2."""
+        if source not in self._models:
+            predicted, r2 = self.task.predictions(source)
+            validation = self.task.validation
+            scale = float(validation[self.task.target_column].std())
+            self._models[source] = {**self._gaps(predicted, validation, scale), 'r2': r2}
+        return self._models[source]
+
+
+def is_number_target(column, positive_label=None):
+    """Whether the fairness of ``column`` as a target is a regression's: no ``positive_label``
+    and more than ten distinct numbers (fewer are class labels, e.g. a 0/1 or a 1-5 score)."""
+    return (positive_label is None and pd.api.types.is_numeric_dtype(column)
+            and not pd.api.types.is_bool_dtype(column) and column.nunique(dropna=True) > 10)
+
+
 def _numeric_target(table, target, name):
     """``table`` with its target as floats; a target that is not a number raises."""
     values = pd.to_numeric(table[target], errors='coerce')
@@ -220,13 +262,7 @@ class MeanDifference(_RegressionMetric):
         task = RegressionTask(real_data, synthetic_data, metadata, target_column=target_column,
                               sensitive_columns=sensitive_columns, min_group_size=min_group_size,
                               tstr=False)
-        scale = float(task.tables['real_data'][target_column].std())
-        result = {}
-        for name in ('real_data', 'synthetic_data'):
-            table = task.tables[name]
-            values, sensitive = table[target_column], task.sensitive(table)
-            result[name] = {**group_mean_difference(values, sensitive, scale),
-                            'ks_distance': group_ks_distance(values, sensitive)}
+        result = NumberEvaluation(task).data_level
         return {'score': result['synthetic_data']['difference'], **result}
 
 
@@ -247,11 +283,6 @@ class TSTRMeanDifference(_RegressionMetric):
             validation_size=validation_size, random_state=random_state,
             min_group_size=min_group_size, include_sensitive_columns=include_sensitive_columns,
         )
-        scale = float(task.validation[target_column].std())
-        sensitive = task.sensitive(task.validation)
-        result = {}
-        for name in ('real_data', 'synthetic_data'):
-            predicted, r2 = task.predictions(name)
-            result[name] = {**group_mean_difference(predicted, sensitive, scale),
-                            'ks_distance': group_ks_distance(predicted, sensitive), 'r2': r2}
+        evaluation = NumberEvaluation(task)
+        result = {name: evaluation.model(name) for name in ('real_data', 'synthetic_data')}
         return {'score': result['synthetic_data']['difference'], **result}

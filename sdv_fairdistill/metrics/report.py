@@ -37,6 +37,7 @@ import pandas as pd
 from sdmetrics.reports.base_report import BaseReport
 
 from sdv_fairdistill.metrics._evaluation import FairnessEvaluation
+from sdv_fairdistill.metrics._report_numbers import NumberTargetMixin
 from sdv_fairdistill.metrics._report_explanations import ExplanationsMixin
 from sdv_fairdistill.metrics.html import report_sections, write_html
 from sdv_fairdistill.metrics._properties import (
@@ -52,20 +53,27 @@ from sdv_fairdistill.metrics._tables import (
     single_tables,
 )
 from sdv_fairdistill.metrics._task import FairnessTask
+from sdv_fairdistill.metrics.regression import is_number_target
 
 
-class FairnessReport(ExplanationsMixin, BaseReport):
+class FairnessReport(NumberTargetMixin, ExplanationsMixin, BaseReport):
     """Fairness report for single-table synthetic data, used like SDMetrics' QualityReport.
 
     Properties (each in [0, 1], higher is better):
 
     * ``'Demographic Parity'``: mean of ``1 - DPD`` of the synthetic table's labels and
       ``1 - DPD`` of a classifier trained on the synthetic table, predicting real
-      validation data;
+      validation data (a number as the target, without ``positive_label``: the groups'
+      mean target and mean prediction of a regressor, in standard deviations,
+      ``regression.py``);
     * ``'Equalized Odds'``: ``1 - EOD`` (worst case of the TPR and FPR gaps) of that
       classifier;
     * ``'Equal Opportunity'``: ``1 - `` the TPR gap of that classifier;
-    * ``'Downstream Utility'``: ``max(0, 2 * AUROC - 1)`` of that classifier, 0 at chance.
+    * ``'Downstream Utility'``: ``max(0, 2 * AUROC - 1)`` of that classifier, 0 at chance
+      (a number: ``max(0, R^2)`` of the regressor).
+
+    A number as the target has only these two properties (the error rates are those of
+    classes) and no explanations.
 
     DPD / EOD are fairlearn's demographic parity / equalized odds differences (largest
     minus smallest group rate). Overall score::
@@ -140,7 +148,11 @@ class FairnessReport(ExplanationsMixin, BaseReport):
         self.include_sensitive_columns = include_sensitive_columns
         self.explain = explain
         self._explanations = {}
-        self._properties = {
+        self._properties = self._class_properties()
+
+    @staticmethod
+    def _class_properties():
+        return {
             'Demographic Parity': DemographicParity(),
             'Equalized Odds': EqualizedOdds(),
             'Equal Opportunity': EqualOpportunity(),
@@ -160,7 +172,9 @@ class FairnessReport(ExplanationsMixin, BaseReport):
         same relative gain of the other, without letting the smaller one dominate.
         """
         scores = {name: prop._compute_average() for name, prop in self._properties.items()}
-        if self.fairness_criterion is None:
+        if 'Equalized Odds' not in scores:  # a number as the target
+            fairness = scores['Demographic Parity']
+        elif self.fairness_criterion is None:
             fairness = (scores['Demographic Parity'] + scores['Equalized Odds']) / 2
         else:
             fairness = scores[self.CRITERION_PROPERTIES[self.fairness_criterion]]
@@ -177,6 +191,8 @@ class FairnessReport(ExplanationsMixin, BaseReport):
             )
 
     def _fairness_name(self):
+        if 'Equalized Odds' not in self._properties:
+            return 'Demographic Parity (group means of a number)'
         if self.fairness_criterion is None:
             return 'mean of Demographic Parity and Equalized Odds'
         return self.CRITERION_PROPERTIES[self.fairness_criterion]
@@ -240,7 +256,8 @@ class FairnessReport(ExplanationsMixin, BaseReport):
             positive_label (object or None):
                 The favourable label. None is allowed for a two-valued target and picks
                 the larger value in sorted order (``'>50K'`` on Adult, True, 1); a target
-                with more values needs it (the other values become negative).
+                with more values needs it (the other values become negative), except a
+                number of more than ten values, which None measures as a number.
             real_validation_data (pandas.DataFrame, dict or None):
                 Real data the synthesizer never saw, to test the classifiers on (a
                 DataFrame or a one-table dict). When None,
@@ -267,6 +284,11 @@ class FairnessReport(ExplanationsMixin, BaseReport):
             )
         # SDMetrics checks this too, but without saying which side lacks which column.
         check_metadata_columns(table_metadata, real_data)
+        if is_number_target(real_data[target_column], positive_label):
+            self._generate_number(real_data, synthetic_data, table_metadata, sensitive_columns,
+                                  target_column, real_validation_data, classifier, verbose)
+            return
+        self._properties = self._class_properties()
         task = FairnessTask(
             real_data,
             synthetic_data,
@@ -281,10 +303,6 @@ class FairnessReport(ExplanationsMixin, BaseReport):
             include_sensitive_columns=self.include_sensitive_columns,
         )
         self._check_groups(task)
-        evaluation = FairnessEvaluation(task, self.min_group_size)
-        for property_instance in self._properties.values():
-            property_instance._evaluation = evaluation
-
         self.report_info.update({
             'target_column': target_column,
             'positive_label': task.positive_label,
@@ -295,9 +313,18 @@ class FairnessReport(ExplanationsMixin, BaseReport):
             'validation_data': task.validation_name,
             'num_rows_validation': len(task.validation[0]),
         })
+        self._run(FairnessEvaluation(task, self.min_group_size), real_data, synthetic_data,
+                  table_metadata, verbose, task if self.explain else None)
+
+    def _run(self, evaluation, real_data, synthetic_data, metadata, verbose, explained_task):
+        """Score the properties from ``evaluation``; explain ``explained_task`` (None: not)."""
+        for property_instance in self._properties.values():
+            property_instance._evaluation = evaluation
         try:
-            super().generate(real_data, synthetic_data, table_metadata, verbose=verbose)
-            self._explanations = self._explain(task, verbose) if self.explain else {}
+            super().generate(real_data, synthetic_data, metadata, verbose=verbose)
+            self._explanations = (
+                self._explain(explained_task, verbose) if explained_task is not None else {}
+            )
         finally:
             # Keep neither the tables nor the fitted models in the (pickled) report.
             for property_instance in self._properties.values():

@@ -215,10 +215,15 @@ class NumberEvaluation:
         return self._models[source]
 
 
-def is_number_target(column, positive_label=None):
-    """Whether the fairness of ``column`` as a target is a regression's: no ``positive_label``
-    and more than ten distinct numbers (fewer are class labels, e.g. a 0/1 or a 1-5 score)."""
-    return (positive_label is None and pd.api.types.is_numeric_dtype(column)
+def is_number_target(table, target, positive_label=None):
+    """Whether the fairness of ``table[target]`` is a regression's: no ``positive_label`` and
+    more than ten distinct numbers (fewer are class labels, e.g. a 0/1 or a 1-5 score)."""
+    try:
+        column = table[target]
+    except (KeyError, TypeError):  # not a column: the classification checks say why
+        return False
+    return (positive_label is None and isinstance(column, pd.Series)
+            and pd.api.types.is_numeric_dtype(column)
             and not pd.api.types.is_bool_dtype(column) and column.nunique(dropna=True) > 10)
 
 

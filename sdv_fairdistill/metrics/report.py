@@ -284,7 +284,7 @@ class FairnessReport(NumberTargetMixin, ExplanationsMixin, BaseReport):
             )
         # SDMetrics checks this too, but without saying which side lacks which column.
         check_metadata_columns(table_metadata, real_data)
-        if is_number_target(real_data[target_column], positive_label):
+        if is_number_target(real_data, target_column, positive_label):
             self._generate_number(real_data, synthetic_data, table_metadata, sensitive_columns,
                                   target_column, real_validation_data, classifier, verbose)
             return

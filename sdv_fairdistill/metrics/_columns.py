@@ -10,6 +10,10 @@ from sklearn.model_selection import train_test_split
 from sdv_fairdistill.group_names import value_text
 from sdv_fairdistill.metrics._values import show, shorten
 
+#: More distinct values than this make a numeric target a number, not class labels (a 0/1
+#: flag, a 1-5 score): the regression metrics and the report's number path measure it.
+NUMBER_VALUES = 10
+
 
 def check_column_name(column, role):
     """Check that ``column`` names one column (a common slip: ``target_column=['y']``)."""
@@ -97,7 +101,7 @@ def resolve_positive_label(target, positive_label, column, name='real_data'):
                 'pass positive_label= to choose the positive class (every other value then '
                 'counts as negative)'
             )
-            if pd.api.types.is_numeric_dtype(column) and len(values) > 10:
+            if pd.api.types.is_numeric_dtype(column) and len(values) > NUMBER_VALUES:
                 fix += (
                     f', or add a binary column such as {target} > threshold as the target, or '
                     'measure the number itself with the regression metrics (MeanDifference, '

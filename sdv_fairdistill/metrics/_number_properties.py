@@ -83,4 +83,5 @@ class NumberUtility(_FairnessProperty):
                    marker_color=_COLORS[source], hovertemplate='%{x}: %{y:.3f}')
             for source in MODEL_SOURCES.values()
         ])
-        return self._layout(figure, 'Downstream Utility (real validation data)')
+        figure = self._layout(figure, 'Downstream Utility (real validation data)')
+        return figure.update_yaxes(range=None, autorange=True)  # R^2 may be negative

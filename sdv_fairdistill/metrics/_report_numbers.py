@@ -33,7 +33,7 @@ class NumberTargetMixin:
         self._properties = {'Demographic Parity': MeanParity(),
                             'Downstream Utility': NumberUtility()}
         self.report_info.update({
-            'target_column': target_column, 'positive_label': None,
+            'target_column': target_column, 'target_kind': 'number', 'positive_label': None,
             'sensitive_columns': task.sensitive_columns,
             'fairness_criterion': self.fairness_criterion, 'fairness': self._fairness_name(),
             'classifier': 'HistGradientBoostingRegressor',

@@ -80,36 +80,11 @@ class FairnessTask:
         include_sensitive_columns=True,
         prediction_column=None,
     ):
-        # Each table may come as {table_name: DataFrame}, as SDV 2 samples it.
-        tables, data_table_name = single_tables(
-            {
-                'real_data': real_data,
-                'synthetic_data': synthetic_data,
-                'real_validation_data': real_validation_data,
-            },
-            table_name,
+        tables, self.metadata, self.sensitive_columns = validated_inputs(
+            {'real_data': real_data, 'synthetic_data': synthetic_data,
+             'real_validation_data': real_validation_data},
+            metadata, table_name, target_column, sensitive_columns, prediction_column,
         )
-        check_tables(tables)
-        check_column_name(target_column, 'target_column')
-        if prediction_column is not None:
-            check_column_name(prediction_column, 'prediction_column')
-        self.sensitive_columns = as_column_list(sensitive_columns)
-        if target_column in self.sensitive_columns:
-            raise ValueError(
-                f'The target column {target_column!r} cannot also be sensitive: pass another '
-                'sensitive column.'
-            )
-
-        roles = {'target_column': [target_column], 'sensitive_columns': self.sensitive_columns}
-        if prediction_column is not None:
-            roles['prediction_column'] = [prediction_column]
-        check_columns_exist(tables, roles)
-        check_not_datetime(tables, roles)
-
-        self.metadata = single_table_metadata(metadata, table_name or data_table_name)
-        tables = parse_datetimes(tables, self.metadata)
-        tables = {name: drop_missing_target(table, target_column, name)
-                  for name, table in tables.items()}
         self.target_column = target_column
         self.positive_label = resolve_positive_label(
             target_column, positive_label, tables['real_data'][target_column]
@@ -260,3 +235,37 @@ class FairnessTask:
         evaluation['value'] = evaluation.pop(form)
         evaluation.update(accuracy=result.accuracy, f1=result.f1, auroc=result.auroc)
         return evaluation
+
+
+def validated_inputs(tables, metadata, table_name, target_column, sensitive_columns,
+                     prediction_column=None):
+    """The checked inputs of an evaluation, shared by ``FairnessTask`` and the regression
+    metrics' ``RegressionTask``: ``(tables, single-table metadata, sensitive column list)``.
+
+    Each table may come as ``{table_name: DataFrame}`` (as SDV 2 samples it); the role
+    columns must exist in every table and not be datetimes; metadata datetimes held as text
+    are parsed; rows without a target are dropped with a warning.
+    """
+    tables, data_table_name = single_tables(tables, table_name)
+    check_tables(tables)
+    check_column_name(target_column, 'target_column')
+    if prediction_column is not None:
+        check_column_name(prediction_column, 'prediction_column')
+    sensitive_columns = as_column_list(sensitive_columns)
+    if target_column in sensitive_columns:
+        raise ValueError(
+            f'The target column {target_column!r} cannot also be sensitive: pass another '
+            'sensitive column.'
+        )
+
+    roles = {'target_column': [target_column], 'sensitive_columns': sensitive_columns}
+    if prediction_column is not None:
+        roles['prediction_column'] = [prediction_column]
+    check_columns_exist(tables, roles)
+    check_not_datetime(tables, roles)
+
+    metadata = single_table_metadata(metadata, table_name or data_table_name)
+    tables = parse_datetimes(tables, metadata)
+    tables = {name: drop_missing_target(table, target_column, name)
+              for name, table in tables.items()}
+    return tables, metadata, sensitive_columns

@@ -45,6 +45,12 @@ def _table(frame):
 QUALITY_FIGURES = ('Column Shapes', 'Column Pair Trends')
 
 
+def _positive(info):
+    if info.get('target_kind') == 'number':
+        return 'a number'
+    return f"positive: {info['positive_label']}"
+
+
 def report_sections(fairness_report, quality_report=None, table_name=None):
     """``(heading, note, figure or DataFrame)`` sections of the reports, in reading order.
 
@@ -58,7 +64,7 @@ def report_sections(fairness_report, quality_report=None, table_name=None):
         'Scores',
         f"Overall fairness score {fairness_report.get_score():.3f} (sqrt of fairness x "
         f"utility; fairness: {info['fairness']}). Target '{info['target_column']}' "
-        f"(positive: {info['positive_label']}), sensitive {info['sensitive_columns']}, "
+        f"({_positive(info)}), sensitive {info['sensitive_columns']}, "
         f"classifier {info['classifier']}, tested on {info['validation_data']}.",
         scores,
     )]

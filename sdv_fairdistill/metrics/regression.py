@@ -34,22 +34,10 @@ from sklearn.metrics import r2_score
 from sklearn.model_selection import train_test_split
 
 from sdv_fairdistill.metrics._classifier import encode_for
-from sdv_fairdistill.metrics._columns import (
-    as_column_list,
-    check_column_name,
-    check_columns_exist,
-    check_not_datetime,
-    drop_missing_target,
-)
+from sdv_fairdistill.metrics._columns import NUMBER_VALUES
 from sdv_fairdistill.metrics._features import feature_types
 from sdv_fairdistill.metrics._groups import check_groups_known, group_names, sensitive_frame
-from sdv_fairdistill.metrics._tables import (
-    check_tables,
-    parse_datetimes,
-    single_table_metadata,
-    single_tables,
-)
-
+from sdv_fairdistill.metrics._task import validated_inputs
 
 def group_mean_difference(values, sensitive, scale):
     """Largest minus smallest group mean of ``values``, divided by ``scale``.
@@ -57,7 +45,7 @@ def group_mean_difference(values, sensitive, scale):
     Args:
         values (array-like): the target or a model's predictions, one per row.
         sensitive (pandas.DataFrame): the rows' sensitive columns (``sensitive_frame``).
-        scale (float): the unit, the real target's standard deviation.
+        scale (float): the unit, the real target's standard deviation (positive).
 
     Returns:
         dict: ``difference`` and ``by_group`` (each group's ``Size`` and ``Mean``).
@@ -71,7 +59,7 @@ def group_mean_difference(values, sensitive, scale):
     )
     by_group = frame.by_group.astype({'Size': int, 'Mean': float})
     spread = float(by_group['Mean'].max() - by_group['Mean'].min())
-    return {'difference': spread / scale if scale > 0 else 0.0, 'by_group': by_group}
+    return {'difference': spread / scale, 'by_group': by_group}
 
 
 def group_ks_distance(values, sensitive):
@@ -91,43 +79,34 @@ class RegressionTask:
         real_data, synthetic_data (pandas.DataFrame or one-table dict): the tables.
         metadata (dict, sdv.metadata.Metadata or None): column sdtypes for the regressor's
             features (dtypes when None).
+        table_name (str or None): the table to use from a multi-table metadata.
         target_column (str): the number to predict.
         sensitive_columns (str or list[str]): one or several (intersectional) columns.
         real_validation_data (pandas.DataFrame or None): real rows to test on; when None,
-            ``validation_size`` of ``real_data`` is held out (stratified by group).
-        validation_size (float), random_state (int), min_group_size (int): as in
-            ``FairnessTask``; a group under ``min_group_size`` rows raises.
+            ``validation_size`` of ``real_data`` is held out (stratified by group where
+            every group has two rows).
+        validation_size (float), random_state (int), include_sensitive_columns (bool): as
+            in ``FairnessTask``.
+        min_group_size (int): the rows every group of the real data needs in each table
+            compared (a group missing from one counts as 0 rows), else a ValueError names it.
         tstr (bool): whether regressors are trained (and the real data split for them);
             False for the data-level metric.
     """
 
-    def __init__(self, real_data, synthetic_data, metadata=None, *, target_column,
-                 sensitive_columns, real_validation_data=None, validation_size=0.3,
-                 random_state=0, min_group_size=5, include_sensitive_columns=True, tstr=True):
-        tables, table_name = single_tables({
-            'real_data': real_data, 'synthetic_data': synthetic_data,
-            'real_validation_data': real_validation_data,
-        })
-        check_tables(tables)
-        check_column_name(target_column, 'target_column')
-        self.sensitive_columns = as_column_list(sensitive_columns)
-        if target_column in self.sensitive_columns:
-            raise ValueError(
-                f'The target column {target_column!r} cannot also be sensitive: pass another '
-                'sensitive column.'
-            )
-        roles = {'target_column': [target_column], 'sensitive_columns': self.sensitive_columns}
-        check_columns_exist(tables, roles)
-        check_not_datetime(tables, roles)
-        self.metadata = single_table_metadata(metadata, table_name)
-        tables = parse_datetimes(tables, self.metadata)
-        self.tables = {name: _numeric_target(drop_missing_target(table, target_column, name),
-                                             target_column, name)
+    def __init__(self, real_data, synthetic_data, metadata=None, table_name=None, *,
+                 target_column, sensitive_columns, real_validation_data=None,
+                 validation_size=0.3, random_state=0, min_group_size=5,
+                 include_sensitive_columns=True, tstr=True):
+        tables, self.metadata, self.sensitive_columns = validated_inputs(
+            {'real_data': real_data, 'synthetic_data': synthetic_data,
+             'real_validation_data': real_validation_data},
+            metadata, table_name, target_column, sensitive_columns,
+        )
+        self.tables = {name: _numeric_target(table, target_column, name)
                        for name, table in tables.items()}
         self.target_column = target_column
         self.validation_size = validation_size
         self.random_state = random_state
-        self.min_group_size = min_group_size
         self.include_sensitive_columns = include_sensitive_columns
         check_groups_known({name: self.sensitive(table) for name, table in self.tables.items()},
                            self.sensitive_columns)
@@ -137,12 +116,35 @@ class RegressionTask:
             self.validation_name = ('real_validation_data' if real_validation_data is not None
                                     else f'the held-out {validation_size:.0%} of real_data')
             checked[self.validation_name] = self.validation
+        expected = pd.unique(group_names(self.sensitive(self.tables['real_data'])))
+        if len(expected) < 2:
+            raise ValueError(
+                f'real_data has one sensitive group ({expected[0]!r}): a gap between groups '
+                'needs two. Choose a sensitive column with several values.'
+            )
         for name, table in checked.items():
-            self._check_group_sizes(table, name)
+            self._check_group_sizes(table, name, expected, min_group_size)
+            _check_spread(table[target_column], name, target_column)
 
     def sensitive(self, table):
         """The sensitive columns of ``table`` as text (``sensitive_frame``)."""
         return sensitive_frame(table, self.sensitive_columns)
+
+    def _check_group_sizes(self, table, name, expected, min_group_size):
+        """Every group of the real data has ``min_group_size`` rows in ``table`` (a missing
+        one, 0 rows: leaving it out would hide its gap)."""
+        sizes = group_names(self.sensitive(table)).value_counts().reindex(expected, fill_value=0)
+        small = sizes[sizes < min_group_size]
+        if not small.empty:
+            described = ', '.join(f'{group!r} ({count} rows)' for group, count in small.items())
+            fix = ('pass real_validation_data= or a larger validation_size'
+                   if name.startswith('the held-out') else
+                   'merge or drop those groups in every table')
+            raise ValueError(
+                f'{name} has sensitive groups under min_group_size={min_group_size} rows: '
+                f'{described}; a group mean of so few rows says nothing. {fix[0].upper()}'
+                f'{fix[1:]}, or lower min_group_size.'
+            )
 
     def _split(self, validation_given):
         real = self.tables['real_data']
@@ -153,17 +155,6 @@ class RegressionTask:
         return train_test_split(real, test_size=self.validation_size,
                                 random_state=self.random_state, stratify=stratify)
 
-    def _check_group_sizes(self, table, name):
-        sizes = group_names(self.sensitive(table)).value_counts()
-        small = sizes[sizes < self.min_group_size]
-        if not small.empty:
-            described = ', '.join(f'{group!r} ({count} rows)' for group, count in small.items())
-            raise ValueError(
-                f'{name} has sensitive groups under min_group_size={self.min_group_size} rows: '
-                f'{described}; a group mean of so few rows says nothing. Merge or drop those '
-                'groups, or lower min_group_size.'
-            )
-
     def predictions(self, source):
         """A regressor fitted on ``'real_data'`` (its training part) or ``'synthetic_data'``
         predicts the real validation table: ``(predictions, R^2)``."""
@@ -173,7 +164,10 @@ class RegressionTask:
             excluded += self.sensitive_columns
         types = feature_types(self.tables['real_data'], self.metadata, excluded)
         if not types:
-            raise ValueError('No feature column is left besides the target to train a regressor.')
+            raise ValueError(
+                'No feature column is left besides the target to train a regressor: the '
+                'tables need feature columns (or include_sensitive_columns=True).'
+            )
         regressor = HistGradientBoostingRegressor(random_state=self.random_state)
         x_train, x_test = encode_for(regressor, True, train, self.validation, types)
         regressor.fit(x_train, train[self.target_column].to_numpy(dtype=float))
@@ -215,20 +209,23 @@ class NumberEvaluation:
         return self._models[source]
 
 
-def is_number_target(table, target, positive_label=None):
-    """Whether the fairness of ``table[target]`` is a regression's: no ``positive_label`` and
-    more than ten distinct numbers (fewer are class labels, e.g. a 0/1 or a 1-5 score)."""
+def is_number_target(table, target, positive_label=None, metadata=None):
+    """Whether the fairness of ``table[target]`` is a regression's: no ``positive_label``, a
+    column the metadata (single-table dict) calls ``numerical`` or does not describe, and more
+    than ``NUMBER_VALUES`` distinct numbers."""
     try:
         column = table[target]
     except (KeyError, TypeError):  # not a column: the classification checks say why
         return False
-    return (positive_label is None and isinstance(column, pd.Series)
+    sdtype = ((metadata or {}).get('columns', {}).get(target) or {}).get('sdtype', 'numerical')
+    return (positive_label is None and sdtype == 'numerical' and isinstance(column, pd.Series)
             and pd.api.types.is_numeric_dtype(column)
-            and not pd.api.types.is_bool_dtype(column) and column.nunique(dropna=True) > 10)
+            and not pd.api.types.is_bool_dtype(column)
+            and column.nunique(dropna=True) > NUMBER_VALUES)
 
 
 def _numeric_target(table, target, name):
-    """``table`` with its target as floats; a target that is not a number raises."""
+    """``table`` with its target as floats; a target that is not a finite number raises."""
     values = pd.to_numeric(table[target], errors='coerce')
     text = table[target][values.isna()]
     if not text.empty or pd.api.types.is_bool_dtype(table[target]):
@@ -237,22 +234,37 @@ def _numeric_target(table, target, name):
             ' the regression metrics compare group means of a number. For a class label use '
             'the classification metrics (DemographicParityDifference, ..., FairnessReport).'
         )
+    if not np.isfinite(values).all():
+        raise ValueError(
+            f'{name}[{target!r}] has {int((~np.isfinite(values)).sum())} infinite value(s): a '
+            'group mean of them is not a number. Drop those rows or replace them.'
+        )
     return table.assign(**{target: values.astype(float)})
 
 
+def _check_spread(values, name, target):
+    """The gaps are in standard deviations of the target: it must vary."""
+    if not values.std() > 0:
+        raise ValueError(
+            f'{name}[{target!r}] has a single value: the gaps are measured in standard '
+            'deviations of the target, and it has none. Choose a target that varies.'
+        )
+
+
 class _RegressionMetric(SingleTableMetric):
-    """Shared parts: 0 = every group has the same mean; in standard deviations."""
+    """Shared parts: 0 = every group has the same mean; in standard deviations. The
+    arguments follow the class metrics': ``(real_data, synthetic_data, metadata=None,
+    table_name=None, *, target_column, sensitive_columns, ...)``."""
 
     goal = Goal.MINIMIZE
     min_value = 0.0
     max_value = float('inf')
 
     @classmethod
-    def compute(cls, real_data, synthetic_data, metadata=None, target_column=None,
-                sensitive_columns=None, **kwargs):
+    def compute(cls, real_data, synthetic_data, metadata=None, table_name=None, **kwargs):
         """The synthetic side's value (``compute_breakdown`` has the details)."""
-        return cls.compute_breakdown(real_data, synthetic_data, metadata, target_column,
-                                     sensitive_columns, **kwargs)['score']
+        return cls.compute_breakdown(real_data, synthetic_data, metadata, table_name,
+                                     **kwargs)['score']
 
 
 class MeanDifference(_RegressionMetric):
@@ -262,11 +274,11 @@ class MeanDifference(_RegressionMetric):
     name = 'Mean Difference'
 
     @classmethod
-    def compute_breakdown(cls, real_data, synthetic_data, metadata=None, target_column=None,
-                          sensitive_columns=None, min_group_size=5):
-        task = RegressionTask(real_data, synthetic_data, metadata, target_column=target_column,
-                              sensitive_columns=sensitive_columns, min_group_size=min_group_size,
-                              tstr=False)
+    def compute_breakdown(cls, real_data, synthetic_data, metadata=None, table_name=None, *,
+                          target_column, sensitive_columns, min_group_size=5):
+        task = RegressionTask(real_data, synthetic_data, metadata, table_name,
+                              target_column=target_column, sensitive_columns=sensitive_columns,
+                              min_group_size=min_group_size, tstr=False)
         result = NumberEvaluation(task).data_level
         return {'score': result['synthetic_data']['difference'], **result}
 
@@ -278,12 +290,12 @@ class TSTRMeanDifference(_RegressionMetric):
     name = 'TSTR Mean Difference'
 
     @classmethod
-    def compute_breakdown(cls, real_data, synthetic_data, metadata=None, target_column=None,
-                          sensitive_columns=None, real_validation_data=None,
+    def compute_breakdown(cls, real_data, synthetic_data, metadata=None, table_name=None, *,
+                          target_column, sensitive_columns, real_validation_data=None,
                           validation_size=0.3, random_state=0, min_group_size=5,
                           include_sensitive_columns=True):
         task = RegressionTask(
-            real_data, synthetic_data, metadata, target_column=target_column,
+            real_data, synthetic_data, metadata, table_name, target_column=target_column,
             sensitive_columns=sensitive_columns, real_validation_data=real_validation_data,
             validation_size=validation_size, random_state=random_state,
             min_group_size=min_group_size, include_sensitive_columns=include_sensitive_columns,

@@ -1,6 +1,7 @@
 """``FairnessReport``: fairness of synthetic data beside SDMetrics' ``QualityReport``.
 
-Three properties, each scored in [0, 1] (higher is better):
+Four properties, each scored in [0, 1] (higher is better); a number as the target has two,
+Demographic Parity (the groups' means) and Downstream Utility (R^2), ``_report_numbers.py``:
 
 * **Demographic Parity** = mean of ``1 - DPD(synthetic labels)`` (data level: the
   positive-label rate of each group inside the synthetic table) and
@@ -269,6 +270,10 @@ class FairnessReport(NumberTargetMixin, ExplanationsMixin, BaseReport):
             verbose (bool):
                 Whether to print progress and the scores.
         """
+        # A report generated again (for a class label after a number, or after a failed
+        # try) keeps nothing of the last one.
+        self.is_generated = False
+        self._explanations = {}
         tables, table_name = single_tables({
             'real_data': real_data,
             'synthetic_data': synthetic_data,
@@ -284,11 +289,10 @@ class FairnessReport(NumberTargetMixin, ExplanationsMixin, BaseReport):
             )
         # SDMetrics checks this too, but without saying which side lacks which column.
         check_metadata_columns(table_metadata, real_data)
-        if is_number_target(real_data, target_column, positive_label):
+        if is_number_target(real_data, target_column, positive_label, table_metadata):
             self._generate_number(real_data, synthetic_data, table_metadata, sensitive_columns,
                                   target_column, real_validation_data, classifier, verbose)
             return
-        self._properties = self._class_properties()
         task = FairnessTask(
             real_data,
             synthetic_data,
@@ -303,8 +307,10 @@ class FairnessReport(NumberTargetMixin, ExplanationsMixin, BaseReport):
             include_sensitive_columns=self.include_sensitive_columns,
         )
         self._check_groups(task)
+        self._properties = self._class_properties()
         self.report_info.update({
             'target_column': target_column,
+            'target_kind': 'class label',
             'positive_label': task.positive_label,
             'sensitive_columns': task.sensitive_columns,
             'fairness_criterion': self.fairness_criterion,

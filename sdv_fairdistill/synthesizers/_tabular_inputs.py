@@ -230,12 +230,13 @@ def check_label_options(synthesizer):
     _parameters.check_optional_bool('label_from_features', synthesizer.label_from_features)
     criterion = synthesizer.fairness_criterion
     if (synthesizer.label_from_features and synthesizer.calibrate_target is False
-            and criterion != 'demographic_parity'):
+            and criterion != 'demographic_parity' and synthesizer.fairness_weight > 0):
         warnings.warn(
             f'label_from_features=True under fairness_criterion={criterion!r} keeps each '
             "group's own scores, and only the calibration equalises the error rates: with "
             'calibrate_target=False the generated label keeps the real bias. Leave '
-            'calibrate_target=None, or label_from_features=None for the target head.'
+            'calibrate_target=None (on with the penalty), or label_from_features=None for the '
+            'target head.'
         )
 
 

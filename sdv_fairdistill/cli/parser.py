@@ -112,7 +112,8 @@ def build_parser():
     report.add_argument('-s', '--sensitive', nargs='+', required=True, metavar='COLUMN',
                         help='sensitive column(s)')
     report.add_argument('-t', '--target', required=True, metavar='COLUMN',
-                        help='the column a downstream classifier predicts')
+                        help='the column a downstream classifier predicts (a number of more '
+                        'than ten values without --positive-label: a regressor)')
     report.add_argument('--positive-label', metavar='VALUE',
                         help='the favourable target value (needed when the target has more '
                         'than two values)')

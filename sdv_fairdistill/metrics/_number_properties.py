@@ -8,17 +8,20 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from sdv_fairdistill.metrics._evaluation import DATA_SOURCES, MODEL_SOURCES
-from sdv_fairdistill.metrics._properties import _COLORS, _FairnessProperty, _summary_rows
+from sdv_fairdistill.metrics._properties import (
+    _COLORS,
+    _FairnessProperty,
+    _labelled,
+    _summary_rows,
+)
 
 #: The summary's name of the gap of group means.
 MEAN_GAP = 'Mean Difference (standard deviations)'
 
 
 def _groups(result, setting, source):
-    rows = result['by_group'].reset_index().rename(columns={'group': 'Group'})
-    rows.insert(0, 'Source', source)
-    rows.insert(0, 'Setting', setting)
-    return rows
+    return _labelled(result['by_group'].reset_index().rename(columns={'group': 'Group'}),
+                     setting, source)
 
 
 def _parity(gap):

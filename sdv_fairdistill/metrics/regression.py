@@ -39,6 +39,7 @@ from sdv_fairdistill.metrics._features import feature_types
 from sdv_fairdistill.metrics._groups import check_groups_known, group_names, sensitive_frame
 from sdv_fairdistill.metrics._task import validated_inputs
 
+
 def group_mean_difference(values, sensitive, scale):
     """Largest minus smallest group mean of ``values``, divided by ``scale``.
 
@@ -124,7 +125,8 @@ class RegressionTask:
             )
         for name, table in checked.items():
             self._check_group_sizes(table, name, expected, min_group_size)
-            _check_spread(table[target_column], name, target_column)
+            if name != 'synthetic_data':  # the tables whose spread is the unit of the gaps
+                _check_spread(table[target_column], name, target_column)
 
     def sensitive(self, table):
         """The sensitive columns of ``table`` as text (``sensitive_frame``)."""
@@ -155,10 +157,9 @@ class RegressionTask:
         return train_test_split(real, test_size=self.validation_size,
                                 random_state=self.random_state, stratify=stratify)
 
-    def predictions(self, source):
-        """A regressor fitted on ``'real_data'`` (its training part) or ``'synthetic_data'``
-        predicts the real validation table: ``(predictions, R^2)``."""
-        train = self.train if source == 'real_data' else self.tables['synthetic_data']
+    @cached_property
+    def _feature_types(self):
+        """The regressors' feature columns and their types (``feature_types``), once."""
         excluded = [self.target_column]
         if not self.include_sensitive_columns:
             excluded += self.sensitive_columns
@@ -168,8 +169,14 @@ class RegressionTask:
                 'No feature column is left besides the target to train a regressor: the '
                 'tables need feature columns (or include_sensitive_columns=True).'
             )
+        return types
+
+    def predictions(self, source):
+        """A regressor fitted on ``'real_data'`` (its training part) or ``'synthetic_data'``
+        predicts the real validation table: ``(predictions, R^2)``."""
+        train = self.train if source == 'real_data' else self.tables['synthetic_data']
         regressor = HistGradientBoostingRegressor(random_state=self.random_state)
-        x_train, x_test = encode_for(regressor, True, train, self.validation, types)
+        x_train, x_test = encode_for(regressor, True, train, self.validation, self._feature_types)
         regressor.fit(x_train, train[self.target_column].to_numpy(dtype=float))
         predicted = regressor.predict(x_test)
         return predicted, float(r2_score(self.validation[self.target_column], predicted))

@@ -540,6 +540,15 @@ def test_one_group_empty_tables_and_a_list_as_target(small):
         )
 
 
+def test_repeated_column_names_are_refused_with_the_name(small):
+    # pandas allows them (e.g. after a concat); small['x'] would then be a frame.
+    repeated = pd.concat([small, small[['x']]], axis=1)
+    with pytest.raises(ValueError, match=r"synthetic_data has more than one column named \['x'\]"):
+        DemographicParityDifference.compute(
+            small, repeated, target_column='y', sensitive_columns='sex', positive_label='yes'
+        )
+
+
 def test_sensitive_value_unknown_to_the_real_data_is_blamed_on_synthetic_data(small):
     synthetic = small.assign(sex=small['sex'].replace({'F': 'female'}))
     message = (

@@ -222,3 +222,14 @@ def test_an_integer_coded_class_the_metadata_calls_categorical_stays_a_class():
     metadata = {'columns': {**METADATA['columns'], 'code': {'sdtype': 'categorical'}}}
     with pytest.raises(ValueError, match='positive_label'):
         FairnessReport().generate(real, real, metadata, 'group', 'code', verbose=False)
+
+
+def test_a_synthetic_feature_without_values_is_named_in_a_warning():
+    # As for the classifiers: a regressor learns nothing from a column with no value (e.g.
+    # the fake text SDV generates for a numerical column its detected metadata calls PII).
+    real, synthetic = _table(600, 1.0, 0), _table(500, 0.5, 1)
+    synthetic['z'] = np.nan
+    with pytest.warns(UserWarning, match=r"synthetic_data has no usable value .*\['z'\].* regressor"):
+        score = TSTRMeanDifference.compute(real, synthetic, target_column='wage',
+                                           sensitive_columns='group')
+    assert np.isfinite(score)

@@ -141,13 +141,7 @@ def train_and_predict(
     if not types:
         raise ValueError('No feature column is left besides the target to train a classifier.')
 
-    empty = empty_columns(train, types)
-    if empty:
-        warnings.warn(
-            f'{train_name} has no usable value in the feature column(s) {empty} (all missing, '
-            'or no number where the metadata says numerical, as when SDV generates fake values '
-            'for a column it marks as PII); the classifier trained on it cannot use them.'
-        )
+    warn_empty_columns(train, types, train_name, 'classifier')
     estimator, native = make_classifier(classifier, random_state)
     x_train, x_test = encode_for(estimator, native, train, test, types)
     estimator.fit(x_train, y_train)
@@ -159,6 +153,18 @@ def train_and_predict(
             'AUROC is NaN.'
         )
     return TSTRResult(y_pred=y_pred, y_score=y_score, **utility_scores(y_test, y_pred, y_score))
+
+
+def warn_empty_columns(train, types, train_name, learner):
+    """Warn when feature columns of ``train`` have no usable value (``empty_columns``): the
+    ``learner`` ('classifier', 'regressor') trained on it cannot use them."""
+    empty = empty_columns(train, types)
+    if empty:
+        warnings.warn(
+            f'{train_name} has no usable value in the feature column(s) {empty} (all missing, '
+            'or no number where the metadata says numerical, as when SDV generates fake values '
+            f'for a column it marks as PII); the {learner} trained on it cannot use them.'
+        )
 
 
 def encode_for(estimator, native, train, test, types):

@@ -182,6 +182,13 @@ def check_tables(tables):
     for name, table in tables.items():
         if table.empty:
             raise ValueError(f'{name} has no rows; pass a table with rows.')
+        # pandas keeps repeated names; selecting one then gives a frame, not a column.
+        repeated = sorted(set(table.columns[table.columns.duplicated()].map(str)))
+        if repeated:
+            raise ValueError(
+                f'{name} has more than one column named {repeated}; rename them so that '
+                'every column name is unique.'
+            )
 
     names = list(tables)
     reference_name = names[0]

@@ -33,7 +33,7 @@ from sklearn.ensemble import HistGradientBoostingRegressor
 from sklearn.metrics import r2_score
 from sklearn.model_selection import train_test_split
 
-from sdv_fairdistill.metrics._classifier import encode_for
+from sdv_fairdistill.metrics._classifier import encode_for, warn_empty_columns
 from sdv_fairdistill.metrics._columns import NUMBER_VALUES
 from sdv_fairdistill.metrics._features import feature_types
 from sdv_fairdistill.metrics._groups import check_groups_known, group_names, sensitive_frame
@@ -175,6 +175,7 @@ class RegressionTask:
         """A regressor fitted on ``'real_data'`` (its training part) or ``'synthetic_data'``
         predicts the real validation table: ``(predictions, R^2)``."""
         train = self.train if source == 'real_data' else self.tables['synthetic_data']
+        warn_empty_columns(train, self._feature_types, source, 'regressor')
         regressor = HistGradientBoostingRegressor(random_state=self.random_state)
         x_train, x_test = encode_for(regressor, True, train, self.validation, self._feature_types)
         regressor.fit(x_train, train[self.target_column].to_numpy(dtype=float))

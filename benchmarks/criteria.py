@@ -65,7 +65,11 @@ def fairdistill_rows(dataset, train, metadata, evaluator, seed, criterion, weigh
     seconds = time.perf_counter() - start
     synthetic = synthesizer.sample(len(train))[dataset.table_name]
     scores = {**evaluator.tstr(synthetic), **evaluator.label_gap(synthetic)}
+    diagnostics = synthesizer.get_fairness_diagnostics()
     row = {'generator': f'FairDistill ({criterion})', 'fairness_weight': weight, **options,
+           'label_source': diagnostics.get('label_source'),
+           'largest_offset_error': max(diagnostics.get('target_offset_errors', {}).values(),
+                                       default=None),
            'fit_seconds': seconds, **scores}
     if not paired or synthesizer._model.target_offsets is None:
         return [row]

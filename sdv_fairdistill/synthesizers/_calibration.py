@@ -9,6 +9,8 @@ import torch
 
 from sdv_fairdistill.core import calibration, distributed
 from sdv_fairdistill.core.feature_labels import ValueAlignment
+from sdv_fairdistill.synthesizers import _feature_labels as feature_labels
+from sdv_fairdistill.synthesizers import _tabular_inputs as inputs
 from sdv_fairdistill.synthesizers._classifier_columns import (
     ClassifierColumns,
     enforced,
@@ -16,11 +18,37 @@ from sdv_fairdistill.synthesizers._classifier_columns import (
 )
 
 
+def label_and_calibrate(synthesizer, processed_data, codes, seed):
+    """Draw the label from the features where it is on (``use_feature_labels``) and fit the
+    calibration where it is on (``calibrate``). Returns ``(labelled, calibrated)``: whether
+    the label comes from the features, and ``calibrate``'s answer (None: not calibrated).
+
+    Under the error-rate criteria by default (``inputs.IF_CERTAIN``) the label from the
+    features is tried first and kept only if the calibration measured every group's shift
+    to within ``calibration.MAX_LABEL_SHIFT_ERROR``: that label carries the real table's
+    bias and only the calibration removes it, which on a small table it cannot see through
+    the noise (German Credit, ``adult_small``; docs/criteria.md). Otherwise the target
+    head, whose penalty removes the bias however small the table, draws it and the
+    calibration is fitted again for it.
+    """
+    choice = inputs.resolve_label_from_features(synthesizer)
+    labelled = bool(choice) and feature_labels.use_feature_labels(synthesizer, processed_data, seed)
+    calibrated = calibrate(synthesizer, processed_data, codes, seed) if (
+        inputs.resolve_calibrate_target(synthesizer)) else None
+    if labelled and choice == inputs.IF_CERTAIN and not (
+            calibrated is not None and calibration.certain(calibrated[1])):
+        feature_labels.stop_feature_labels(synthesizer)
+        labelled = False
+        calibrated = calibrate(synthesizer, processed_data, codes, seed)
+    return labelled, calibrated
+
+
 def calibrate(synthesizer, processed_data, codes, seed):
     """Fit and set the model's per-group offsets (``target_offsets``; a number drawn from the
-    features: its ``ValueAlignment``'s shifts); return them as a list, or None when the
-    calibration does not apply (neither a two-class target nor a number drawn from the
-    features). The user's sampling state is left as it was."""
+    features: its ``ValueAlignment``'s shifts). Returns ``(offsets, errors)`` as lists (the
+    errors: each group's standard error of the first round's shift, ``fit_offsets``), or
+    None when the calibration does not apply (neither a two-class target nor a number drawn
+    from the features). The user's sampling state is left as it was."""
     model = synthesizer._model
     # A number drawn from the features: its shifts are the ``ValueAlignment``'s own.
     numbers = isinstance(getattr(model, 'label_alignment', None), ValueAlignment)
@@ -32,12 +60,12 @@ def calibrate(synthesizer, processed_data, codes, seed):
                 'neither here, so it is not calibrated.'
             )
         return None
-    offsets = None
+    fitted = None
     if distributed.is_main():  # every process gets rank 0's offsets
-        offsets = _fit(synthesizer, model, processed_data, np.asarray(codes), seed, numbers)
-    offsets = distributed.broadcast_object(offsets)
+        fitted = _fit(synthesizer, model, processed_data, np.asarray(codes), seed, numbers)
+    offsets, errors = distributed.broadcast_object(fitted)
     _set_offsets(model, offsets, numbers)
-    return [float(offset) for offset in offsets]
+    return [float(offset) for offset in offsets], [float(error) for error in errors]
 
 
 def _set_offsets(model, offsets, numbers):
@@ -91,6 +119,7 @@ def _fit(synthesizer, model, processed_data, codes, seed, numbers):
             sample, real_matrix, codes, model.n_groups, categorical, seed,
             calibration.tables_per_round(table_rows, model.fairness_criterion), regression=numbers,
             real_labels=real_labels, criterion=model.fairness_criterion, positive=positive,
+            return_errors=True,
         )
     finally:
         model.set_random_state(saved)

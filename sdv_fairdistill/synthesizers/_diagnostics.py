@@ -281,15 +281,19 @@ class DiagnosticsMixin:
             and the downstream difference are gaps of means, in standard deviations of the
             real target (a regressor's predictions). With a target, ``label_source``:
             ``'features'`` (the label drawn from a classifier of the real rows,
-            ``label_from_features``) or ``'target head'``; with the downstream calibration,
-            ``target_offsets`` (per group). See docs/method.md.
+            ``label_from_features``) or ``'target head'`` (under the error-rate criteria by
+            default: the label from the features was tried and not kept, since some group's
+            shift was measured less precisely than 0.25 log-odds); with the downstream
+            calibration, ``target_offsets`` (per group) and ``target_offset_errors`` (each
+            group's standard error of the first round's measured shift, log-odds; inf: not
+            measured). See docs/method.md and docs/criteria.md.
         """
         self._check_fitted()
         return dict(self._fairness_diagnostics)
 
-    def _diagnose_fit(self, x, y, codes, labelled, offsets):
+    def _diagnose_fit(self, x, y, codes, labelled, calibrated):
         """``_fairness_diagnostics`` of a tabular fit: ``measure_after_fit``, which way the
-        label was drawn (``labelled``) and the calibration's ``offsets`` (or None)."""
+        label was drawn (``labelled``) and the calibration's ``(offsets, errors)`` (or None)."""
         decode = None
         if self.target_column is not None and draws_a_number(self):
             def decode(matrix):  # a number: its values, as the user's table has them
@@ -303,8 +307,10 @@ class DiagnosticsMixin:
         if self.target_column is not None:
             # Which of the two ways the label was drawn (docs/method.md, Stage 4).
             report['label_source'] = 'features' if labelled else 'target head'
-        if offsets is not None:
+        if calibrated is not None:
             # Keyed by the group's sensitive values, joined by ', ' for several columns.
             names = [group_name(row) for row in self._groups.itertuples(index=False)]
+            offsets, errors = calibrated
             report['target_offsets'] = dict(zip(names, offsets))
+            report['target_offset_errors'] = dict(zip(names, errors))
         return report

@@ -164,6 +164,11 @@ def use_feature_labels(synthesizer, processed_data, seed):
     return True
 
 
+def stop_feature_labels(synthesizer):
+    """Make the target head draw the label again (undoes ``use_feature_labels``)."""
+    synthesizer._model.label_scorer = synthesizer._model.label_alignment = None
+
+
 def _fit_scorer(synthesizer, processed_data, seed):
     target = synthesizer.target_column
     real = processed_data.reset_index(drop=True)

@@ -260,6 +260,19 @@ def resolve_calibrate_target(synthesizer):
     return synthesizer.fairness_weight > 0 if value is None else value
 
 
+#: ``resolve_label_from_features``' third answer: try the label from the features and keep it
+#: only if the calibration measures every group's shift precisely (``calibration.certain``).
+IF_CERTAIN = 'if certain'
+
+
 def resolve_label_from_features(synthesizer):
-    """``label_from_features``, or with None its default (``_resolve_demographic_parity_option``)."""
-    return _resolve_demographic_parity_option(synthesizer, 'label_from_features')
+    """``label_from_features``, or with None its default: on under demographic parity when
+    the penalty is on (``_resolve_demographic_parity_option``); under the error-rate criteria
+    with the penalty and the calibration on, ``IF_CERTAIN`` (that label keeps the real bias,
+    which only a precise calibration removes); else off."""
+    value = _resolve_demographic_parity_option(synthesizer, 'label_from_features')
+    if value or getattr(synthesizer, 'label_from_features', None) is not None:
+        return value
+    if synthesizer.fairness_weight > 0 and resolve_calibrate_target(synthesizer):
+        return IF_CERTAIN
+    return False

@@ -18,7 +18,6 @@ from sdv.single_table.base import BaseSingleTableSynthesizer
 from sdv_fairdistill.core.density import MIN_MIXTURE_ROWS
 from sdv_fairdistill.plugins import get_adapter_class
 from sdv_fairdistill.synthesizers import _calibration as calibration
-from sdv_fairdistill.synthesizers import _feature_labels as feature_labels
 from sdv_fairdistill.synthesizers import _diagnostics as diagnostics
 from sdv_fairdistill.synthesizers import _parameters as checks
 from sdv_fairdistill.synthesizers import _column_roles as roles
@@ -325,13 +324,10 @@ class FairDistillSynthesizer(LatentViewMixin, diagnostics.DiagnosticsMixin, RawC
         if rows is not None:  # the densities learnt from the sample, where small groups were
             # topped up: rows are drawn at the groups' shares of the whole table.
             self._model.set_group_prior(self._group_prior)
-        labelled = inputs.resolve_label_from_features(self) and feature_labels.use_feature_labels(
-            self, processed_data, self.seed or 0
+        labelled, calibrated = calibration.label_and_calibrate(
+            self, processed_data, codes, self.seed or 0
         )
-        offsets = None
-        if inputs.resolve_calibrate_target(self):
-            offsets = calibration.calibrate(self, processed_data, codes, self.seed or 0)
-        self._fairness_diagnostics = self._diagnose_fit(x, y, codes, labelled, offsets)
+        self._fairness_diagnostics = self._diagnose_fit(x, y, codes, labelled, calibrated)
         self._seed_sampling()
 
     # ------------------------------------------------------------------ sampling

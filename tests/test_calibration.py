@@ -67,6 +67,43 @@ def test_certain_shifts_are_kept_and_noisy_ones_shrunk():
     assert shrunk[0] > 0.49 and shrunk[1] < 0.25
 
 
+def test_certain_needs_every_group_measured_within_the_bound():
+    bound = calibration.MAX_LABEL_SHIFT_ERROR
+    assert calibration.certain([0.05, bound])
+    assert not calibration.certain([0.05, bound + 0.01])
+    assert not calibration.certain([0.05, np.inf])  # a group not measured at all
+    assert not calibration.certain([])
+
+
+def test_fit_offsets_reports_the_first_rounds_error_of_each_group():
+    # Generated tables whose label favours group 0 through its feature; the real rows hold
+    # 3,000 / 150 / 5 rows of the three groups.
+    rng = np.random.RandomState(0)
+    sizes = [3000, 150, 5]
+    real_groups = np.repeat([0, 1, 2], sizes)
+    real = np.column_stack([rng.normal(size=sum(sizes)) + 0.5 * (real_groups == 0), real_groups])
+
+    def sample(offsets, draw):
+        local = np.random.RandomState(draw)
+        groups = local.choice(3, 2000, p=[0.9, 0.08, 0.02])
+        x = local.normal(size=2000) + 0.5 * (groups == 0)
+        logit = 2 * x + offsets[groups]
+        labels = (local.uniform(size=2000) < 1 / (1 + np.exp(-logit))).astype(int)
+        return np.column_stack([x, groups]), labels
+
+    offsets, errors = calibration.fit_offsets(
+        sample, real, real_groups, 3, np.array([False, True]), 0, tables=3, return_errors=True
+    )
+    assert offsets.shape == errors.shape == (3,)
+    # The group of 5 rows (under MIN_GROUP_ROWS) is not measured; the larger a group, the
+    # more precisely its shift is.
+    assert np.isinf(errors[2]) and offsets[2] == 0
+    assert 0 < errors[0] < errors[1] < np.inf
+    # Without return_errors, the same offsets alone.
+    alone = calibration.fit_offsets(sample, real, real_groups, 3, np.array([False, True]), 0, 3)
+    assert np.array_equal(alone, offsets)
+
+
 def test_apply_offsets_shifts_the_second_class_of_each_group():
     output = torch.tensor([[0.0, 0.0], [1.0, 2.0], [0.5, -0.5]])
     shifted = calibration.apply_offsets(output, torch.tensor([0.5, -1.0]), np.array([0, 1, 0]))

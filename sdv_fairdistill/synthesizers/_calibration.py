@@ -20,8 +20,10 @@ from sdv_fairdistill.synthesizers._classifier_columns import (
 
 def label_and_calibrate(synthesizer, processed_data, codes, seed):
     """Draw the label from the features where it is on (``use_feature_labels``) and fit the
-    calibration where it is on (``calibrate``). Returns ``(labelled, calibrated)``: whether
-    the label comes from the features, and ``calibrate``'s answer (None: not calibrated).
+    calibration where it is on (``calibrate``). Returns ``(labelled, calibrated,
+    declined)``: whether the label comes from the features, ``calibrate``'s answer (None: not
+    calibrated), and the per-group errors of the label from the features where it was tried
+    and not kept (else None).
 
     Under the error-rate criteria by default (``inputs.IF_CERTAIN``) the label from the
     features is tried first and kept only if the calibration measured every group's shift
@@ -35,12 +37,14 @@ def label_and_calibrate(synthesizer, processed_data, codes, seed):
     labelled = bool(choice) and feature_labels.use_feature_labels(synthesizer, processed_data, seed)
     calibrated = calibrate(synthesizer, processed_data, codes, seed) if (
         inputs.resolve_calibrate_target(synthesizer)) else None
+    declined = None
     if labelled and choice == inputs.IF_CERTAIN and not (
             calibrated is not None and calibration.certain(calibrated[1])):
+        declined = calibrated[1] if calibrated is not None else None
         feature_labels.stop_feature_labels(synthesizer)
         labelled = False
         calibrated = calibrate(synthesizer, processed_data, codes, seed)
-    return labelled, calibrated
+    return labelled, calibrated, declined
 
 
 def calibrate(synthesizer, processed_data, codes, seed):

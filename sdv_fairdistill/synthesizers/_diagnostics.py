@@ -281,19 +281,21 @@ class DiagnosticsMixin:
             and the downstream difference are gaps of means, in standard deviations of the
             real target (a regressor's predictions). With a target, ``label_source``:
             ``'features'`` (the label drawn from a classifier of the real rows,
-            ``label_from_features``) or ``'target head'`` (under the error-rate criteria by
-            default: the label from the features was tried and not kept, since some group's
-            shift was measured less precisely than 0.25 log-odds); with the downstream
-            calibration, ``target_offsets`` (per group) and ``target_offset_errors`` (each
-            group's standard error of the first round's measured shift, log-odds; inf: not
-            measured). See docs/method.md and docs/criteria.md.
+            ``label_from_features``) or ``'target head'``; with the downstream calibration,
+            ``target_offsets`` (per group) and ``target_offset_errors`` (each group's
+            standard error of the first round's measured shift, log-odds; inf: not
+            measured). Under the error-rate criteria the default tries the label from the
+            features and keeps it where every group's error is at most 0.25; where it is not
+            kept, ``label_from_features_errors`` holds that try's errors. See
+            docs/method.md and docs/criteria.md.
         """
         self._check_fitted()
         return dict(self._fairness_diagnostics)
 
-    def _diagnose_fit(self, x, y, codes, labelled, calibrated):
+    def _diagnose_fit(self, x, y, codes, labelled, calibrated, declined=None):
         """``_fairness_diagnostics`` of a tabular fit: ``measure_after_fit``, which way the
-        label was drawn (``labelled``) and the calibration's ``(offsets, errors)`` (or None)."""
+        label was drawn (``labelled``), the calibration's ``(offsets, errors)`` (or None) and
+        the errors of a label from the features tried and not kept (``declined``, or None)."""
         decode = None
         if self.target_column is not None and draws_a_number(self):
             def decode(matrix):  # a number: its values, as the user's table has them
@@ -313,4 +315,6 @@ class DiagnosticsMixin:
             offsets, errors = calibrated
             report['target_offsets'] = dict(zip(names, offsets))
             report['target_offset_errors'] = dict(zip(names, errors))
+            if declined is not None:
+                report['label_from_features_errors'] = dict(zip(names, declined))
         return report

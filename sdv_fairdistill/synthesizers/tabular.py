@@ -324,10 +324,11 @@ class FairDistillSynthesizer(LatentViewMixin, diagnostics.DiagnosticsMixin, RawC
         if rows is not None:  # the densities learnt from the sample, where small groups were
             # topped up: rows are drawn at the groups' shares of the whole table.
             self._model.set_group_prior(self._group_prior)
-        labelled, calibrated = calibration.label_and_calibrate(
+        labelled, calibrated, declined = calibration.label_and_calibrate(
             self, processed_data, codes, self.seed or 0
         )
-        self._fairness_diagnostics = self._diagnose_fit(x, y, codes, labelled, calibrated)
+        self._fairness_diagnostics = self._diagnose_fit(x, y, codes, labelled, calibrated,
+                                                        declined)
         self._seed_sampling()
 
     # ------------------------------------------------------------------ sampling

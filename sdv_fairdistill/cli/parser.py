@@ -70,8 +70,9 @@ def build_parser():
     fit.add_argument('--label-from-features', action=argparse.BooleanOptionalAction,
                      default=None, help='draw the target from a classifier (a number: a regressor) '
                      'of the real rows that scores each generated row, aligned across groups '
-                     '(default: yes, under demographic parity; under the error-rate criteria '
-                     'opt-in, two classes, each group keeping its own scores)')
+                     '(default: yes, under demographic parity; under the error-rate criteria, '
+                     'two classes, each group keeping its own scores: tried, and kept where the '
+                     "calibration measures every group's shift to within 0.25 log-odds)")
     fit.add_argument('--label-sharpness', type=float, metavar='K',
                      help="with the label from the features, the factor on the pooled scores' "
                      'log-odds (more than two classes: on the class log-probabilities) before '

@@ -12,7 +12,8 @@ every group gets the same distribution of probabilities and the same label rate,
 rows inside a group (who is more likely positive than whom) is the real classifier's. The
 downstream calibration's offsets (``core/calibration.py``) then apply to the aligned score as
 they do to the head's. Under the error-rate criteria, which do not ask for equal label rates,
-each group keeps its own distribution, sharpened (``GroupSharpening``; opt-in), and the
+each group keeps its own distribution, sharpened (``GroupSharpening``; kept by default only
+where the calibration measures every group precisely, ``synthesizers/_calibration.py``), and the
 calibration's offsets alone equalise the error rates.
 
 A target of more than two classes (``ClassShareAlignment``) has no one score to order the rows

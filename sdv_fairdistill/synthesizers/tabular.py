@@ -108,11 +108,14 @@ class FairDistillSynthesizer(LatentViewMixin, diagnostics.DiagnosticsMixin, RawC
             classifier, its scores mapped group by group onto the groups' pooled distribution
             (more classes: shifted to the pooled class shares); a number without missing
             values from a regressor, its predictions mapped likewise, plus a residual of the
-            real rows. Under 'equalized_odds' and 'equal_opportunity' (True only, two
-            classes) each group keeps its own scores, sharpened, and the calibration alone
-            equalises the error rates: a higher AUROC, a less certain fairness
-            (docs/criteria.md). None: on under demographic parity with such a target and
-            fairness_weight > 0 (see docs/method.md). Defaults to None.
+            real rows. Under 'equalized_odds' and 'equal_opportunity' (two classes) each
+            group keeps its own scores, sharpened, and the calibration alone equalises the
+            error rates: a higher AUROC, a fairness only as sure as the calibration. None: on
+            under demographic parity with such a target and fairness_weight > 0; under the
+            error-rate criteria (with the penalty and the calibration on) tried, and kept
+            only where the calibration measured every group's shift to within 0.25 log-odds,
+            else the target head draws it (see docs/method.md, docs/criteria.md). Defaults
+            to None.
         label_sharpness (float): with the label from the features, the factor on the log-odds
             of the groups' pooled scores (under the error-rate criteria each group's own)
             before the label is drawn (the label rate stays; with

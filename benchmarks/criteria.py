@@ -40,6 +40,15 @@ def _setup(dataset_name, metadata_kind, seed, num_rows):
     return dataset, train, metadata, evaluator
 
 
+def _largest(errors):
+    """The largest of a diagnostics dict of per-group errors; None if absent or not finite
+    (a group not measured), which JSON cannot hold."""
+    if not errors:
+        return None
+    largest = max(errors.values())
+    return largest if largest < float('inf') else None
+
+
 def fairdistill_rows(dataset, train, metadata, evaluator, seed, criterion, weight,
                      paired=False, **options):
     """One row of a FairDistill fit; with ``paired`` and calibration offsets, a second row of
@@ -68,8 +77,9 @@ def fairdistill_rows(dataset, train, metadata, evaluator, seed, criterion, weigh
     diagnostics = synthesizer.get_fairness_diagnostics()
     row = {'generator': f'FairDistill ({criterion})', 'fairness_weight': weight, **options,
            'label_source': diagnostics.get('label_source'),
-           'largest_offset_error': max(diagnostics.get('target_offset_errors', {}).values(),
-                                       default=None),
+           'largest_offset_error': _largest(diagnostics.get('target_offset_errors')),
+           # Under the error-rate criteria: the label from the features tried and not kept.
+           'largest_declined_error': _largest(diagnostics.get('label_from_features_errors')),
            'fit_seconds': seconds, **scores}
     if not paired or synthesizer._model.target_offsets is None:
         return [row]

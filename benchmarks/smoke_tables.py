@@ -83,9 +83,9 @@ def run(name, table, numbers=False, criterion='demographic_parity'):
             sample = synthesizer.sample(500)['t']
         record['ok'] = True
         record['cols_match'] = list(sample.columns) == list(table.columns)
+        record['label_source'] = synthesizer.get_fairness_diagnostics().get('label_source')
         if numbers:
             means = sample.groupby(sensitive)[target].mean()
-            record['label_source'] = synthesizer.get_fairness_diagnostics().get('label_source')
             record['mean_gap'] = float((means.max() - means.min()) / table[target].std())
             record['missing'] = [float(sample[target].isna().mean()),
                                  float(table[target].isna().mean())]

@@ -1,6 +1,7 @@
 import os
 from importlib.resources import files
 
+import numpy as np
 import pandas as pd
 import pytest
 import torch
@@ -52,6 +53,16 @@ def tiny_fitted(adult_sample):
     )
     synthesizer.fit({'adult': data})
     return synthesizer
+
+
+def proxy_step_table():
+    """1,500 rows whose label is a step of ``x``, and group 'a' has larger ``x`` (a proxy)."""
+    rng = np.random.RandomState(3)
+    group = rng.choice(['a', 'b'], 1500, p=[0.6, 0.4])
+    x = rng.normal(size=1500) + 1.2 * (group == 'a')
+    noise = rng.uniform(size=1500)
+    label = np.where(x > 0.6, 'yes', 'no')
+    return pd.DataFrame({'group': group, 'x': x, 'noise': noise, 'label': label})
 
 
 def fit_detected(table, sensitive, target, batch_size=200, **parameters):

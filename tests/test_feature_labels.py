@@ -12,8 +12,7 @@ import torch
 from sdv.metadata import Metadata
 from sklearn.metrics import roc_auc_score
 
-from conftest import assert_loaded_copy_samples_the_same, fit_detected
-from sdv_fairdistill.core import calibration
+from conftest import assert_loaded_copy_samples_the_same, fit_detected, proxy_step_table
 from sdv_fairdistill.core.alignment import class_share_offsets
 from sdv_fairdistill.core.feature_labels import (
     MAX_CLASSES,
@@ -28,13 +27,7 @@ from sdv_fairdistill.synthesizers.tabular import FairDistillSynthesizer
 
 @pytest.fixture(scope='module')
 def biased_table():
-    """The label is a sharp function of ``x``, and group 'a' has larger ``x`` (a proxy)."""
-    rng = np.random.RandomState(3)
-    group = rng.choice(['a', 'b'], 1500, p=[0.6, 0.4])
-    x = rng.normal(size=1500) + 1.2 * (group == 'a')
-    noise = rng.uniform(size=1500)
-    label = np.where(x > 0.6, 'yes', 'no')
-    return pd.DataFrame({'group': group, 'x': x, 'noise': noise, 'label': label})
+    return proxy_step_table()
 
 
 def _fit(table, **parameters):
@@ -243,33 +236,6 @@ def test_error_rate_criteria_draw_the_label_from_the_features_when_asked(
     # More than two classes: the head draws the label (GroupSharpening is two-class).
     three = _fit(three_class_table, label_from_features=True, fairness_criterion='equalized_odds')
     assert three._model.label_scorer is None
-
-
-def test_error_rate_criteria_keep_the_label_from_the_features_only_when_certain(
-    biased_table, monkeypatch
-):
-    # By default the label from the features is tried and kept only if the calibration
-    # measured every group's shift precisely; on this 1,500-row table it was not, and the
-    # fit is then the target head's, sample for sample.
-    options = {'fairness_criterion': 'equal_opportunity', 'positive_label': 'yes'}
-    default = _fit(biased_table, **options)
-    diagnostics = default.get_fairness_diagnostics()
-    assert diagnostics['label_source'] == 'target head'
-    assert default._model.label_scorer is None
-    assert max(diagnostics['label_from_features_errors'].values()) > (
-        calibration.MAX_LABEL_SHIFT_ERROR)
-    head = _fit(biased_table, label_from_features=False, **options)
-    assert head.get_fairness_diagnostics()['target_offsets'] == diagnostics['target_offsets']
-    pd.testing.assert_frame_equal(default.sample(500)['t'], head.sample(500)['t'])
-    # Measured precisely enough, the label from the features is kept.
-    monkeypatch.setattr(calibration, 'MAX_LABEL_SHIFT_ERROR', np.inf)
-    kept = _fit(biased_table, **options)
-    assert kept.get_fairness_diagnostics()['label_source'] == 'features'
-    assert 'label_from_features_errors' not in kept.get_fairness_diagnostics()
-    assert isinstance(kept._model.label_alignment, GroupSharpening)
-    # Without the calibration nothing could remove that label's bias: the head draws it.
-    uncalibrated = _fit(biased_table, calibrate_target=False, **options)
-    assert uncalibrated.get_fairness_diagnostics()['label_source'] == 'target head'
 
 
 def test_label_sharpness_makes_the_label_more_certain_at_the_same_rates(biased_table):

@@ -228,9 +228,11 @@ def mean_and_variance(shifts, errors):
 
 def certain(errors):
     """Whether every group's shift was measured (``fit_offsets``' errors) to within
-    ``MAX_LABEL_SHIFT_ERROR``: an unmeasured group (error inf) is not."""
+    ``MAX_LABEL_SHIFT_ERROR``: a group not measured (error inf: fewer than
+    ``MIN_GROUP_ROWS`` real rows of a class it is compared in, or classifiers that select
+    all of a class's rows or none) is not."""
     errors = np.asarray(errors, dtype=float)
-    return bool(errors.size) and bool(np.all(errors <= MAX_LABEL_SHIFT_ERROR))
+    return bool(errors.size) and bool(np.all(np.isfinite(errors) & (errors <= MAX_LABEL_SHIFT_ERROR)))
 
 
 def draw_seed(seed, draw):

@@ -31,7 +31,10 @@ def label_and_calibrate(synthesizer, processed_data, codes, seed):
     bias and only the calibration removes it, which on a small table it cannot see through
     the noise (German Credit, ``adult_small``; docs/criteria.md). Otherwise the target
     head, whose penalty removes the bias however small the table, draws it and the
-    calibration is fitted again for it.
+    calibration is fitted again for it. A group the calibration cannot measure at all
+    (fewer than ``calibration.MIN_GROUP_ROWS`` real rows of a class, as small intersections
+    of several sensitive columns may have, or a class whose rows the classifiers all
+    select) keeps the head too.
     """
     choice = inputs.resolve_label_from_features(synthesizer)
     labelled = bool(choice) and feature_labels.use_feature_labels(synthesizer, processed_data, seed)

@@ -19,7 +19,9 @@ deviations of the real target, and its missing share beside the real one::
     python benchmarks/smoke_tables.py --numbers > benchmarks/results/unseen/smoke/numbers.jsonl
 
 ``--criterion NAME`` fits under another fairness criterion (``equalized_odds``,
-``equal_opportunity``; two-class targets only), the downstream calibration included::
+``equal_opportunity``, whose ``positive_label`` is the target's last value in text order;
+two-class targets only), the downstream calibration included, and records which label the
+default kept (``label_source``)::
 
     python benchmarks/smoke_tables.py --criterion equalized_odds > \
         benchmarks/results/unseen/smoke/equalized_odds.jsonl
@@ -75,9 +77,13 @@ def run(name, table, numbers=False, criterion='demographic_parity'):
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter('always')
             metadata = Metadata.detect_from_dataframes({'t': table})
+            options = {}
+            if criterion == 'equal_opportunity':  # its class: the last value, as text
+                options['positive_label'] = record['positive_label'] = sorted(
+                    table[target].dropna().unique(), key=str)[-1]
             synthesizer = FairDistillSynthesizer(
                 metadata, sensitive_columns=sensitive, target_column=target, epochs=2,
-                distill_epochs=1, fairness_criterion=criterion,
+                distill_epochs=1, fairness_criterion=criterion, **options,
             )
             synthesizer.fit({'t': table})
             sample = synthesizer.sample(500)['t']

@@ -112,6 +112,11 @@ def table(rows):
     if 'label_from_features' in frame:  # its own row, beside the default's
         chosen = frame['label_from_features'].eq(True)
         frame.loc[chosen, 'generator'] += ', label_from_features=True'
+    if 'label_source' in frame:  # which label each fit drew, where the default chose
+        sources = frame.groupby(['dataset', 'metadata', 'generator'], sort=False)['label_source']
+        frame['generator'] += sources.transform(
+            lambda column: '' if column.isna().all() else ', label: ' + ' / '.join(
+                f'{source} x{count}' for source, count in column.value_counts().items()))
     lines = ['| dataset | metadata | generator | weight | seeds | accuracy | AUROC | DP diff. '
              '(mean / worst) | EO diff. (mean / worst) | TPR diff. (mean / worst) |',
              '|---|---|---|---|---|---|---|---|---|---|']

@@ -284,10 +284,10 @@ class DiagnosticsMixin:
             ``label_from_features``) or ``'target head'``; with the downstream calibration,
             ``target_offsets`` (per group) and ``target_offset_errors`` (each group's
             standard error of the first round's measured shift, in log-odds, for a number
-            in its units; inf: not measured). Under the error-rate criteria the default tries the label from the
-            features and keeps it where every group's error is at most 0.25; where it is not
-            kept, ``label_from_features_errors`` holds that try's errors. See
-            docs/method.md and docs/criteria.md.
+            in its units; inf: not measured). Under the error-rate criteria the default
+            tries the label from the features and keeps it where every group's error is at
+            most 0.25; where it is not kept, ``label_from_features_errors`` holds that try's
+            errors. See docs/method.md and docs/criteria.md.
         """
         self._check_fitted()
         return dict(self._fairness_diagnostics)

@@ -27,7 +27,8 @@ from sdv_fairdistill.core.model import FairDistillModel
 from sdv_fairdistill.datasets import get_dataset
 from sdv_fairdistill.synthesizers import _shared
 
-SCORES = ('accuracy', 'f1', 'auroc', 'dp_difference', 'dp_difference_large_groups', 'label_gap')
+SCORES = ('accuracy', 'f1', 'auroc', 'dp_difference', 'dp_difference_large_groups', 'label_gap',
+          'quality', 'density', 'coverage')
 
 
 def parse_arm(text):
@@ -55,19 +56,20 @@ def fit(dataset, metadata, train, seed, core_options, parameters):
     return synthesizer
 
 
-def score(synthesizer, evaluator, dataset, num_rows, tables):
+def score(synthesizer, evaluator, dataset, num_rows, tables, fidelity=False):
     """Mean scores of ``tables`` generated tables of ``num_rows`` rows, each table's DP, and
     the calibration's offsets."""
     records = []
     for _ in range(tables):
         table = synthesizer.sample(num_rows)[dataset.table_name]
-        scores = evaluator.evaluate(table, fidelity=False)
+        scores = evaluator.evaluate(table, fidelity=fidelity)
         records.append({key: float(scores[key]) for key in SCORES if key in scores})
     summary = {name: round(float(np.mean([r[name] for r in records])), 4) for name in records[0]}
     key = 'dp_difference_large_groups' if 'dp_difference_large_groups' in records[0] else 'dp_difference'
     summary['dp_tables'] = [round(r[key], 4) for r in records]
     offsets = synthesizer._model.target_offsets
     summary['offsets'] = None if offsets is None else [round(float(v), 3) for v in offsets]
+    summary['components'] = synthesizer._model.density.n_components_
     return summary
 
 
@@ -82,6 +84,8 @@ def main():
                         help='KEY=VALUE synthesizer parameter of every arm')
     parser.add_argument('--tables', type=int, default=2)
     parser.add_argument('--no-default', action='store_true', help='skip the default arm')
+    parser.add_argument('--fidelity', action='store_true',
+                        help='also score the QualityReport and density / coverage')
     args = parser.parse_args()
     warnings.simplefilter('ignore')
     parameters = dict(parse_arm(':' + ','.join(args.parameter))[1])
@@ -98,7 +102,7 @@ def main():
             print(json.dumps({
                 'dataset': args.dataset, 'metadata': args.metadata, 'seed': seed, 'arm': arm,
                 'options': core_options, 'parameters': parameters, 'tables': args.tables,
-                **score(synthesizer, evaluator, dataset, len(train), args.tables),
+                **score(synthesizer, evaluator, dataset, len(train), args.tables, args.fidelity),
                 'fit_seconds': round(fit_seconds, 1),
             }), flush=True)
 

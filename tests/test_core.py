@@ -65,6 +65,31 @@ def test_dcov2_rejects_mismatched_rows():
         dcov2_centered(torch.zeros(3, 2), torch.zeros(4, 4))
 
 
+def test_a_spike_rows_scalar_adds_nothing_to_the_loss():
+    # A scalar followed by its modes, the last of which is a spike (Span.spikes=1).
+    spans = [span_ops.Span(1, 'continuous', spikes=1), span_ops.Span(3, 'categorical')]
+    log_sigma = torch.tensor([-1.0], requires_grad=True)
+    spike_row = torch.tensor([[0.0, 0.0, 0.0, 1.0]])
+    gaussian_row = torch.tensor([[0.5, 1.0, 0.0, 0.0]])
+    logits = [0.0, 0.0, 0.0]
+    far, near = torch.tensor([[3.0, *logits]]), torch.tensor([[0.0, *logits]])
+    # The spike row's loss is the cross-entropy of its mode alone, whatever the scalar...
+    cross_entropy = np.log(3)
+    for output in (far, near):
+        loss = span_ops.reconstruction_loss(output, spike_row, spans, log_sigma)
+        assert loss.item() == pytest.approx(cross_entropy, abs=1e-6)
+    # ...so sigma learns from the other rows only.
+    span_ops.reconstruction_loss(far, spike_row, spans, log_sigma).sum().backward()
+    assert log_sigma.grad.item() == 0
+    # A row of a Gaussian mode keeps its Gaussian NLL: (0.5^2 / (2 e^-2)) - 1.
+    loss = span_ops.reconstruction_loss(near, gaussian_row, spans, log_sigma.detach())
+    assert loss.item() == pytest.approx(0.25 / (2 * np.exp(-2.0)) - 1 + cross_entropy, abs=1e-5)
+    # Distillation weighs the scalar by the teacher's probability of a Gaussian mode (2/3).
+    sigma_one = torch.zeros(1)
+    kl = span_ops.distillation_kl(far, near, spans, sigma_one, 2.0).item()
+    assert kl == pytest.approx(9 / 2 * (2 / 3), abs=1e-5)
+
+
 def test_span_heads_loss_kl_and_sampling():
     spans = [span_ops.Span(1, 'continuous'), span_ops.Span(3, 'categorical')]
     target = torch.tensor([[0.5, 0.0, 1.0, 0.0]])

@@ -17,11 +17,19 @@ CONTINUOUS = 'continuous'
 
 @dataclass(frozen=True)
 class Span:
-    """One block of an encoded vector: ``kind`` is 'categorical' or 'continuous'."""
+    """One block of an encoded vector: ``kind`` is 'categorical' or 'continuous'.
+
+    ``spikes`` (continuous spans only): the last ``spikes`` columns of the categorical span
+    that follows are modes holding a single value (a column's zeros, say). A row in one of them
+    has no scalar to learn, so it adds nothing to this span's loss, and its learned sigma is
+    the spread of the other rows (with the spike rows' exact zeros in it, it shrank with their
+    share and sharpened the loss on the other rows in proportion).
+    """
 
     width: int
     kind: str
     column: str = ''
+    spikes: int = 0
 
 
 def total_width(spans):
@@ -35,15 +43,22 @@ def _iter(spans):
         start += span.width
 
 
+def _outside_spikes(probabilities, span):
+    """Each row's probability (or indicator) of a mode that is not a spike of ``span``."""
+    return 1 - probabilities[:, probabilities.shape[1] - span.spikes :].sum(dim=1)
+
+
 def reconstruction_loss(output, target, spans, log_sigma):
     """Per-row negative log-likelihood of ``target`` under the head ``output``.
 
-    Cross-entropy for categorical spans; Gaussian NLL (learned sigma) for continuous spans.
-    ``log_sigma`` holds one value per continuous span, in order.
+    Cross-entropy for categorical spans; Gaussian NLL (learned sigma) for continuous spans,
+    left out for rows in a spike mode (``Span.spikes``). ``log_sigma`` holds one value per
+    continuous span, in order.
     """
     loss = output.new_zeros(output.shape[0])
     continuous_index = 0
-    for span, start, end in _iter(spans):
+    blocks = list(_iter(spans))
+    for index, (span, start, end) in enumerate(blocks):
         if span.kind == CATEGORICAL:
             loss = loss + F.cross_entropy(
                 output[:, start:end], target[:, start:end].argmax(dim=1), reduction='none'
@@ -52,7 +67,11 @@ def reconstruction_loss(output, target, spans, log_sigma):
             sigma_log = log_sigma[continuous_index]
             continuous_index += 1
             squared = (output[:, start] - target[:, start]) ** 2
-            loss = loss + squared / (2 * torch.exp(2 * sigma_log)) + sigma_log
+            term = squared / (2 * torch.exp(2 * sigma_log)) + sigma_log
+            if span.spikes:
+                _, mode_start, mode_end = blocks[index + 1]
+                term = term * _outside_spikes(target[:, mode_start:mode_end], span)
+            loss = loss + term
     return loss
 
 
@@ -61,11 +80,13 @@ def distillation_kl(teacher_output, student_output, spans, log_sigma, temperatur
 
     Categorical spans: KL between tempered softmaxes (scaled by ``temperature**2`` as in
     classic knowledge distillation). Continuous spans: KL between Gaussians with the shared
-    sigma, which is the squared mean difference over ``2 sigma^2``.
+    sigma, which is the squared mean difference over ``2 sigma^2`` (times the teacher's
+    probability of a mode that is not a spike, ``Span.spikes``).
     """
     kl = teacher_output.new_zeros(teacher_output.shape[0])
     continuous_index = 0
-    for span, start, end in _iter(spans):
+    blocks = list(_iter(spans))
+    for index, (span, start, end) in enumerate(blocks):
         if span.kind == CATEGORICAL:
             teacher_log = F.log_softmax(teacher_output[:, start:end] / temperature, dim=1)
             student_log = F.log_softmax(student_output[:, start:end] / temperature, dim=1)
@@ -73,7 +94,13 @@ def distillation_kl(teacher_output, student_output, spans, log_sigma, temperatur
         else:
             sigma = torch.exp(log_sigma[continuous_index])
             continuous_index += 1
-            kl = kl + (teacher_output[:, start] - student_output[:, start]) ** 2 / (2 * sigma**2)
+            term = (teacher_output[:, start] - student_output[:, start]) ** 2 / (2 * sigma**2)
+            if span.spikes:
+                # Weighted by the teacher's probability of a mode whose scalar is used.
+                _, mode_start, mode_end = blocks[index + 1]
+                modes = F.softmax(teacher_output[:, mode_start:mode_end], dim=1)
+                term = term * _outside_spikes(modes, span)
+            kl = kl + term
     return kl
 
 

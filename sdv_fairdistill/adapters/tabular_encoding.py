@@ -12,10 +12,12 @@ categorical column of integer codes is still categorical):
 - ``'numerical'``: RDT's ``ClusterBasedNormalizer`` (mode-specific normalisation, as CTGAN and
   TVAE; its modes drawn vectorised, ``_cluster_normalizer.py``): a scalar within the chosen
   mode plus a one-hot of the mode, and a null indicator when the column has missing values.
-  A value that at least ``SPIKE_SHARE`` of the rows hold (the zeros of a capital gain, a
-  standard 40-hour week) is a mode of its own that decodes to exactly that value, as CTAB-GAN's
-  mixed-type encoding does: in a Gaussian mode the spike is blurred by the decoder's noise
-  (Adult's ``capital-gain``, 92 % zeros, came out 56 % zeros and many small made-up gains).
+  A point mass (a value at least ``SPIKE_SHARE`` of the rows hold, ``SPIKE_RATIO`` times as
+  many as its neighbours: the zeros of a capital gain, a standard 40-hour week) is a mode of
+  its own that decodes to exactly that value, as CTAB-GAN's mixed-type encoding does; its
+  rows are left out of the scalar's loss. In a Gaussian mode the spike is blurred by the noise
+  (Adult's ``capital-gain``, 92 % zeros, came out about half zeros and many small made-up
+  gains; docs/method.md, "Spikes").
 
 Every column maps to one to three spans, so the decoder knows which outputs form a softmax
 and which a Gaussian.
@@ -112,7 +114,7 @@ SPIKE_SHARE = 0.05
 #: ...if it also holds this many times the median share of its nearest values (two on each
 #: side): a point mass, not the peak of a smooth distribution of whole numbers (an age of 27
 #: held by 5 % of the rows, as 26 and 28 are, stays in a Gaussian mode; as a spike of its
-#: own the decoder overdrew it, 8 % on German Credit).
+#: own the decoder overdrew it).
 SPIKE_RATIO = 3
 
 

@@ -12,13 +12,17 @@ Usage::
 """
 
 import argparse
+import contextlib
 import json
 import time
 import warnings
 from unittest import mock
 
+from sdmetrics.single_column import KSComplement
+
 from sdv_fairdistill import FairDistillSynthesizer
 from sdv_fairdistill.adapters import tabular_encoding
+from sdv_fairdistill.core import spans
 from sdv_fairdistill.benchmark.evaluation import Evaluator
 from sdv_fairdistill.benchmark.runner import generator_metadata, split_dataset
 from sdv_fairdistill.datasets import get_dataset
@@ -28,17 +32,27 @@ SCORES = ('accuracy', 'f1', 'auroc', 'dp_difference', 'dp_difference_large_group
 
 
 def spike_shares(real, synthetic):
-    """Per numeric column with a spike in the real rows: each spike's real and generated share."""
+    """Per numeric column with a value of 5 % of the rows (a spike whatever the neighbours,
+    and whatever the column's sdtype): each such value's real and generated share."""
     shares = {}
     for column in real.columns:
         if real[column].dtype.kind not in 'if':
             continue
-        for value in tabular_encoding._Spikes.find(real[column]):
+        for value in tabular_encoding._Spikes.find(real[column], ratio=0):
             shares[f'{column}={value}'] = [
                 round(float((real[column] == value).mean()), 3),
                 round(float((synthetic[column] == value).mean()), 3),
             ]
     return shares
+
+
+def numerical_shapes(real, synthetic):
+    """SDMetrics' KS complement of every numeric column with a spike in the real rows."""
+    return {
+        column: round(float(KSComplement.compute(real[column], synthetic[column])), 4)
+        for column in real.columns
+        if real[column].dtype.kind in 'if' and tabular_encoding._Spikes.find(real[column], ratio=0)
+    }
 
 
 def main():
@@ -48,6 +62,10 @@ def main():
     parser.add_argument('seeds', type=int, nargs='+')
     parser.add_argument('--arms', nargs='+', default=['gaussian_modes', 'spikes'],
                         choices=['gaussian_modes', 'spikes'])
+    parser.add_argument('--spike-ratio', type=float, default=tabular_encoding.SPIKE_RATIO,
+                        help='the neighbour ratio of the spikes arm (0: share alone)')
+    parser.add_argument('--loss-on-spike-rows', action='store_true',
+                        help="spike rows' scalars kept in the loss (the unmasked variant)")
     args = parser.parse_args()
     warnings.simplefilter('ignore')
     dataset = get_dataset(args.dataset)
@@ -56,10 +74,22 @@ def main():
         evaluator = Evaluator(train, test, curated, dataset, random_state=seed)
         metadata = generator_metadata(args.metadata, curated, train, dataset)
         for arm in args.arms:
-            patch = (mock.patch.object(tabular_encoding._Spikes, 'find', return_value=[])
-                     if arm == 'gaussian_modes' else mock.patch.dict({}))
+            stack = contextlib.ExitStack()
+            if arm == 'gaussian_modes':
+                stack.enter_context(
+                    mock.patch.object(tabular_encoding._Spikes, 'find', return_value=[]))
+            else:
+                find = tabular_encoding._Spikes.find.__func__
+                stack.enter_context(mock.patch.object(
+                    tabular_encoding._Spikes, 'find', classmethod(
+                        lambda cls, series, share=tabular_encoding.SPIKE_SHARE:
+                        find(cls, series, share, args.spike_ratio))))
+                if args.loss_on_spike_rows:
+                    stack.enter_context(mock.patch.object(
+                        spans, '_outside_spikes',
+                        lambda probabilities, span: probabilities.new_ones(len(probabilities))))
             start = time.perf_counter()
-            with patch:
+            with stack:
                 synthesizer = FairDistillSynthesizer(
                     metadata, sensitive_columns=list(dataset.sensitive_columns),
                     target_column=dataset.target_column, seed=seed)
@@ -69,8 +99,10 @@ def main():
             scores = evaluator.evaluate(table, fidelity=True)
             print(json.dumps({
                 'dataset': args.dataset, 'metadata': args.metadata, 'seed': seed, 'arm': arm,
+                'spike_ratio': args.spike_ratio, 'loss_on_spike_rows': args.loss_on_spike_rows,
                 **{k: round(float(scores[k]), 4) for k in SCORES if k in scores},
-                'spikes': spike_shares(train, table), 'fit_seconds': round(fit_seconds, 1),
+                'spikes': spike_shares(train, table), 'shapes': numerical_shapes(train, table),
+                'fit_seconds': round(fit_seconds, 1),
             }), flush=True)
 
 

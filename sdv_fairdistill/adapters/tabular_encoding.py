@@ -15,9 +15,8 @@ categorical column of integer codes is still categorical):
   A point mass (a value at least ``SPIKE_SHARE`` of the rows hold, ``SPIKE_RATIO`` times as
   many as its neighbours: the zeros of a capital gain, a standard 40-hour week) is a mode of
   its own that decodes to exactly that value, as CTAB-GAN's mixed-type encoding does; its
-  rows are left out of the scalar's loss. In a Gaussian mode the spike is blurred by the noise
-  (Adult's ``capital-gain``, 92 % zeros, came out about half zeros and many small made-up
-  gains; docs/method.md, "Spikes").
+  rows are left out of the scalar's loss. In a Gaussian mode the decoder's noise blurs a
+  spike into made-up values near it (docs/method.md, "Spikes").
 
 Every column maps to one to three spans, so the decoder knows which outputs form a softmax
 and which a Gaussian.
@@ -112,9 +111,10 @@ class _Ranks:
 #: A numerical value held by at least this share of a column's non-missing rows is a spike...
 SPIKE_SHARE = 0.05
 #: ...if it also holds this many times the median share of its nearest values (two on each
-#: side): a point mass, not the peak of a smooth distribution of whole numbers (an age of 27
-#: held by 5 % of the rows, as 26 and 28 are, stays in a Gaussian mode; as a spike of its
-#: own the decoder overdrew it).
+#: side): a point mass, not the peak of a smooth count. The Gaussian modes around a spike
+#: still generate its value now and then, on top of the spike's own share; next to a point
+#: mass that is little, inside a smooth peak (an age held by as many rows as the ages
+#: around it) it would nearly double the value's share.
 SPIKE_RATIO = 3
 
 
@@ -169,6 +169,12 @@ class _Spikes:
         return values
 
 
+def _numerical_extra(extra):
+    """A numerical plan's ``(ranks, dtype, spikes)``; an encoder saved before spikes existed
+    holds ``(ranks, dtype)``."""
+    return (*extra, None)[:3]
+
+
 class TableEncoder:
     """Encode some columns of a table into a float matrix with spans, and decode back.
 
@@ -184,8 +190,9 @@ class TableEncoder:
             Defaults to 5000.
         random_state (int): seed of that subset. Defaults to 0.
         spike_share (float or None): a numerical value held by at least this share of the
-            rows becomes a mode of its own, decoded exactly. None: no spikes (every value in
-            Gaussian modes). Defaults to ``SPIKE_SHARE`` (0.05).
+            rows (and ``SPIKE_RATIO`` times the share of its neighbours) becomes a mode of its
+            own, decoded exactly. None: no spikes (every value in Gaussian modes). Defaults
+            to ``SPIKE_SHARE`` (0.05).
     """
 
     def __init__(
@@ -242,18 +249,25 @@ class TableEncoder:
             return
         # The modes of a column are found as well on a few thousand rows, and the Bayesian
         # mixture behind them is the slowest step of preprocessing.
+        fit_rows = series
         if len(series) > self.max_fit_rows:
-            series = series.sample(self.max_fit_rows, random_state=self.random_state)
-        spike_values = _Spikes.find(series[column], self.spike_share) if self.spike_share else []
-        if spike_values:
-            series = series[~series[column].isin(spike_values)]
-            n_values = int(series[column].nunique())
+            fit_rows = series.sample(self.max_fit_rows, random_state=self.random_state)
+        spikes_found = _Spikes.find(fit_rows[column], self.spike_share) if self.spike_share else []
+        if spikes_found:
+            # The Gaussian modes learn from the other values, as many of them as any column's
+            # modes do (a 92 % spike would leave them 400 of a 5,000-row subset).
+            rest = series[~series[column].isin(spikes_found)]
+            n_values = int(rest[column].nunique())
+            fit_rows = rest
+            if len(rest) > self.max_fit_rows:
+                fit_rows = rest.sample(self.max_fit_rows, random_state=self.random_state)
+        spike_values = spikes_found
         normalizer = VectorisedClusterBasedNormalizer(
             max_clusters=min(self.max_clusters, n_values),
             weight_threshold=0.005,
             missing_value_generation='from_column' if has_nan else None,
         )
-        normalizer.fit(series, column)
+        normalizer.fit(fit_rows, column)
         n_modes = int(np.sum(normalizer.valid_component_indicator))
         spikes = _Spikes(spike_values, n_modes) if spike_values else None
         component_encoder = OneHotEncoder()
@@ -291,7 +305,7 @@ class TableEncoder:
             if kind == 'categorical':
                 blocks.append(transformer.transform(data[[column]]).to_numpy(dtype=np.float32))
                 continue
-            ranks, _, spikes = extra
+            ranks, _, spikes = _numerical_extra(extra)
             values = data[column] if ranks is None else ranks.to_ranks(data[column])
             normalized = transformer.transform(values.to_frame(column))
             if spikes is not None:
@@ -335,7 +349,7 @@ class TableEncoder:
                 continue
             normalized = np.clip(take(1)[:, 0].astype(np.float64), -1, 1)
             components = reverse_one_hot(component_encoder, take(len(component_encoder.dummies)))
-            ranks, dtype, spikes = extra
+            ranks, dtype, spikes = _numerical_extra(extra)
             components = components.to_numpy()
             if spikes is not None:
                 components, spike = spikes.split(components)

@@ -79,6 +79,11 @@ def main():
                 stack.enter_context(
                     mock.patch.object(tabular_encoding._Spikes, 'find', return_value=[]))
             else:
+                encoder_init = tabular_encoding.TableEncoder.__init__
+                stack.enter_context(mock.patch.object(
+                    tabular_encoding.TableEncoder, '__init__',
+                    lambda self, *a, **k: encoder_init(
+                        self, *a, **{'spike_share': tabular_encoding.SPIKE_SHARE, **k})))
                 find = tabular_encoding._Spikes.find.__func__
                 stack.enter_context(mock.patch.object(
                     tabular_encoding._Spikes, 'find', classmethod(

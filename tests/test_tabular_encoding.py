@@ -8,6 +8,7 @@ import pytest
 from rdt.transformers import OneHotEncoder
 
 from sdv_fairdistill.adapters.tabular_encoding import (
+    SPIKE_SHARE,
     TableEncoder,
     reverse_one_hot,
     seeded_transforms,
@@ -62,6 +63,7 @@ def _zero_inflated(n=2000, seed=0):
 
 
 def _encoder(data, **options):
+    options.setdefault('spike_share', SPIKE_SHARE)
     return TableEncoder({column: 'numerical' for column in data}, **options).fit(data)
 
 

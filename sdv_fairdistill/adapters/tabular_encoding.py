@@ -250,19 +250,19 @@ class TableEncoder:
             return
         # The modes of a column are found as well on a few thousand rows, and the Bayesian
         # mixture behind them is the slowest step of preprocessing.
-        fit_rows = series
-        if len(series) > self.max_fit_rows:
-            fit_rows = series.sample(self.max_fit_rows, random_state=self.random_state)
-        spikes_found = _Spikes.find(fit_rows[column], self.spike_share) if self.spike_share else []
-        if spikes_found:
+        def subset(rows):
+            if len(rows) > self.max_fit_rows:
+                return rows.sample(self.max_fit_rows, random_state=self.random_state)
+            return rows
+
+        fit_rows = subset(series)
+        spike_values = _Spikes.find(fit_rows[column], self.spike_share) if self.spike_share else []
+        if spike_values:
             # The Gaussian modes learn from the other values, as many of them as any column's
             # modes do (a 92 % spike would leave them 400 of a 5,000-row subset).
-            rest = series[~series[column].isin(spikes_found)]
+            rest = series[~series[column].isin(spike_values)]
             n_values = int(rest[column].nunique())
-            fit_rows = rest
-            if len(rest) > self.max_fit_rows:
-                fit_rows = rest.sample(self.max_fit_rows, random_state=self.random_state)
-        spike_values = spikes_found
+            fit_rows = subset(rest)
         normalizer = VectorisedClusterBasedNormalizer(
             max_clusters=min(self.max_clusters, n_values),
             weight_threshold=0.005,

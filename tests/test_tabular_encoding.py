@@ -9,6 +9,7 @@ from rdt.transformers import OneHotEncoder
 
 from sdv_fairdistill.adapters.tabular_encoding import (
     SPIKE_SHARE,
+    _Spikes,
     TableEncoder,
     reverse_one_hot,
     seeded_transforms,
@@ -63,8 +64,12 @@ def _zero_inflated(n=2000, seed=0):
 
 
 def _encoder(data, **options):
-    options.setdefault('spike_share', SPIKE_SHARE)
     return TableEncoder({column: 'numerical' for column in data}, **options).fit(data)
+
+
+def test_spikes_are_on_by_default():
+    assert TableEncoder().spike_share == SPIKE_SHARE
+    assert _encoder(_zero_inflated())._plans[0][4][2].values == [0.0]
 
 
 def test_point_masses_are_spikes_and_peaks_of_smooth_counts_are_not():
@@ -88,6 +93,29 @@ def test_point_masses_are_spikes_and_peaks_of_smooth_counts_are_not():
     # Two values only: both would be spikes and leave the Gaussian modes nothing; no spikes.
     two = pd.DataFrame({'y': [0.0] * 300 + [5.0] * 200})
     assert _encoder(two)._plans[0][4][2] is None
+
+
+def test_a_constant_column_has_no_spike_and_no_warning():
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')  # numpy's median of no neighbours warned
+        assert _Spikes.find(pd.Series([3.0] * 50)) == []
+        assert _Spikes.find(pd.Series([3.0] * 50 + [4.0] * 50)) == []
+
+
+def test_values_sdv_filled_in_for_missing_numbers_are_no_spike():
+    # SDV fills a missing number with the mean and flags the row in '<column>.is_null'
+    # (missing_value_generation='from_column'). 40 % filled rows are not a point mass of the
+    # real column; its real zeros (20 % of the rows) still are.
+    rng = np.random.default_rng(4)
+    wages = np.where(rng.random(3000) < 0.2, 0.0, np.round(rng.normal(20, 5, 3000), 2))
+    missing = rng.random(3000) < 0.4
+    filled = np.where(missing, wages[~missing].mean(), wages)
+    data = pd.DataFrame({'wages': filled, 'wages.is_null': missing.astype(float)})
+    encoder = TableEncoder({'wages': 'numerical', 'wages.is_null': 'numerical'}).fit(data)
+    assert encoder._plans[0][4][2].values == [0.0]
+    # Without the flag the same values are taken at face value: the filled mean is a spike.
+    alone = _encoder(data[['wages']])
+    assert sorted(alone._plans[0][4][2].values) == [0.0, wages[~missing].mean()]
 
 
 def test_spike_rows_round_trip_exactly_and_encode_to_their_own_mode():

@@ -15,7 +15,9 @@ categorical column of integer codes is still categorical):
   A point mass (a value at least ``spike_share`` of the rows hold, ``SPIKE_RATIO`` times as
   many as its neighbours: the zeros of a capital gain, a standard 40-hour week) is a mode of
   its own that decodes to exactly that value, as CTAB-GAN's mixed-type encoding does; its
-  rows are left out of the scalar's loss. In a Gaussian mode the decoder's noise blurs a
+  rows are left out of the scalar's loss. The ranks of a long ordinal column get spikes
+  the same way (a level of 5 % of the rows comes back exactly); values SDV filled in for
+  missing numbers (flagged in ``<column>.is_null``) are not counted as a spike. In a Gaussian mode the decoder's noise blurs a
   spike into made-up values near it (docs/method.md, "Spikes").
 
 Every column maps to one to three spans, so the decoder knows which outputs form a softmax
@@ -118,6 +120,15 @@ SPIKE_SHARE = 0.05
 SPIKE_RATIO = 3
 
 
+#: SDV's ``FloatFormatter`` with ``missing_value_generation='from_column'`` fills a missing
+#: number (with the mean, by default) and flags its row in this companion column. The filled
+#: value is no point mass of the real column: as a spike it came out exactly wherever the
+#: model drew the mode but not the flag (13 % of the non-missing values of a 40 %-missing
+#: column, where the Gaussian mode gave as many values near the mean), so spikes are found
+#: on the rows not flagged.
+FILLED_SUFFIX = '.is_null'
+
+
 class _Spikes:
     """The spike values of a numerical column <-> extra modes after the Gaussian ones."""
 
@@ -133,6 +144,8 @@ class _Spikes:
         none where the other values would leave fewer than two distinct values for the
         Gaussian modes (such a column is all spikes: the plain modes fit it)."""
         by_share = series.dropna().value_counts(normalize=True)
+        if len(by_share) < 3:  # a spike needs two other values left (and neighbours)
+            return []
         shares = by_share.sort_index()
         values, held = shares.index, shares.to_numpy()
         spikes = {
@@ -231,7 +244,11 @@ class TableEncoder:
                 self._fit_one_hot(data[[column]], column)
             else:
                 values = data[column] if ranks is None else ranks.to_ranks(data[column])
-                self._fit_numerical(values.to_frame(column), column, ranks, data[column].dtype)
+                filled = data.get(column + FILLED_SUFFIX)
+                self._fit_numerical(
+                    values.to_frame(column), column, ranks, data[column].dtype,
+                    filled=None if filled is None else filled.to_numpy() == 1,
+                )
             self.widths_[column] = sum(span.width for span in self.spans[first_span:])
         return self
 
@@ -241,7 +258,7 @@ class TableEncoder:
         self._plans.append(('categorical', column, encoder, None, None))
         self.spans.append(Span(len(encoder.get_output_sdtypes()), CATEGORICAL, column))
 
-    def _fit_numerical(self, series, column, ranks, dtype):
+    def _fit_numerical(self, series, column, ranks, dtype, filled=None):
         has_nan = bool(series[column].isna().any())
         n_values = int(series[column].nunique())
         if n_values == 0:
@@ -256,7 +273,10 @@ class TableEncoder:
             return rows
 
         fit_rows = subset(series)
-        spike_values = _Spikes.find(fit_rows[column], self.spike_share) if self.spike_share else []
+        spike_values = []
+        if self.spike_share:
+            candidates = fit_rows if filled is None else subset(series[~filled])
+            spike_values = _Spikes.find(candidates[column], self.spike_share)
         if spike_values:
             # The Gaussian modes learn from the other values, as many of them as any column's
             # modes do (a 92 % spike would leave them 400 of a 5,000-row subset).

@@ -36,7 +36,9 @@ def spike_shares(real, synthetic):
     and whatever the column's sdtype): each such value's real and generated share."""
     shares = {}
     for column in real.columns:
-        if real[column].dtype.kind not in 'if':
+        # A column SDV anonymises (an integer code detected as a place, say) comes back as
+        # text; it has no shares to compare.
+        if real[column].dtype.kind not in 'if' or synthetic[column].dtype.kind not in 'if':
             continue
         for value in tabular_encoding._Spikes.find(real[column], ratio=0):
             shares[f'{column}={value}'] = [
@@ -51,7 +53,8 @@ def numerical_shapes(real, synthetic):
     return {
         column: round(float(KSComplement.compute(real[column], synthetic[column])), 4)
         for column in real.columns
-        if real[column].dtype.kind in 'if' and tabular_encoding._Spikes.find(real[column], ratio=0)
+        if real[column].dtype.kind in 'if' and synthetic[column].dtype.kind in 'if'
+        and tabular_encoding._Spikes.find(real[column], ratio=0)
     }
 
 

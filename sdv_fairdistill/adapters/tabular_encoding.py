@@ -15,10 +15,10 @@ categorical column of integer codes is still categorical):
   A point mass (a value at least ``spike_share`` of the rows hold, ``SPIKE_RATIO`` times as
   many as its neighbours: the zeros of a capital gain, a standard 40-hour week) is a mode of
   its own that decodes to exactly that value, as CTAB-GAN's mixed-type encoding does; its
-  rows are left out of the scalar's loss. The ranks of a long ordinal column get spikes
-  the same way (a level of 5 % of the rows comes back exactly); values SDV filled in for
-  missing numbers (flagged in ``<column>.is_null``) are not counted as a spike. In a Gaussian mode the decoder's noise blurs a
-  spike into made-up values near it (docs/method.md, "Spikes").
+  rows are left out of the scalar's loss. In a Gaussian mode the decoder's noise blurs a
+  spike into made-up values near it (docs/method.md, "Spikes"). The ranks of a long ordinal
+  column get spikes the same way (a level of 5 % of the rows comes back exactly); values SDV
+  filled in for missing numbers (flagged in ``<column>.is_null``) are not counted as one.
 
 Every column maps to one to three spans, so the decoder knows which outputs form a softmax
 and which a Gaussian.

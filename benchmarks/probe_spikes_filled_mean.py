@@ -25,6 +25,7 @@ from sdv.metadata import Metadata
 
 from sdv_fairdistill import FairDistillSynthesizer
 from sdv_fairdistill.adapters import tabular_encoding
+from sdv_fairdistill.synthesizers import _tabular_inputs
 
 
 def main():
@@ -40,7 +41,7 @@ def main():
     mean = table['wages'].mean()
     arms = {
         'gaussian': mock.patch.object(tabular_encoding._Spikes, 'find', return_value=[]),
-        'filled_as_spike': mock.patch.object(tabular_encoding, 'FILLED_SUFFIX', '.no_flag'),
+        'filled_as_spike': mock.patch.object(_tabular_inputs, 'filled_flags', return_value={}),
         'shipped': mock.patch.dict({}),
     }
     for arm, patch in arms.items():

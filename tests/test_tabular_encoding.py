@@ -111,7 +111,8 @@ def test_values_sdv_filled_in_for_missing_numbers_are_no_spike():
     missing = rng.random(3000) < 0.4
     filled = np.where(missing, wages[~missing].mean(), wages)
     data = pd.DataFrame({'wages': filled, 'wages.is_null': missing.astype(float)})
-    encoder = TableEncoder({'wages': 'numerical', 'wages.is_null': 'numerical'}).fit(data)
+    encoder = TableEncoder({'wages': 'numerical', 'wages.is_null': 'numerical'},
+                           filled_flags={'wages': 'wages.is_null'}).fit(data)
     assert encoder._plans[0][4][2].values == [0.0]
     # Without the flag the same values are taken at face value: the filled mean is a spike.
     alone = _encoder(data[['wages']])

@@ -18,7 +18,7 @@ categorical column of integer codes is still categorical):
   rows are left out of the scalar's loss. In a Gaussian mode the decoder's noise blurs a
   spike into made-up values near it (docs/method.md, "Spikes"). The ranks of a long ordinal
   column get spikes the same way (a level of 5 % of the rows comes back exactly); values SDV
-  filled in for missing numbers (flagged in ``<column>.is_null``) are not counted as one.
+  filled in for missing numbers (``filled_flags``) are not counted as one.
 
 Every column maps to one to three spans, so the decoder knows which outputs form a softmax
 and which a Gaussian.
@@ -120,13 +120,6 @@ SPIKE_SHARE = 0.05
 SPIKE_RATIO = 3
 
 
-#: SDV's ``FloatFormatter`` with ``missing_value_generation='from_column'`` fills a missing
-#: number (with the mean, by default) and flags its row in this companion column. The filled
-#: value is no point mass of the real column: as a spike it came out exactly wherever the
-#: model drew the mode but not the flag (13 % of the non-missing values of a 40 %-missing
-#: column, where the Gaussian mode gave as many values near the mean), so spikes are found
-#: on the rows not flagged.
-FILLED_SUFFIX = '.is_null'
 
 
 class _Spikes:
@@ -202,6 +195,14 @@ class TableEncoder:
         max_fit_rows (int): rows (a random subset) used to find the modes of a column.
             Defaults to 5000.
         random_state (int): seed of that subset. Defaults to 0.
+        filled_flags (dict[str, str]): for a numerical column whose missing values SDV
+            filled in, the column that flags those rows. SDV's ``FloatFormatter`` with
+            ``missing_value_generation='from_column'`` fills a missing number (with the mean,
+            by default) and flags its row in ``<column>.is_null``. The filled value is no
+            point mass of the real column: as a spike it came out exactly wherever the model
+            drew the mode but not the flag (13 % of the non-missing values of a 40 %-missing
+            column, where the Gaussian mode gave as many values near the mean), so spikes are
+            found on the rows not flagged. Defaults to no flags.
         spike_share (float or None): a numerical value held by at least this share of the
             rows (and ``SPIKE_RATIO`` times the share of its neighbours) becomes a mode of its
             own, decoded exactly. None: no spikes (every value in Gaussian modes, as
@@ -217,6 +218,7 @@ class TableEncoder:
         max_clusters=10,
         max_fit_rows=5000,
         random_state=0,
+        filled_flags=None,
         spike_share=SPIKE_SHARE,
     ):
         self.column_kinds = dict(column_kinds or {})
@@ -225,6 +227,7 @@ class TableEncoder:
         self.max_clusters = max_clusters
         self.max_fit_rows = max_fit_rows
         self.random_state = random_state
+        self.filled_flags = dict(filled_flags or {})
         self.spike_share = spike_share
 
     def fit(self, data):
@@ -244,7 +247,8 @@ class TableEncoder:
                 self._fit_one_hot(data[[column]], column)
             else:
                 values = data[column] if ranks is None else ranks.to_ranks(data[column])
-                filled = data.get(column + FILLED_SUFFIX)
+                flag = self.filled_flags.get(column)
+                filled = None if flag is None else data[flag]
                 self._fit_numerical(
                     values.to_frame(column), column, ranks, data[column].dtype,
                     filled=None if filled is None else filled.to_numpy() == 1,

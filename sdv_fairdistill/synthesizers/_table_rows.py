@@ -72,6 +72,7 @@ class TableRowsMixin:
             column_kinds=inputs.column_kinds(self._feature_columns, columns, transformers),
             ordinal_orders=inputs.ordinal_orders(self._feature_columns, columns),
             random_state=self.seed or 0,
+            filled_flags=inputs.filled_flags(self._feature_columns, transformers),
         ).fit(processed_data[self._feature_columns])
         self._target_encoder, self._target_spans, self._positive_class = None, [], None
         if self.target_column is None:

@@ -99,6 +99,16 @@ def column_kinds(columns, metadata_columns, field_transformers):
     return kinds
 
 
+def filled_flags(columns, field_transformers):
+    """``{column: its <column>.is_null}`` for each of ``columns`` whose missing values SDV
+    filled in and flagged (what ``TableEncoder(filled_flags=...)`` takes)."""
+    return {
+        column.rpartition('.')[0]: column
+        for column in columns
+        if _is_null_indicator(column, field_transformers)
+    }
+
+
 def _is_null_indicator(column, field_transformers):
     """Whether ``column`` is the ``<column>.is_null`` a transformer adds with
     ``missing_value_generation='from_column'``."""

@@ -381,8 +381,7 @@ def test_missing_numbers_come_with_their_row_and_less_as_a_spike_at_the_mean(
     assert _spike(synthetic['wages'], mean) < 0.5 * _spike(random['wages'], mean)
     # The filled mean is no point mass of the real wages, so no generated wage is exactly it
     # (taken as a spike, it was 13 % of them).
-    filled_mean = missing_wages['wages'].dropna().mean()
-    assert not (abs(synthetic['wages'].dropna() - filled_mean) < 1e-6).any()
+    assert not (abs(synthetic['wages'].dropna() - mean) < 1e-6).any()
 
 
 def test_a_users_transformer_for_missing_numbers_is_kept(missing_wages_generated):

@@ -120,8 +120,6 @@ SPIKE_SHARE = 0.05
 SPIKE_RATIO = 3
 
 
-
-
 class _Spikes:
     """The spike values of a numerical column <-> extra modes after the Gaussian ones."""
 

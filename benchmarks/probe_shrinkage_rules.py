@@ -66,18 +66,25 @@ def shifts_and_errors(log_odds, groups, n_groups):
 
 
 def certainty_factor(shifts, errors):
-    mean = shifts.mean(axis=0)
-    between = shifts.var(axis=0, ddof=1) / len(shifts) if len(shifts) > 1 else 0.0
-    variance = between + np.mean(errors**2, axis=0)
+    """``m^2 / (m^2 + se^2)`` of each group (``m``, ``se^2``: ``calibration.mean_and_variance``)."""
+    mean, variance = calibration.mean_and_variance(shifts, errors)
     with np.errstate(invalid='ignore', divide='ignore'):
         factor = mean**2 / (mean**2 + variance)
     return np.nan_to_num(factor, nan=0.0)
 
 
 def rule_offsets(rule):
-    """``calibration.fit_offsets`` with the shrinkage ``rule`` ('certainty' or 'hybrid')."""
-    def fit_offsets(sample, real_matrix, real_groups, n_groups, categorical, seed, tables):
-        offsets = np.zeros(n_groups)
+    """``calibration.fit_offsets`` with the shrinkage ``rule`` (an arm name), called as the
+    shipped calibration calls it. Re-implemented for a two-class label under demographic
+    parity only; the first round's errors it returns are the shipped function's
+    (``calibration.mean_and_variance``)."""
+    def fit_offsets(sample, real_matrix, real_groups, n_groups, categorical, seed, tables,
+                    regression=False, real_labels=None, criterion='demographic_parity',
+                    positive=1, return_errors=False):
+        if regression or criterion != 'demographic_parity':
+            raise SystemExit('probe_shrinkage_rules.py re-implements the calibration of a '
+                             'two-class label under demographic parity only.')
+        offsets, first_errors = np.zeros(n_groups), np.full(n_groups, np.inf)
         for round_, weight in enumerate(calibration.ROUND_WEIGHTS):
             shifts, errors, counts = [], [], None
             for index in range(tables):
@@ -98,6 +105,8 @@ def rule_offsets(rule):
             if not shifts:
                 break
             shifts, errors = np.array(shifts), np.array(errors)
+            if round_ == 0:
+                first_errors = np.sqrt(calibration.mean_and_variance(shifts, errors)[1])
             factor = certainty_factor(shifts, errors)
             if rule == 'rows':  # the rule until 2026-12-05
                 factor = counts / (counts + SHRINK_ROWS)
@@ -112,7 +121,7 @@ def rule_offsets(rule):
             factor[counts < calibration.MIN_GROUP_ROWS] = 0.0
             offsets = np.clip(offsets + weight * factor * shifts.mean(axis=0),
                               -calibration.MAX_OFFSET, calibration.MAX_OFFSET)
-        return offsets
+        return (offsets, first_errors) if return_errors else offsets
     return fit_offsets
 
 

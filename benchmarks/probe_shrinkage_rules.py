@@ -48,23 +48,6 @@ from probe_core_option import fit, score  # the same fit and scores, from this f
 SHRINK_ROWS = 2000  # the row-count rule's constant (core/calibration.py until 2026-12-05)
 
 
-def shifts_and_errors(log_odds, groups, n_groups):
-    """Each group's unshrunk shift to the pooled selection rate and its error from the rows."""
-    level = 1.0 - float(np.mean(log_odds > 0))
-    shifts, errors = np.zeros(n_groups), np.full(n_groups, np.inf)
-    counts = np.zeros(n_groups)
-    for group in range(n_groups):
-        values = log_odds[groups == group]
-        counts[group] = len(values)
-        if len(values) < calibration.MIN_GROUP_ROWS:
-            continue
-        shifts[group] = -np.quantile(values, level)
-        half = np.sqrt(level * (1.0 - level) / len(values))
-        low, high = np.quantile(values, [max(level - half, 0.0), min(level + half, 1.0)])
-        errors[group] = (high - low) / 2
-    return shifts, errors, counts
-
-
 def certainty_factor(shifts, errors):
     """``m^2 / (m^2 + se^2)`` of each group (``m``, ``se^2``: ``calibration.mean_and_variance``)."""
     mean, variance = calibration.mean_and_variance(shifts, errors)
@@ -76,8 +59,8 @@ def certainty_factor(shifts, errors):
 def rule_offsets(rule):
     """``calibration.fit_offsets`` with the shrinkage ``rule`` (an arm name), called as the
     shipped calibration calls it. Re-implemented for a two-class label under demographic
-    parity only; the first round's errors it returns are the shipped function's
-    (``calibration.mean_and_variance``)."""
+    parity only; each table's shifts and errors, and the first round's errors it returns,
+    are the shipped functions' (``calibration.selection_shifts``, ``mean_and_variance``)."""
     def fit_offsets(sample, real_matrix, real_groups, n_groups, categorical, seed, tables,
                     regression=False, real_labels=None, criterion='demographic_parity',
                     positive=1, return_errors=False):
@@ -97,9 +80,10 @@ def rule_offsets(rule):
                     random_state=calibration.draw_seed(seed, draw),
                 )
                 classifier.fit(matrix, labels)
-                shift, error, counts = shifts_and_errors(
+                shift, error = calibration.selection_shifts(
                     classifier.decision_function(real_matrix), real_groups, n_groups
                 )
+                counts = np.bincount(real_groups, minlength=n_groups)
                 shifts.append(shift)
                 errors.append(error)
             if not shifts:

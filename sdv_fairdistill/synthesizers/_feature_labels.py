@@ -103,17 +103,20 @@ class ProcessedColumnsRegressor(ProcessedColumnsScorer):
             drawn values as the model's target (``encode_target``).
         residual_quantiles (np.ndarray): quantiles of the real rows' out-of-fold residuals at
             ``core.feature_labels.GRID`` (no rows: a summary, like a normalizer's modes).
+        target_quantiles (np.ndarray or None): the real rows' target at the same quantiles,
+            onto which the drawn values are mapped (``ValueAlignment``). Defaults to None.
         null_column (str or None): the processed column that marks a missing target (SDV's
             ``from_column``), or None: the rows it marks are predicted as NaN (they come out
             missing, so they take no part in the alignment). Defaults to None.
     """
 
     def __init__(self, feature_encoder, groups, reader, regressor, target_encoder,
-                 residual_quantiles, null_column=None):
+                 residual_quantiles, null_column=None, target_quantiles=None):
         super().__init__(feature_encoder, groups, reader, regressor, n_classes=0)
         self.target_encoder = target_encoder
         self.residual_quantiles = residual_quantiles
         self.null_column = null_column
+        self.target_quantiles = target_quantiles
 
     def __call__(self, features, groups):
         predicted = self.classifier.predict(self._read(features, groups))
@@ -221,4 +224,5 @@ def _fit_regressor(synthesizer, real, reader, seed):
     return ProcessedColumnsRegressor(
         synthesizer._feature_encoder, synthesizer._groups, reader, regressor,
         synthesizer._target_encoder, np.quantile(residuals, GRID), null_column,
+        np.quantile(target, GRID),
     )

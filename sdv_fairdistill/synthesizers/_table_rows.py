@@ -12,7 +12,7 @@ import pandas as pd
 import torch
 from sdv.errors import InvalidDataError
 
-from sdv_fairdistill.adapters.tabular_encoding import TableEncoder
+from sdv_fairdistill.adapters.tabular_encoding import SPIKE_SHARE, TableEncoder
 from sdv_fairdistill.synthesizers import _tabular_inputs as inputs
 
 #: Default training length: MIN_EPOCHS teacher epochs, but at least MIN_STEPS and at most
@@ -81,9 +81,15 @@ class TableRowsMixin:
         kinds = inputs.column_kinds([self.target_column], columns, transformers)
         if getattr(self, '_class_target', False):
             kinds[self.target_column] = 'categorical'
-        # A numerical target keeps every value in Gaussian modes: its calibration shifts the
-        # value itself (Stage 5), which a spike decoded exactly would not follow.
-        self._target_encoder = TableEncoder(column_kinds=kinds, spike_share=None).fit(target)
+        # A numerical target's spikes (its zeros) come back exactly, as a feature's do: a
+        # number drawn from the features is shifted by the calibration before it is mapped
+        # onto the real values (core/feature_labels.py, ValueAlignment). Without spikes where
+        # SDV filled in its missing values: their flag is another column, which this encoder
+        # does not see, and the filled mean must not become a spike.
+        filled = self.target_column in inputs.filled_flags(processed_data.columns, transformers)
+        self._target_encoder = TableEncoder(
+            column_kinds=kinds, spike_share=None if filled else SPIKE_SHARE
+        ).fit(target)
         self._target_spans = self._target_encoder.spans
         if self.fairness_criterion == 'equal_opportunity':
             self._positive_class = inputs.positive_class_index(

@@ -25,8 +25,8 @@ generated rows had an AUROC 0.03-0.04 below TVAE's, with and without the penalty
 
 A continuous target (``ValueAlignment``) comes from a regressor: each group's predictions are
 mapped onto the barycenter of the groups' distributions as the two-class probabilities are,
-and a residual of the real rows, the same for every group, gives back the target's spread.
-Without it the head drew such a target, and the penalty alone left it unfair: on a wage
+and a residual of the real rows, the same for every group, gives back the target's spread;
+the sum is then mapped by rank onto the real values, which gives back its shape. Without it the head drew such a target, and the penalty alone left it unfair: on a wage
 table (``wages``, sex; docs/cases.md) a regressor trained on the generated rows predicted
 the groups 0.42 standard deviations apart on real people (the real rows: 0.98).
 
@@ -34,7 +34,7 @@ The scorer itself lives where the rows can be read as a downstream model reads t
 tabular synthesizer's processed columns: ``synthesizers/_feature_labels.py``); here it is any
 callable ``scorer(features, groups) -> (n, classes)`` logits of generated encoded features;
 for a number, ``(n,)`` predictions (NaN where the target comes out missing), and the scorer
-has ``residual_quantiles`` and ``encode_target(values, rng)``.
+has ``residual_quantiles``, ``target_quantiles`` and ``encode_target(values, rng)``.
 """
 
 import numpy as np

@@ -199,6 +199,7 @@ def main():
     parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
     parser.add_argument('--metadata', nargs='+', default=['detected', 'curated'])
     parser.add_argument('--ceilings', nargs='*', default=['demographic_parity'],
+                        choices=['demographic_parity', 'equalized_odds', 'equal_opportunity'],
                         help="fairlearn ceilings' criteria (no value: none, e.g. when their "
                         'cells exist from an earlier run)')
     parser.add_argument('--no-reference', action='store_true', help="skip the 'Real data' row")

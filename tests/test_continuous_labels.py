@@ -77,6 +77,13 @@ def test_drawn_values_are_mapped_onto_the_real_values_by_rank():
     low = alignment.draw(np.array([-1.0, 0.0, 1.0]), groups, np.random.RandomState(5))
     high = alignment.draw(np.array([-0.5, 0.5, 1.5]), groups, np.random.RandomState(5))
     assert np.all(high >= low)
+    # A calibration offset is in the target's units: it moves the group's mean value by
+    # itself, through the map (across the zeros a shift before the map moves little).
+    predicted, groups = rng.normal(0, 1, 20_000), np.zeros(20_000, dtype=int)
+    plain = alignment.draw(predicted, groups, np.random.RandomState(7)).mean()
+    alignment.offsets_ = np.array([5.0, 0.0])
+    shifted = alignment.draw(predicted, groups, np.random.RandomState(7)).mean()
+    assert shifted - plain == pytest.approx(5.0, rel=0.05)
 
 
 def test_zero_inflated_target_keeps_its_zeros_and_its_shape():
@@ -89,7 +96,9 @@ def test_zero_inflated_target_keeps_its_zeros_and_its_shape():
     spent = np.exp(2 + 0.8 * x + rng.normal(scale=0.7, size=1500)).round(2)
     y = np.where(rng.uniform(size=1500) < 1 / (1 + np.exp(1 + x)), 0.0, spent)
     table = pd.DataFrame({'group': group, 'x': x, 'y': y})
-    generated = _fit(table).sample(4000)['t']
+    synthesizer = _fit(table)
+    assert synthesizer.get_fairness_diagnostics()['label_source'] == 'features'
+    generated = synthesizer.sample(4000)['t']
     real_zeros = (table['y'] == 0).mean()
     assert abs((generated['y'] == 0).mean() - real_zeros) < 0.05
     for q in (0.5, 0.75):

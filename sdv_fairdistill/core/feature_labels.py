@@ -256,6 +256,25 @@ class ValueAlignment(ScoreAlignment):
         ranks = np.interp(drawn, self.draw_quantiles_, GRID)
         return np.interp(ranks, GRID, self.target_quantiles)
 
+    def _shift_before_map(self, offset):
+        """The shift of the draws before the map that moves their mean after it by
+        ``offset``: the calibration measures a group's gap, and shifts it, in the target's
+        units, one for one; through the map a shift moves little across a value many rows
+        share (the zeros) and much along a long tail. The draws' quantiles stand for the
+        draws; the furthest shift the target's range allows where ``offset`` asks more."""
+        if getattr(self, 'target_quantiles', None) is None or offset == 0:
+            return offset
+        draws = self.draw_quantiles_
+        before = self._to_target(draws).mean()
+
+        def moved(shift):
+            return self._to_target(draws + shift).mean() - before - offset
+
+        reach = draws[-1] - draws[0] + abs(offset) + 1.0  # beyond it every draw maps to an end
+        if moved(-reach) >= 0 or moved(reach) <= 0:
+            return -reach if moved(-reach) >= 0 else reach
+        return brentq(moved, -reach, reach, xtol=1e-12 * reach)
+
     def draw(self, values, groups, rng):
         """The generated target of rows of ``groups`` whose predictions are ``values`` (a NaN
         prediction, a row whose target comes out missing, gets the barycenter's median)."""
@@ -264,7 +283,8 @@ class ValueAlignment(ScoreAlignment):
         residuals = np.interp(rng.uniform(size=len(values)), GRID, self.residual_quantiles)
         drawn = self.transform(values, groups) + residuals
         if self.offsets_ is not None:
-            drawn = drawn + self.offsets_[groups]
+            shifts = np.array([self._shift_before_map(offset) for offset in self.offsets_])
+            drawn = drawn + shifts[groups]
         drawn = self._to_target(drawn)
         return np.where(np.isnan(values), np.interp(0.5, GRID, self.quantiles_), drawn)
 

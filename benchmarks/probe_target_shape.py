@@ -30,11 +30,13 @@ def main(table_name, sensitive, target):
         generated = synthesizer.sample(len(table))['t']
     for name, rows in (('real', table), ('generated', generated)):
         values = rows[target]
+        by_group = rows.groupby(sensitive)[target].mean().round(2).to_dict()
+        quantiles = values.quantile([0.1, 0.25, 0.5, 0.75, 0.9, 0.99]).round(1).tolist()
+        commonest = values.value_counts(normalize=True).head(3).round(3).to_dict()
         print(
             f'{name}: zeros {(values == 0).mean():.3f}, mean {values.mean():.2f}, '
-            f'std {values.std():.2f}, by group {rows.groupby(sensitive)[target].mean().round(2).to_dict()}, '
-            f'quantiles 0.1-0.99 {values.quantile([0.1, 0.25, 0.5, 0.75, 0.9, 0.99]).round(1).tolist()}, '
-            f'commonest {values.value_counts(normalize=True).head(3).round(3).to_dict()}'
+            f'std {values.std():.2f}, by group {by_group}, quantiles 0.1-0.99 {quantiles}, '
+            f'commonest {commonest}'
         )
     print('label source:', synthesizer.get_fairness_diagnostics().get('label_source'))
 

@@ -5,11 +5,15 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
+from threadpoolctl import threadpool_limits
 
 # Tests share 2 cores with nothing else. Under pytest-xdist each worker takes one thread, so
-# that two workers do not oversubscribe the cores.
+# that two workers do not oversubscribe the cores: torch's, and scikit-learn's OpenMP and BLAS
+# pools (gradient boosting scores most tables), whose idle threads spin while they wait.
 _DEFAULT_THREADS = '1' if os.environ.get('PYTEST_XDIST_WORKER') else '2'
-torch.set_num_threads(int(os.environ.get('SDV_FAIRDISTILL_TEST_THREADS', _DEFAULT_THREADS)))
+_THREADS = int(os.environ.get('SDV_FAIRDISTILL_TEST_THREADS', _DEFAULT_THREADS))
+torch.set_num_threads(_THREADS)
+threadpool_limits(_THREADS)
 
 
 @pytest.fixture(scope='session')

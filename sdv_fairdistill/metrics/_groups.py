@@ -1,7 +1,12 @@
 """Sensitive groups: the sensitive columns as text, group names and the check that no
 table has a group the real data lack."""
 
-from sdv_fairdistill.group_names import GROUP_SEPARATOR, MISSING_GROUP, value_text
+from sdv_fairdistill.group_names import (
+    GROUP_SEPARATOR,
+    MISSING_GROUP,
+    group_name_problem,
+    value_text,
+)
 from sdv_fairdistill.metrics._values import shorten
 
 def sensitive_frame(table, sensitive_columns):
@@ -11,6 +16,9 @@ def sensitive_frame(table, sensitive_columns):
     float gives the same groups, see ``value_text``) and lets a missing value be a group of its
     own instead of silently dropping its rows.
     """
+    problem = group_name_problem(table, sensitive_columns)
+    if problem:
+        raise ValueError(problem)
     frame = table[sensitive_columns].astype('object')
     frame = frame.apply(lambda column: column.map(value_text)).where(frame.notna(), MISSING_GROUP)
     return frame.reset_index(drop=True)

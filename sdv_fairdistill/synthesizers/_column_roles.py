@@ -8,10 +8,11 @@ cannot work is refused before training, with the column and the fix in the messa
 
 import warnings
 
+import numpy as np
 import pandas as pd
 from sdv.errors import SynthesizerInputError
 
-from sdv_fairdistill.group_names import MISSING_GROUP, group_name
+from sdv_fairdistill.group_names import MISSING_GROUP, group_name, group_name_problem, shown
 from sdv_fairdistill.synthesizers._tabular_inputs import as_list
 
 #: A numerical sensitive column with more distinct values than this is continuous (refused).
@@ -106,8 +107,9 @@ def check_column_roles(metadata_columns, sensitive_columns, target_column, prima
 
 
 def table_errors(data, metadata_columns, sensitive_columns, target_column, generated=None):
-    """What is wrong with the raw table's sensitive and target columns (SDV collects these);
-    ``generated``: the columns ``as_groups_and_classes`` made categorical, by former sdtype."""
+    """What is wrong with the raw table's numbers and its sensitive and target columns (SDV
+    collects these); ``generated``: the columns ``as_groups_and_classes`` made categorical, by
+    former sdtype."""
     errors = []
     if len(data) < 2:
         errors.append(
@@ -116,6 +118,10 @@ def table_errors(data, metadata_columns, sensitive_columns, target_column, gener
         )
         return errors
     columns = metadata_columns
+    numbers = [c for c in data.columns if columns.get(c, {}).get('sdtype') == 'numerical']
+    errors += infinite_value_errors(data[numbers])
+    problem = group_name_problem(data, sensitive_columns)
+    errors += [problem] if problem else []
     for column in sensitive_columns:
         values = data[column]
         levels = values.nunique(dropna=True)
@@ -146,6 +152,24 @@ def table_errors(data, metadata_columns, sensitive_columns, target_column, gener
             errors.append(
                 f"Target column '{target_column}' has a single class. A target needs at "
                 'least two classes; pass target_column=None if there is no label.'
+            )
+    return errors
+
+
+def infinite_value_errors(numbers):
+    """The columns of ``numbers`` (the numerical ones) that hold infinite values: no encoding
+    of a number can hold them."""
+    errors = []
+    for column in numbers.columns:
+        values = numbers[column]
+        if not pd.api.types.is_float_dtype(values):  # an integer or text column holds none
+            continue
+        infinite = int(np.isinf(values.to_numpy(dtype=float, na_value=np.nan)).sum())
+        if infinite:
+            errors.append(
+                f"Column '{column}' has {infinite} infinite values. Replace them (with a "
+                f"number, or with NaN: data['{column}'].replace([np.inf, -np.inf], np.nan)) "
+                'or drop those rows.'
             )
     return errors
 
@@ -193,7 +217,12 @@ def check_sensitive_conditions(groups, conditions):
             known = groups[column].drop_duplicates()
             unknown = condition[column][~condition[column].isin(known)].drop_duplicates()
             if len(unknown):
+                # Shown as values (repr), so that '1' asked of a column of 1s reads as text.
+                asked = '[' + ', '.join(sorted(map(shown, unknown.tolist()))) + ']'
+                held = '[' + ', '.join(sorted(map(shown, known.dropna().tolist()))) + ']'
                 raise SynthesizerInputError(
-                    f"No sensitive group matches the condition {column}={sorted(map(str, unknown))}. "
-                    f"Known groups of '{column}': {sorted(map(str, known))}."
+                    f"No sensitive group matches the condition {column}={asked}. Known groups "
+                    f"of '{column}': {held}. Pass a value as the column holds it (its type "
+                    'included: 1 is not \'1\').'
                 )
+

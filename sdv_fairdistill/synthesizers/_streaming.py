@@ -97,9 +97,16 @@ class StreamingSampleMixin:
             raise SynthesizerInputError(
                 f"Cannot write '{path}': the folder '{path.parent}' does not exist."
             )
+        original_columns = getattr(self, '_original_columns', pd.Index([]))
+        not_text = [column for column in original_columns if not isinstance(column, str)]
+        if not_text:  # pyarrow would fail after the first batch was sampled
+            raise SynthesizerInputError(
+                f'Parquet column names are text; the table was fitted with column names '
+                f'{not_text[:5]} that are not. Fit on the table with its columns renamed '
+                '(data.columns = data.columns.astype(str)), or write what sample() returns.'
+            )
         partial = path.with_name(f'.{path.name}.partial')
         batch_size = min(batch_size, num_rows)
-        original_columns = getattr(self, '_original_columns', pd.Index([]))
         written = 0
         start = datetime.datetime.now()
         try:

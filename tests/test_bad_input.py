@@ -1,0 +1,130 @@
+"""Tables a user may bring that cannot be learnt as they are: each is refused before training
+with an SDV error that names the column and the fix, never a stack trace from inside."""
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+from sdv.errors import InvalidDataError, SynthesizerInputError
+from sdv.metadata import Metadata
+from sdv.sampling import Condition
+
+from sdv_fairdistill.synthesizers.tabular import FairDistillSynthesizer
+
+
+#: A fit of seconds: no label scorer, no downstream calibration (not what these tests check).
+QUICK = {'label_from_features': False, 'calibrate_target': False}
+
+
+def _table(rows=200, seed=0):
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame({
+        'hours': rng.normal(40, 8, rows),
+        'group': rng.choice(['a', 'b'], rows),
+        'label': rng.choice(['no', 'yes'], rows),
+    })
+
+
+def _synthesizer(table, sensitive='group', **parameters):
+    metadata = Metadata.detect_from_dataframes({'t': table})
+    return FairDistillSynthesizer(
+        metadata, sensitive_columns=sensitive, target_column='label', epochs=1,
+        distill_epochs=1, **parameters,
+    )
+
+
+def _refuse_training(monkeypatch):
+    """Make any training step fail loudly: the refusals must come before it."""
+    def train(*args, **kwargs):
+        raise AssertionError('training started')
+
+    monkeypatch.setattr(FairDistillSynthesizer, '_fit', train)
+
+
+@pytest.mark.parametrize('column', ['hours', 'label'])
+def test_infinite_numbers_are_refused_naming_the_column(monkeypatch, column):
+    table = _table()
+    if column == 'label':
+        table['label'] = np.random.default_rng(1).normal(size=len(table))
+    table.loc[[3, 7, 11], column] = [np.inf, -np.inf, np.inf]
+    synthesizer = _synthesizer(table)
+    _refuse_training(monkeypatch)
+    with pytest.raises(InvalidDataError, match=rf"Column '{column}' has 3 infinite values"):
+        synthesizer.fit({'t': table})
+
+
+def test_a_column_with_missing_values_but_no_infinite_one_is_not_refused(monkeypatch):
+    table = _table()
+    table.loc[:20, 'hours'] = np.nan
+    synthesizer = _synthesizer(table)
+    _refuse_training(monkeypatch)
+    with pytest.raises(AssertionError, match='training started'):  # past every check
+        synthesizer.fit({'t': table})
+
+
+@pytest.mark.parametrize('values, shown', [
+    (['(missing)', None], "'(missing)' and a missing value"),
+    ([1, '1'], "1 and '1'"),
+])
+def test_sensitive_values_that_would_be_reported_as_one_group_are_refused(
+    monkeypatch, values, shown
+):
+    table = _table()
+    table['group'] = pd.Series(values * (len(table) // 2), dtype=object)
+    synthesizer = _synthesizer(table)
+    _refuse_training(monkeypatch)
+    message = "Sensitive column 'group' has .*" + re.escape(shown)
+    with pytest.raises(InvalidDataError, match=message):
+        synthesizer.fit({'t': table})
+
+
+def test_joint_groups_whose_joined_names_clash_are_refused(monkeypatch):
+    table = _table(rows=240)
+    pairs = [('x, y', 'z'), ('x', 'y, z'), ('x', 'w')] * 80  # 'x, y, z' twice
+    table['first'], table['second'] = zip(*pairs)
+    synthesizer = _synthesizer(table, sensitive=['first', 'second'])
+    _refuse_training(monkeypatch)
+    with pytest.raises(InvalidDataError, match="make two groups one name \\('x, y, z'\\)"):
+        synthesizer.fit({'t': table})
+
+
+def test_a_condition_on_a_group_shows_the_groups_as_the_column_holds_them():
+    table = _table()
+    table['group'] = np.random.default_rng(2).integers(0, 2, len(table))
+    synthesizer = _synthesizer(table, **QUICK)
+    synthesizer.fit({'t': table})
+    known = r"group=\['1'\]\. Known groups of 'group': \[0, 1\]"
+    with pytest.raises(SynthesizerInputError, match=known):
+        synthesizer.sample_from_conditions([Condition({'group': '1'}, num_rows=5)])
+    rows = synthesizer.sample_from_conditions([Condition({'group': 1}, num_rows=5)])['t']
+    assert len(rows) == 5 and (rows['group'] == 1).all()
+
+
+def test_parquet_output_of_a_table_with_number_column_names_is_refused_before_sampling(
+    tmp_path, monkeypatch
+):
+    table = _table()
+    table.columns = [0, 'group', 'label']
+    synthesizer = _synthesizer(table, **QUICK)
+    synthesizer.fit({'t': table})
+    assert list(synthesizer.sample(5)['t'].columns) == [0, 'group', 'label']
+
+    def sample_batch(*args, **kwargs):
+        raise AssertionError('sampling started')
+
+    monkeypatch.setattr(synthesizer, '_sample_batch', sample_batch)
+    with pytest.raises(SynthesizerInputError, match=r'column names \[0\] that are not'):
+        synthesizer.sample_to_parquet(10, tmp_path / 'rows.parquet')
+    assert not list(tmp_path.iterdir())
+
+
+def test_the_metrics_refuse_groups_they_would_name_alike():
+    from sdv_fairdistill.metrics.fairness import DemographicParityDifference
+
+    table = _table()
+    kwargs = {'target_column': 'label', 'sensitive_columns': 'group', 'positive_label': 'yes'}
+    assert 0 <= DemographicParityDifference.compute(table, table, **kwargs) <= 1
+    table['group'] = pd.Series(['(missing)', None] * (len(table) // 2), dtype=object)
+    with pytest.raises(ValueError, match=re.escape("'(missing)' and a missing value")):
+        DemographicParityDifference.compute(table, table, **kwargs)

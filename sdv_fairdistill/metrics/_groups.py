@@ -14,7 +14,8 @@ def sensitive_frame(table, sensitive_columns):
 
     Text makes the groups of different tables comparable (an integer column read back as
     float gives the same groups, see ``value_text``) and lets a missing value be a group of its
-    own instead of silently dropping its rows.
+    own instead of silently dropping its rows. Distinct values that would share a name
+    (``1`` and ``'1'``) raise a ValueError rather than merge (``group_name_problem``).
     """
     problem = group_name_problem(table, sensitive_columns)
     if problem:

@@ -225,4 +225,3 @@ def check_sensitive_conditions(groups, conditions):
                     f"of '{column}': {held}. Pass a value as the column holds it (its type "
                     'included: 1 is not \'1\').'
                 )
-

@@ -13,6 +13,11 @@ from threadpoolctl import threadpool_limits
 _DEFAULT_THREADS = '1' if os.environ.get('PYTEST_XDIST_WORKER') else '2'
 _THREADS = int(os.environ.get('SDV_FAIRDISTILL_TEST_THREADS', _DEFAULT_THREADS))
 torch.set_num_threads(_THREADS)
+# threadpoolctl limits the pools already loaded: scikit-learn's own OpenMP and SciPy's
+# OpenBLAS load with these modules, so they are imported first.
+import scipy.linalg  # noqa: E402,F401
+import sklearn.ensemble  # noqa: E402,F401
+
 threadpool_limits(_THREADS)
 
 

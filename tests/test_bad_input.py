@@ -50,14 +50,18 @@ def test_infinite_numbers_are_refused_naming_the_column(monkeypatch, column):
     table.loc[[3, 7, 11], column] = [np.inf, -np.inf, np.inf]
     synthesizer = _synthesizer(table)
     _refuse_training(monkeypatch)
-    with pytest.raises(InvalidDataError, match=rf"Column '{column}' has 3 infinite values"):
+    with pytest.raises(InvalidDataError, match=rf"Column '{column}' has 3 infinite value"):
         synthesizer.fit({'t': table})
 
 
-def test_a_column_with_missing_values_but_no_infinite_one_is_not_refused(monkeypatch):
+@pytest.mark.parametrize('sensitive', ['group', ['group', 'second']])
+def test_missing_numbers_and_missing_groups_of_every_kind_are_not_refused(monkeypatch, sensitive):
     table = _table()
     table.loc[:20, 'hours'] = np.nan
-    synthesizer = _synthesizer(table)
+    # None, NaN and pd.NA are one missing group; an int and a float of one value one group.
+    table['group'] = pd.Series(['a', None, 'b', np.nan, pd.NA] * 40, dtype=object)
+    table['second'] = pd.Series([1, 1.0, 2, None] * 50, dtype=object)
+    synthesizer = _synthesizer(table, sensitive=sensitive)
     _refuse_training(monkeypatch)
     with pytest.raises(AssertionError, match='training started'):  # past every check
         synthesizer.fit({'t': table})

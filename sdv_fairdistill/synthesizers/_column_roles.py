@@ -167,7 +167,7 @@ def infinite_value_errors(numbers):
         infinite = int(np.isinf(values.to_numpy(dtype=float, na_value=np.nan)).sum())
         if infinite:
             errors.append(
-                f"Column '{column}' has {infinite} infinite values. Replace them (with a "
+                f"Column '{column}' has {infinite} infinite value(s). Replace them (with a "
                 f"number, or with NaN: data['{column}'].replace([np.inf, -np.inf], np.nan)) "
                 'or drop those rows.'
             )

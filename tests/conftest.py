@@ -5,20 +5,11 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
-from threadpoolctl import threadpool_limits
 
 # Tests share 2 cores with nothing else. Under pytest-xdist each worker takes one thread, so
-# that two workers do not oversubscribe the cores: torch's, and scikit-learn's OpenMP and BLAS
-# pools (gradient boosting scores most tables), whose idle threads spin while they wait.
+# that two workers do not oversubscribe the cores.
 _DEFAULT_THREADS = '1' if os.environ.get('PYTEST_XDIST_WORKER') else '2'
-_THREADS = int(os.environ.get('SDV_FAIRDISTILL_TEST_THREADS', _DEFAULT_THREADS))
-torch.set_num_threads(_THREADS)
-# threadpoolctl limits the pools already loaded: scikit-learn's own OpenMP and SciPy's
-# OpenBLAS load with these modules, so they are imported first.
-import scipy.linalg  # noqa: E402,F401
-import sklearn.ensemble  # noqa: E402,F401
-
-threadpool_limits(_THREADS)
+torch.set_num_threads(int(os.environ.get('SDV_FAIRDISTILL_TEST_THREADS', _DEFAULT_THREADS)))
 
 
 @pytest.fixture(scope='session')

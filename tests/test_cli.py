@@ -40,6 +40,13 @@ def test_console_script_help():
         assert command in result.stdout
 
 
+@pytest.mark.parametrize('module', ['sdv_fairdistill', 'sdv_fairdistill.cli'])
+def test_python_dash_m_is_the_command(module):
+    result = subprocess.run([sys.executable, '-m', module, '--help'], capture_output=True,
+                            text=True, check=True)
+    assert result.stdout.startswith('usage: sdv-fairdistill')
+
+
 #: The options a user of each command needs: the required ones and the usual knobs.
 NEEDED_OPTIONS = {
     'fit': ('--sensitive', '--target', '--metadata', '--output', '--fairness-weight', '--epochs',

@@ -19,6 +19,7 @@ from sdmetrics.goal import Goal
 from sdv_fairdistill.metrics import fairness
 from sdv_fairdistill.metrics._base import TSTRMetric, metric_classes
 from sdv_fairdistill.metrics._rates import EQUALIZED_ODDS, RATIO
+from sdv_fairdistill.metrics.regression import TSTRMeanDifference
 from sdv_fairdistill.metrics.fairness import (
     DemographicParityDifference,
     DemographicParityDifferenceImprovement,
@@ -262,6 +263,25 @@ def test_holdout_is_reproducible_and_stratified(adult):
         assert rates.to_numpy() == pytest.approx(overall.to_numpy(), abs=0.01)
     value = TSTRDemographicParityDifference.compute(train, train, **kwargs)
     assert value == TSTRDemographicParityDifference.compute(train, train, **kwargs)
+
+
+def test_testing_on_rows_of_real_data_is_said(small):
+    # The held-out part of real_data is usually rows the synthesizer learned from: a
+    # synthetic table copying them (here: the real table itself) then scores as the real
+    # table does, so the user is told to pass rows kept out of the fit.
+    kwargs = {'target_column': 'y', 'sensitive_columns': 'sex', 'positive_label': 'yes'}
+    fit_rows, unseen = small.iloc[:300], small.iloc[300:]
+    with pytest.warns(UserWarning, match='No real_validation_data.*kept out of the'):
+        TSTRDemographicParityDifference.compute(fit_rows, fit_rows, **kwargs)
+    number = {'target_column': 'x', 'sensitive_columns': 'sex'}
+    with pytest.warns(UserWarning, match='No real_validation_data'):
+        TSTRMeanDifference.compute(fit_rows, fit_rows, **number)
+    with warnings.catch_warnings():
+        warnings.filterwarnings('error', message='No real_validation_data')
+        TSTRDemographicParityDifference.compute(fit_rows, fit_rows,
+                                                real_validation_data=unseen, **kwargs)
+        TSTRMeanDifference.compute(fit_rows, fit_rows, real_validation_data=unseen, **number)
+        DemographicParityDifference.compute(fit_rows, fit_rows, **kwargs)  # no classifier
 
 
 @pytest.mark.parametrize('classifier', ['RandomForest', LogisticRegression(max_iter=500)])

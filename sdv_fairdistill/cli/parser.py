@@ -58,7 +58,8 @@ def build_parser():
                      'FairDistillSynthesizer)')
     fit.add_argument('--balance-target', action=argparse.BooleanOptionalAction, default=None,
                      help='reweigh rows so the target is independent of the sensitive groups '
-                     '(default: no; categorical targets only)')
+                     "(default: under --criterion equalized_odds and equal_opportunity; "
+                     'categorical targets only)')
     fit.add_argument('--align-target', action=argparse.BooleanOptionalAction, default=None,
                      help="map each group's target scores onto their pooled distribution "
                      '(default: with several sensitive columns, under demographic parity)')
@@ -123,7 +124,8 @@ def build_parser():
                         'mean of demographic parity and equalized odds)')
     report.add_argument('--validation', metavar='FILE',
                         help='real rows the synthesizer never saw, to test classifiers on '
-                        '(default: 30%% of the real table is held out)')
+                        '(default: 30%% of the real table is held out, with a warning: '
+                        'rows the synthesizer learned from flatter its data)')
     report.add_argument('-m', '--metadata', metavar='JSON',
                         help='SDV metadata file (default: detected from the real data)')
     report.add_argument('--classifier', default=None,

@@ -219,6 +219,24 @@ def binary_labels(column, positive_label):
     return (column == positive_label).to_numpy().astype(int)
 
 
+def warn_validation_from_real_data(validation_size):
+    """Say that the classifiers are tested on rows of ``real_data`` (no validation table).
+
+    ``real_data`` is usually the table the synthesizer learned from: a synthetic table that
+    is close to its rows (or a label classifier that memorised their labels) then scores
+    better on this part than on new rows, so the synthetic-trained scores are optimistic.
+    """
+    warnings.warn(
+        f'No real_validation_data: the downstream models are tested on the held-out '
+        f'{validation_size:.0%} of real_data. If the synthesizer learned from real_data, it '
+        'has seen those rows and the synthetic-trained scores come out higher than on new '
+        'rows (a generator that copies its training rows scores as well as the real table). '
+        "Pass real_validation_data= (the CLI's --validation): real rows kept out of the "
+        "synthesizer's fit.",
+        stacklevel=4,
+    )
+
+
 def holdout_split(table, labels, groups, validation_size, random_state, target='the target'):
     """Split the real data into a training part and a validation part, reproducibly.
 

@@ -19,6 +19,7 @@ from sdv_fairdistill.metrics._columns import (
     drop_missing_target,
     holdout_split,
     resolve_positive_label,
+    warn_validation_from_real_data,
 )
 from sdv_fairdistill.metrics._groups import check_groups_known, group_names, sensitive_frame
 from sdv_fairdistill.metrics._tables import (
@@ -141,6 +142,7 @@ class FairnessTask:
         if self.validation_given:
             return self.tables['real_data'], self.tables['real_validation_data']
 
+        warn_validation_from_real_data(self.validation_size)
         real = self.tables['real_data']
         labels = binary_labels(real[self.target_column], self.positive_label)
         groups = group_names(sensitive_frame(real, self.sensitive_columns))

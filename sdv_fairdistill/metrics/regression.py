@@ -34,7 +34,7 @@ from sklearn.metrics import r2_score
 from sklearn.model_selection import train_test_split
 
 from sdv_fairdistill.metrics._classifier import encode_for, warn_empty_columns
-from sdv_fairdistill.metrics._columns import NUMBER_VALUES
+from sdv_fairdistill.metrics._columns import NUMBER_VALUES, warn_validation_from_real_data
 from sdv_fairdistill.metrics._features import feature_types
 from sdv_fairdistill.metrics._groups import check_groups_known, group_names, sensitive_frame
 from sdv_fairdistill.metrics._task import validated_inputs
@@ -152,6 +152,7 @@ class RegressionTask:
         real = self.tables['real_data']
         if validation_given:
             return real, self.tables['real_validation_data']
+        warn_validation_from_real_data(self.validation_size)
         groups = group_names(self.sensitive(real))
         stratify = groups.to_numpy() if groups.value_counts().min() >= 2 else None
         return train_test_split(real, test_size=self.validation_size,

@@ -105,6 +105,25 @@ def test_a_condition_on_a_group_shows_the_groups_as_the_column_holds_them():
     assert len(rows) == 5 and (rows['group'] == 1).all()
 
 
+def test_a_condition_on_a_joint_group_the_fit_never_saw_names_the_known_groups():
+    table = _table(rows=300)
+    table['race'] = np.random.default_rng(3).choice(['u', 'v', 'w'], len(table))
+    table.loc[(table['group'] == 'a') & (table['race'] == 'u'), 'race'] = 'w'  # no 'a' and 'u'
+    synthesizer = _synthesizer(table, sensitive=['group', 'race'], **QUICK)
+    synthesizer.fit({'t': table})
+    message = ("No sensitive group matches the condition group='a', race='u': the fit saw no "
+               "row with these values together. Known groups of ['group', 'race']: a, v; a, w; "
+               'b, u; b, v; b, w.')
+    with pytest.raises(SynthesizerInputError, match=re.escape(message)):
+        synthesizer.sample_from_conditions([Condition({'group': 'a', 'race': 'u'}, num_rows=5)])
+    with pytest.raises(SynthesizerInputError, match=re.escape(message)):
+        synthesizer.sample_remaining_columns(pd.DataFrame({'group': ['b', 'a'],
+                                                           'race': ['u', 'u']}))
+    rows = synthesizer.sample_from_conditions([Condition({'group': 'b', 'race': 'u'},
+                                                         num_rows=5)])['t']
+    assert len(rows) == 5 and (rows['group'] == 'b').all() and (rows['race'] == 'u').all()
+
+
 def test_parquet_output_of_a_table_with_number_column_names_is_refused_before_sampling(
     tmp_path, monkeypatch
 ):

@@ -225,3 +225,22 @@ def check_sensitive_conditions(groups, conditions):
                     f"of '{column}': {held}. Pass a value as the column holds it (its type "
                     'included: 1 is not \'1\').'
                 )
+        _check_joint_conditions(groups, condition)
+
+
+def _check_joint_conditions(groups, condition):
+    """Refuse a condition whose values exist one by one but never together (a joint group
+    of several sensitive columns that the fit saw no row of)."""
+    fixed = [column for column in groups.columns if column in condition.columns]
+    if len(fixed) < 2:
+        return
+    known = groups[fixed].drop_duplicates()
+    held = set(known.itertuples(index=False, name=None))
+    for values in condition[fixed].drop_duplicates().itertuples(index=False, name=None):
+        if values not in held:
+            asked = ', '.join(f'{column}={shown(value)}' for column, value in zip(fixed, values))
+            listed = '; '.join(sorted(group_name(row) for row in held))
+            raise SynthesizerInputError(
+                f'No sensitive group matches the condition {asked}: the fit saw no row with '
+                f'these values together. Known groups of {fixed}: {listed}.'
+            )

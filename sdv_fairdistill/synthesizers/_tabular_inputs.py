@@ -12,6 +12,8 @@ import numpy as np
 
 from sdv.errors import SynthesizerInputError
 
+from sdv_fairdistill.group_names import group_name
+
 # A module import, used at call time: importing ``_parameters`` imports ``sdv``, whose add-on
 # loading imports this module while ``_parameters`` is still half-initialised.
 from sdv_fairdistill.synthesizers import _parameters
@@ -140,7 +142,9 @@ def prior_given_conditions(groups, prior, conditions):
     for column, value in fixed.items():
         matches &= (groups[column] == value).to_numpy()
     if not matches.any():
-        known = sorted(map(str, groups[list(fixed)].drop_duplicates().itertuples(index=False)))
+        known = '; '.join(sorted(
+            group_name(row) for row in groups[list(fixed)].drop_duplicates().itertuples(index=False)
+        ))
         raise SynthesizerInputError(
             f'No sensitive group matches the condition {fixed}. Known groups: {known}.'
         )

@@ -93,3 +93,42 @@ def test_interrupted_sample_to_parquet_leaves_no_file(fitted, tmp_path, monkeypa
         fitted.sample_to_parquet(200, tmp_path / 'x.parquet', batch_size=100,
                                  show_progress_bar=False)
     assert not list(tmp_path.iterdir())
+
+
+def test_a_sparse_yes_no_column_keeps_its_type_in_small_batches(tmp_path):
+    """A column of True / False that is mostly missing has no value in a one-row batch: the
+    first batches are held until it has one, so its type in the file is boolean (it was
+    typed as text from the first batch, and the first True refused)."""
+    import numpy as np
+    from sdv.metadata import Metadata
+
+    from sdv_fairdistill import FairDistillSynthesizer
+
+    rng = np.random.default_rng(0)
+    table = pd.DataFrame({
+        'age': rng.integers(18, 80, 300), 'sex': rng.choice(['F', 'M'], 300),
+        'y': rng.choice(['no', 'yes'], 300),
+        'smoker': pd.Series(rng.choice([True, False], 300), dtype=object),
+    })
+    table.loc[rng.random(300) < 0.8, 'smoker'] = np.nan
+    synthesizer = FairDistillSynthesizer(
+        Metadata.detect_from_dataframes({'t': table}), sensitive_columns='sex',
+        target_column='y', epochs=1, distill_epochs=1, label_from_features=False,
+        calibrate_target=False,
+    )
+    synthesizer.fit({'t': table})
+    # A random state whose first row has no smoker value (the case that failed).
+    seed = next(seed for seed in range(50) if _first_smoker_missing(synthesizer, seed))
+    path = tmp_path / 'rows.parquet'
+    synthesizer._set_random_state(seed)
+    assert synthesizer.sample_to_parquet(40, path, batch_size=1, show_progress_bar=False) == 40
+    synthesizer._set_random_state(seed)
+    expected = synthesizer.sample(40, batch_size=1)['t']
+    assert pq.read_schema(path).field('smoker').type == pa.bool_()
+    assert expected['smoker'].notna().any()
+    pd.testing.assert_frame_equal(pd.read_parquet(path).astype(object), expected.astype(object))
+
+
+def _first_smoker_missing(synthesizer, seed):
+    synthesizer._set_random_state(seed)
+    return pd.isna(synthesizer.sample(1, batch_size=1)['t']['smoker'].iloc[0])

@@ -186,6 +186,8 @@ def test_no_target_fit_is_quiet(adult_sample):
         ({'sensitive_columns': ['sex', 'sex']}, 'repeats a column'),
         ({'target_column': ['income', 'age']}, "'target_column' must be one column name"),
         ({'sensitive_columns': [3]}, 'Column names must be strings'),
+        ({'sensitive_columns': 3}, "Column names must be strings, got 3 .* pass '3'"),
+        ({'target_column': 5}, "must be one column name \\(text\\) or None, got 5. .*pass '5'"),
         ({'l2scale': 1e-5}, "no TVAE parameter 'l2scale'"),
         ({'embeding_dim': 8}, "unexpected parameter 'embeding_dim'"),
         ({'embedding_dim': 8, 'latent_dim': 32}, "either 'latent_dim' or TVAE's 'embedding_dim'"),

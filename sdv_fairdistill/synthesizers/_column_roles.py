@@ -64,9 +64,12 @@ def check_column_roles(metadata_columns, sensitive_columns, target_column, prima
     """Refuse sensitive / target columns the metadata lacks or the model cannot learn."""
     columns = metadata_columns
     if target_column is not None and not isinstance(target_column, str):
+        several = hasattr(target_column, '__iter__')
         raise SynthesizerInputError(
-            f"'target_column' must be one column name or None, got {target_column!r}. "
-            'Several labels are not supported: fit one synthesizer per label.'
+            f"'target_column' must be one column name (text) or None, got {target_column!r}. "
+            + ('Several labels are not supported: fit one synthesizer per label.' if several
+               else "SDV's metadata names columns as text: pass '"
+               f"{target_column}' if that is the column's name there.")
         )
     if not sensitive_columns:
         raise SynthesizerInputError(
@@ -77,7 +80,8 @@ def check_column_roles(metadata_columns, sensitive_columns, target_column, prima
         if not isinstance(column, str):
             raise SynthesizerInputError(
                 f'Column names must be strings, got {column!r} in sensitive_columns or '
-                'target_column.'
+                f"target_column. SDV's metadata names columns as text: pass '{column}' if that "
+                "is the column's name there."
             )
         if column not in columns:
             raise SynthesizerInputError(

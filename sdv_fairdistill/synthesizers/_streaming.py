@@ -23,6 +23,10 @@ from sdv.errors import SynthesizerInputError
 #: ``batch_size``. Up to it ``sample`` draws exactly as it did unbatched.
 SAMPLE_BATCH_SIZE = 100_000
 
+#: Most rows ``sample_to_parquet`` holds to find every column's type (a column that is
+#: missing in all of them is written as text).
+SCHEMA_ROWS = 10_000
+
 
 def default_batch_size(num_rows):
     """At most SAMPLE_BATCH_SIZE rows a batch, in batches of equal size: SDV samples every
@@ -66,7 +70,9 @@ class StreamingSampleMixin:
     ):
         """Sample ``num_rows`` rows into a Parquet file, one row group per batch.
 
-        Only one batch is in memory at a time, so any number of rows can be written. The
+        Only one batch is in memory at a time, so any number of rows can be written; until
+        every column has had a value (which fixes its type in the file) the first batches are
+        held, at most 10,000 rows or one batch, and written as one row group. The
         file holds the rows ``sample(num_rows, batch_size=batch_size)`` would return after
         the same random state (with the default ``batch_size``, those of ``sample(num_rows)``),
         with the same column types. The rows go to a temporary file beside ``filepath`` that is
@@ -112,18 +118,28 @@ class StreamingSampleMixin:
         try:
             with tqdm.tqdm(total=num_rows, disable=not show_progress_bar, unit='rows') as bar:
                 bar.set_description('Sampling rows to Parquet')
-                writer = None
+                writer, held, sampled = None, [], 0
+                num_batches = -(-num_rows // batch_size)
                 try:
                     # The batches of SDV's _sample_in_batches: every batch full-sized and the
                     # last one cut, so the rows are those of sample(num_rows, batch_size=...).
-                    for _ in range(-(-num_rows // batch_size)):
+                    for index in range(num_batches):
                         batch = self._sample_batch(
                             batch_size=batch_size, max_tries=max_tries_per_batch
                         )
-                        batch = batch.head(num_rows - written)
+                        batch = batch.head(num_rows - sampled)
+                        sampled += len(batch)
                         if not original_columns.empty:  # as sample() renames them
                             batch.columns = original_columns
                         if writer is None:
+                            # The file's column types are the first rows': batches are held
+                            # until every column has a value (a sparse yes / no column may
+                            # have none in a small first batch, and no type then).
+                            held.append(batch)
+                            batch = pd.concat(held, ignore_index=True) if len(held) > 1 else batch
+                            if (batch.isna().all().any() and len(batch) < SCHEMA_ROWS
+                                    and index < num_batches - 1):
+                                continue
                             schema = _schema_of(batch)
                             writer = pq.ParquetWriter(partial, schema)
                         writer.write_table(
@@ -157,7 +173,7 @@ class StreamingSampleMixin:
 
 
 def _schema_of(batch):
-    """The Parquet schema of the first batch; a column with no value in it (all missing,
+    """The Parquet schema of the first rows; a column with no value in them (all missing,
     which pyarrow would type as null and then refuse later batches' values for) is a
     string column: SDV returns the categories of such columns as Python objects."""
     schema = pa.Schema.from_pandas(batch, preserve_index=False)

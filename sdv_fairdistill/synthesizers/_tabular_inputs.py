@@ -40,9 +40,11 @@ TVAE_WITHOUT_EQUIVALENT = {
 
 
 def as_list(columns):
+    """``columns`` (a name, a list of names or None) as a list; a name that is no text (5)
+    is kept as one, for the checks to refuse with the rule (names are text)."""
     if columns is None:
         return []
-    if isinstance(columns, str):
+    if isinstance(columns, str) or not hasattr(columns, '__iter__'):
         return [columns]
     return list(columns)
 

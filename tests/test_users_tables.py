@@ -160,6 +160,22 @@ def test_no_target_fit_is_quiet(adult_sample):
     assert not [w for w in caught if 'zero-element' in str(w.message)]
 
 
+def test_a_table_of_only_its_sensitive_and_target_columns_fits_quietly():
+    rng = np.random.default_rng(0)
+    table = pd.DataFrame({'sex': rng.choice(['F', 'M'], 300), 'y': rng.choice(['no', 'yes'], 300)})
+    synthesizer = FairDistillSynthesizer(
+        Metadata.detect_from_dataframes({'t': table}), sensitive_columns='sex',
+        target_column='y', **T,
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter('always')
+        synthesizer.fit({'t': table})
+    assert not [w for w in caught if 'zero-element' in str(w.message)]
+    sampled = synthesizer.sample(200)['t']
+    assert list(sampled.columns) == ['sex', 'y']
+    assert set(sampled['sex']) <= {'F', 'M'} and set(sampled['y']) <= {'no', 'yes'}
+
+
 @pytest.mark.parametrize(
     'parameters, message',
     [

@@ -1,5 +1,7 @@
 """Network building blocks shared by the core and the adapters."""
 
+import warnings
+
 import torch
 from torch import nn
 
@@ -10,10 +12,19 @@ def mlp(input_dim, hidden_dims, output_dim, activation=nn.ReLU):
     """A plain fully connected network: ``hidden_dims`` layers of ``activation``."""
     layers = []
     for hidden_dim in hidden_dims:
-        layers += [nn.Linear(input_dim, hidden_dim), activation()]
+        layers += [_linear(input_dim, hidden_dim), activation()]
         input_dim = hidden_dim
-    layers.append(nn.Linear(input_dim, output_dim))
+    layers.append(_linear(input_dim, output_dim))
     return nn.Sequential(*layers)
+
+
+def _linear(input_dim, output_dim):
+    # A table of only its sensitive and target columns has no feature to encode or decode: a
+    # layer of width 0 is then right (its output is its bias, or nothing), and torch's note
+    # that initialising its empty weights does nothing is not for the user.
+    with warnings.catch_warnings():
+        warnings.filterwarnings('ignore', 'Initializing zero-element tensors')
+        return nn.Linear(input_dim, output_dim)
 
 
 class TargetDecoder(nn.Module):

@@ -124,6 +124,29 @@ def test_a_condition_on_a_joint_group_the_fit_never_saw_names_the_known_groups()
     assert len(rows) == 5 and (rows['group'] == 'b').all() and (rows['race'] == 'u').all()
 
 
+def test_a_condition_on_a_class_the_target_never_had_is_refused_with_the_classes():
+    # SDV would try 100 times, then advise more tries, which cannot help.
+    table = _table()
+    synthesizer = _synthesizer(table, **QUICK)
+    synthesizer.fit({'t': table})
+    message = re.escape("No class of 'label' matches the condition label=['Yes']. Classes of "
+                        "'label': ['no', 'yes'].")
+    with pytest.raises(SynthesizerInputError, match=message):
+        synthesizer.sample_from_conditions([Condition({'label': 'Yes'}, num_rows=5)])
+    with pytest.raises(SynthesizerInputError, match=message):
+        synthesizer.sample_remaining_columns(pd.DataFrame({'label': ['yes', 'Yes']}))
+    rows = synthesizer.sample_from_conditions([Condition({'label': 'yes'}, num_rows=5)])['t']
+    assert len(rows) == 5 and (rows['label'] == 'yes').all()
+
+    table['label'] = np.random.default_rng(4).integers(0, 2, len(table))  # detected ordinal
+    synthesizer = _synthesizer(table, **QUICK)
+    synthesizer.fit({'t': table})
+    with pytest.raises(SynthesizerInputError, match=re.escape("label=['1']. Classes of 'label': [0, 1]")):
+        synthesizer.sample_from_conditions([Condition({'label': '1'}, num_rows=5)])
+    rows = synthesizer.sample_from_conditions([Condition({'label': 1}, num_rows=5)])['t']
+    assert len(rows) == 5 and (rows['label'] == 1).all()
+
+
 def test_parquet_output_of_a_table_with_number_column_names_is_refused_before_sampling(
     tmp_path, monkeypatch
 ):

@@ -207,6 +207,29 @@ def warn_small_groups(groups, counts, min_rows):
         )
 
 
+def check_conditions(synthesizer, conditions):
+    """Refuse conditions (SDV ``Condition`` frames) that ask for a sensitive group or a class
+    of the target the fit does not know: SDV's reject sampling would try 100 times and then
+    advise more tries, which cannot help."""
+    check_sensitive_conditions(synthesizer._groups, conditions)
+    target, encoder = synthesizer.target_column, synthesizer._target_encoder
+    if encoder is None or encoder.column_kinds.get(target) != 'categorical':
+        return
+    classes = pd.Series(encoder.categories(target), dtype=object)
+    for condition in conditions:
+        if target not in condition.columns:
+            continue
+        asked = condition[target].dropna()  # SDV's sampling drops conditions on missing values
+        unknown = asked[~asked.isin(classes)].drop_duplicates()
+        if len(unknown):
+            raise SynthesizerInputError(
+                f"No class of '{target}' matches the condition {target}="
+                f"[{', '.join(sorted(map(shown, unknown.tolist())))}]. Classes of '{target}': "
+                f"[{', '.join(sorted(map(shown, classes.tolist())))}]. Pass a value as the "
+                "column holds it (its type included: 1 is not '1')."
+            )
+
+
 def check_sensitive_conditions(groups, conditions):
     """Refuse conditions (SDV ``Condition`` frames) that ask for a sensitive group the fit
     does not know (``groups``: one row per group, one column per sensitive column)."""

@@ -343,12 +343,12 @@ class FairDistillSynthesizer(LatentViewMixin, diagnostics.DiagnosticsMixin, RawC
     def _validate_conditions(self, conditions):
         super()._validate_conditions(conditions)
         if self._fitted:
-            roles.check_sensitive_conditions(self._groups, conditions)
+            roles.check_conditions(self, conditions)
 
     def _validate_known_columns(self, conditions):  # sample_remaining_columns' check
         super()._validate_known_columns(conditions)
         if self._fitted:
-            roles.check_sensitive_conditions(self._groups, [conditions])
+            roles.check_conditions(self, [conditions])
 
     def _groups_for_conditions(self, num_rows, conditions):
         """Group of each row when ``conditions`` fix some sensitive columns, else None."""

@@ -435,3 +435,22 @@ def test_fit_learns_from_a_sample_of_a_parquet_folder(tmp_path, capsys):
     assert main(['fit', str(csv), '--sensitive', 'sex', '--sample-rows', '10',
                  '-o', str(output)]) == 2
     assert "--sample-rows reads Parquet files in batches; " in _error_line(capsys)
+
+
+def test_codes_with_leading_zeros_stay_text(tmp_path):
+    """Region and zip codes written with leading zeros ('01', '02134') are read as text, so a
+    group '01' is not learnt and written back as 1; numbers and yes / no stay as pandas reads
+    them."""
+    from sdv_fairdistill.cli._io import read_table, write_table
+
+    table = pd.DataFrame({
+        'zip': ['02134', '00501', '10001'], 'region': ['01', '02', '10'],
+        'share': [0.5, 1.0, 2.5], 'count': [1, 20, 3], 'flag': [True, False, True],
+    })
+    path = tmp_path / 'codes.csv'
+    table.to_csv(path, index=False)
+    read = read_table(path)
+    pd.testing.assert_frame_equal(read, table)
+    write_table(read, tmp_path / 'again.csv')
+    pd.testing.assert_frame_equal(read_table(tmp_path / 'again.csv'), table)
+    assert pd.read_csv(path)['region'].tolist() == [1, 2, 10]  # what pandas alone reads

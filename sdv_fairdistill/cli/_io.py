@@ -59,11 +59,31 @@ def read_table(path):
     try:
         if suffix in ('.parquet', '.pq'):
             return pd.read_parquet(path)
-        return pd.read_csv(path)
+        return _read_csv(path)
     except ImportError:
         raise CLIError(f"reading '{path}' needs a Parquet engine: pip install pyarrow")
     except (ValueError, OSError) as error:
         raise CLIError(f"cannot read '{path}': {_one_line(error)}")
+
+
+def _read_csv(path):
+    """pandas' reading of a CSV, except that a column of codes written with leading zeros
+    (``01``, ``02134``) stays text: read as numbers they would become other values (``1``,
+    ``2134``), and the groups or codes would come out renamed."""
+    import pandas as pd
+
+    table = pd.read_csv(path)
+    numbers = [column for column in table.columns
+               if pd.api.types.is_numeric_dtype(table[column])
+               and not pd.api.types.is_bool_dtype(table[column])]
+    if not numbers:
+        return table
+    as_text = pd.read_csv(path, dtype=str, usecols=numbers)
+    codes = [column for column in numbers
+             if as_text[column].str.match(r'\s*[+-]?0\d').any()]
+    if not codes:
+        return table
+    return pd.read_csv(path, dtype={column: str for column in codes})
 
 
 def check_output_table(path):

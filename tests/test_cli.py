@@ -454,3 +454,14 @@ def test_codes_with_leading_zeros_stay_text(tmp_path):
     write_table(read, tmp_path / 'again.csv')
     pd.testing.assert_frame_equal(read_table(tmp_path / 'again.csv'), table)
     assert pd.read_csv(path)['region'].tolist() == [1, 2, 10]  # what pandas alone reads
+
+
+def test_positive_label_of_a_yes_no_target_must_be_true_or_false():
+    from sdv_fairdistill.cli._base import CLIError
+    from sdv_fairdistill.cli._io import positive_label_of
+
+    column = pd.Series([True, False, True])
+    assert positive_label_of('True', column) is True
+    assert positive_label_of('no', column) is False
+    with pytest.raises(CLIError, match="'maybe' is not a value of the yes / no target"):
+        positive_label_of('maybe', column)

@@ -155,7 +155,11 @@ def positive_label_of(value, column):
     import pandas as pd
 
     if pd.api.types.is_bool_dtype(column):
-        return value.lower() in ('true', '1', 'yes')
+        words = {'true': True, '1': True, 'yes': True, 'false': False, '0': False, 'no': False}
+        if value.lower() not in words:
+            raise CLIError(f'--positive-label {value!r} is not a value of the yes / no target: '
+                           'give true or false')
+        return words[value.lower()]
     if pd.api.types.is_numeric_dtype(column):
         try:
             number = float(value)

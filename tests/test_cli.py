@@ -224,6 +224,17 @@ def test_sample_seed_makes_rows_reproducible(synthesizer_pkl, tmp_path):
     assert _sample(synthesizer_pkl, tmp_path / 'c.csv', '--seed', '8') != seven
 
 
+def test_quiet_sample_in_batches_shows_no_progress_bar(synthesizer_pkl, tmp_path, capsys):
+    # SDV's sample() shows a bar whenever it samples in batches; --quiet hides it.
+    assert main(['sample', str(synthesizer_pkl), '-n', '50', '--batch-size', '20', '--seed',
+                 '7', '--quiet', '-o', str(tmp_path / 'a.csv')]) == 0
+    assert capsys.readouterr().err == ''
+    assert main(['sample', str(synthesizer_pkl), '-n', '50', '--batch-size', '20', '--seed',
+                 '7', '-o', str(tmp_path / 'b.csv')]) == 0
+    assert 'Sampling rows' in capsys.readouterr().err
+    assert (tmp_path / 'a.csv').read_bytes() == (tmp_path / 'b.csv').read_bytes()
+
+
 def test_sample_to_parquet_streams_the_rows_sample_returns(synthesizer_pkl, tmp_path, capsys):
     """A .parquet output is written batch by batch (one row group each, a progress bar on
     stderr) and holds the rows the synthesizer's sample() gives with that seed."""

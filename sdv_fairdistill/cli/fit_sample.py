@@ -5,6 +5,7 @@ import re
 import secrets
 import time
 import warnings
+from contextlib import contextmanager
 from pathlib import Path
 
 from sdv_fairdistill.cli import _torchrun
@@ -226,8 +227,30 @@ def command_sample(args):
         _say(args, f'Wrote {written:,} rows to {args.output}')
         return 0
     batch = {} if args.batch_size is None else {'batch_size': min(args.batch_size, args.num_rows)}
-    sampled = synthesizer.sample(args.num_rows, **batch)
+    with _progress_bars_hidden(args.quiet):
+        sampled = synthesizer.sample(args.num_rows, **batch)
     table = next(iter(sampled.values())) if isinstance(sampled, dict) else sampled
     write_table(table, args.output)
     _say(args, f'Wrote {len(table):,} rows to {args.output}')
     return 0
+
+
+@contextmanager
+def _progress_bars_hidden(hidden):
+    """Hide tqdm's bars while ``hidden`` (``--quiet``): SDV's ``sample`` shows one whenever it
+    samples in batches and has no option to hide it."""
+    if not hidden:
+        yield
+        return
+    import tqdm
+
+    shown = tqdm.tqdm.__init__
+
+    def quiet(self, *args, **kwargs):
+        shown(self, *args, **{**kwargs, 'disable': True})
+
+    tqdm.tqdm.__init__ = quiet
+    try:
+        yield
+    finally:
+        tqdm.tqdm.__init__ = shown

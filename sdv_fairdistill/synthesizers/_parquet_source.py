@@ -22,6 +22,62 @@ def pa_schema_of(schema, columns):
     return pa.schema([schema.field(name) for name in columns], metadata=schema.metadata)
 
 
+def common_schema(fragments, counts):
+    """The schema every file of a folder is read with: the files' own, with a column's types
+    widened where they differ (``int64`` and ``double``: ``double``). Files without rows say
+    nothing (pandas writes an empty frame's text as the null type). A file that lacks some of
+    the columns (or has others), or types that do not widen into one (text and numbers), is
+    refused, naming the file and the column: reading it as it is would invent missing values
+    or fail inside pyarrow."""
+    import pyarrow as pa
+
+    schemas = [(fragment.path, _decoded(fragment.physical_schema))
+               for fragment, count in zip(fragments, counts) if count]
+    if not schemas:
+        return fragments[0].physical_schema
+    first_path, first = schemas[0]
+    for path, schema in schemas[1:]:
+        if set(schema.names) != set(first.names):
+            lacks = [name for name in first.names if name not in schema.names]
+            extra = [name for name in schema.names if name not in first.names]
+            raise ValueError(
+                f"'{Path(path).name}' does not have the columns of '{Path(first_path).name}'"
+                + (f'; it lacks {lacks}' if lacks else '') + (f'; it adds {extra}' if extra else '')
+                + '. Every file of the folder must hold the same columns (missing values '
+                'are written as nulls in the column).'
+            )
+    try:
+        unified = pa.unify_schemas([schema for _, schema in schemas],
+                                   promote_options='permissive')
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        for name in first.names:
+            types = {}
+            for path, schema in schemas:
+                types.setdefault(str(schema.field(name).type), Path(path).name)
+            try:
+                pa.unify_schemas([pa.schema([schema.field(name)]) for _, schema in schemas],
+                                 promote_options='permissive')
+            except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+                listed = ', '.join(f'{kind} in {path!r}' for kind, path in types.items())
+                raise ValueError(
+                    f"Column '{name}' has types that do not fit one column: {listed}. Write it "
+                    'with one type in every file.'
+                ) from None
+        raise
+    # The first file's column order, and its schema metadata (pandas' dtypes).
+    return pa.schema([unified.field(name) for name in first.names], metadata=first.metadata)
+
+
+def _decoded(schema):
+    """``schema`` with dictionary-encoded columns (pandas' ``category``) as their values' type:
+    a column is text in one file and categories of text in another, and reads as text."""
+    import pyarrow as pa
+
+    fields = [field.with_type(field.type.value_type) if pa.types.is_dictionary(field.type)
+              else field for field in schema]
+    return pa.schema(fields, metadata=schema.metadata)
+
+
 class ParquetTable:
     """A Parquet file, or a folder of them read as one table (files in name order).
 
@@ -46,7 +102,12 @@ class ParquetTable:
             raise ValueError(f"Cannot read '{self.path}' as Parquet: {error}") from None
         self.fragments = sorted(self.dataset.get_fragments(), key=lambda f: f.path)
         self.batch_rows = batch_rows
-        self.num_rows = sum(fragment.count_rows() for fragment in self.fragments)
+        counts = [fragment.count_rows() for fragment in self.fragments]
+        self.num_rows = sum(counts)
+        if len(self.fragments) > 1:  # pyarrow takes the folder's schema from one file
+            schema = common_schema(self.fragments, counts)
+            self.dataset = ds.dataset(str(self.path), format='parquet', schema=schema)
+            self.fragments = sorted(self.dataset.get_fragments(), key=lambda f: f.path)
 
     @property
     def column_names(self):
@@ -68,8 +129,8 @@ class ParquetTable:
         for fragment in self.fragments:
             reader = pq.ParquetFile(fragment.path)
             if not set(schema.names) <= set(reader.schema_arrow.names):
-                # A file without some of the folder's columns: the scanner fills them with
-                # nulls, as a dataset read of the folder would.
+                # A file without rows may lack columns (common_schema refuses any other):
+                # the scanner reads it with the folder's schema.
                 yield from fragment.to_batches(
                     schema=self.dataset.schema, columns=columns, batch_size=self.batch_rows
                 )

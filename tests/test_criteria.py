@@ -1,5 +1,6 @@
 """fairness_criterion: the penalty of each criterion, its checks, and its effect on real data."""
 
+import re
 import warnings
 
 import numpy as np
@@ -115,6 +116,34 @@ def test_equal_opportunity_needs_a_positive_label_it_cannot_guess(table):
                                positive_label='maybe')
     with pytest.raises(InvalidParameterError, match="positive_label='maybe' is not a class of 'word'"):
         _fit(synthesizer, data)
+
+
+def test_a_positive_label_of_the_wrong_type_is_shown_as_values(table):
+    data = table.drop(columns='word')
+    synthesizer = _synthesizer(data, fairness_criterion='equal_opportunity', positive_label='1')
+    with pytest.raises(InvalidParameterError,
+                       match=re.escape("positive_label='1' is not a class of 'label' (classes: "
+                                       "[0, 1]; 1 is not '1')")):
+        _fit(synthesizer, data)
+
+
+@pytest.mark.parametrize('criterion, rates', [
+    ('equal_opportunity', 'true-positive rate'),
+    ('equalized_odds', 'true- and false-positive rates'),
+])
+def test_a_group_without_a_class_is_said_before_training(table, monkeypatch, criterion, rates):
+    # Group 'b' never has label 1: its rates cannot be measured (the diagnostics show NaN).
+    data = table.drop(columns='word').assign(label=lambda t: np.where(t.group == 'b', 0, t.label))
+    monkeypatch.setattr(FairDistillSynthesizer, '_fit', lambda self, processed: None)
+    synthesizer = _synthesizer(data, fairness_criterion=criterion)
+    message = (f"fairness_criterion='{criterion}' makes the {rates} of every group equal, but "
+               "group 'b' has no row whose 'label' is 1")
+    with pytest.warns(UserWarning, match=re.escape(message)):
+        synthesizer.fit({'t': data})
+    with warnings.catch_warnings():
+        warnings.filterwarnings('error', message='.*makes the')
+        _synthesizer(table.drop(columns='word'), fairness_criterion=criterion).fit(
+            {'t': table.drop(columns='word')})
 
 
 @pytest.mark.parametrize('target, positive_label, expected', [

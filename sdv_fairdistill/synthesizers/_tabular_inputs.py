@@ -12,7 +12,7 @@ import numpy as np
 
 from sdv.errors import SynthesizerInputError
 
-from sdv_fairdistill.group_names import group_name
+from sdv_fairdistill.group_names import group_name, shown
 
 # A module import, used at call time: importing ``_parameters`` imports ``sdv``, whose add-on
 # loading imports this module while ``_parameters`` is still half-initialised.
@@ -167,6 +167,41 @@ def resolved_positive_label(values, positive_label):
     return default_positive_label(values) if positive_label is None else positive_label
 
 
+def check_criterion(synthesizer, table):
+    """Refuse a ``fairness_criterion`` the raw ``table``'s target cannot serve; warn of groups
+    whose error rates it cannot measure (a group with no row of a class)."""
+    problem = criterion_problem(
+        table, synthesizer.target_column, synthesizer.fairness_criterion,
+        synthesizer.positive_label, synthesizer._is_class_target,
+    )
+    if problem:
+        raise _parameters.InvalidParameterError(problem)
+    criterion, target = synthesizer.fairness_criterion, synthesizer.target_column
+    if criterion == 'demographic_parity' or target is None:
+        return
+    sensitive = [c for c in as_list(synthesizer.sensitive_columns) if c in table.columns]
+    if criterion == 'equal_opportunity':
+        classes = [resolved_positive_label(table[target], synthesizer.positive_label)]
+        rate = 'true-positive rate'
+    else:
+        classes, rate = table[target].dropna().unique().tolist(), 'true- and false-positive rates'
+    rows = table[sensitive + [target]].astype({column: object for column in sensitive})
+    held = rows.groupby(sensitive, dropna=False, sort=False)[target].agg(
+        lambda values: set(values.dropna().tolist()))
+    for values, present in held.items():
+        absent = [value for value in classes if value not in present]
+        if absent:
+            name = group_name(values if isinstance(values, tuple) else (values,))
+            warnings.warn(
+                f"fairness_criterion={criterion!r} makes the {rate} of every group equal, but "
+                f"group '{name}' has no row whose '{target}' is "
+                f"{' or '.join(map(shown, absent))}: its rates cannot be measured or made equal, "
+                "and its diagnostics show NaN. Use fairness_criterion='demographic_parity', or "
+                'merge the group into another.'
+            )
+            return
+
+
 def criterion_problem(data, target_column, criterion, positive_label, is_class_target):
     """What keeps ``criterion`` from working on the raw table's target, or None."""
     if criterion == 'demographic_parity' or target_column is None:
@@ -185,12 +220,13 @@ def criterion_problem(data, target_column, criterion, positive_label, is_class_t
     if label is None:
         return (
             "fairness_criterion='equal_opportunity' equalises the true-positive rate of one "
-            f"class of '{target_column}': pass positive_label=, one of {sorted(map(str, classes))}."
+            f"class of '{target_column}': pass positive_label=, one of "
+            f"[{', '.join(sorted(map(shown, classes)))}]."
         )
     if label not in classes:
         return (
             f"positive_label={label!r} is not a class of '{target_column}' (classes: "
-            f'{sorted(map(str, classes))}).'
+            f"[{', '.join(sorted(map(shown, classes)))}]; 1 is not '1')."
         )
     return None
 

@@ -264,12 +264,7 @@ class FairDistillSynthesizer(LatentViewMixin, diagnostics.DiagnosticsMixin, RawC
             ])
         if isinstance(table, pd.DataFrame) and self.target_column in table:
             # A parameter the table cannot satisfy: refused as a parameter, before SDV's work.
-            problem = inputs.criterion_problem(
-                table, self.target_column, self.fairness_criterion, self.positive_label,
-                self._is_class_target,
-            )
-            if problem:
-                raise checks.InvalidParameterError(problem)
+            inputs.check_criterion(self, table)
         super().fit(data)
 
     def _fit(self, processed_data):

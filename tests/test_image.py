@@ -130,7 +130,8 @@ def test_constructor_stores_parameters():
 
 @pytest.mark.parametrize(
     'layout, dtype',
-    [('NHW', np.uint8), ('NHWC', np.uint8), ('NCHW', np.float32), ('NHWC', np.float64)],
+    [('NHW', np.uint8), ('NHWC', np.uint8), ('NCHW', np.float32), ('NHWC', np.float64),
+     ('NHW', np.uint16), ('NCHW', np.float16), ('NHW', bool)],
 )
 def test_sample_returns_the_layout_and_dtype_given_to_fit(small, layout, dtype):
     images, colours, digits = small
@@ -139,15 +140,21 @@ def test_sample_returns_the_layout_and_dtype_given_to_fit(small, layout, dtype):
         images = to_grey(images)
     elif layout == 'NCHW':
         images = images.transpose(0, 3, 1, 2)
-    if dtype != np.uint8:
+    if dtype == bool:
+        images = images > 127
+    elif np.issubdtype(dtype, np.integer):
+        images = images.astype(dtype)
+    else:
         images = images.astype(dtype) / 255
     synthesizer = FairDistillImageSynthesizer(seed=0, **FAST).fit(images, colours[:40], digits[:40])
 
     sampled, sensitive, target = synthesizer.sample(7)
 
     assert sampled.shape == (7,) + images.shape[1:]
-    assert sampled.dtype == (np.uint8 if dtype == np.uint8 else np.float32)
-    assert 0 <= sampled.min() and sampled.max() <= (255 if dtype == np.uint8 else 1)
+    assert sampled.dtype == images.dtype
+    if dtype != bool:
+        top = 255 if np.issubdtype(dtype, np.integer) else 1
+        assert 0 <= sampled.min() and sampled.max() <= top
     assert set(sensitive) <= {'red', 'green'} and sensitive.dtype == colours.dtype
     assert set(target) <= set(range(10)) and target.dtype == digits.dtype
 

@@ -68,7 +68,7 @@ def to_model_layout(images):
 
     Returns:
         tuple: a float32 tensor ``(N, C, H, W)`` in ``[0, 1]`` and the input's format
-        ``{'layout': 'NHW' | 'NHWC' | 'NCHW', 'integer': bool}``.
+        ``{'layout': 'NHW' | 'NHWC' | 'NCHW', 'integer': bool, 'dtype': numpy dtype string}``.
     """
     try:
         array = np.asarray(images)
@@ -119,7 +119,8 @@ def to_model_layout(images):
             f'at least {MIN_IMAGE_SIDE}x{MIN_IMAGE_SIDE}. Upsample them first (e.g. np.kron '
             'with a block of ones).'
         )
-    return torch.from_numpy(np.ascontiguousarray(pixels)), {'layout': layout, 'integer': integer}
+    image_format = {'layout': layout, 'integer': integer, 'dtype': array.dtype.str}
+    return torch.from_numpy(np.ascontiguousarray(pixels)), image_format
 
 
 def from_model_layout(pixels, image_format):
@@ -130,9 +131,13 @@ def from_model_layout(pixels, image_format):
     elif image_format['layout'] == 'NHWC':
         array = array.transpose(0, 2, 3, 1)
     array = np.ascontiguousarray(array)
+    # The dtype given to fit (fits saved before it was recorded: uint8 or float32).
+    dtype = np.dtype(image_format.get('dtype', '|u1' if image_format['integer'] else '<f4'))
+    if dtype == bool:  # a mean pixel of 0.5 or more is set
+        return array >= 0.5
     if image_format['integer']:
-        return np.round(array * 255).astype(np.uint8)
-    return array.astype(np.float32)
+        return np.round(array * 255).astype(dtype)
+    return array.astype(dtype)
 
 
 def encode_labels(values, name, num_images):

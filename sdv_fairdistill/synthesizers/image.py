@@ -9,9 +9,10 @@ sensitive label. Scikit-learn conventions: the constructor only stores its argum
 
 Images in, images out: arrays ``(N, H, W)``, ``(N, H, W, C)`` or ``(N, C, H, W)`` with
 1 to 4 channels, ``uint8`` 0-255 (any integer type within 0-255) or float in ``[0, 1]``.
-``sample`` returns the same layout, as ``uint8`` for integer input and ``float32`` in
-``[0, 1]`` for float input; the pixels are the decoder's per-pixel means (probabilities),
-so the images are smooth grey levels, not binarised.
+``sample`` returns the same layout and dtype (0-255 for integer input, ``[0, 1]`` for float
+input); the pixels are the decoder's per-pixel means (probabilities), so the images are
+smooth grey levels, except for boolean input, where a pixel is set when its mean is 0.5 or
+more.
 """
 
 import inspect
@@ -26,6 +27,7 @@ import torch.nn.functional as F
 from sklearn.exceptions import NotFittedError
 
 from sdv_fairdistill.adapters.image import encode_labels, from_model_layout, to_model_layout
+from sdv_fairdistill.group_names import shown
 from sdv_fairdistill.core.spans import Span
 from sdv_fairdistill.plugins import get_adapter_class
 from sdv_fairdistill.synthesizers import _parameters as checks
@@ -165,8 +167,8 @@ class FairDistillImageSynthesizer(FairModelMixin):
         groups, self._sensitive_values = encode_labels(sensitive, 'sensitive', len(x))
         if len(self._sensitive_values) < 2:
             raise ValueError(
-                f'sensitive has a single group ({self._sensitive_values[0]!r}). Fairness needs '
-                'at least two groups.'
+                f'sensitive has a single group ({shown(self._sensitive_values[0])}). Fairness '
+                'needs at least two groups.'
             )
         positive_class = None
         if target is None:

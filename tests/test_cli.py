@@ -478,3 +478,13 @@ def test_positive_label_of_a_yes_no_target_must_be_true_or_false():
     assert positive_label_of('no', column) is False
     with pytest.raises(CLIError, match="'maybe' is not a value of the yes / no target"):
         positive_label_of('maybe', column)
+
+
+def test_fit_errors_give_the_command_lines_advice(tmp_path, capsys):
+    table = pd.DataFrame({'x': range(60), 'sex': ['F', 'M'] * 30, 'y': ['yes'] * 60})
+    table.to_csv(tmp_path / 'one_class.csv', index=False)
+    assert main(['fit', str(tmp_path / 'one_class.csv'), '--sensitive', 'sex', '--target', 'y',
+                 *FAST_FIT, '-o', str(tmp_path / 's.pkl')]) == 2
+    line = _error_line(capsys)
+    assert "'y' has a single class" in line and 'leave out --target' in line
+    assert 'target_column' not in line

@@ -40,9 +40,20 @@ FIT_OPTIONS = {
 }
 
 
+#: The synthesizer's advice in Python words, as the command line says it.
+CLI_WORDS = {
+    'pass target_column=None if there is no label': 'leave out --target if there is no label',
+    'pass target_column=,': 'pass --target,',
+    'lower fair_latent_dim or raise latent_dim': 'raise --latent-dim',
+}
+
+
 def _name_fit_options(error, given):
-    """Prefix the options behind a SynthesizerInputError (it names the Python parameter)."""
+    """Prefix the options behind a SynthesizerInputError (it names the Python parameter), and
+    word its advice with the command line's options."""
     message = _one_line(error)
+    for python, cli in CLI_WORDS.items():
+        message = message.replace(python, cli)
     names = {**FIT_OPTIONS, 'seed': '--seed'}
     named = [
         names[name] if isinstance(value, bool) else f'{names[name]} {value}'
@@ -53,7 +64,7 @@ def _name_fit_options(error, given):
 
 
 def command_fit(args):
-    from sdv.errors import SynthesizerInputError
+    from sdv.errors import InvalidDataError, SynthesizerInputError
     from sdv.single_table import FairDistillSynthesizer
 
     # Before reading and training: a path that cannot be written would waste the whole fit.
@@ -115,7 +126,7 @@ def command_fit(args):
             synthesizer.fit_from_parquet(source)
         else:
             synthesizer.fit(source)
-    except SynthesizerInputError as error:
+    except (SynthesizerInputError, InvalidDataError) as error:
         raise CLIError(_name_fit_options(error, given))
     if _torchrun.rank() != 0:  # every process holds the same fitted model: rank 0 saves it
         return 0

@@ -781,3 +781,20 @@ def test_no_warning_for_valid_inputs(small):
             small, small, target_column='y', sensitive_columns=['sex', 'race'],
             positive_label='yes',
         )
+
+
+def test_a_group_without_a_label_at_the_smallest_group_size_gets_advice_that_can_help():
+    from sdv_fairdistill.metrics._rates import check_groups
+
+    sensitive = pd.DataFrame({'sex': ['F', 'F', 'M', 'M']})
+    y_true = np.array([0, 0, 1, 0])  # no woman has the positive label
+    with pytest.raises(ValueError) as raised:
+        check_groups(y_true, sensitive, criterion=EQUALIZED_ODDS, min_group_size=1,
+                         strict=True, table_name='real_validation_data')
+    message = str(raised.value)
+    assert 'needs at least 1 row with the positive label and 1 without it' in message
+    assert 'lower min_group_size' not in message
+    assert 'compare selection rates (demographic parity)' in message
+    with pytest.raises(ValueError, match='or lower min_group_size'):
+        check_groups(np.array([0, 1, 1, 0]), sensitive, criterion=EQUALIZED_ODDS,
+                         min_group_size=2, strict=True, table_name='real_validation_data')

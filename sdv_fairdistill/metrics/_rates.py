@@ -227,15 +227,15 @@ def check_groups(
 
     if criterion == DEMOGRAPHIC_PARITY:
         invalid = counts[counts['rows'] < min_group_size]
-        need = f'at least {min_group_size} rows'
+        need = f'at least {_rows(min_group_size)}'
     elif criterion == EQUAL_OPPORTUNITY:
         invalid = counts[counts['positive'] < min_group_size]
-        need = f'at least {min_group_size} rows with the positive label to estimate its TPR'
+        need = f'at least {_rows(min_group_size)} with the positive label to estimate its TPR'
     else:
         invalid = counts[(counts['positive'] < min_group_size)
                          | (counts['negative'] < min_group_size)]
         need = (
-            f'at least {min_group_size} rows with the positive label and {min_group_size} '
+            f'at least {_rows(min_group_size)} with the positive label and {min_group_size} '
             'without it to estimate its TPR and FPR'
         )
 
@@ -246,7 +246,7 @@ def check_groups(
         raise ValueError(
             f'In {table_name}, too few rows in the group(s) of {columns}: {described}. '
             f'{criterion_name.capitalize()} needs {need} per group. '
-            f'{_group_fix(table_name, counts)}'
+            f'{_group_fix(table_name, counts, min_group_size, criterion)}'
         )
 
     kept = counts.index.difference(invalid.index)
@@ -254,7 +254,7 @@ def check_groups(
         raise ValueError(
             f'In {table_name}, {criterion_name} needs two groups of {columns} with {need}; '
             f'found {list(kept)}' + (f' ({described})' if described else '') + '. '
-            + _group_fix(table_name, counts)
+            + _group_fix(table_name, counts, min_group_size, criterion)
         )
 
     if len(invalid):
@@ -278,8 +278,17 @@ def _describe_groups(invalid, limit=10):
     return described
 
 
-def _group_fix(table_name, counts):
-    """What to do about too-small groups, which depends on the table they are in."""
+def _rows(count):
+    return f'{count} row' if count == 1 else f'{count} rows'
+
+
+def _group_fix(table_name, counts, min_group_size, criterion):
+    """What to do about too-small groups, which depends on the table they are in (and,
+    at ``min_group_size`` 1, on the criterion: a group without a class stays without it)."""
+    lower = ' or lower min_group_size' if min_group_size > 1 else ''
+    if not lower and criterion != DEMOGRAPHIC_PARITY:
+        lower = (' or compare selection rates (demographic parity), which need no row of '
+                 'either label')
     if len(counts) < 2:
         return (
             f'{table_name} has a single group: choose sensitive columns with at least two '
@@ -296,12 +305,12 @@ def _group_fix(table_name, counts):
         # synthesizer produced too few of them.
         return (
             'Sample more synthetic rows, or condition the sampling on the sensitive columns '
-            "so that every group of real_data is present; or lower min_group_size (the "
-            "ratio and agg='mean' forms skip such groups with a warning)."
+            f'so that every group of real_data is present{lower}; the ratio and '
+            "agg='mean' forms skip such groups with a warning."
         )
     return (
-        'Merge rare values, use fewer sensitive columns or lower min_group_size; the ratio '
-        "and agg='mean' forms skip such groups with a warning."
+        f"Merge rare values, use fewer sensitive columns{lower}; the ratio and agg='mean' "
+        'forms skip such groups with a warning.'
     )
 
 

@@ -488,3 +488,11 @@ def test_fit_errors_give_the_command_lines_advice(tmp_path, capsys):
     line = _error_line(capsys)
     assert "'y' has a single class" in line and 'leave out --target' in line
     assert 'target_column' not in line
+
+
+def test_a_semicolon_separated_file_is_named_as_such(tmp_path, capsys):
+    path = tmp_path / 'semi.csv'
+    path.write_text('age;sex;y\n30;F;yes\n40;M;no\n')
+    assert main(['fit', str(path), '--sensitive', 'sex', *FAST_FIT,
+                 '-o', str(tmp_path / 's.pkl')]) == 2
+    assert "the file separates its values with ';'; write it with commas" in _error_line(capsys)

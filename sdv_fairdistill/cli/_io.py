@@ -142,9 +142,13 @@ def check_columns(data, columns, path, option):
     """Fail with the available columns when ``columns`` are not all in ``data``."""
     missing = [column for column in columns if column not in data.columns]
     if missing:
+        separator = next((mark for mark in (';', '\t', '|') if len(data.columns) == 1
+                          and mark in str(data.columns[0])), None)
+        hint = (f" (one column named with {separator!r} in it: the file separates its values "
+                f'with {separator!r}; write it with commas)' if separator else '')
         raise CLIError(
             f"{option}: column(s) {', '.join(map(repr, missing))} not in '{path}'; "
-            f"columns are: {', '.join(map(str, data.columns))}"
+            f"columns are: {', '.join(map(str, data.columns))}{hint}"
         )
 
 

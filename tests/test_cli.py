@@ -355,7 +355,12 @@ def test_report_advice_names_an_option_the_cli_has(german_csv, tmp_path, capsys)
     assert '--min-group-size must be at least 1' in _error_line(capsys)
 
     assert main([*report, '--min-group-size', '3']) == 0
-    assert 'Fairness score' in capsys.readouterr().out
+    captured = capsys.readouterr()
+    assert 'Fairness score' in captured.out
+    # Warnings too are worded with the command line's options and files.
+    assert f'tested on the held-out 30% of {real_csv}' in captured.err
+    assert 'Pass --validation: real rows kept out' in captured.err
+    assert 'real_validation_data' not in captured.err
 
     output = tmp_path / 'scores.json'
     assert main([*report, '--min-group-size', '3', '--criterion', 'equal_opportunity',

@@ -2,6 +2,8 @@
 
 import json
 import re
+import warnings
+from contextlib import contextmanager
 from pathlib import Path
 
 from sdv_fairdistill.cli._base import CLIError, _one_line, _say
@@ -36,6 +38,22 @@ def _in_cli_words(message, vocabulary):
     for pattern, words in vocabulary.items():
         message = re.sub(pattern, lambda _, words=words: words, message)
     return message
+
+
+@contextmanager
+def _worded_warnings(vocabulary):
+    """The report's warnings, as its errors, with the CLI's options and files for Python's
+    names (``real_validation_data`` is the --validation file)."""
+    show = warnings.showwarning
+
+    def worded(message, category, filename, lineno, file=None, line=None):
+        show(_in_cli_words(str(message), vocabulary), category, filename, lineno, file, line)
+
+    warnings.showwarning = worded
+    try:
+        yield
+    finally:
+        warnings.showwarning = show
 
 
 def _quality_report(real, synthetic, metadata, verbose):
@@ -123,15 +141,17 @@ def command_report(args):
         explain=args.explain,
         **({} if args.min_group_size is None else {'min_group_size': args.min_group_size}),
     )
+    vocabulary = _report_vocabulary(args)
     try:
-        fairness.generate(
-            real, synthetic, metadata,
-            sensitive_columns=args.sensitive, target_column=args.target,
-            positive_label=positive_label, real_validation_data=validation,
-            classifier=args.classifier, verbose=verbose,
-        )
+        with _worded_warnings(vocabulary):
+            fairness.generate(
+                real, synthetic, metadata,
+                sensitive_columns=args.sensitive, target_column=args.target,
+                positive_label=positive_label, real_validation_data=validation,
+                classifier=args.classifier, verbose=verbose,
+            )
     except ValueError as error:
-        raise CLIError(_in_cli_words(_one_line(error), _report_vocabulary(args)))
+        raise CLIError(_in_cli_words(_one_line(error), vocabulary))
 
     summary = fairness.get_summary()
     print(f'Quality score:  {quality.get_score():.3f}')

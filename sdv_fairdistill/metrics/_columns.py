@@ -231,8 +231,7 @@ def warn_validation_from_real_data(validation_size):
         f'{validation_size:.0%} of real_data. If the synthesizer learned from real_data, it '
         'has seen those rows and the synthetic-trained scores come out higher than on new '
         'rows (a generator that copies its training rows scores as well as the real table). '
-        "Pass real_validation_data= (the CLI's --validation): real rows kept out of the "
-        "synthesizer's fit.",
+        "Pass real_validation_data: real rows kept out of the synthesizer's fit.",
         stacklevel=4,
     )
 

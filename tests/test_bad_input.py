@@ -174,3 +174,25 @@ def test_the_metrics_refuse_groups_they_would_name_alike():
     table['group'] = pd.Series(['(missing)', None] * (len(table) // 2), dtype=object)
     with pytest.raises(ValueError, match=re.escape("'(missing)' and a missing value")):
         DemographicParityDifference.compute(table, table, **kwargs)
+
+
+def test_a_column_of_thousands_of_values_is_named_with_the_fix(monkeypatch):
+    table = _table(rows=1500)
+    table['comment'] = [f'note {index % 1200}' for index in range(1500)]  # 1,200 texts
+    metadata = Metadata.detect_from_dataframes({'t': table})
+    metadata.update_column('comment', sdtype='categorical', table_name='t')
+    synthesizer = FairDistillSynthesizer(metadata, sensitive_columns='group',
+                                         target_column='label', epochs=1, distill_epochs=1)
+    monkeypatch.setattr(FairDistillSynthesizer, '_encode_rows', _stop)
+    with pytest.warns(UserWarning, match=r"'comment' \(1,200 values\): each value is a column "
+                                         r".*mark it 'id' or 'text'"):
+        with pytest.raises(_Stopped):
+            synthesizer.fit({'t': table})
+
+
+class _Stopped(Exception):
+    pass
+
+
+def _stop(*args, **kwargs):
+    raise _Stopped

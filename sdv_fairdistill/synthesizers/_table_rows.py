@@ -6,6 +6,7 @@ encoding, group code and column codes.
 """
 
 import math
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -23,6 +24,26 @@ from sdv_fairdistill.synthesizers import _tabular_inputs as inputs
 MIN_EPOCHS = 60
 MIN_STEPS = 1500
 MAX_STEPS = 4000
+
+#: A column encoded wider than this (one one-hot column per distinct value) is named in a
+#: warning: every training step, and the label classifier and diagnostics after the fit,
+#: read each of its columns, so a text column of thousands of values detected as
+#: categorical makes a small table's fit take minutes.
+WIDE_COLUMN = 1000
+
+
+def warn_wide_columns(encoder):
+    """Name the columns ``encoder`` one-hot encodes wider than ``WIDE_COLUMN``, with the fix."""
+    wide = {column: width for column, width in encoder.widths_.items() if width > WIDE_COLUMN}
+    if wide:
+        listed = ', '.join(f"'{column}' ({width:,} values)" for column, width in wide.items())
+        warnings.warn(
+            f'{listed}: each value is a column of its own in the encoded table, and the fit '
+            'takes time and memory in proportion. If the column is free text or an '
+            "identifier, mark it 'id' or 'text' in the metadata (SDV then makes its values "
+            'up); otherwise merge its rare values.'
+        )
+
 
 #: The most memory the encoded rows may take at once (float32), and any one column's one-hot
 #: while RDT builds it (int64). A column of nearly unique text detected as categorical
@@ -74,6 +95,7 @@ class TableRowsMixin:
             random_state=self.seed or 0,
             filled_flags=inputs.filled_flags(self._feature_columns, transformers),
         ).fit(processed_data[self._feature_columns])
+        warn_wide_columns(self._feature_encoder)
         self._target_encoder, self._target_spans, self._positive_class = None, [], None
         if self.target_column is None:
             return

@@ -37,3 +37,33 @@ def test_draw_components_follows_the_probabilities():
                                [0.2, 0.5, 0.3, 0.0], atol=0.005)
     # The edges: a uniform number of 0 takes the first mode, one just below 1 the last.
     assert list(draw_components(probabilities[:2], np.array([0.0, 1 - 1e-12]))) == [0, 3]
+
+
+@pytest.mark.parametrize('spread', [1e-12, 1e-4, 1e-2])
+def test_a_narrowly_spread_column_gets_modes_of_its_own_spread(spread):
+    """scikit-learn's mixture adds 1e-6 to every mode's variance, so RDT's normalizer gives a
+    column spread by 1e-4 modes ten times its spread, and squeezes its normalised values
+    into a tenth of their range. Here the modes are found on the column scaled up by a
+    power of ten: they have the column's own spread, and the values come back in their
+    units."""
+    rng = np.random.default_rng(0)
+    values = rng.normal(5 * spread, spread, 3000)
+    values[rng.random(len(values)) < 0.05] = np.nan
+    table = pd.DataFrame({'v': values})
+    stds = {}
+    for normalizer_class in (ClusterBasedNormalizer, VectorisedClusterBasedNormalizer):
+        normalizer = normalizer_class(max_clusters=10, weight_threshold=0.005,
+                                      missing_value_generation='from_column')
+        normalizer.fit(table, 'v')
+        mixture = normalizer._bgm_transformer
+        scale = getattr(normalizer, '_scale', 1.0)
+        stds[normalizer_class] = (np.sqrt(mixture.covariances_.ravel()) / scale)[
+            normalizer.valid_component_indicator] / spread
+    encoded = normalizer.transform(table)
+    back = normalizer.reverse_transform(encoded)['v'].to_numpy()
+    inside = np.abs(encoded['v.normalized'].to_numpy()) < 0.99  # RDT clips beyond
+    np.testing.assert_allclose(back[inside], values[inside], rtol=1e-9)
+    assert stds[VectorisedClusterBasedNormalizer].max() < 2
+    assert 0.15 < encoded['v.normalized'].std() < 0.35
+    if spread < 1e-3:  # what RDT's own normalizer does with it
+        assert stds[ClusterBasedNormalizer].min() > 5

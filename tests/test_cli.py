@@ -456,22 +456,37 @@ def test_fit_learns_from_a_sample_of_a_parquet_folder(tmp_path, capsys):
 
 
 def test_codes_with_leading_zeros_stay_text(tmp_path):
-    """Region and zip codes written with leading zeros ('01', '02134') are read as text, so a
-    group '01' is not learnt and written back as 1; numbers and yes / no stay as pandas reads
-    them."""
-    from sdv_fairdistill.cli._io import read_table, write_table
+    """Region and zip codes written with leading zeros ('01', '02134', every value as many
+    digits long) are read as text, so a group '01' is not learnt and written back as 1;
+    numbers (0.5, -01, 7 and 12) and yes / no stay as pandas reads them, and so does a
+    column the metadata calls numerical. Another file of the table reads the same columns
+    as text, whatever its values."""
+    from sdv_fairdistill.cli._io import metadata_numbers, read_table, write_table
 
     table = pd.DataFrame({
         'zip': ['02134', '00501', '10001'], 'region': ['01', '02', '10'],
-        'share': [0.5, 1.0, 2.5], 'count': [1, 20, 3], 'flag': [True, False, True],
+        'share': [0.5, 1.0, 2.5], 'count': [7, 12, 3], 'flag': [True, False, True],
+        'hour': ['00', '15', '30'],
     })
     path = tmp_path / 'codes.csv'
     table.to_csv(path, index=False)
+    pd.DataFrame({'x': ['-01', '2'], 'y': ['05.5', '1']}).to_csv(tmp_path / 'n.csv', index=False)
+    assert read_table(tmp_path / 'n.csv').dtypes.tolist() == ['int64', 'float64']
+
     read = read_table(path)
     pd.testing.assert_frame_equal(read, table)
+    assert read.attrs['text_codes'] == ['zip', 'region', 'hour']
     write_table(read, tmp_path / 'again.csv')
     pd.testing.assert_frame_equal(read_table(tmp_path / 'again.csv'), table)
     assert pd.read_csv(path)['region'].tolist() == [1, 2, 10]  # what pandas alone reads
+
+    metadata = tmp_path / 'metadata.json'
+    metadata.write_text(json.dumps({'tables': {'codes': {'columns': {
+        'hour': {'sdtype': 'numerical'}, 'region': {'sdtype': 'categorical'}}}}}))
+    assert read_table(path, metadata_numbers(metadata))['hour'].tolist() == [0, 15, 30]
+    other = tmp_path / 'other.csv'
+    pd.DataFrame({'zip': ['10001'], 'region': ['10']}).to_csv(other, index=False)
+    assert read_table(other, as_text=['zip', 'region', 'hour'])['region'].tolist() == ['10']
 
 
 def test_positive_label_of_a_yes_no_target_must_be_true_or_false():

@@ -67,3 +67,13 @@ def test_a_narrowly_spread_column_gets_modes_of_its_own_spread(spread):
     assert 0.15 < encoded['v.normalized'].std() < 0.35
     if spread < 1e-3:  # what RDT's own normalizer does with it
         assert stds[ClusterBasedNormalizer].min() > 5
+
+
+def test_a_constant_column_is_not_scaled():
+    from sdv_fairdistill.adapters._cluster_normalizer import spread_scale
+
+    assert np.std(np.full(300, 0.1)) > 0  # float noise, not a spread
+    assert spread_scale(np.full(300, 0.1)) == 1.0
+    assert spread_scale(np.full(300, 123.456)) == 1.0
+    assert spread_scale(np.array([1e-12, 3e-12, 2e-12])) == 1e12
+    assert spread_scale(np.array([1.0, 2.0, 3.0])) == 1.0

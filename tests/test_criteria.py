@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
+from sdv.errors import InvalidDataError
 from sdv.metadata import Metadata
 
 from by_hand import dcov2 as dcov2_by_hand
@@ -144,6 +145,9 @@ def test_a_group_without_a_class_is_said_before_training(table, monkeypatch, cri
         warnings.filterwarnings('error', message='.*makes the')
         _synthesizer(table.drop(columns='word'), fairness_criterion=criterion).fit(
             {'t': table.drop(columns='word')})
+    # Without the sensitive column, SDV's validation says so (not pandas' groupby).
+    with pytest.raises(InvalidDataError, match=r"\['group'\] are not present"):
+        synthesizer.fit({'t': data.drop(columns='group')})
 
 
 @pytest.mark.parametrize('target, positive_label, expected', [

@@ -352,3 +352,18 @@ def test_fairness_penalty_shrinks_the_colour_label_gap_slow(colored_mnist):
     assert gaps[0.0, False] > 0.3  # without penalty or reweighing the bias is reproduced
     assert gaps[300.0, False] < 0.1  # the penalty alone removes it
     assert gaps[300.0, True] < 0.1  # and so do the defaults (penalty and reweighing)
+
+
+def test_generated_pixels_stay_within_what_the_dtype_holds():
+    """Integer images are 0-255; an int8 image can hold 0-127 of them, so a bright generated
+    pixel is 127, not a wrapped-around negative value."""
+    import torch
+
+    from sdv_fairdistill.adapters.image import from_model_layout
+
+    pixels = torch.tensor([[[[0.0, 0.3], [0.9, 1.0]]]])  # (1, 1, 2, 2)
+    for dtype, expected in ((np.int8, [[0, 76], [127, 127]]), (np.uint8, [[0, 76], [230, 255]]),
+                            (np.uint16, [[0, 76], [230, 255]])):
+        image = from_model_layout(pixels, {'layout': 'NHW', 'integer': True,
+                                           'dtype': np.dtype(dtype).str})
+        assert image.dtype == dtype and image[0].tolist() == expected

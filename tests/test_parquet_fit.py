@@ -184,8 +184,12 @@ def test_parquet_folder_of_files_written_apart_reads_as_one_table(tmp_path):
     pd.DataFrame({'hours': [12.5], 'job': pd.Categorical(['c'])}).to_parquet(
         folder / 'part2.parquet', index=False)
 
+    # A filtered frame: pandas saves its index as a column of its own.
+    filtered = pd.DataFrame({'hours': [1.5, 2.5], 'job': ['d', 'e']}).iloc[1:]
+    filtered.to_parquet(folder / 'part3.parquet')
+
     table = pd.concat(ParquetTable(folder).frames(), ignore_index=True)
-    expected = pd.DataFrame({'hours': [40.0, 38.0, 12.5], 'job': ['a', 'b', 'c']})
+    expected = pd.DataFrame({'hours': [40.0, 38.0, 12.5, 2.5], 'job': ['a', 'b', 'c', 'e']})
     pd.testing.assert_frame_equal(table, expected)
 
 

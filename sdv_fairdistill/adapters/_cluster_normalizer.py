@@ -37,11 +37,14 @@ def draw_components(probabilities, uniform):
 
 def spread_scale(values):
     """The power of ten that brings a spread under ``SMALL_SPREAD`` to between 1 and 10; 1
-    for any other column (a constant one included)."""
-    spread = float(np.nanstd(values)) if len(values) else 0.0
-    if not 0 < spread < SMALL_SPREAD:
+    for any other column, and for a constant one (whose float spread may be 1e-17 around
+    0.1: under 1e-12 of its mean is taken as none)."""
+    if not len(values):
         return 1.0
-    return float(10.0 ** np.ceil(-np.log10(spread)))
+    spread = float(np.nanstd(values))
+    if not spread < SMALL_SPREAD or spread <= 1e-12 * abs(float(np.nanmean(values))):
+        return 1.0
+    return float(10.0 ** min(np.ceil(-np.log10(spread)), 300))
 
 
 class VectorisedClusterBasedNormalizer(ClusterBasedNormalizer):

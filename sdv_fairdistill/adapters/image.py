@@ -135,8 +135,8 @@ def from_model_layout(pixels, image_format):
     dtype = np.dtype(image_format.get('dtype', '|u1' if image_format['integer'] else '<f4'))
     if dtype == bool:  # a mean pixel of 0.5 or more is set
         return array >= 0.5
-    if image_format['integer']:
-        return np.round(array * 255).astype(dtype)
+    if image_format['integer']:  # 0-255, within what the dtype holds (int8: 0-127)
+        return np.clip(np.round(array * 255), 0, min(np.iinfo(dtype).max, 255)).astype(dtype)
     return array.astype(dtype)
 
 

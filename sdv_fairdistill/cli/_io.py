@@ -46,8 +46,14 @@ def _suffix(path):
     return next((suffix for suffix in TABLE_SUFFIXES if name.endswith(suffix)), None)
 
 
-def read_table(path):
-    """Read a CSV (optionally gzipped) or Parquet file into a DataFrame."""
+def read_table(path, numbers=(), as_text=None):
+    """Read a CSV (optionally gzipped) or Parquet file into a DataFrame.
+
+    A CSV column of codes written with leading zeros is read as text (``_read_csv``), except
+    the ``numbers`` (the metadata's numerical and datetime columns); ``as_text`` gives the
+    columns to read as text instead (those of another file of the same table). The columns
+    read so are in ``table.attrs['text_codes']``.
+    """
     import pandas as pd
 
     path = Path(path)
@@ -59,31 +65,63 @@ def read_table(path):
     try:
         if suffix in ('.parquet', '.pq'):
             return pd.read_parquet(path)
-        return _read_csv(path)
+        return _read_csv(path, numbers, as_text)
     except ImportError:
         raise CLIError(f"reading '{path}' needs a Parquet engine: pip install pyarrow")
     except (ValueError, OSError) as error:
         raise CLIError(f"cannot read '{path}': {_one_line(error)}")
 
 
-def _read_csv(path):
+#: A code: digits only, the first a zero (``01``, ``02134``); every value of the column is
+#: then as many digits long (fixed-width codes), so ``0.5``, ``-01`` or ``7, 12`` are numbers.
+_CODE = r'0\d+'
+
+
+def _read_csv(path, numbers=(), as_text=None):
     """pandas' reading of a CSV, except that a column of codes written with leading zeros
     (``01``, ``02134``) stays text: read as numbers they would become other values (``1``,
     ``2134``), and the groups or codes would come out renamed."""
     import pandas as pd
 
-    table = pd.read_csv(path)
-    numbers = [column for column in table.columns
-               if pd.api.types.is_numeric_dtype(table[column])
-               and not pd.api.types.is_bool_dtype(table[column])]
-    if not numbers:
-        return table
-    as_text = pd.read_csv(path, dtype=str, usecols=numbers)
-    codes = [column for column in numbers
-             if as_text[column].str.match(r'\s*[+-]?0\d').any()]
-    if not codes:
-        return table
-    return pd.read_csv(path, dtype={column: str for column in codes})
+    if as_text is None:
+        table = pd.read_csv(path)
+        candidates = [column for column in table.columns
+                      if pd.api.types.is_numeric_dtype(table[column])
+                      and not pd.api.types.is_bool_dtype(table[column])
+                      and column not in numbers]
+        as_text = []
+        if candidates:
+            text = pd.read_csv(path, dtype=str, usecols=lambda name: name in candidates)
+            for column in candidates:
+                if column not in text:  # a repeated header, renamed by pandas
+                    continue
+                values = text[column].dropna().str.strip()
+                if (values.str.fullmatch(_CODE).any() and values.str.fullmatch(r'\d+').all()
+                        and values.str.len().nunique() == 1):
+                    as_text.append(column)
+        if not as_text:
+            table.attrs['text_codes'] = []
+            return table
+    header = pd.read_csv(path, nrows=0).columns
+    table = pd.read_csv(path, dtype={column: str for column in as_text if column in header})
+    table.attrs['text_codes'] = list(as_text)
+    return table
+
+
+def metadata_numbers(path):
+    """The columns a metadata JSON file calls numerical or datetime (none without a file, or
+    with one that cannot be read: ``load_metadata`` then says what is wrong)."""
+    import json
+
+    try:
+        tables = json.loads(Path(path).read_text()).get('tables', {}) if path else {}
+    except (OSError, ValueError, AttributeError):
+        return ()
+    return tuple(
+        column for table in tables.values() if isinstance(table, dict)
+        for column, spec in (table.get('columns') or {}).items()
+        if isinstance(spec, dict) and spec.get('sdtype') in ('numerical', 'datetime')
+    )
 
 
 def check_output_table(path):

@@ -33,7 +33,7 @@ def is_parquet(path):
     return path.is_dir() or _suffix(path) in ('.parquet', '.pq')
 
 
-def read_fit_table(path, sample_rows=None, seed=None):
+def read_fit_table(path, sample_rows=None, seed=None, numbers=()):
     """What ``fit`` learns from: ``(table, streamed)``.
 
     A CSV file: the whole table, ``streamed`` None. A Parquet file or folder: a seeded
@@ -46,7 +46,7 @@ def read_fit_table(path, sample_rows=None, seed=None):
     seed = 0 if seed is None else seed
     if sample_rows is None:
         if not is_parquet(path):
-            return read_table(path), None
+            return read_table(path, numbers), None
         table = _table(path)
         return _sample(table, CHECK_ROWS, seed), table
     if sample_rows < 2:

@@ -18,6 +18,7 @@ from sdv_fairdistill.cli._io import (
     check_output_table,
     check_writable,
     load_metadata,
+    metadata_numbers,
     positive_label_of,
     write_table,
 )
@@ -78,7 +79,8 @@ def command_fit(args):
         args.quiet = True  # one voice: rank 0's messages and progress bars
     if args.metadata is None:  # the detected metadata is saved next to the synthesizer
         check_writable(f'{args.output}.metadata.json', '--output')
-    data, streamed = read_fit_table(args.data, args.sample_rows, args.seed)
+    data, streamed = read_fit_table(args.data, args.sample_rows, args.seed,
+                                    metadata_numbers(args.metadata))
     check_columns(data, args.sensitive, args.data, '--sensitive')
     if args.target is not None:
         check_columns(data, [args.target], args.data, '--target')

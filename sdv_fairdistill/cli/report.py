@@ -12,6 +12,7 @@ from sdv_fairdistill.cli._io import (
     check_columns,
     check_writable,
     load_metadata,
+    metadata_numbers,
     positive_label_of,
     read_table,
 )
@@ -120,9 +121,11 @@ def command_report(args):
         raise CLIError('--compare needs --synthesizer (the synthesizer it is compared with).')
     if args.min_group_size is not None and args.min_group_size < 1:
         raise CLIError(f'--min-group-size must be at least 1, got {args.min_group_size}')
-    real = read_table(args.real)
-    synthetic = read_table(args.synthetic)
-    validation = read_table(args.validation) if args.validation else None
+    real = read_table(args.real, metadata_numbers(args.metadata))
+    # The other files read the real file's code columns as text too (whatever they hold).
+    codes = real.attrs.get('text_codes', [])
+    synthetic = read_table(args.synthetic, as_text=codes)
+    validation = read_table(args.validation, as_text=codes) if args.validation else None
     columns = [*args.sensitive, args.target]
     check_columns(real, args.sensitive, args.real, '--sensitive')
     check_columns(real, [args.target], args.real, '--target')

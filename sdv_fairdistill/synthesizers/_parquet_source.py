@@ -34,7 +34,7 @@ def common_schema(fragments, counts):
     schemas = [(fragment.path, _decoded(fragment.physical_schema))
                for fragment, count in zip(fragments, counts) if count]
     if not schemas:
-        return fragments[0].physical_schema
+        return _decoded(fragments[0].physical_schema)
     first_path, first = schemas[0]
     for path, schema in schemas[1:]:
         if set(schema.names) != set(first.names):
@@ -69,12 +69,16 @@ def common_schema(fragments, counts):
 
 
 def _decoded(schema):
-    """``schema`` with dictionary-encoded columns (pandas' ``category``) as their values' type:
-    a column is text in one file and categories of text in another, and reads as text."""
+    """``schema`` without the index pandas saved (``__index_level_0__`` of a filtered frame:
+    no column of the table, and one file may have it where another does not), and with
+    dictionary-encoded columns (pandas' ``category``) as their values' type: a column is
+    text in one file and categories of text in another, and reads as text."""
     import pyarrow as pa
 
+    index = {name for name in (schema.pandas_metadata or {}).get('index_columns', [])
+             if isinstance(name, str)}
     fields = [field.with_type(field.type.value_type) if pa.types.is_dictionary(field.type)
-              else field for field in schema]
+              else field for field in schema if field.name not in index]
     return pa.schema(fields, metadata=schema.metadata)
 
 

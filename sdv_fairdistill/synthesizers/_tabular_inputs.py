@@ -180,6 +180,8 @@ def check_criterion(synthesizer, table):
     if criterion == 'demographic_parity' or target is None:
         return
     sensitive = [c for c in as_list(synthesizer.sensitive_columns) if c in table.columns]
+    if not sensitive or target not in table.columns:  # SDV's validation names what is missing
+        return
     if criterion == 'equal_opportunity':
         classes = [resolved_positive_label(table[target], synthesizer.positive_label)]
         rate = 'true-positive rate'

@@ -419,3 +419,15 @@ def test_a_cell_without_fairness_is_left_off_the_plot_not_a_crash(tmp_path):
     only_refused = BenchmarkResult(records=records[:1])
     only_refused.save(tmp_path)  # writes the tables and an empty plot
     assert (tmp_path / 'results.md').exists()
+
+
+def test_a_sweep_whose_every_cell_failed_still_saves_its_figure(tmp_path):
+    scores = {'accuracy': 0.8, 'auroc': 0.85, 'dp_difference': 0.05}
+    result = BenchmarkResult(
+        records=[{'dataset': 'compas', 'seed': 0, 'generator': 'g', **scores}],
+        sweep=[{'dataset': 'compas', 'seed': 0, 'fairness_weight': weight,
+                'error': 'InvalidParameterError: ...'} for weight in (0.0, 1.0)],
+    )
+    paths = result.save(tmp_path)
+    assert paths['html'].is_file()
+    assert len(result.errors()) == 2

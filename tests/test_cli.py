@@ -118,6 +118,23 @@ def test_other_bad_inputs_are_one_line_errors(german_csv, tmp_path, capsys):
     assert main(['benchmark', '--quick', '--datasets', 'mnist', '-o', str(tmp_path)]) == 2
     assert 'Unknown dataset' in _error_line(capsys)
 
+    # Benchmark values that would fail after the run (or deep inside it): before any work.
+    quick = ['benchmark', '--quick', '--datasets', 'german', '--generators', 'GaussianCopula']
+    for options, message in (
+        (['--seeds', '-1'], 'seeds must be between 0 and 4294967295, got [-1]'),
+        (['--num-rows', '0'], 'num_rows must be at least 1'),
+        (['--sweep-weights', '-3'], 'sweep_weights must be at least 0, got [-3.0]'),
+        (['-o', str(text_file)], f"--output '{text_file}' is a file"),
+    ):
+        arguments = [*quick, *options] + ([] if '-o' in options else ['-o', str(tmp_path)])
+        assert main(arguments) == 2
+        assert message in _error_line(capsys)
+    broken = tmp_path / 'cut'
+    broken.mkdir()
+    (broken / 'results.json').write_text('{"records": [')
+    assert main(['benchmark', '--merge', str(broken), '-o', str(tmp_path / 'merged')]) == 2
+    assert 'results.json is not a benchmark result' in _error_line(capsys)
+
 
 def test_benchmark_part_without_the_reference_row(tmp_path):
     """A part of a run split over processes can leave the 'Real data' row to another part

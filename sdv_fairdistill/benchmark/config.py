@@ -90,6 +90,15 @@ class BenchmarkConfig:
             )
         if not self.seeds:
             raise ValueError('seeds is empty: give at least one seed.')
+        for name in ('seeds', 'sweep_seeds'):  # they seed scikit-learn's splits too
+            bad = [seed for seed in getattr(self, name) if not 0 <= seed <= 2**32 - 1]
+            if bad:
+                raise ValueError(f'{name} must be between 0 and {2**32 - 1}, got {bad}.')
+        if self.num_rows is not None and self.num_rows < 1:
+            raise ValueError(f'num_rows must be at least 1 (or None: all rows), got {self.num_rows}.')
+        negative = [weight for weight in self.sweep_weights if weight < 0]
+        if negative:
+            raise ValueError(f'sweep_weights must be at least 0, got {negative}.')
         if not 0 < self.test_size < 1:
             raise ValueError(f'test_size must be between 0 and 1, got {self.test_size}.')
         families = {spec.family for spec in map(get_generator, GENERATORS)}

@@ -45,7 +45,9 @@ def tradeoff_figure(result, x='dp_difference', y='accuracy', datasets=None):
                            horizontal_spacing=0.08)
     shown = set()
     for column, dataset in enumerate(datasets, start=1):
-        if len(sweep) and dataset in sweep.index.get_level_values('dataset'):
+        # (A sweep whose every cell failed has rows but no scores: its errors are in the table.)
+        if (len(sweep) and (x, 'mean') in sweep.columns
+                and dataset in sweep.index.get_level_values('dataset')):
             curve = sweep.loc[dataset].sort_index()
             figure.add_trace(go.Scatter(
                 x=curve[(x, 'mean')], y=curve[(y, 'mean')],

@@ -10,6 +10,9 @@ from sdv_fairdistill.cli._io import write_table
 def command_benchmark(args):
     from sdv_fairdistill.benchmark import BenchmarkConfig, BenchmarkResult, run_benchmark
 
+    output = Path(args.output)
+    if output.exists() and not output.is_dir():  # checked before hours of work, not after
+        raise CLIError(f"--output '{output}' is a file: give a folder for the results.")
     if args.merge:
         # Parts of one benchmark run separately (e.g. one dataset per process) into one table.
         parts = []
@@ -17,7 +20,10 @@ def command_benchmark(args):
             path = Path(directory) / 'results.json'
             if not path.is_file():
                 raise CLIError(f'{path} does not exist: give directories written by "benchmark".')
-            parts.append(BenchmarkResult.from_json(path.read_text()))
+            try:
+                parts.append(BenchmarkResult.from_json(path.read_text()))
+            except ValueError as error:  # a file cut short by an interrupted run, say
+                raise CLIError(f'{path} is not a benchmark result: {_one_line(error)}') from None
         try:
             merged = BenchmarkResult.combine(parts)
         except ValueError as error:

@@ -38,6 +38,11 @@ def shown(value):
     return repr(value.item() if isinstance(value, np.generic) else value)
 
 
+def shown_list(values):
+    """Values as a message lists them: ``[0, 1]``, ``['no', 'yes']`` (``shown``, sorted)."""
+    return '[' + ', '.join(sorted(map(shown, values))) + ']'
+
+
 def group_name_problem(table, sensitive_columns):
     """What makes two distinct sensitive groups of ``table`` one name (``group_name``), as
     a message with the fix, or None: values of a column that print alike (``1`` and ``'1'``;

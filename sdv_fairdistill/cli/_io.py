@@ -83,28 +83,27 @@ def _read_csv(path, numbers=(), as_text=None):
     ``2134``), and the groups or codes would come out renamed."""
     import pandas as pd
 
-    if as_text is None:
-        table = pd.read_csv(path)
-        candidates = [column for column in table.columns
-                      if pd.api.types.is_numeric_dtype(table[column])
-                      and not pd.api.types.is_bool_dtype(table[column])
-                      and column not in numbers]
-        as_text = []
-        if candidates:
-            text = pd.read_csv(path, dtype=str, usecols=lambda name: name in candidates)
-            for column in candidates:
-                if column not in text:  # a repeated header, renamed by pandas
-                    continue
-                values = text[column].dropna().str.strip()
-                if (values.str.fullmatch(_CODE).any() and values.str.fullmatch(r'\d+').all()
-                        and values.str.len().nunique() == 1):
-                    as_text.append(column)
-        if not as_text:
-            table.attrs['text_codes'] = []
-            return table
-    header = pd.read_csv(path, nrows=0).columns
-    table = pd.read_csv(path, dtype={column: str for column in as_text if column in header})
-    table.attrs['text_codes'] = list(as_text)
+    if as_text is not None:  # another file's code columns
+        header = pd.read_csv(path, nrows=0).columns
+        table = pd.read_csv(path, dtype={column: str for column in as_text if column in header})
+        table.attrs['text_codes'] = list(as_text)
+        return table
+    table = pd.read_csv(path)
+    candidates = [column for column in table.columns
+                  if pd.api.types.is_numeric_dtype(table[column])
+                  and not pd.api.types.is_bool_dtype(table[column]) and column not in numbers]
+    codes = []
+    if candidates:
+        text = pd.read_csv(path, dtype=str, usecols=lambda name: name in candidates)
+        for column in candidates:
+            if column not in text:  # a repeated header, renamed by pandas
+                continue
+            values = text[column].dropna().str.strip()
+            if (values.str.fullmatch(_CODE).any() and values.str.fullmatch(r'\d+').all()
+                    and values.str.len().nunique() == 1):
+                table[column] = text[column]
+                codes.append(column)
+    table.attrs['text_codes'] = codes
     return table
 
 

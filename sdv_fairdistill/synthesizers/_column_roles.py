@@ -12,7 +12,9 @@ import numpy as np
 import pandas as pd
 from sdv.errors import SynthesizerInputError
 
-from sdv_fairdistill.group_names import MISSING_GROUP, group_name, group_name_problem, shown
+from sdv_fairdistill.group_names import (
+    MISSING_GROUP, group_name, group_name_problem, shown, shown_list,
+)
 from sdv_fairdistill.synthesizers._tabular_inputs import as_list
 
 #: A numerical sensitive column with more distinct values than this is continuous (refused).
@@ -224,8 +226,8 @@ def check_conditions(synthesizer, conditions):
         if len(unknown):
             raise SynthesizerInputError(
                 f"No class of '{target}' matches the condition {target}="
-                f"[{', '.join(sorted(map(shown, unknown.tolist())))}]. Classes of '{target}': "
-                f"[{', '.join(sorted(map(shown, classes.tolist())))}]. Pass a value as the "
+                f"{shown_list(unknown.tolist())}. Classes of '{target}': "
+                f"{shown_list(classes.tolist())}. Pass a value as the "
                 "column holds it (its type included: 1 is not '1')."
             )
 
@@ -245,8 +247,7 @@ def check_sensitive_conditions(groups, conditions):
             unknown = condition[column][~condition[column].isin(known)].drop_duplicates()
             if len(unknown):
                 # Shown as values (repr), so that '1' asked of a column of 1s reads as text.
-                asked = '[' + ', '.join(sorted(map(shown, unknown.tolist()))) + ']'
-                held = '[' + ', '.join(sorted(map(shown, known.dropna().tolist()))) + ']'
+                asked, held = shown_list(unknown.tolist()), shown_list(known.dropna().tolist())
                 raise SynthesizerInputError(
                     f"No sensitive group matches the condition {column}={asked}. Known groups "
                     f"of '{column}': {held}. Pass a value as the column holds it (its type "

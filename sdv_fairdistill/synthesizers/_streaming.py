@@ -118,7 +118,8 @@ class StreamingSampleMixin:
         try:
             with tqdm.tqdm(total=num_rows, disable=not show_progress_bar, unit='rows') as bar:
                 bar.set_description('Sampling rows to Parquet')
-                writer, held, sampled = None, [], 0
+                # valued: whether each column has had a value in the batches held so far.
+                writer, held, sampled, valued = None, [], 0, None
                 num_batches = -(-num_rows // batch_size)
                 try:
                     # The batches of SDV's _sample_in_batches: every batch full-sized and the
@@ -136,10 +137,12 @@ class StreamingSampleMixin:
                             # until every column has a value (a sparse yes / no column may
                             # have none in a small first batch, and no type then).
                             held.append(batch)
-                            batch = pd.concat(held, ignore_index=True) if len(held) > 1 else batch
-                            if (batch.isna().all().any() and len(batch) < SCHEMA_ROWS
+                            valued = batch.notna().any() if valued is None else (
+                                valued | batch.notna().any())
+                            if (not valued.all() and sampled < SCHEMA_ROWS
                                     and index < num_batches - 1):
                                 continue
+                            batch = pd.concat(held, ignore_index=True) if len(held) > 1 else batch
                             schema = _schema_of(batch)
                             writer = pq.ParquetWriter(partial, schema)
                         writer.write_table(

@@ -12,7 +12,7 @@ import numpy as np
 
 from sdv.errors import SynthesizerInputError
 
-from sdv_fairdistill.group_names import group_name, shown
+from sdv_fairdistill.group_names import group_name, shown, shown_list
 
 # A module import, used at call time: importing ``_parameters`` imports ``sdv``, whose add-on
 # loading imports this module while ``_parameters`` is still half-initialised.
@@ -223,12 +223,12 @@ def criterion_problem(data, target_column, criterion, positive_label, is_class_t
         return (
             "fairness_criterion='equal_opportunity' equalises the true-positive rate of one "
             f"class of '{target_column}': pass positive_label=, one of "
-            f"[{', '.join(sorted(map(shown, classes)))}]."
+            f'{shown_list(classes)}.'
         )
     if label not in classes:
         return (
             f"positive_label={label!r} is not a class of '{target_column}' (classes: "
-            f"[{', '.join(sorted(map(shown, classes)))}]; 1 is not '1')."
+            f"{shown_list(classes)}; 1 is not '1')."
         )
     return None
 

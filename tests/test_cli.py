@@ -136,17 +136,28 @@ def test_other_bad_inputs_are_one_line_errors(german_csv, tmp_path, capsys):
     assert 'results.json is not a benchmark result' in _error_line(capsys)
 
 
-def test_benchmark_part_without_the_reference_row(tmp_path):
+def test_benchmark_part_without_the_reference_row(tmp_path, capsys):
     """A part of a run split over processes can leave the 'Real data' row to another part
-    (merging refuses a cell that two parts both have)."""
+    (merging refuses a cell that two parts both have); a second run into the same folder is
+    refused before any work unless --overwrite."""
     import json
 
     out = tmp_path / 'part'
-    assert main(['benchmark', '--quick', '--datasets', 'german', '--generators',
-                 'GaussianCopula', '--seeds', '0', '--num-rows', '300', '--no-reference',
-                 '--no-sweep', '--metadata', 'detected', '--quiet', '-o', str(out)]) == 0
+    command = ['benchmark', '--quick', '--datasets', 'german', '--generators', 'GaussianCopula',
+               '--seeds', '0', '--num-rows', '300', '--no-reference', '--no-sweep',
+               '--metadata', 'detected', '--quiet', '-o', str(out)]
+    assert main(command) == 0
     records = json.loads((out / 'results.json').read_text())['records']
     assert [record['generator'] for record in records] == ['GaussianCopula · detected metadata']
+
+    # The same command again would replace hours of results: refused before any work ...
+    (out / 'results.json').write_text(json.dumps({'records': []}))  # a stand-in earlier run
+    assert main(command) == 2
+    assert 'already holds a benchmark' in _error_line(capsys)
+    assert json.loads((out / 'results.json').read_text()) == {'records': []}
+    # ... unless asked for.
+    assert main([*command, '--overwrite']) == 0
+    assert len(json.loads((out / 'results.json').read_text())['records']) == 1
 
 
 def test_bad_output_name_fails_before_loading(tmp_path, capsys):

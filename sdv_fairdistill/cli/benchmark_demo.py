@@ -13,6 +13,10 @@ def command_benchmark(args):
     output = Path(args.output)
     if output.exists() and not output.is_dir():  # checked before hours of work, not after
         raise CLIError(f"--output '{output}' is a file: give a folder for the results.")
+    if (output / 'results.json').exists() and not args.overwrite:
+        # A run takes hours: replacing one is a choice, not what a repeated command does.
+        raise CLIError(f"--output '{output}' already holds a benchmark's results.json: give "
+                       'another folder, or --overwrite to replace it.')
     if args.merge:
         # Parts of one benchmark run separately (e.g. one dataset per process) into one table.
         parts = []

@@ -195,6 +195,9 @@ def build_parser():
     bench.add_argument('-o', '--output', default='benchmark_results', metavar='DIR',
                        help='where to write results.json, results.md, tradeoff.html '
                        '(default: %(default)s)')
+    bench.add_argument('--overwrite', action='store_true',
+                       help='replace the results already in --output (without it, a folder '
+                       'that holds a results.json is refused before any work)')
 
     demo = add('demo', 'Fit, sample and report on the bundled Adult data, showing the '
                'commands it runs.', command_demo)

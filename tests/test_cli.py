@@ -483,6 +483,39 @@ def test_fit_learns_from_a_sample_of_a_parquet_folder(tmp_path, capsys):
     assert "--sample-rows reads Parquet files in batches; " in _error_line(capsys)
 
 
+def test_streamed_fit_detects_metadata_that_holds_every_row(tmp_path, monkeypatch):
+    """Metadata detected from the rows read to check a streamed table leaves out what only
+    those rows show (SDV checks every later batch against it): a value beyond the sample's
+    range, a category it lacks or a missing value elsewhere in the table must not stop the
+    fit."""
+    import numpy as np
+
+    from sdv_fairdistill.cli import _parquet
+
+    monkeypatch.setattr(_parquet, 'CHECK_ROWS', 100)
+    table = _parquet_folder(tmp_path / 'table')
+    checked, _ = _parquet.read_fit_table(tmp_path / 'table', seed=0)
+    # Rows the check did not read get a larger wage, a new job and a missing wage.
+    beyond = table.index[~table['row'].isin(checked['row'])][:3]
+    table['wage'] = np.linspace(10.0, 20.0, len(table)).round(2)
+    table['job'] = 'clerk'
+    table.loc[beyond[0], 'wage'] = 99.5
+    table.loc[beyond[1], 'job'] = 'pilot'
+    table.loc[beyond[2], 'wage'] = np.nan
+    for part in sorted((tmp_path / 'table').iterdir()):
+        rows = pd.read_parquet(part)['row']
+        table.set_index('row').loc[rows].reset_index().to_parquet(part, index=False)
+    assert _parquet.read_fit_table(tmp_path / 'table', seed=0)[0]['row'].equals(checked['row'])
+    output = tmp_path / 'fitted.pkl'
+    assert main(['fit', str(tmp_path / 'table'), '--sensitive', 'sex', '--target', 'label',
+                 '--seed', '0', '--batch-size', '50', '--quiet', *FAST_FIT,
+                 '-o', str(output)]) == 0
+    detected = json.loads(Path(f'{output}.metadata.json').read_text())
+    for column in detected['tables']['table']['columns'].values():
+        assert not {'range_min', 'range_max', 'range_values', 'decimal_places',
+                    'range_is_nullable'} & set(column)
+
+
 def test_codes_with_leading_zeros_stay_text(tmp_path):
     """Region and zip codes written with leading zeros ('01', '02134', every value as many
     digits long) are read as text, so a group '01' is not learnt and written back as 1;

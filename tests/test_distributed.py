@@ -67,6 +67,12 @@ def _gradients_worker(rank, init_file, out_dir):
         # What training does: the local loss through DDP, the penalty on the gathered batch.
         ddp = distributed.wrap(layer)  # held: DDP's backward needs the wrapper alive
         _loss(ddp, x[rows], s[rows], distributed.gather_rows).backward()
+        # Processes holding different numbers of rows (a shard's last batch): gathered whole,
+        # in rank order, the gradient reaching each process's own rows.
+        own = slice(0, 6) if rank == 0 else slice(6, 10)
+        uneven = x[own].clone().requires_grad_()
+        gathered = distributed.gather_rows(uneven)
+        (gathered * torch.arange(1.0, 11.0)[:, None]).sum().backward()
         # The processes check that they encoded the same table (NaN included) ...
         same = torch.tensor([[1.0, float('nan')], [2.0, 3.0]])
         distributed.check_same_rows(same, 'encoded tables')
@@ -77,7 +83,8 @@ def _gradients_worker(rank, init_file, out_dir):
         except RuntimeError as error:
             refusal = str(error)
     torch.save(
-        {'z': z.grad, 'weight': layer.weight.grad, 'bias': layer.bias.grad, 'refusal': refusal},
+        {'z': z.grad, 'weight': layer.weight.grad, 'bias': layer.bias.grad, 'refusal': refusal,
+         'gathered': gathered.detach(), 'uneven_gradient': uneven.grad},
         f'{out_dir}/gradients{rank}.pt',
     )
     # DDP's reducer holds the process group: freed after the group is destroyed, it tears
@@ -104,6 +111,11 @@ def test_penalty_gradient_through_all_gather_equals_one_process_gradient(tmp_pat
         torch.testing.assert_close(gradients['weight'], layer.weight.grad)
         torch.testing.assert_close(gradients['bias'], layer.bias.grad)
         assert gradients['refusal'].startswith('The processes hold different encoded tables')
+        torch.testing.assert_close(gradients['gathered'], x)
+        own = slice(0, 6) if rank == 0 else slice(6, 10)
+        # Every process's identical loss sends its gradient: WORLD_SIZE times one's.
+        expected = WORLD_SIZE * torch.arange(1.0, 11.0)[own, None].expand(-1, 5)
+        torch.testing.assert_close(gradients['uneven_gradient'], expected)
 
 
 def _table():
@@ -212,28 +224,33 @@ def _parquet_fit_worker(rank, init_file, out_dir):
     written = []
     write = rows.ShardWriter.write
     rows.ShardWriter.write = lambda self, x, *rest: written.append(len(x)) or write(self, x, *rest)
-    synthesizer = fit_distributed(_synthesizer(), f'{out_dir}/people.parquet')
+    synthesizer = fit_distributed(_synthesizer(), f'{out_dir}/people')
     model = synthesizer._model
     torch.save({
         'rows_encoded': sum(written),
         'weights': [p.detach().clone() for m in model._modules() for p in m.parameters()],
         'prior': synthesizer._group_prior,
+        'groups': synthesizer._groups['sex'].tolist(),
     }, f'{out_dir}/fitted{rank}.pt')
     dist.destroy_process_group()
 
 
 def test_two_process_fit_from_parquet_encodes_a_share_each(tmp_path):
-    table = _table().sort_values('sex')
-    table.to_parquet(tmp_path / 'people.parquet', index=False)
+    # A folder whose first file holds one row (a batch shorter than the processes: none for
+    # rank 1) and an odd number of rows in all (shards of 121 and 120 rows, whose batches
+    # differ in length at the ends of the shards).
+    table = pd.concat([_table().sort_values('sex'), _table().iloc[[0]]], ignore_index=True)
+    (tmp_path / 'people').mkdir()
+    table.iloc[[-1]].to_parquet(tmp_path / 'people' / 'a.parquet', index=False)
+    table.iloc[:-1].to_parquet(tmp_path / 'people' / 'b.parquet', index=False)
     _spawn(_parquet_fit_worker, str(tmp_path / 'init'), str(tmp_path))
     first, second = (torch.load(tmp_path / f'fitted{rank}.pt', weights_only=False)
                      for rank in range(WORLD_SIZE))
     # Each process read and encoded its own half of the rows ...
-    assert first['rows_encoded'] == second['rows_encoded'] == 120
+    assert (first['rows_encoded'], second['rows_encoded']) == (121, 120)
     # ... the groups' prior counts both halves, and DDP kept one model.
     expected = table['sex'].value_counts(normalize=True)
-    np.testing.assert_allclose(first['prior'], expected[['F', 'M']].to_numpy()
-                               if table['sex'].iloc[0] == 'F' else expected.to_numpy())
+    np.testing.assert_allclose(first['prior'], expected[first['groups']].to_numpy())
     for a, b in zip(first['weights'], second['weights']):
         torch.testing.assert_close(a, b)
 
@@ -270,6 +287,11 @@ def test_cli_fit_nproc_per_node_trains_in_torchrun_processes(tmp_path, capsys):
     (['--nproc-per-node', '0'], '--nproc-per-node must be at least 1, got 0'),
     (['--nproc-per-node', '8', '--batch-size', '10'],
      '--batch-size 10 gives each of the 8 processes fewer than 2 rows a step'),
+    # Said once by the launcher, not once by every process inside torchrun's traceback.
+    (['--nproc-per-node', '2', '--target', 'Label'],
+     "--target: column(s) 'Label' not in"),
+    (['--nproc-per-node', '2', '--sample-rows', '100'],
+     '--sample-rows reads Parquet files in batches'),
 ])
 def test_cli_fit_refuses_process_counts_before_starting_torchrun(tmp_path, capsys, options,
                                                                   message):
@@ -280,6 +302,24 @@ def test_cli_fit_refuses_process_counts_before_starting_torchrun(tmp_path, capsy
     assert main(['fit', str(csv), '--sensitive', 'sex', *options,
                  '-o', str(tmp_path / 'x.pkl')]) == 2
     assert message in capsys.readouterr().err
+
+
+def test_launcher_passes_a_termination_on_to_the_processes_it_started():
+    """A job killed with SIGTERM (a scheduler's time limit, kill) stops torchrun and its
+    workers, instead of leaving them to train on and save the output."""
+    import os
+    import signal
+    import threading
+
+    from sdv_fairdistill.cli._torchrun import run_passing_signals
+
+    start = time.monotonic()
+    threading.Timer(1.0, os.kill, (os.getpid(), signal.SIGTERM)).start()
+    returncode, stopped = run_passing_signals([sys.executable, '-c', 'import time; time.sleep(60)'])
+    assert stopped == 'SIGTERM' and returncode == -signal.SIGTERM
+    assert time.monotonic() - start < 30
+    # The launcher's own handling of SIGTERM is given back afterwards.
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
 
 
 def test_fit_distributed_outside_torchrun_says_how_to_launch(monkeypatch):

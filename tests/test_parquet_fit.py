@@ -128,6 +128,23 @@ def test_fit_from_parquet_refuses_what_it_cannot_read(tmp_path):
         synthesizer.fit_from_parquet(tmp_path / 'nosex.parquet', sample_rows=1)
 
 
+def test_metadata_detected_from_the_first_rows_is_refused_with_the_fix(tmp_path):
+    """SDV's detected metadata records the rows' ranges and checks every later batch against
+    them: the error says that the metadata came from part of the table and what to remove."""
+    table = _sorted_table().assign(wage=np.linspace(10.0, 20.0, ROWS).round(2))
+    path = tmp_path / 'people.parquet'
+    table.to_parquet(path, index=False)
+    metadata = Metadata.detect_from_dataframes({'people': table.head(50)})
+    synthesizer = FairDistillSynthesizer(metadata, sensitive_columns='sex',
+                                         target_column='label', epochs=1)
+    with pytest.raises(InvalidDataError) as refusal:
+        synthesizer.fit_from_parquet(path, sample_rows=40)
+    message = str(refusal.value)
+    assert "Out of range values found for numerical column 'wage'" in message
+    assert 'Metadata detected from part of the table' in message
+    assert "remove 'range_min', 'range_max'" in message
+
+
 def test_rows_of_a_group_the_encoders_never_saw_are_refused(tmp_path):
     table = _sorted_table(300)
     synthesizer = FairDistillSynthesizer(_metadata(), sensitive_columns='sex',

@@ -153,12 +153,30 @@ def write_table(table, path):
         raise CLIError(f"cannot write '{path}': {error.strerror or _one_line(error)}")
 
 
-def load_metadata(path, data, table_name):
-    """SDV ``Metadata`` from a JSON file, or detected from ``data`` when ``path`` is None."""
+#: What SDV's detection records about the rows it saw, and checks every later row against
+#: (without ``range_is_nullable`` a column may hold missing values).
+SAMPLE_BOUNDS = ('range_min', 'range_max', 'range_values', 'decimal_places', 'range_is_nullable')
+
+
+def load_metadata(path, data, table_name, part_of_table=False):
+    """SDV ``Metadata`` from a JSON file, or detected from ``data`` when ``path`` is None.
+
+    ``part_of_table``: ``data`` is a sample of a larger table (a streamed Parquet file).
+    SDV's detection records the sample's ranges, categories, decimal places and that it has
+    no missing values, and every later batch is checked against them: a value outside the
+    sample would stop the fit. Those bounds are left out of what is detected from a sample.
+    """
     from sdv.metadata import Metadata
 
     if path is None:
-        return Metadata.detect_from_dataframes({table_name: data})
+        metadata = Metadata.detect_from_dataframes({table_name: data})
+        if not part_of_table:
+            return metadata
+        described = metadata.to_dict()
+        for column in described['tables'][table_name]['columns'].values():
+            for bound in SAMPLE_BOUNDS:
+                column.pop(bound, None)
+        return Metadata.load_from_dict(described)
     path = Path(path)
     if not path.is_file():
         raise CLIError(f"no such metadata file: '{path}'")

@@ -49,6 +49,11 @@ def read_fit_table(path, sample_rows=None, seed=None, numbers=()):
             return read_table(path, numbers), None
         table = _table(path)
         return _sample(table, CHECK_ROWS, seed), table
+    _check_sample_rows(path, sample_rows)
+    return _sample(_table(path), sample_rows, seed), None
+
+
+def _check_sample_rows(path, sample_rows):
     if sample_rows < 2:
         raise CLIError(f'--sample-rows must be at least 2, got {sample_rows}')
     if not is_parquet(path):
@@ -56,4 +61,22 @@ def read_fit_table(path, sample_rows=None, seed=None, numbers=()):
             f"--sample-rows reads Parquet files in batches; '{path}' is not one: convert it "
             '(pandas.read_csv(...).to_parquet(...)) or drop --sample-rows'
         )
-    return _sample(_table(path), sample_rows, seed), None
+
+
+def header(path, sample_rows=None):
+    """The columns of what ``fit`` would learn from, as an empty DataFrame, read without
+    the rows; ``--sample-rows`` checked as ``read_fit_table`` checks it. (The launcher of
+    several processes says once what each of them would say.)"""
+    import pandas as pd
+
+    path = Path(path)
+    if sample_rows is not None:
+        _check_sample_rows(path, sample_rows)
+    if is_parquet(path):
+        return pd.DataFrame(columns=_table(path).column_names)
+    if _suffix(path) is None:
+        return read_table(path)  # its error names the formats
+    try:
+        return pd.read_csv(path, nrows=0)
+    except (ValueError, OSError) as error:
+        raise CLIError(f"cannot read '{path}': {_one_line(error)}")

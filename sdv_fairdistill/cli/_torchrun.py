@@ -7,6 +7,7 @@ data-parallel through ``fit_distributed``, and only rank 0 talks and saves.
 """
 
 import os
+import signal
 import subprocess
 import sys
 
@@ -32,10 +33,42 @@ def launch(args):
         '-m', 'sdv_fairdistill.cli', *args.argv,
     ]
     _say(args, f'Starting {args.nproc_per_node} training processes with torchrun ...')
-    result = subprocess.run(command)
-    if result.returncode != 0:
+    returncode, stopped = run_passing_signals(command)
+    if stopped and returncode != 0:
+        raise CLIError(f'stopped by {stopped}: torchrun stopped the training processes '
+                       'before they finished')
+    if returncode != 0:
         raise CLIError(
             f'the {args.nproc_per_node} training processes failed (exit code '
-            f'{result.returncode}; their messages are above)'
+            f'{returncode}; their messages are above)'
         )
     return 0
+
+
+def run_passing_signals(command):
+    """Run ``command`` until it ends, passing SIGTERM / SIGHUP on to it (torchrun then stops
+    its workers; left running, they would train on and save unseen).
+
+    Returns:
+        tuple: its exit code, and the name of the first signal passed on (None if none).
+    """
+    process = subprocess.Popen(command)
+    stopped = []
+
+    def stop(signum, frame):
+        stopped.append(signal.Signals(signum).name)
+        process.send_signal(signum)
+
+    handled = [signal.SIGTERM] + ([signal.SIGHUP] if hasattr(signal, 'SIGHUP') else [])
+    previous = {signum: signal.signal(signum, stop) for signum in handled}
+    try:
+        while True:
+            try:
+                returncode = process.wait()
+                break
+            except KeyboardInterrupt:  # Ctrl-C reaches torchrun too: wait for it to stop
+                stopped.append('SIGINT')
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    return returncode, (stopped[0] if stopped else None)

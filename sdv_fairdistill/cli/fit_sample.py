@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sdv_fairdistill.cli import _torchrun
 from sdv_fairdistill.cli._base import MAX_SEED, CLIError, _one_line, _say
-from sdv_fairdistill.cli._parquet import read_fit_table
+from sdv_fairdistill.cli._parquet import header, read_fit_table
 from sdv_fairdistill.cli._io import (
     _suffix,
     _table_name,
@@ -76,7 +76,8 @@ def command_fit(args):
         if args.nproc_per_node > 1:
             return _torchrun.launch(args)
     if distributed and _torchrun.rank() != 0:
-        args.quiet = True  # one voice: rank 0's messages and progress bars
+        args.quiet = True  # one voice: rank 0's messages, warnings and progress bars
+        warnings.simplefilter('ignore')
     if args.metadata is None:  # the detected metadata is saved next to the synthesizer
         check_writable(f'{args.output}.metadata.json', '--output')
     data, streamed = read_fit_table(args.data, args.sample_rows, args.seed,
@@ -85,7 +86,8 @@ def command_fit(args):
     if args.target is not None:
         check_columns(data, [args.target], args.data, '--target')
     table_name = args.table_name or Path(args.data).name.split('.')[0]
-    metadata = load_metadata(args.metadata, data, table_name)
+    metadata = load_metadata(args.metadata, data, table_name,
+                             part_of_table=streamed is not None and len(data) < streamed.num_rows)
     if args.positive_label is not None:
         if args.target is None:
             raise CLIError('--positive-label needs --target (the column it is a class of).')
@@ -148,6 +150,10 @@ def _check_processes(args, synthesizer_class):
         raise CLIError(f'--nproc-per-node must be at least 1, got {processes}')
     if not Path(args.data).exists():  # said once here, not once by every process
         raise CLIError(f"no such file or folder: '{args.data}'")
+    columns = header(args.data, args.sample_rows)
+    check_columns(columns, args.sensitive, args.data, '--sensitive')
+    if args.target is not None:
+        check_columns(columns, [args.target], args.data, '--target')
     batch_size = args.batch_size or (
         inspect.signature(synthesizer_class).parameters['batch_size'].default
     )

@@ -112,20 +112,31 @@ def gather_rows(tensor):
     """The rows of ``tensor`` from every process, concatenated in rank order.
 
     With gradients (through ``torch.distributed.nn.functional.all_gather``) when ``tensor``
-    requires them; the same tensor outside ``data_parallel()``.
+    requires them; the same tensor outside ``data_parallel()``. The processes may hold
+    different numbers of rows (a shard's last batch is shorter, and shards differ by a row
+    when the table does not divide evenly): each is gathered padded to the longest and cut
+    back, since the all-gather itself needs equal shapes.
     """
     if not _active:
         return tensor
+    size = torch.tensor([len(tensor)], dtype=torch.long, device=tensor.device)
+    sizes = [torch.empty_like(size) for _ in range(world_size())]
+    dist.all_gather(sizes, size)
+    sizes = [int(size.item()) for size in sizes]
+    if max(sizes) > len(tensor):
+        padding = tensor.new_zeros((max(sizes) - len(tensor), *tensor.shape[1:]))
+        tensor = torch.cat([tensor, padding])
     if tensor.requires_grad:
         with warnings.catch_warnings():
             # torch 2.13 deprecates it for torch.distributed._functional_collectives, a
             # private module; it remains the public all-gather that passes gradients.
             warnings.filterwarnings('ignore', 'torch.distributed.nn.functional.all_gather',
                                     FutureWarning)
-            return torch.cat(all_gather_with_gradients(tensor))
-    pieces = [torch.empty_like(tensor) for _ in range(world_size())]
-    dist.all_gather(pieces, tensor.contiguous())
-    return torch.cat(pieces)
+            pieces = all_gather_with_gradients(tensor)
+    else:
+        pieces = [torch.empty_like(tensor) for _ in range(world_size())]
+        dist.all_gather(pieces, tensor.contiguous())
+    return torch.cat([piece[:rows] for piece, rows in zip(pieces, sizes)])
 
 
 def all_processes(flag):

@@ -11,6 +11,7 @@ that rank 0 fits; rank 0 saves. See ``core/distributed.py``.
 """
 
 import os
+import warnings
 
 import torch
 import torch.distributed as dist
@@ -31,7 +32,8 @@ def fit_distributed(synthesizer, data, filepath=None, backend=None):
     """Fit ``synthesizer`` on ``data`` with every process torchrun started, then save it.
 
     Call it in each process, with the same synthesizer parameters (a ``seed`` included) and
-    the same table. The rows are dealt out across the processes; each step trains on a global
+    the same table. Only rank 0 warns (the fit's warnings are the same in every process).
+    The rows are dealt out across the processes; each step trains on a global
     batch of ``batch_size`` rows (``batch_size // world_size`` per process), with the fairness
     penalty computed on the whole global batch. The fitted synthesizer is the same in every
     process.
@@ -77,7 +79,9 @@ def fit_distributed(synthesizer, data, filepath=None, backend=None):
                 f'processes (each step gives every process batch_size // {world_size} rows, '
                 f'and the penalty needs 2); got {synthesizer.batch_size}.'
             )
-        with distributed.data_parallel():
+        with distributed.data_parallel(), warnings.catch_warnings():
+            if dist.get_rank() != 0:  # every process would warn the same: rank 0 says it
+                warnings.simplefilter('ignore')
             if isinstance(data, (str, os.PathLike)):
                 synthesizer.fit_from_parquet(data)
             else:

@@ -24,6 +24,7 @@ import warnings
 
 import numpy as np
 import pyarrow.compute as pc
+from sdv.errors import InvalidDataError
 
 from sdv_fairdistill.core import distributed
 from sdv_fairdistill.core.density import MIN_MIXTURE_ROWS
@@ -36,6 +37,23 @@ from sdv_fairdistill.synthesizers._parquet_source import (
 
 #: Rows the data processor, the encoders and the latent density learn from by default.
 FIT_SAMPLE_ROWS = 100_000
+
+#: Added to a batch's InvalidDataError: metadata detected from part of a table (its first
+#: rows, say) records that part's ranges and categories, and SDV checks every row against them.
+SAMPLE_BOUNDS_ADVICE = (
+    'Metadata detected from part of the table records that part\'s ranges, categories and '
+    "decimal places: detect it from rows that hold every value, or remove 'range_min', "
+    "'range_max', 'range_values', 'decimal_places' and 'range_is_nullable' from the columns "
+    'named above.'
+)
+
+
+def _with_bounds_advice(error):
+    """SDV's error about rows outside the metadata's bounds, with SAMPLE_BOUNDS_ADVICE."""
+    bounds = ('Out of range values', 'exceed the allowed decimal places', 'Invalid null values')
+    if any(phrase in str(message) for message in error.errors for phrase in bounds):
+        return InvalidDataError([*error.errors, SAMPLE_BOUNDS_ADVICE])
+    return error
 
 
 def _few_distinct(table, column, limit):
@@ -113,6 +131,8 @@ class ParquetFitMixin:
         self._stream = {'table': table, 'workdir': workdir, 'seed': seed, 'sample': sample}
         try:
             self.fit({self._table_name: sample})
+        except InvalidDataError as error:
+            raise _with_bounds_advice(error) from None
         finally:
             folder = self._stream.get('folder')
             del self._stream
@@ -127,7 +147,10 @@ class ParquetFitMixin:
         reverses it): the metadata's checks, constraints, then the data processor's
         transformers. (``validate`` would also refit the constraints on the batch, and ask
         every batch for two groups.)"""
-        self._original_metadata.validate_data({self._table_name: frame})
+        try:
+            self._original_metadata.validate_data({self._table_name: frame})
+        except InvalidDataError as error:
+            raise _with_bounds_advice(error) from None
         frame = self._validate_transform_constraints(frame)
         return self._data_processor.transform(frame)
 

@@ -156,6 +156,8 @@ class ParquetTable:
                 rows = pa.array(np.arange(first, batch.num_rows, every))
                 start += batch.num_rows
                 batch = batch.take(rows)
+                if batch.num_rows == 0:  # a batch shorter than the processes: none here
+                    continue
             yield batch.to_pandas()
 
     def strata(self, columns):

@@ -196,3 +196,24 @@ class _Stopped(Exception):
 
 def _stop(*args, **kwargs):
     raise _Stopped
+
+
+def test_datetime_target_is_refused_with_what_to_derive():
+    """A date is neither a class label nor a number the fairness can be measured on (the
+    report refuses it too): refused when the synthesizer is made, not fitted with offsets in
+    nanoseconds."""
+    table = _table().assign(
+        label=pd.Timestamp('2020-01-01') + pd.to_timedelta(np.arange(200), unit='D'))
+    with pytest.raises(SynthesizerInputError, match=r"target_column 'label' is a datetime.*dt\.year"):
+        _synthesizer(table)
+
+
+def test_report_without_metadata_names_the_detection_sdv_has():
+    from sdv_fairdistill.metrics import FairnessReport
+
+    table = _table()
+    with pytest.raises(TypeError) as refusal:
+        FairnessReport().generate(table, table, None, sensitive_columns='group',
+                                  target_column='label', verbose=False)
+    advice = re.search(r'Metadata\.(\w+)\(', str(refusal.value)).group(1)
+    assert hasattr(Metadata, advice)

@@ -285,7 +285,8 @@ class FairnessReport(NumberTargetMixin, ExplanationsMixin, BaseReport):
         if table_metadata is None:
             raise TypeError(
                 "The FairnessReport needs metadata (SDV Metadata or {'columns': {...}}), as "
-                "SDMetrics' reports do; SDV's Metadata.detect_from_dataframe builds one."
+                "SDMetrics' reports do; SDV's Metadata.detect_from_dataframes({name: table}) "
+                'builds one.'
             )
         # SDMetrics checks this too, but without saying which side lacks which column.
         check_metadata_columns(table_metadata, real_data)

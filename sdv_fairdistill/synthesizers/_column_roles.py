@@ -103,6 +103,13 @@ def check_column_roles(metadata_columns, sensitive_columns, target_column, prima
                 'learns, so it cannot be a sensitive or target column. Mark it categorical '
                 f"(metadata.update_column('{column}', sdtype='categorical'))."
             )
+    if target_column is not None and columns[target_column].get('sdtype') == 'datetime':
+        # Learned as a number it would get offsets in nanoseconds, and no report measures it.
+        raise SynthesizerInputError(
+            f"The target_column '{target_column}' is a datetime; the target is a class label "
+            'or a number: derive one first, e.g. a year (table[...].dt.year) or a duration in '
+            "days, mark it so in the metadata, or pass target_column=None if there is no label."
+        )
     if len(set(sensitive_columns)) < len(sensitive_columns):
         raise SynthesizerInputError(f'sensitive_columns repeats a column: {sensitive_columns}.')
     if target_column in sensitive_columns:

@@ -41,9 +41,11 @@ class FairDistillSynthesizer(LatentViewMixin, diagnostics.DiagnosticsMixin, RawC
         sensitive_columns (str or list[str]): the sensitive attribute(s); several columns are
             one joint attribute (their combinations are the groups). The groups are the raw
             values, whatever the column's sdtype.
-        target_column (str or None): the label a downstream model will learn; it is decoded
-            from the fair latent only, so in the synthetic table it is independent of the
-            sensitive groups. A target with at most 20 distinct values is a class label.
+        target_column (str or None): the label a downstream model will learn. By default
+            it is drawn from a model of the real rows, its scores made equal across the
+            groups (``label_from_features``), else decoded from the fair latent, so that in
+            the synthetic table it meets ``fairness_criterion``. A target with at most 20
+            distinct values is a class label, else a number; a datetime is refused.
             Defaults to None (no target: the whole latent is made fair).
         fairness_weight (float): weight of the distance-covariance penalty; 0 disables it (a
             plain conditional VAE that reproduces the bias: the unfair ablation).

@@ -204,8 +204,21 @@ def test_datetime_target_is_refused_with_what_to_derive():
     nanoseconds."""
     table = _table().assign(
         label=pd.Timestamp('2020-01-01') + pd.to_timedelta(np.arange(200), unit='D'))
-    with pytest.raises(SynthesizerInputError, match=r"target_column 'label' is a datetime.*dt\.year"):
+    with pytest.raises(SynthesizerInputError, match=re.escape(
+            "The target_column 'label' has sdtype 'datetime'; the target is a class label or a "
+            'number. If its values are classes (years or months written as text), mark it '
+            "categorical in the metadata (metadata.update_column('label', "
+            "sdtype='categorical'))")):
         _synthesizer(table)
+    # Years written as text, which SDV detects as datetimes, fit once marked categorical.
+    years = _table().assign(label=np.random.default_rng(0).choice(['2019', '2020'], 200))
+    metadata = Metadata.detect_from_dataframes({'t': years})
+    assert metadata.tables['t'].columns['label']['sdtype'] == 'datetime'
+    metadata.update_column('label', sdtype='categorical', table_name='t')
+    synthesizer = FairDistillSynthesizer(metadata, sensitive_columns='group', target_column='label',
+                                         epochs=1, distill_epochs=1, **QUICK)
+    synthesizer.fit({'t': years})
+    assert set(synthesizer.sample(50)['t']['label']) <= {'2019', '2020'}
 
 
 def test_report_without_metadata_names_the_detection_sdv_has():

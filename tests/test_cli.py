@@ -569,6 +569,19 @@ def test_fit_errors_give_the_command_lines_advice(tmp_path, capsys):
     line = _error_line(capsys)
     assert "'y' has a single class" in line and 'leave out --target' in line
     assert 'target_column' not in line
+    # Months written as text, detected as datetimes: the detected metadata is saved before
+    # the refusal, which says to mark the column categorical there.
+    table = pd.DataFrame({'x': range(60), 'sex': ['F', 'M'] * 30,
+                          'cohort': ['2020-01', '2020-02', '2020-03'] * 20})
+    table.to_csv(tmp_path / 'months.csv', index=False)
+    assert main(['fit', str(tmp_path / 'months.csv'), '--sensitive', 'sex', '--target',
+                 'cohort', *FAST_FIT, '-o', str(tmp_path / 'm.pkl')]) == 2
+    line = _error_line(capsys)
+    assert "The --target column 'cohort' has sdtype 'datetime'" in line
+    assert ('mark it categorical in the saved metadata file ("sdtype": "categorical") and pass '
+            'it with --metadata') in line
+    saved = json.loads((tmp_path / 'm.pkl.metadata.json').read_text())
+    assert saved['tables']['months']['columns']['cohort']['sdtype'] == 'datetime'
 
 
 def test_a_semicolon_separated_file_is_named_as_such(tmp_path, capsys):

@@ -150,6 +150,21 @@ def test_a_group_without_a_class_is_said_before_training(table, monkeypatch, cri
         synthesizer.fit({'t': data.drop(columns='group')})
 
 
+@pytest.mark.parametrize('criterion', ['equal_opportunity', 'equalized_odds'])
+def test_error_rate_checks_read_the_tables_users_pass(table, monkeypatch, criterion):
+    # A pyarrow-backed table (convert_dtypes, read_parquet(dtype_backend='pyarrow')) and one
+    # whose index has a level named like the sensitive column (a groupby-apply's balancing)
+    # are checked as the plain table is: its group 'b' without label 1 is named, no crash.
+    data = table.drop(columns='word').assign(label=lambda t: np.where(t.group == 'b', 0, t.label))
+    monkeypatch.setattr(FairDistillSynthesizer, '_fit', lambda self, processed: None)
+    message = "group 'b' has no row whose 'label' is 1"
+    for users_table in (data.convert_dtypes(dtype_backend='pyarrow'),
+                        data.set_index('group', drop=False)):
+        synthesizer = _synthesizer(data, fairness_criterion=criterion)
+        with pytest.warns(UserWarning, match=re.escape(message)):
+            synthesizer.fit({'t': users_table})
+
+
 @pytest.mark.parametrize('target, positive_label, expected', [
     ('label', None, 1),        # a 0/1 target: 1 is the positive class
     ('word', 'yes', 'yes'),

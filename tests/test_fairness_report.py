@@ -3,6 +3,8 @@ labels scored far below useful data, fairness of a label-debiased table, SDMetri
 behaviour, the input forms of SDV users, errors that name the table."""
 
 
+import re
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -524,6 +526,14 @@ def test_metadata_that_does_not_match_is_named(adult):
 
     with pytest.raises(TypeError, match='The FairnessReport needs metadata'):
         FairnessReport().generate(train, train, None, **kwargs)
+    # A column named by a number (a pivot's 2024): SDV's metadata holds it as '2024'.
+    numbered = train.rename(columns={'age': 2024})
+    metadata = sdmetrics_metadata([str(column) for column in numbered.columns])
+    with pytest.raises(ValueError, match=re.escape(
+            'real_data has columns named by numbers or other non-text names ([2024]) that the '
+            'metadata names as text: rename them in every table, e.g. table.columns = '
+            'table.columns.astype(str).')):
+        FairnessReport().generate(numbered, numbered, metadata, **kwargs)
 
 
 def test_datetime_target_or_sensitive_column_asks_for_groups():

@@ -180,7 +180,7 @@ def test_none_and_nan_are_one_missing_group_named_alike(missing):
         synthesizer.fit({'t': data})
     assert len(synthesizer._groups) == 3
     small = [str(w.message) for w in caught if 'fewer than' in str(w.message)]
-    assert small and '(missing) (40 rows)' in small[0]
+    assert small and "'(missing)' (40 rows)" in small[0]
     offsets = synthesizer.get_fairness_diagnostics()['target_offsets']
     assert set(offsets) == {'1', '2', '(missing)'}
     view = synthesizer.get_latent_embedding(data)

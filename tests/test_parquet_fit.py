@@ -141,8 +141,27 @@ def test_metadata_detected_from_the_first_rows_is_refused_with_the_fix(tmp_path)
         synthesizer.fit_from_parquet(path, sample_rows=40)
     message = str(refusal.value)
     assert "Out of range values found for numerical column 'wage'" in message
-    assert 'Metadata detected from part of the table' in message
+    assert message.count('If the metadata was detected from part of the table') == 1
     assert "remove 'range_min', 'range_max'" in message
+    # Found in a later batch, not in the sample the fit starts from: said once too.
+    synthesizer = FairDistillSynthesizer(
+        Metadata.detect_from_dataframes({'people': table}), sensitive_columns='sex',
+        target_column='label', epochs=1)
+    sampled = set()
+    synthesizer._fit = lambda processed: sampled.update(processed['wage'])  # the sample only
+    synthesizer.fit_from_parquet(path, sample_rows=40)
+    beyond = table.index[~table['wage'].isin(sampled)][0]
+    table.loc[beyond, 'wage'] = 99.5
+    table.to_parquet(path, index=False)
+    metadata = Metadata.detect_from_dataframes({'people': table.drop(index=beyond)})
+    synthesizer = FairDistillSynthesizer(metadata, sensitive_columns='sex',
+                                         target_column='label', epochs=1)
+    with pytest.raises(InvalidDataError) as refusal:
+        synthesizer.fit_from_parquet(path, sample_rows=40)
+    message = str(refusal.value)
+    assert "Out of range values found for numerical column 'wage': [99.5]" in message
+    assert message.count('If the metadata was detected from part of the table') == 1
+    assert any(entry.name == '_process_rows' for entry in refusal.traceback)
 
 
 def test_rows_of_a_group_the_encoders_never_saw_are_refused(tmp_path):

@@ -10,6 +10,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 
 from sdv_fairdistill.cli._base import CLIError, _say
 
@@ -46,28 +47,38 @@ def launch(args):
 
 
 def run_passing_signals(command):
-    """Run ``command`` until it ends, passing SIGTERM / SIGHUP on to it (torchrun then stops
-    its workers; left running, they would train on and save unseen).
+    """Run ``command`` until it ends, passing SIGTERM, SIGHUP and SIGINT on to it (torchrun
+    then stops its workers; left running, they would train on and save unseen). A terminal's
+    Ctrl-C reaches torchrun itself too; ``kill -INT`` or an IDE's stop reaches only this
+    process. Outside the main thread (no signal handlers there) signals are not passed on.
 
     Returns:
         tuple: its exit code, and the name of the first signal passed on (None if none).
     """
-    process = subprocess.Popen(command)
-    stopped = []
+    process, stopped = None, []
 
     def stop(signum, frame):
         stopped.append(signal.Signals(signum).name)
-        process.send_signal(signum)
+        if process is not None:
+            process.send_signal(signum)
 
     handled = [signal.SIGTERM] + ([signal.SIGHUP] if hasattr(signal, 'SIGHUP') else [])
-    previous = {signum: signal.signal(signum, stop) for signum in handled}
+    main_thread = threading.current_thread() is threading.main_thread()
+    # Installed before the process starts: no moment when a SIGTERM would leave it running.
+    previous = {signum: signal.signal(signum, stop) for signum in handled} if main_thread else {}
     try:
-        while True:
-            try:
-                returncode = process.wait()
-                break
-            except KeyboardInterrupt:  # Ctrl-C reaches torchrun too: wait for it to stop
-                stopped.append('SIGINT')
+        process = subprocess.Popen(command)
+        try:
+            while True:
+                try:
+                    returncode = process.wait()
+                    break
+                except KeyboardInterrupt:
+                    stopped.append('SIGINT')
+                    process.send_signal(signal.SIGINT)
+        except BaseException:
+            process.kill()
+            raise
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)

@@ -46,6 +46,9 @@ CLI_WORDS = {
     'pass target_column=None if there is no label': 'leave out --target if there is no label',
     'pass target_column=,': 'pass --target,',
     'lower fair_latent_dim or raise latent_dim': 'raise --latent-dim',
+    'mark it categorical in the metadata': 'mark it categorical in the saved metadata file '
+    '("sdtype": "categorical") and pass it with --metadata',
+    'The target_column ': 'The --target column ',
 }
 
 
@@ -92,6 +95,14 @@ def command_fit(args):
         if args.target is None:
             raise CLIError('--positive-label needs --target (the column it is a class of).')
         args.positive_label = positive_label_of(args.positive_label, data[args.target])
+    if args.metadata is None and _torchrun.rank() == 0:
+        # Saved first: a refusal that asks for another sdtype then has a file to edit.
+        metadata_path = Path(f'{args.output}.metadata.json')
+        metadata_path.parent.mkdir(parents=True, exist_ok=True)
+        metadata_path.unlink(missing_ok=True)  # SDV refuses to overwrite
+        metadata.save_to_json(metadata_path)
+        _say(args, f'Detected metadata saved to {metadata_path} (check it; pass it back with '
+                   '--metadata)')
     options = {name: getattr(args, name) for name in FIT_OPTIONS}
     options = {name: value for name, value in options.items() if value is not None}
     given = {**options, **({} if args.seed is None else {'seed': args.seed})}
@@ -108,13 +119,6 @@ def command_fit(args):
         )
     except SynthesizerInputError as error:
         raise CLIError(_name_fit_options(error, given))
-    if args.metadata is None and _torchrun.rank() == 0:
-        metadata_path = Path(f'{args.output}.metadata.json')
-        metadata_path.parent.mkdir(parents=True, exist_ok=True)
-        metadata_path.unlink(missing_ok=True)  # SDV refuses to overwrite
-        metadata.save_to_json(metadata_path)
-        _say(args, f'Detected metadata saved to {metadata_path} (check it; pass it back with '
-                   '--metadata)')
     rows = len(data) if streamed is None else streamed.num_rows
     how = '' if streamed is None else ', read in batches'
     _say(args, f'Fitting FairDistillSynthesizer on {rows:,} rows of {args.data}{how} ...')

@@ -13,8 +13,9 @@ each row came from (``torch.distributed.all_gather`` would detach them), and eve
 computes the penalty of the global batch. Its backward sums the gradients the
 ``world_size`` identical penalties send to each row, so each process holds ``world_size``
 times the penalty's gradient for its rows; DDP's averaging over the processes divides it back:
-the averaged gradient is the single-process gradient of the concatenated batch (tested in
-``tests/test_distributed.py``).
+when the processes' batches are as long, the averaged gradient is the single-process gradient
+of the concatenated batch (tested in ``tests/test_distributed.py``). A shard's last, shorter
+batch weighs its rows' mean loss as much as the others' (DDP averages per process).
 """
 
 import contextlib

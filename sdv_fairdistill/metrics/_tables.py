@@ -160,6 +160,13 @@ def check_metadata_columns(metadata, table, name='real_data'):
         (only_table, lambda columns: f'{name} has columns the metadata does not describe: '
                                      f'{columns}'),
     ])
+    if problems and {str(column) for column in only_table} == set(only_metadata):
+        # SDV's metadata names columns as text; a table's 2024 (a pivot's year) is not '2024'.
+        raise ValueError(
+            f'{name} has columns named by numbers or other non-text names '
+            f'({only_table}) that the metadata names as text: rename them in every table, '
+            'e.g. table.columns = table.columns.astype(str).'
+        )
     if problems:
         raise ValueError(
             f'The metadata does not match {name}: {problems}. Add or remove '

@@ -105,10 +105,13 @@ def check_column_roles(metadata_columns, sensitive_columns, target_column, prima
             )
     if target_column is not None and columns[target_column].get('sdtype') == 'datetime':
         # Learned as a number it would get offsets in nanoseconds, and no report measures it.
+        # SDV also detects text such as '2019' or '2020-01' as datetimes: those are classes.
         raise SynthesizerInputError(
-            f"The target_column '{target_column}' is a datetime; the target is a class label "
-            'or a number: derive one first, e.g. a year (table[...].dt.year) or a duration in '
-            "days, mark it so in the metadata, or pass target_column=None if there is no label."
+            f"The target_column '{target_column}' has sdtype 'datetime'; the target is a class "
+            'label or a number. If its values are classes (years or months written as text), '
+            f"mark it categorical in the metadata (metadata.update_column('{target_column}', "
+            "sdtype='categorical')); if it is a date, derive a number first (a year, a duration "
+            'in days); or pass target_column=None if there is no label.'
         )
     if len(set(sensitive_columns)) < len(sensitive_columns):
         raise SynthesizerInputError(f'sensitive_columns repeats a column: {sensitive_columns}.')
@@ -206,7 +209,7 @@ def warn_small_groups(groups, counts, min_rows):
     """Warn about the sensitive groups (rows of ``groups``) with fewer than ``min_rows`` rows."""
     small = [(group_name(groups.iloc[i]), int(n)) for i, n in enumerate(counts) if n < min_rows]
     if small:
-        listed = '; '.join(f'{name} ({n} rows)' for name, n in small[:10])
+        listed = '; '.join(f"'{name}' ({n} rows)" for name, n in small[:10])  # '' shows
         more = f' and {len(small) - 10} more' if len(small) > 10 else ''
         warnings.warn(
             f'{len(small)} sensitive group(s) of {list(groups.columns)} have fewer than '

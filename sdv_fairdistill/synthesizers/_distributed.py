@@ -32,7 +32,8 @@ def fit_distributed(synthesizer, data, filepath=None, backend=None):
     """Fit ``synthesizer`` on ``data`` with every process torchrun started, then save it.
 
     Call it in each process, with the same synthesizer parameters (a ``seed`` included) and
-    the same table. Only rank 0 warns (the fit's warnings are the same in every process).
+    the same table. Only rank 0 warns (the fit's warnings are the same in every process;
+    a Parquet fit's count of batches with unseen categories sums every process's).
     The rows are dealt out across the processes; each step trains on a global
     batch of ``batch_size`` rows (``batch_size // world_size`` per process), with the fairness
     penalty computed on the whole global batch. The fitted synthesizer is the same in every

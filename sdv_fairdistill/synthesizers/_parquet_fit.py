@@ -41,16 +41,18 @@ FIT_SAMPLE_ROWS = 100_000
 #: Added to a batch's InvalidDataError: metadata detected from part of a table (its first
 #: rows, say) records that part's ranges and categories, and SDV checks every row against them.
 SAMPLE_BOUNDS_ADVICE = (
-    'Metadata detected from part of the table records that part\'s ranges, categories and '
-    "decimal places: detect it from rows that hold every value, or remove 'range_min', "
-    "'range_max', 'range_values', 'decimal_places' and 'range_is_nullable' from the columns "
-    'named above.'
+    "If the metadata was detected from part of the table, it records that part's ranges, "
+    'categories and decimal places: detect it from rows that hold every value, or remove '
+    "'range_min', 'range_max', 'range_values', 'decimal_places' and 'range_is_nullable' from "
+    'the columns named above.'
 )
 
 
 def _with_bounds_advice(error):
     """SDV's error about rows outside the metadata's bounds, with SAMPLE_BOUNDS_ADVICE."""
     bounds = ('Out of range values', 'exceed the allowed decimal places', 'Invalid null values')
+    if SAMPLE_BOUNDS_ADVICE in error.errors:  # said already (a batch's, inside the fit)
+        return error
     if any(phrase in str(message) for message in error.errors for phrase in bounds):
         return InvalidDataError([*error.errors, SAMPLE_BOUNDS_ADVICE])
     return error
@@ -67,17 +69,19 @@ def _few_distinct(table, column, limit):
 
 
 def _warn_once_for_new_categories(caught, sample_rows):
-    """One warning for the categories the sample missed (RDT warns once per batch), and
-    the other warnings as they were."""
+    """One warning for the categories the sample missed (RDT warns once per batch; batches
+    of every process counted), and the other warnings as they were."""
     new = [w for w in caught if 'new categories' in str(w.message)]
     for other in (w for w in caught if 'new categories' not in str(w.message)):
         warnings.warn_explicit(other.message, other.category, other.filename, other.lineno)
-    if new:
+    # Every process encodes its own share; rank 0, which warns, may hold none of them.
+    batches = int(distributed.sum_over_processes(np.array([len(new)], dtype=float))[0])
+    if batches:
+        first = f' (first: {new[0].message})' if new else ''
         warnings.warn(
-            f'{len(new)} batches of the table hold categories that the {sample_rows:,}-row '
-            f'sample the encoders learned from does not (first: {new[0].message}). Those '
-            'values are encoded as no category and are never generated; raise sample_rows '
-            'to learn them.'
+            f'{batches} batches of the table hold categories that the {sample_rows:,}-row '
+            f'sample the encoders learned from does not{first}. Those values are encoded as '
+            'no category and are never generated; raise sample_rows to learn them.'
         )
 
 

@@ -187,7 +187,9 @@ def check_criterion(synthesizer, table):
         rate = 'true-positive rate'
     else:
         classes, rate = table[target].dropna().unique().tolist(), 'true- and false-positive rates'
-    rows = table[sensitive + [target]].astype({column: object for column in sensitive})
+    # As objects, on a plain index: an index level named like a sensitive column would make
+    # the grouping ambiguous, and sets cannot be cast back to a pyarrow-backed dtype.
+    rows = table[sensitive + [target]].astype(object).reset_index(drop=True)
     held = rows.groupby(sensitive, dropna=False, sort=False)[target].agg(
         lambda values: set(values.dropna().tolist()))
     for values, present in held.items():

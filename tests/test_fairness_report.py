@@ -554,6 +554,15 @@ def test_datetime_target_or_sensitive_column_asks_for_groups():
         FairnessReport().generate(table, table, metadata, 'hired', 'y', verbose=False)
     with pytest.raises(ValueError, match="The target_column 'hired' of real_data holds datetimes"):
         FairnessReport().generate(table, table, metadata, 'y', 'hired', verbose=False)
+    # A few dates (cohorts) are groups, as the synthesizer takes them.
+    cohorts = table.assign(hired=pd.to_datetime(rng.choice(['2019-01-01', '2020-01-01'], 200)))
+    report = FairnessReport(explain=False)
+    report.generate(cohorts, cohorts, metadata, 'hired', 'y', verbose=False)
+    details = report.get_details('Demographic Parity')
+    real = details[(details['Setting'] == 'Data') & (details['Source'] == 'Real data')]
+    expected = cohorts.groupby('hired')['y'].apply(lambda y: (y == 'yes').mean())
+    assert real['Size'].tolist() == cohorts['hired'].value_counts().sort_index().tolist()
+    assert real['Positive Rate'].tolist() == pytest.approx(expected.tolist())
 
 
 def test_report_errors(adult):

@@ -52,16 +52,24 @@ def check_columns_exist(tables, columns_by_role):
                     )
 
 
+#: A sensitive column of at most this many dates is taken as groups (the synthesizer's
+#: ``MAX_SENSITIVE_LEVELS``).
+MAX_DATE_GROUPS = 20
+
+
 def check_not_datetime(tables, columns_by_role):
     """Refuse datetime target and sensitive columns, which need to be turned into groups.
 
     Every timestamp would be a group of its own (or a class of the target), which the
-    group-size checks would then report one by one.
+    group-size checks would then report one by one. A sensitive column of a few dates
+    (cohorts) is groups already.
     """
     for role, columns in columns_by_role.items():
         for column in columns:
             for name, table in tables.items():
-                if pd.api.types.is_datetime64_any_dtype(table[column]):
+                # A few dates (cohorts) are groups, as the synthesizer takes them.
+                few = role == 'sensitive_columns' and table[column].nunique() <= MAX_DATE_GROUPS
+                if pd.api.types.is_datetime64_any_dtype(table[column]) and not few:
                     raise ValueError(
                         f'The {role} {column!r} of {name} holds datetimes; fairness needs a '
                         'few groups (or two classes): derive one first, e.g. '

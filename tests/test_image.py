@@ -259,6 +259,11 @@ def _bad_inputs():
         'one class': ((images, colours, [1] * 6), 'single class'),
         'missing label': ((images, ['a', None, 'b', 'a', 'b', 'a'], digits), '1 missing'),
         '2-D labels': ((images, np.zeros((6, 2)), digits), 'must be a 1-D array'),
+        # One label for every image is not its characters (six of them would be six labels).
+        'text label': ((images, 'redred', digits), r"got the text 'redred': pass one label "
+                       r"per image, e.g. \['redred'\] \* 6"),
+        # Same-size images as Python objects are numbers, checked as such (not 'ragged').
+        'object pixels': ((images.astype(object) * 2, colours, digits), 'must be 0-255'),
     }
 
 

@@ -2,6 +2,7 @@
 SDMetrics registration."""
 
 import gc
+import re
 import subprocess
 import sys
 import warnings
@@ -678,6 +679,10 @@ def test_bad_options(small, adult):
         DemographicParityDifference.compute(small, small, agg='max', **kwargs)
     with pytest.raises(ValueError, match='Unknown classifier'):
         TSTRDemographicParityDifference.compute(small, small, classifier='SVM', **kwargs)
+    for share in (0, 1.5, 100):
+        with pytest.raises(ValueError, match=f'a number between 0 and 1, got {share}'):
+            TSTRDemographicParityDifference.compute(small, small, validation_size=share,
+                                                    **kwargs)
 
 
 def test_keywords_a_metric_does_not_take_are_named(small):
@@ -688,6 +693,13 @@ def test_keywords_a_metric_does_not_take_are_named(small):
         TSTRDemographicParityDifference.compute(small, small, prediction_column='y', **kwargs)
     with pytest.raises(TypeError, match="missing the required keyword argument 'target_column'"):
         DemographicParityRatio.compute(small, small, sensitive_columns='sex')
+    # SDMetrics' own names and argument order are named, not Python's positional message.
+    with pytest.raises(TypeError, match="got 'real_training_data', SDMetrics' name: pass it as "
+                                        "'real_data'"):
+        DemographicParityDifference.compute(real_training_data=small, synthetic_data=small,
+                                            **kwargs)
+    with pytest.raises(TypeError, match=re.escape('metadata got a table (a DataFrame)')):
+        DemographicParityDifference.compute(small, small, small, **kwargs)
 
 
 # ------------------------------------------------------------------------- SDMetrics
@@ -798,3 +810,19 @@ def test_a_group_without_a_label_at_the_smallest_group_size_gets_advice_that_can
     with pytest.raises(ValueError, match='or lower min_group_size'):
         check_groups(np.array([0, 1, 1, 0]), sensitive, criterion=EQUALIZED_ODDS,
                          min_group_size=2, strict=True, table_name='real_validation_data')
+
+
+def test_a_decision_column_that_holds_no_label_is_refused(small):
+    """A decision written as True / False (or a score) beside a text label never equals the
+    positive label: every rate would read 0 and the table perfectly fair."""
+    kwargs = {'target_column': 'y', 'sensitive_columns': 'sex', 'positive_label': 'yes',
+              'prediction_column': 'decision'}
+    as_bool = small.assign(decision=small['decision'] == 'yes')
+    with pytest.raises(ValueError, match=re.escape(
+            "real_data['decision'] holds decisions that are not labels of real_data['y']")):
+        EqualizedOddsDifference.compute(as_bool, as_bool, **kwargs)
+    partly_missing = small.assign(decision=small['decision'].where(small.index > 3))
+    with pytest.raises(ValueError, match=re.escape("synthetic_data['decision'] has 4 missing")):
+        DemographicParityDifference.compute(small, partly_missing, **kwargs)
+    # Labels written as the target writes them are taken.
+    assert EqualizedOddsDifference.compute(small, small, **kwargs) >= 0

@@ -74,6 +74,8 @@ def to_model_layout(images):
         array = np.asarray(images)
     except ValueError:  # numpy refuses ragged sequences
         array = np.empty(0, dtype=object)
+    if array.dtype == object and array.ndim > 1:  # stacked, but as Python objects:
+        array = np.asarray(array.tolist())  # their own type (ints stay ints)
     if array.dtype == object:
         raise ValueError(
             'images could not be stacked into one numeric array (are they of different '
@@ -142,6 +144,11 @@ def from_model_layout(pixels, image_format):
 
 def encode_labels(values, name, num_images):
     """Codes ``0..k-1`` and the sorted distinct labels of a 1-D array of hashable labels."""
+    if isinstance(values, (str, bytes)):  # one label for all, read as its characters
+        raise ValueError(
+            f'{name} got the text {values!r}: pass one label per image, e.g. '
+            f'[{values!r}] * {num_images}.'
+        )
     if hasattr(values, 'shape'):  # numpy array, pandas Series, torch tensor
         array = np.asarray(values)
     else:

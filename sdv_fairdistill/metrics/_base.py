@@ -28,6 +28,12 @@ _CRITERION_TITLES = {DEMOGRAPHIC_PARITY: 'Demographic Parity', EQUALIZED_ODDS: '
 _FORM_TITLES = {DIFFERENCE: 'Difference', RATIO: 'Ratio'}
 # The FairnessTask keywords of every setting; each setting adds its own (_task_options).
 _COMMON_TASK_OPTIONS = ('target_column', 'sensitive_columns', 'positive_label')
+#: SDMetrics' own names for arguments these metrics call otherwise.
+_SDMETRICS_NAMES = {
+    'real_training_data': 'real_data',
+    'prediction_column_name': 'prediction_column',
+    'sensitive_column_name': 'sensitive_columns',
+}
 
 
 def _check_options(agg, min_group_size):
@@ -87,6 +93,12 @@ class FairnessMetric(SingleTableMetric):
 
     @classmethod
     def _check_task_options(cls, options):
+        for option in options:
+            if option in _SDMETRICS_NAMES:
+                raise TypeError(
+                    f'{cls.__name__}.compute_breakdown() got {option!r}, SDMetrics\' name: '
+                    f'pass it as {_SDMETRICS_NAMES[option]!r}.'
+                )
         for option in ('target_column', 'sensitive_columns'):
             if option not in options:
                 raise TypeError(
@@ -104,8 +116,8 @@ class FairnessMetric(SingleTableMetric):
     @classmethod
     def compute_breakdown(
         cls,
-        real_data,
-        synthetic_data,
+        real_data=None,
+        synthetic_data=None,
         metadata=None,
         table_name=None,
         *,
@@ -133,13 +145,17 @@ class FairnessMetric(SingleTableMetric):
         """
         _check_options(agg, min_group_size)
         cls._check_task_options(task_options)
+        if real_data is None or synthetic_data is None:  # optional only to name SDMetrics' names
+            raise TypeError(f'{cls.__name__}.compute_breakdown() needs real_data and '
+                            'synthetic_data.')
         task = FairnessTask(real_data, synthetic_data, metadata, table_name, **task_options)
         breakdown = cls._breakdown(task, agg=agg, min_group_size=min_group_size)
         breakdown['score'] = cls._score(breakdown)
         return breakdown
 
     @classmethod
-    def compute(cls, real_data, synthetic_data, metadata=None, table_name=None, **kwargs):
+    def compute(cls, real_data=None, synthetic_data=None, metadata=None, table_name=None,
+                **kwargs):
         """Return the ``score`` of ``compute_breakdown``, which takes the same arguments."""
         return cls.compute_breakdown(
             real_data, synthetic_data, metadata, table_name, **kwargs

@@ -148,6 +148,30 @@ def check_binary_target(tables, target, labels, name='real_data'):
             )
 
 
+def check_prediction_column(tables, prediction, target, name='real_data'):
+    """Check that a decision column holds the target's labels, none missing: a ``True`` /
+    ``False`` or a score beside a text label would otherwise count as negative everywhere,
+    and every rate would read 0 (perfectly fair)."""
+    labels = list(pd.unique(tables[name][target].dropna()))
+    allowed = {_label_key(value) for value in labels}
+    for other, table in tables.items():
+        values = table[prediction]
+        if values.isna().any():
+            raise ValueError(
+                f'{other}[{prediction!r}] has {int(values.isna().sum())} missing decisions: '
+                'drop those rows or fill them with a label of the target.'
+            )
+        unexpected = list(pd.unique(values[~values.map(_label_key).isin(allowed)]))
+        if unexpected:
+            raise ValueError(
+                f'{other}[{prediction!r}] holds decisions that are not labels of '
+                f'{name}[{target!r}]: {shorten(unexpected)} (its labels: '
+                f'{shorten(labels)}). The prediction column holds the predicted '
+                f'label: map the decisions to those labels, e.g. with table[{prediction!r}]'
+                '.map({...}).'
+            )
+
+
 def _label_key(value):
     """A label as text, booleans as 0 / 1: ``True == 1`` when the labels are compared."""
     if isinstance(value, (bool, np.bool_)):

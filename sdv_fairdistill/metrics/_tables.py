@@ -104,6 +104,12 @@ def single_table_metadata(metadata, table_name=None):
     if metadata is None:
         return None
 
+    if isinstance(metadata, pd.DataFrame):  # it has to_dict() too
+        raise TypeError(
+            'metadata got a table (a DataFrame). The metrics take (real_data, synthetic_data, '
+            'metadata, ...); pass a hold-out table as real_validation_data= (SDMetrics\' '
+            'EqualizedOddsImprovement takes it third).'
+        )
     if not isinstance(metadata, dict) and hasattr(metadata, 'to_dict'):
         metadata = metadata.to_dict()
 

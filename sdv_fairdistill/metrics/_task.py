@@ -16,6 +16,7 @@ from sdv_fairdistill.metrics._columns import (
     check_columns_exist,
     check_not_datetime,
     check_positive_label_occurs,
+    check_prediction_column,
     drop_missing_target,
     holdout_split,
     resolve_positive_label,
@@ -81,6 +82,13 @@ class FairnessTask:
         include_sensitive_columns=True,
         prediction_column=None,
     ):
+        if isinstance(validation_size, bool) or not (
+                isinstance(validation_size, (float, int)) and 0 < validation_size < 1):
+            raise ValueError(
+                'validation_size is the share of real_data held out to test the models when '
+                f'there is no real_validation_data: a number between 0 and 1, got '
+                f'{validation_size!r}.'
+            )
         tables, self.metadata, self.sensitive_columns = validated_inputs(
             {'real_data': real_data, 'synthetic_data': synthetic_data,
              'real_validation_data': real_validation_data},
@@ -97,6 +105,8 @@ class FairnessTask:
                 tables, target_column, pd.unique(tables['real_data'][target_column].dropna())
             )
         check_positive_label_occurs(tables, target_column, self.positive_label)
+        if prediction_column is not None:
+            check_prediction_column(tables, prediction_column, target_column)
 
         self.tables = tables
         self.prediction_column = prediction_column

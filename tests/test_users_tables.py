@@ -313,7 +313,7 @@ def test_reweighing_keeps_a_single_row_group():
     })
     metadata = Metadata.detect_from_dataframes({'t': data})
     synthesizer = FairDistillSynthesizer(metadata, 'group', 'label', balance_target=True, **T)
-    with pytest.warns(UserWarning, match=r'; c \(1 rows\)'):
+    with pytest.warns(UserWarning, match=r"; 'c' \(1 rows\)"):
         synthesizer.fit({'t': data})
     sampled = synthesizer.sample(3000)['t']
     assert set(sampled['group']) == {'a', 'b', 'c'}

@@ -302,8 +302,9 @@ def test_bad_sampling_requests(fitted):
         fitted.sample(3, sensitive='blue')
     with pytest.raises(ValueError, match='one label or 3 labels'):
         fitted.sample(3, sensitive=['red', 'green'])
-    with pytest.raises(ValueError, match='num_rows'):
-        fitted.sample(0)
+    for num_rows in (0, True):  # True is no count of images
+        with pytest.raises(ValueError, match='num_rows must be a positive integer'):
+            fitted.sample(num_rows)
 
 
 # ---------------------------------------------------------------------- picture

@@ -264,7 +264,8 @@ class FairDistillImageSynthesizer(FairModelMixin):
             dtype convention given to ``fit``; ``target_labels`` is None without a target.
         """
         self._check_fitted()
-        if not isinstance(num_rows, (int, np.integer)) or num_rows < 1:
+        if (isinstance(num_rows, bool) or not isinstance(num_rows, (int, np.integer))
+                or num_rows < 1):
             raise ValueError(f'num_rows must be a positive integer, got {num_rows!r}.')
         groups = self._groups_for(num_rows, sensitive)
         pixels, target, groups = self._model.sample(num_rows, groups=groups)

@@ -578,8 +578,10 @@ def test_fit_errors_give_the_command_lines_advice(tmp_path, capsys):
                  'cohort', *FAST_FIT, '-o', str(tmp_path / 'm.pkl')]) == 2
     line = _error_line(capsys)
     assert "The --target column 'cohort' has sdtype 'datetime'" in line
-    assert ('mark it categorical in the saved metadata file ("sdtype": "categorical") and pass '
-            'it with --metadata') in line
+    assert ('mark it categorical in the metadata file ("sdtype": "categorical"; without '
+            '--metadata, the one saved next to --output) and pass it with --metadata; if it '
+            'is a date') in line
+    assert 'update_column' not in line
     saved = json.loads((tmp_path / 'm.pkl.metadata.json').read_text())
     assert saved['tables']['months']['columns']['cohort']['sdtype'] == 'datetime'
 

@@ -819,8 +819,13 @@ def test_a_decision_column_that_holds_no_label_is_refused(small):
               'prediction_column': 'decision'}
     as_bool = small.assign(decision=small['decision'] == 'yes')
     with pytest.raises(ValueError, match=re.escape(
-            "real_data['decision'] holds decisions that are not labels of real_data['y']")):
+            "real_data['decision'] holds decisions that are not labels of 'y'")):
         EqualizedOddsDifference.compute(as_bool, as_bool, **kwargs)
+    # Compared as the rates compare them: the text '1' is not the label 1.
+    numbers = small.assign(y=(small['y'] == 'yes').astype(int),
+                           decision=(small['decision'] == 'yes').astype(int).astype(str))
+    with pytest.raises(ValueError, match=r"not labels of 'y': '[01]', '[01]' \(its labels: "):
+        EqualizedOddsDifference.compute(numbers, numbers, **dict(kwargs, positive_label=1))
     partly_missing = small.assign(decision=small['decision'].where(small.index > 3))
     with pytest.raises(ValueError, match=re.escape("synthetic_data['decision'] has 4 missing")):
         DemographicParityDifference.compute(small, partly_missing, **kwargs)

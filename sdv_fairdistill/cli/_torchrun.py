@@ -64,10 +64,12 @@ def run_passing_signals(command):
 
     handled = [signal.SIGTERM] + ([signal.SIGHUP] if hasattr(signal, 'SIGHUP') else [])
     main_thread = threading.current_thread() is threading.main_thread()
-    # Installed before the process starts: no moment when a SIGTERM would leave it running.
+    # Installed before the process starts, so that no SIGTERM leaves it running.
     previous = {signum: signal.signal(signum, stop) for signum in handled} if main_thread else {}
     try:
         process = subprocess.Popen(command)
+        if stopped:  # a signal came while it was starting: pass it on now
+            process.send_signal(signal.Signals[stopped[0]])
         try:
             while True:
                 try:

@@ -41,14 +41,16 @@ FIT_OPTIONS = {
 }
 
 
-#: The synthesizer's advice in Python words, as the command line says it.
+#: The synthesizer's advice in Python words (regular expressions), as the command line says it.
 CLI_WORDS = {
-    'pass target_column=None if there is no label': 'leave out --target if there is no label',
-    'pass target_column=,': 'pass --target,',
-    'lower fair_latent_dim or raise latent_dim': 'raise --latent-dim',
-    'mark it categorical in the metadata': 'mark it categorical in the saved metadata file '
-    '("sdtype": "categorical") and pass it with --metadata',
-    'The target_column ': 'The --target column ',
+    re.escape('pass target_column=None if there is no label'):
+        'leave out --target if there is no label',
+    re.escape('pass target_column=,'): 'pass --target,',
+    re.escape('lower fair_latent_dim or raise latent_dim'): 'raise --latent-dim',
+    r'mark it categorical in the metadata \(metadata\.update_column\([^)]*\)\)':
+        'mark it categorical in the metadata file ("sdtype": "categorical"; without '
+        '--metadata, the one saved next to --output) and pass it with --metadata',
+    re.escape('The target_column '): 'The --target column ',
 }
 
 
@@ -57,7 +59,7 @@ def _name_fit_options(error, given):
     word its advice with the command line's options."""
     message = _one_line(error)
     for python, cli in CLI_WORDS.items():
-        message = message.replace(python, cli)
+        message = re.sub(python, lambda match: cli, message)
     names = {**FIT_OPTIONS, 'seed': '--seed'}
     named = [
         names[name] if isinstance(value, bool) else f'{names[name]} {value}'

@@ -67,14 +67,16 @@ def check_not_datetime(tables, columns_by_role):
     for role, columns in columns_by_role.items():
         for column in columns:
             for name, table in tables.items():
+                if not pd.api.types.is_datetime64_any_dtype(table[column]):
+                    continue
                 # A few dates (cohorts) are groups, as the synthesizer takes them.
-                few = role == 'sensitive_columns' and table[column].nunique() <= MAX_DATE_GROUPS
-                if pd.api.types.is_datetime64_any_dtype(table[column]) and not few:
-                    raise ValueError(
-                        f'The {role} {column!r} of {name} holds datetimes; fairness needs a '
-                        'few groups (or two classes): derive one first, e.g. '
-                        f'table[{column!r}].dt.year or pd.cut(...), in every table.'
-                    )
+                if role == 'sensitive_columns' and table[column].nunique() <= MAX_DATE_GROUPS:
+                    continue
+                raise ValueError(
+                    f'The {role} {column!r} of {name} holds datetimes; fairness needs a '
+                    'few groups (or two classes): derive one first, e.g. '
+                    f'table[{column!r}].dt.year or pd.cut(...), in every table.'
+                )
 
 
 def resolve_positive_label(target, positive_label, column, name='real_data'):
@@ -148,12 +150,13 @@ def check_binary_target(tables, target, labels, name='real_data'):
             )
 
 
-def check_prediction_column(tables, prediction, target, name='real_data'):
+def check_prediction_column(tables, prediction, target):
     """Check that a decision column holds the target's labels, none missing: a ``True`` /
     ``False`` or a score beside a text label would otherwise count as negative everywhere,
     and every rate would read 0 (perfectly fair)."""
-    labels = list(pd.unique(tables[name][target].dropna()))
-    allowed = {_label_key(value) for value in labels}
+    # Every table's classes (one-vs-rest lets the others hold more), compared as
+    # binary_labels compares them: '1' is not 1.
+    labels = list(pd.unique(pd.concat([table[target] for table in tables.values()]).dropna()))
     for other, table in tables.items():
         values = table[prediction]
         if values.isna().any():
@@ -161,11 +164,11 @@ def check_prediction_column(tables, prediction, target, name='real_data'):
                 f'{other}[{prediction!r}] has {int(values.isna().sum())} missing decisions: '
                 'drop those rows or fill them with a label of the target.'
             )
-        unexpected = list(pd.unique(values[~values.map(_label_key).isin(allowed)]))
+        unexpected = list(pd.unique(values[~values.isin(labels)]))
         if unexpected:
             raise ValueError(
                 f'{other}[{prediction!r}] holds decisions that are not labels of '
-                f'{name}[{target!r}]: {shorten(unexpected)} (its labels: '
+                f'{target!r}: {shorten(unexpected)} (its labels: '
                 f'{shorten(labels)}). The prediction column holds the predicted '
                 f'label: map the decisions to those labels, e.g. with table[{prediction!r}]'
                 '.map({...}).'

@@ -82,8 +82,8 @@ class FairnessTask:
         include_sensitive_columns=True,
         prediction_column=None,
     ):
-        if isinstance(validation_size, bool) or not (
-                isinstance(validation_size, (float, int)) and 0 < validation_size < 1):
+        if real_validation_data is None and (isinstance(validation_size, bool) or not (
+                isinstance(validation_size, (float, int)) and 0 < validation_size < 1)):
             raise ValueError(
                 'validation_size is the share of real_data held out to test the models when '
                 f'there is no real_validation_data: a number between 0 and 1, got '

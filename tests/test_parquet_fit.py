@@ -134,12 +134,16 @@ def test_metadata_detected_from_the_first_rows_is_refused_with_the_fix(tmp_path)
     table = _sorted_table().assign(wage=np.linspace(10.0, 20.0, ROWS).round(2))
     path = tmp_path / 'people.parquet'
     table.to_parquet(path, index=False)
-    metadata = Metadata.detect_from_dataframes({'people': table.head(50)})
-    synthesizer = FairDistillSynthesizer(metadata, sensitive_columns='sex',
-                                         target_column='label', epochs=1)
-    with pytest.raises(InvalidDataError) as refusal:
-        synthesizer.fit_from_parquet(path, sample_rows=40)
-    message = str(refusal.value)
+
+    def refusal_of(described_rows):
+        synthesizer = FairDistillSynthesizer(
+            Metadata.detect_from_dataframes({'people': described_rows}),
+            sensitive_columns='sex', target_column='label', epochs=1)
+        with pytest.raises(InvalidDataError) as refusal:
+            synthesizer.fit_from_parquet(path, sample_rows=40)
+        return refusal
+
+    message = str(refusal_of(table.head(50)).value)
     assert "Out of range values found for numerical column 'wage'" in message
     assert message.count('If the metadata was detected from part of the table') == 1
     assert "remove 'range_min', 'range_max'" in message
@@ -153,11 +157,7 @@ def test_metadata_detected_from_the_first_rows_is_refused_with_the_fix(tmp_path)
     beyond = table.index[~table['wage'].isin(sampled)][0]
     table.loc[beyond, 'wage'] = 99.5
     table.to_parquet(path, index=False)
-    metadata = Metadata.detect_from_dataframes({'people': table.drop(index=beyond)})
-    synthesizer = FairDistillSynthesizer(metadata, sensitive_columns='sex',
-                                         target_column='label', epochs=1)
-    with pytest.raises(InvalidDataError) as refusal:
-        synthesizer.fit_from_parquet(path, sample_rows=40)
+    refusal = refusal_of(table.drop(index=beyond))
     message = str(refusal.value)
     assert "Out of range values found for numerical column 'wage': [99.5]" in message
     assert message.count('If the metadata was detected from part of the table') == 1

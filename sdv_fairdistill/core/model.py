@@ -211,6 +211,8 @@ class FairDistillModel:
             # Per-group log-odds offsets of a two-class target, set by a calibration after
             # the fit (``core/calibration.py``); None: the head's output as it is.
             self.target_offsets = None
+            # Log-offsets of the features' categories, set after the fit (feature_shares.py).
+            self.feature_offsets = None
             # A classifier of the real rows that draws the label instead of the head, set
             # after the fit (``use_label_scorer``); None: the head draws it.
             self.label_scorer = self.label_alignment = None
@@ -325,6 +327,7 @@ class FairDistillModel:
         # is an ablation); a model saved before they existed has none.
         offsets = getattr(self, 'target_offsets', None) if source == 'student' else None
         scorer = getattr(self, 'label_scorer', None) if source == 'student' else None
+        shares = getattr(self, 'feature_offsets', None) if source == 'student' else None
         from_head = bool(self.target_spans) and target and scorer is None
         latents, groups = density.sample(num_rows, self._numpy_rng, groups)
         # Small chunks reuse the same few buffers; one huge chunk spends longer page-faulting
@@ -334,6 +337,8 @@ class FairDistillModel:
             z = torch.from_numpy(latents[start : start + chunk]).to(self.device)
             s = F.one_hot(torch.as_tensor(groups[start : start + chunk]), self.n_groups).float()
             output = self.feature_decoder(z, s.to(self.device)).cpu()
+            if shares is not None:  # categories at the real rows' shares (feature_shares.py)
+                output = output + shares
             features.append(
                 self.adapter.feature_sample(self.feature_decoder, output, self._torch_rng)
             )

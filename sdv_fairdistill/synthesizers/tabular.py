@@ -16,6 +16,7 @@ from sdv.errors import InvalidDataError, NotFittedError
 from sdv.single_table.base import BaseSingleTableSynthesizer
 
 from sdv_fairdistill.core.density import MIN_MIXTURE_ROWS
+from sdv_fairdistill.core.feature_shares import match_feature_shares
 from sdv_fairdistill.plugins import get_adapter_class
 from sdv_fairdistill.synthesizers import _calibration as calibration
 from sdv_fairdistill.synthesizers import _diagnostics as diagnostics
@@ -324,6 +325,7 @@ class FairDistillSynthesizer(LatentViewMixin, diagnostics.DiagnosticsMixin, RawC
         if rows is not None:  # the densities learnt from the sample, where small groups were
             # topped up: rows are drawn at the groups' shares of the whole table.
             self._model.set_group_prior(self._group_prior)
+        match_feature_shares(self._model, x, codes, self.seed or 0)  # before the label's fit
         labelled, calibrated, declined = calibration.label_and_calibrate(
             self, processed_data, codes, self.seed or 0
         )

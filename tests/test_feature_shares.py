@@ -1,0 +1,69 @@
+"""Categorical features, and a number's missing values, come out at the real rows' shares
+(``core/feature_shares.py``), whatever the training left in the decoder."""
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from sdv.metadata import Metadata
+
+from sdv_fairdistill import FairDistillSynthesizer
+from sdv_fairdistill.core.feature_shares import real_shares
+
+GENERATED_ROWS = 20_000
+#: Sampling noise of a share near 0.5 over GENERATED_ROWS rows is 0.0035; the offsets are
+#: learnt on draws of their own, so twice that again.
+TOLERANCE = 0.015
+
+
+@pytest.fixture(scope='module')
+def survey():
+    """Skewed categories (one at 3 %), a flag, a number 25 % missing and a number target 20 %
+    missing (both kept as missing values by a ``.is_null`` flag, ``_raw_columns.py``)."""
+    rng = np.random.default_rng(3)
+    rows = 2000
+    sex = rng.choice(['F', 'M'], rows, p=[0.35, 0.65])
+    table = pd.DataFrame({
+        'sex': sex,
+        'edu': rng.choice(['hs', 'ba', 'ms', 'phd'], rows, p=[0.55, 0.27, 0.15, 0.03]),
+        'union': rng.choice(['yes', 'no'], rows, p=[0.2, 0.8]),
+        'hours': np.round(rng.normal(40, 8, rows), 1),
+        'wage': np.round(20 + 8 * (sex == 'M') + rng.normal(0, 5, rows), 2),
+    })
+    table.loc[rng.random(rows) < 0.25, 'hours'] = np.nan
+    table.loc[rng.random(rows) < 0.2, 'wage'] = np.nan
+    return table
+
+
+def test_categories_and_missing_values_come_out_at_their_real_shares(survey):
+    metadata = Metadata.detect_from_dataframes({'t': survey})
+    # Two teacher epochs: the decoder is far from the real shares; the offsets are not.
+    synthesizer = FairDistillSynthesizer(
+        metadata, 'sex', 'wage', epochs=2, distill_epochs=1, batch_size=200, seed=0
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        synthesizer.fit({'t': survey})
+    generated = synthesizer.sample(GENERATED_ROWS)['t']
+    for column in ('edu', 'union', 'sex'):
+        real = survey[column].value_counts(normalize=True)
+        drawn = generated[column].value_counts(normalize=True).reindex(real.index, fill_value=0)
+        np.testing.assert_allclose(drawn.to_numpy(), real.to_numpy(), atol=TOLERANCE,
+                                   err_msg=column)
+    for column in ('hours', 'wage'):  # a feature's, and the target's (its flag is a feature)
+        assert abs(generated[column].isna().mean() - survey[column].isna().mean()) < TOLERANCE
+
+
+def test_real_shares_weigh_each_group_at_the_prior():
+    # Group 0 is three rows of a sample that topped it up; the table holds it at 10 %.
+    x = torch.tensor([[1.0, 0.0], [1.0, 0.0], [0.0, 1.0], [0.0, 1.0], [0.0, 1.0], [1.0, 0.0]])
+    groups = np.array([0, 0, 0, 1, 1, 1])
+    # Group 0: shares (2/3, 1/3); group 1: (1/3, 2/3); at 10 % / 90 %:
+    expected = [0.1 * 2 / 3 + 0.9 * 1 / 3, 0.1 * 1 / 3 + 0.9 * 2 / 3]
+    np.testing.assert_allclose(real_shares(x, groups, [0.1, 0.9]).numpy(), expected)
+    # A group with no row in the sample leaves the others' weights to share.
+    np.testing.assert_allclose(
+        real_shares(x[3:], groups[3:], [0.1, 0.9]).numpy(), [1 / 3, 2 / 3]
+    )

@@ -114,6 +114,17 @@ def test_a_group_too_small_for_a_mean_is_named():
         MeanDifference.compute(real, real, target_column='wage', sensitive_columns='group')
 
 
+def test_a_validation_size_that_is_not_a_share_is_refused_before_any_split():
+    real = _table(400, 1.0, 0)
+    for share in (0, 1.5, 100, True):
+        with pytest.raises(ValueError, match=f'a number between 0 and 1, got {share}'):
+            TSTRMeanDifference.compute(real, real, target_column='wage',
+                                       sensitive_columns='group', validation_size=share)
+    # Given validation rows, validation_size is not used: not checked either.
+    TSTRMeanDifference.compute(real, real, target_column='wage', sensitive_columns='group',
+                               real_validation_data=real, validation_size=0)
+
+
 def test_a_synthetic_group_the_real_data_lack_is_named():
     real, synthetic = _table(400, 1.0, 0), _table(400, 1.0, 1)
     synthetic.loc[:9, 'group'] = 'c'

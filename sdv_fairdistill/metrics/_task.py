@@ -32,6 +32,18 @@ from sdv_fairdistill.metrics._tables import (
 from sdv_fairdistill.metrics._rates import evaluate
 
 
+def check_validation_size(validation_size, real_validation_data):
+    """Refuse a ``validation_size`` that is not a share of real_data (when it is used: there is
+    no ``real_validation_data``), before scikit-learn's ``test_size`` message would."""
+    if real_validation_data is None and (isinstance(validation_size, bool) or not (
+            isinstance(validation_size, (float, int)) and 0 < validation_size < 1)):
+        raise ValueError(
+            'validation_size is the share of real_data held out to test the models when '
+            f'there is no real_validation_data: a number between 0 and 1, got '
+            f'{validation_size!r}.'
+        )
+
+
 class FairnessTask:
     """The validated inputs of a fairness evaluation and its (cached) classifiers.
 
@@ -82,13 +94,7 @@ class FairnessTask:
         include_sensitive_columns=True,
         prediction_column=None,
     ):
-        if real_validation_data is None and (isinstance(validation_size, bool) or not (
-                isinstance(validation_size, (float, int)) and 0 < validation_size < 1)):
-            raise ValueError(
-                'validation_size is the share of real_data held out to test the models when '
-                f'there is no real_validation_data: a number between 0 and 1, got '
-                f'{validation_size!r}.'
-            )
+        check_validation_size(validation_size, real_validation_data)
         tables, self.metadata, self.sensitive_columns = validated_inputs(
             {'real_data': real_data, 'synthetic_data': synthetic_data,
              'real_validation_data': real_validation_data},

@@ -37,7 +37,7 @@ from sdv_fairdistill.metrics._classifier import encode_for, warn_empty_columns
 from sdv_fairdistill.metrics._columns import NUMBER_VALUES, warn_validation_from_real_data
 from sdv_fairdistill.metrics._features import feature_types
 from sdv_fairdistill.metrics._groups import check_groups_known, group_names, sensitive_frame
-from sdv_fairdistill.metrics._task import validated_inputs
+from sdv_fairdistill.metrics._task import check_validation_size, validated_inputs
 
 
 def group_mean_difference(values, sensitive, scale):
@@ -98,6 +98,8 @@ class RegressionTask:
                  target_column, sensitive_columns, real_validation_data=None,
                  validation_size=0.3, random_state=0, min_group_size=5,
                  include_sensitive_columns=True, tstr=True):
+        if tstr:
+            check_validation_size(validation_size, real_validation_data)
         tables, self.metadata, self.sensitive_columns = validated_inputs(
             {'real_data': real_data, 'synthetic_data': synthetic_data,
              'real_validation_data': real_validation_data},

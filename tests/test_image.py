@@ -247,6 +247,11 @@ def _bad_inputs():
         'no channel axis': ((np.zeros((6, 10, 10, 10)), colours, digits), 'channel axis'),
         'too small 3-D': ((images[:, :5, :5], colours, digits), 'too small'),
         'too small 4-D': ((np.zeros((6, 3, 4, 4)), colours, digits), 'smaller than 8x8'),
+        # One colour image (H, W, C) reads as H grey images of W x C: the advice says so.
+        'one colour image': ((rng.randint(0, 256, (10, 10, 3), dtype=np.uint8),
+                              np.array(['a', 'b'] * 5), np.arange(10) % 3),
+                             r'one colour image of 10x10 pixels with 3 channels, add the '
+                             r'batch axis: images\[None\]'),
         'too few images': ((images[:1], colours[:1], digits[:1]), 'at least 2 images'),
         'ragged': (([images[0], images[1, :8]], colours[:2], digits[:2]), 'different sizes'),
         'sensitive length': ((images, colours[:5], digits), '6 images but 5 sensitive'),

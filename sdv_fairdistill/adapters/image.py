@@ -116,10 +116,15 @@ def to_model_layout(images):
         pixels = pixels.transpose(0, 3, 1, 2)
     height, width = pixels.shape[2:]
     if min(height, width) < MIN_IMAGE_SIDE:
+        one_image = ''
+        if layout == 'NHW' and width <= MAX_CHANNELS and height >= MIN_IMAGE_SIDE:
+            # (H, W, C) of one colour image reads as H grey images of W x C pixels.
+            one_image = (f' If this is one colour image of {array.shape[0]}x{array.shape[1]} '
+                         f'pixels with {width} channels, add the batch axis: images[None].')
         raise ValueError(
             f'Images of {height}x{width} pixels are too small: the convolutional networks need '
             f'at least {MIN_IMAGE_SIDE}x{MIN_IMAGE_SIDE}. Upsample them first (e.g. np.kron '
-            'with a block of ones).'
+            f'with a block of ones).{one_image}'
         )
     image_format = {'layout': layout, 'integer': integer, 'dtype': array.dtype.str}
     return torch.from_numpy(np.ascontiguousarray(pixels)), image_format

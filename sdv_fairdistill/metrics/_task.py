@@ -156,6 +156,12 @@ class FairnessTask:
     def split(self):
         """``(real training table, real validation table)``."""
         if self.validation_given:
+            # Groups the real rows lack would be measured as groups no classifier learnt
+            # (recoded 'F' -> 'Female': every model looks fair): refused as synthetic ones are.
+            check_groups_known({
+                name: sensitive_frame(self.tables[name], self.sensitive_columns)
+                for name in ('real_data', 'real_validation_data')
+            }, self.sensitive_columns)
             return self.tables['real_data'], self.tables['real_validation_data']
 
         warn_validation_from_real_data(self.validation_size)

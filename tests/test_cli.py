@@ -346,6 +346,32 @@ def test_output_that_is_a_directory_or_read_only_is_refused(german_csv, tmp_path
             read_only.chmod(0o700)
 
 
+def test_an_output_that_is_an_input_file_is_refused_and_the_input_kept(
+        german_csv, synthesizer_pkl, tmp_path, capsys):
+    table = tmp_path / 'german.csv'
+    table.write_bytes(german_csv.read_bytes())
+    fit = ['fit', str(table), '--sensitive', 'sex', '--quiet', '--epochs', '20000']
+    assert main([*fit, '-o', str(table)]) == 2
+    assert _error_line(capsys) == (
+        f"sdv-fairdistill: error: --output '{table}' is also the table: writing it would "
+        'replace that file. Choose another output path.')
+    assert table.read_bytes() == german_csv.read_bytes()
+    # The same file by another name (a relative path) is the same file.
+    relative = os.path.relpath(table)
+    assert main(['sample', str(synthesizer_pkl), '-n', '10', '-o', relative,
+                 '--quiet']) == 0  # not the synthesizer: written
+    assert main(['sample', str(synthesizer_pkl), '-n', '10', '-o',
+                 os.path.relpath(synthesizer_pkl)]) == 2
+    assert 'is also the synthesizer' in _error_line(capsys)
+    report = ['report', str(german_csv), relative, '--sensitive', 'sex', '--target', 'credit',
+              '--quiet']
+    assert main([*report, '-o', relative]) == 2
+    assert 'is also the synthetic table' in _error_line(capsys)
+    html = str(tmp_path / 'r.html')
+    assert main([*report, '-o', html, '--html', html]) == 2
+    assert f"--output '{html}' is also --html" in _error_line(capsys)
+
+
 @pytest.mark.parametrize('option, value', [
     ('--epochs', '0'), ('--batch-size', '1'), ('--fairness-weight', '-1'), ('--latent-dim', '1'),
 ])

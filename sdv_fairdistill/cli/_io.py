@@ -8,6 +8,19 @@ from sdv_fairdistill.cli._base import CLIError, _one_line
 TABLE_SUFFIXES = ('.csv', '.csv.gz', '.parquet', '.pq')
 
 
+def check_not_an_input(path, option, inputs):
+    """Refuse an output path that is one of the command's input files (``{option: path}``,
+    None for an option not given) or another of its outputs: writing it would destroy the
+    input (a fitted synthesizer saved over the table it was fitted on)."""
+    if path is None:
+        return
+    target = Path(path).resolve()
+    for other, given in inputs.items():
+        if given is not None and other != option and Path(given).resolve() == target:
+            raise CLIError(f"{option} '{path}' is also {other}: writing it would replace that "
+                           'file. Choose another output path.')
+
+
 def check_writable(path, option):
     """Fail before any long work if a file cannot be written at ``path``.
 

@@ -16,6 +16,7 @@ from sdv_fairdistill.cli._io import (
     _table_name,
     check_columns,
     check_output_table,
+    check_not_an_input,
     check_writable,
     load_metadata,
     metadata_numbers,
@@ -74,6 +75,8 @@ def command_fit(args):
     from sdv.single_table import FairDistillSynthesizer
 
     # Before reading and training: a path that cannot be written would waste the whole fit.
+    check_not_an_input(args.output, '--output', {'the table': args.data,
+                                                 '--metadata': args.metadata})
     check_writable(args.output, '--output')
     distributed = _torchrun.in_torchrun()
     if args.nproc_per_node is not None and not distributed:
@@ -227,6 +230,7 @@ def _load_synthesizer(path):
 
 
 def command_sample(args):
+    check_not_an_input(args.output, '--output', {'the synthesizer': args.synthesizer})
     check_output_table(args.output)
     check_writable(args.output, '--output')
     if args.num_rows < 1:

@@ -10,6 +10,7 @@ from sdv_fairdistill.cli._base import CLIError, _one_line, _say
 from sdv_fairdistill.cli._io import (
     _table_name,
     check_columns,
+    check_not_an_input,
     check_writable,
     load_metadata,
     metadata_numbers,
@@ -110,6 +111,11 @@ def _write_html(args, fairness, quality, real, metadata):
 def command_report(args):
     from sdv_fairdistill.metrics import FairnessReport
 
+    inputs = {'the real table': args.real, 'the synthetic table': args.synthetic,
+              '--validation': args.validation, '--metadata': args.metadata,
+              '--synthesizer': args.synthesizer, '--compare': args.compare}
+    check_not_an_input(args.output, '--output', {**inputs, '--html': args.html})
+    check_not_an_input(args.html, '--html', inputs)
     if args.output:
         check_writable(args.output, '--output')
     if args.html:

@@ -82,6 +82,18 @@ def test_demo_fast_fits_samples_and_reports(tmp_path, capsys):
     assert 'Fairness score' in capsys.readouterr().out
 
 
+def test_demo_refuses_too_few_rows_and_a_file_as_its_folder(tmp_path, capsys):
+    for rows in ('0', '-3', '5'):
+        assert main(['demo', '--num-rows', rows, '-o', str(tmp_path / 'd')]) == 2
+        assert f'--num-rows must be at least 500 (the demo holds out 30 % of the rows and ' \
+               f'fits on the rest), got {rows}' in _error_line(capsys)
+    a_file = tmp_path / 'real.csv'
+    a_file.write_text('x')
+    assert main(['demo', '--fast', '-o', str(a_file)]) == 2
+    assert "is a file: give a folder for the demo's files" in _error_line(capsys)
+    assert a_file.read_text() == 'x'
+
+
 def test_missing_file_is_a_one_line_error(tmp_path, capsys):
     code = main(['fit', str(tmp_path / 'nope.csv'), '--sensitive', 'sex', '-o', 'x.pkl'])
     assert code == 2
@@ -420,6 +432,34 @@ def test_report_advice_names_an_option_the_cli_has(german_csv, tmp_path, capsys)
     assert main([*report, '--min-group-size', '3', '--criterion', 'equal_opportunity',
                  '-o', str(output)]) == 0
     assert 'fairness: Equal Opportunity' in capsys.readouterr().out
+
+
+def test_report_refuses_a_missing_classifier_library_and_metadata_of_other_columns(
+        german_csv, tmp_path, capsys, monkeypatch):
+    import pandas as pd
+    from sdv.metadata import Metadata
+
+    real = pd.read_csv(german_csv)[['sex', 'age', 'duration', 'credit']]
+    real_csv = tmp_path / 'real.csv'
+    real.to_csv(real_csv, index=False)
+    report = ['report', str(real_csv), str(real_csv), '--sensitive', 'sex', '--target', 'credit',
+              '--quiet']
+    monkeypatch.setitem(sys.modules, 'xgboost', None)  # as if it were not installed
+    assert main([*report, '--classifier', 'XGBoost']) == 2
+    assert _error_line(capsys) == (
+        'sdv-fairdistill: error: --classifier XGBoost needs XGBoost: pip install xgboost, or '
+        'leave out --classifier (HistGradientBoosting)')
+    assert main(['benchmark', '--quick', '--classifier', 'XGBoost', '-o',
+                 str(tmp_path / 'b')]) == 2
+    assert 'needs XGBoost: pip install xgboost' in _error_line(capsys)
+    # Metadata of another table: named before SDMetrics' QualityReport runs.
+    metadata = Metadata.detect_from_dataframes({'real': real.drop(columns='age')})
+    metadata.save_to_json(tmp_path / 'm.json')
+    assert main([*report, '-m', str(tmp_path / 'm.json')]) == 2
+    assert _error_line(capsys) == (
+        f"sdv-fairdistill: error: --metadata {tmp_path / 'm.json'}: The metadata does not "
+        f"match '{real_csv}': '{real_csv}' has columns the metadata does not describe: ['age']. "
+        'Add or remove them in the metadata (or select the described columns of the tables).')
 
 
 def test_report_html_has_every_figure_and_the_latent_view(german_csv, synthesizer_pkl,

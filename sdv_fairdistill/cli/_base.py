@@ -21,3 +21,14 @@ def _one_line(error):
 def _say(args, message):
     if not getattr(args, 'quiet', False):
         print(message, file=sys.stderr, flush=True)
+
+
+def check_classifier(name):
+    """Refuse, before any work, a ``--classifier`` whose library is not installed."""
+    from sdv_fairdistill.metrics._classifier import make_classifier
+
+    try:
+        make_classifier(name)
+    except ImportError:
+        raise CLIError(f'--classifier {name} needs {name}: pip install {name.lower()}, or leave '
+                       'out --classifier (HistGradientBoosting)') from None

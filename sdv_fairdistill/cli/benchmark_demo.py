@@ -3,7 +3,7 @@
 import shlex
 from pathlib import Path
 
-from sdv_fairdistill.cli._base import PROG, CLIError, _one_line, _say
+from sdv_fairdistill.cli._base import PROG, CLIError, _one_line, _say, check_classifier
 from sdv_fairdistill.cli._io import write_table
 
 
@@ -45,6 +45,8 @@ def command_benchmark(args):
         )
         if value is not None
     }
+    if args.classifier is not None:
+        check_classifier(args.classifier)
     if args.no_sweep:
         overrides['sweep_weights'] = ()
     if args.no_reference:
@@ -69,6 +71,10 @@ def _write_benchmark(args, result):
     _say(args, 'Wrote ' + ', '.join(str(path) for path in paths.values()))
 
 
+#: The fewest Adult rows the demo runs on (its fast mode takes 1,500).
+DEMO_MIN_ROWS = 500
+
+
 def command_demo(args):
     from sklearn.model_selection import train_test_split
 
@@ -78,6 +84,11 @@ def command_demo(args):
 
     spec = get_dataset('adult')
     num_rows = 1500 if args.fast else args.num_rows
+    if num_rows < DEMO_MIN_ROWS:
+        raise CLIError(f'--num-rows must be at least {DEMO_MIN_ROWS} (the demo holds out 30 % '
+                       f'of the rows and fits on the rest), got {num_rows}')
+    if Path(args.output).exists() and not Path(args.output).is_dir():
+        raise CLIError(f"--output '{args.output}' is a file: give a folder for the demo's files.")
     data, _ = spec.load(num_rows=num_rows, random_state=args.seed)
     train, test = train_test_split(data, test_size=0.3, random_state=args.seed,
                                    stratify=data[spec.target_column])

@@ -6,7 +6,7 @@ import warnings
 from contextlib import contextmanager
 from pathlib import Path
 
-from sdv_fairdistill.cli._base import CLIError, _one_line, _say
+from sdv_fairdistill.cli._base import CLIError, _one_line, _say, check_classifier
 from sdv_fairdistill.cli._io import (
     _table_name,
     check_columns,
@@ -17,6 +17,7 @@ from sdv_fairdistill.cli._io import (
     positive_label_of,
     read_table,
 )
+from sdv_fairdistill.metrics._tables import check_metadata_columns
 
 
 def _report_vocabulary(args):
@@ -127,6 +128,7 @@ def command_report(args):
         raise CLIError('--compare needs --synthesizer (the synthesizer it is compared with).')
     if args.min_group_size is not None and args.min_group_size < 1:
         raise CLIError(f'--min-group-size must be at least 1, got {args.min_group_size}')
+    check_classifier(args.classifier)
     real = read_table(args.real, metadata_numbers(args.metadata))
     # The other files read the real file's code columns as text too (whatever they hold).
     codes = real.attrs.get('text_codes', [])
@@ -139,6 +141,11 @@ def command_report(args):
     if validation is not None:
         check_columns(validation, columns, args.validation, '--validation')
     metadata = load_metadata(args.metadata, real, Path(args.real).name.split('.')[0])
+    try:  # before SDMetrics' QualityReport, which says neither the file nor the column
+        check_metadata_columns(metadata.to_dict()['tables'][_table_name(metadata)], real,
+                               f"'{args.real}'")
+    except ValueError as error:
+        raise CLIError(f'--metadata {args.metadata}: {_one_line(error)}')
     positive_label = positive_label_of(args.positive_label, real[args.target])
     verbose = not args.quiet
 

@@ -423,6 +423,9 @@ def test_report_advice_names_an_option_the_cli_has(german_csv, tmp_path, capsys)
     assert main([*report, '--min-group-size', '3']) == 0
     captured = capsys.readouterr()
     assert 'Fairness score' in captured.out
+    # The class the rates count is said (credit is 'good' / 'bad': 'good' sorts last).
+    assert ("Positive label: 'good' of 'credit' (the larger of its two values; choose the other "
+            'with --positive-label)') in captured.out
     # Warnings too are worded with the command line's options and files.
     assert f'tested on the held-out 30% of {real_csv}' in captured.err
     assert 'Pass --validation: real rows kept out' in captured.err
@@ -432,6 +435,8 @@ def test_report_advice_names_an_option_the_cli_has(german_csv, tmp_path, capsys)
     assert main([*report, '--min-group-size', '3', '--criterion', 'equal_opportunity',
                  '-o', str(output)]) == 0
     assert 'fairness: Equal Opportunity' in capsys.readouterr().out
+    assert main([*report, '--min-group-size', '3', '--positive-label', 'bad']) == 0
+    assert "Positive label: 'bad' of 'credit' (--positive-label)" in capsys.readouterr().out
 
 
 def test_report_refuses_a_missing_classifier_library_and_metadata_of_other_columns(

@@ -173,6 +173,11 @@ def command_report(args):
     print(f'Quality score:  {quality.get_score():.3f}')
     print(f"Fairness score: {fairness.get_score():.3f} (sqrt of fairness x utility; fairness: "
           f"{fairness.get_info()['fairness']})")
+    info = fairness.get_info()
+    if info.get('target_kind') == 'class label':  # which class the rates count, always said
+        how = ('--positive-label' if args.positive_label is not None else
+               "the larger of its two values; choose the other with --positive-label")
+        print(f"Positive label: {info['positive_label']!r} of '{args.target}' ({how})")
     print(fairness.get_properties().to_string(index=False))
     print(summary.to_string(index=False))
     if args.html:

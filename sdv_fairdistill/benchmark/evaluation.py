@@ -152,8 +152,10 @@ class Evaluator:
         if not use_sensitive_feature:
             excluded += list(dataset.sensitive_columns)
         # Classifier features exclude the target; the fidelity embedding covers every column.
-        self.feature_types = feature_types(real_train, self.table_metadata, excluded)
-        self.embedding = TableEmbedding(feature_types(real_train, self.table_metadata))
+        groups = list(dataset.sensitive_columns)
+        self.feature_types = feature_types(real_train, self.table_metadata, excluded, groups)
+        self.embedding = TableEmbedding(feature_types(real_train, self.table_metadata,
+                                                      groups=groups))
         self.embedding.fit(real_train)
         self._real_embedding = self.embedding.transform(real_train)
         # More than two groups (joint ones, or one column of many values) is where groups

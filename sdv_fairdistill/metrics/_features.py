@@ -4,7 +4,8 @@ of mixed-type tables, fitted on the training table only.
 * Column types come from the metadata ``sdtype`` (``categorical``/``boolean`` ->
   categorical, ``numerical`` -> number, ``datetime`` -> number, ``ordinal`` -> number when
   every value is one, else categorical); ``id`` columns, the
-  primary key and any other sdtype (PII such as ``email``) are dropped. Columns missing
+  primary key and any other sdtype (PII such as ``email``) are dropped, except the sensitive
+  columns (categorical whatever their sdtype). Columns missing
   from the metadata, or all columns when there is no metadata, are typed from their dtype.
 * Datetimes become seconds since the epoch.
 * Native form (``HistGradientBoosting``, ``XGBoost``): categoricals as ordinal codes of the
@@ -28,7 +29,7 @@ _MAX_NATIVE_CATEGORIES = 255
 MISSING_CATEGORY = '(missing)'
 
 
-def feature_types(table, metadata, excluded=()):
+def feature_types(table, metadata, excluded=(), groups=()):
     """Return ``{column: 'categorical' | 'numerical' | 'datetime'}`` of the feature columns.
 
     Args:
@@ -38,6 +39,10 @@ def feature_types(table, metadata, excluded=()):
             Single-table metadata ``{'columns': {...}}``.
         excluded (list):
             Columns that are not features (the target, maybe the sensitive columns).
+        groups (list):
+            Columns kept as categories where their sdtype would drop them (the sensitive
+            columns: marked ``id`` or PII they are still the groups, as the synthesizer
+            learns them, and a classifier without them would look fair).
     """
     columns_meta = (metadata or {}).get('columns', {})
     keys = {(metadata or {}).get('primary_key')}
@@ -51,6 +56,8 @@ def feature_types(table, metadata, excluded=()):
             sdtype = _sdtype_from_dtype(table[column])
 
         if sdtype in _CATEGORICAL_SDTYPES:
+            types[column] = 'categorical'
+        elif column in groups and sdtype not in ('ordinal', 'numerical', 'datetime'):
             types[column] = 'categorical'
         elif sdtype == 'ordinal':
             # SDV detects whole-number columns with few values as ordinal: numbers stay

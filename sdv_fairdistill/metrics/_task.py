@@ -207,7 +207,8 @@ class FairnessTask:
             excluded.append(self.prediction_column)
         if not self.include_sensitive_columns:
             excluded.extend(self.sensitive_columns)
-        return feature_types(self.tables['real_data'], self.metadata, excluded)
+        return feature_types(self.tables['real_data'], self.metadata, excluded,
+                             groups=self.sensitive_columns)
 
     def tstr(self, source):
         """Train on ``'real_data'`` (its training part) or ``'synthetic_data'``, predict the

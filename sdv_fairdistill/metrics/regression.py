@@ -166,7 +166,8 @@ class RegressionTask:
         excluded = [self.target_column]
         if not self.include_sensitive_columns:
             excluded += self.sensitive_columns
-        types = feature_types(self.tables['real_data'], self.metadata, excluded)
+        types = feature_types(self.tables['real_data'], self.metadata, excluded,
+                              groups=self.sensitive_columns)
         if not types:
             raise ValueError(
                 'No feature column is left besides the target to train a regressor: the '

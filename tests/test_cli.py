@@ -516,6 +516,24 @@ def _parquet_folder(folder, rows=600):
     return table
 
 
+def test_report_reads_a_parquet_folder_as_one_table(tmp_path, capsys):
+    table = _parquet_folder(tmp_path / 'real')
+    table.to_csv(tmp_path / 'real.csv', index=False)
+    table.to_csv(tmp_path / 'synthetic.csv', index=False)
+    scores = []
+    for real in ('real', 'real.csv'):
+        output = tmp_path / f'{real}.json'
+        assert main(['report', str(tmp_path / real), str(tmp_path / 'synthetic.csv'), '-s', 'sex',
+                     '-t', 'label', '--no-explain', '--quiet', '-o', str(output)]) == 0
+        scores.append(json.loads(output.read_text())['fairness_summary'])
+    assert scores[0] == scores[1]
+    capsys.readouterr()
+    (tmp_path / 'empty').mkdir()
+    assert main(['report', str(tmp_path / 'empty'), str(tmp_path / 'synthetic.csv'), '-s', 'sex',
+                 '-t', 'label']) == 2
+    assert 'is a folder without Parquet files' in _error_line(capsys)
+
+
 def test_sample_rows_draws_a_seeded_sample_of_a_parquet_folder(tmp_path):
     from sdv_fairdistill.cli import _parquet
 

@@ -60,7 +60,8 @@ def _suffix(path):
 
 
 def read_table(path, numbers=(), as_text=None):
-    """Read a CSV (optionally gzipped) or Parquet file into a DataFrame.
+    """Read a CSV (optionally gzipped) or Parquet file, or a folder of Parquet files, into a
+    DataFrame.
 
     A CSV column of codes written with leading zeros is read as text (``_read_csv``), except
     the ``numbers`` (the metadata's numerical and datetime columns); ``as_text`` gives the
@@ -70,9 +71,15 @@ def read_table(path, numbers=(), as_text=None):
     import pandas as pd
 
     path = Path(path)
-    if not path.is_file():
+    if path.is_dir():  # a folder of Parquet files, as fit streams it: one table
+        if not any(_suffix(file) in ('.parquet', '.pq') for file in path.iterdir()):
+            raise CLIError(f"'{path}' is a folder without Parquet files: give a CSV or "
+                           'Parquet file, or a folder of Parquet files')
+        suffix = '.parquet'
+    elif not path.is_file():
         raise CLIError(f"no such file: '{path}'")
-    suffix = _suffix(path)
+    else:
+        suffix = _suffix(path)
     if suffix is None:
         raise CLIError(f"'{path}' is neither CSV nor Parquet (use {', '.join(TABLE_SUFFIXES)})")
     try:

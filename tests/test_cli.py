@@ -532,6 +532,11 @@ def test_report_reads_a_parquet_folder_as_one_table(tmp_path, capsys):
     assert main(['report', str(tmp_path / 'empty'), str(tmp_path / 'synthetic.csv'), '-s', 'sex',
                  '-t', 'label']) == 2
     assert 'is a folder without Parquet files' in _error_line(capsys)
+    # A number target has no explanations; the report says so rather than leave them out.
+    assert main(['report', str(tmp_path / 'real'), str(tmp_path / 'synthetic.csv'), '-s', 'sex',
+                 '-t', 'age', '--quiet']) == 0
+    assert "Explanations: none for the number 'age' (computed for class labels)" in \
+        capsys.readouterr().out
 
 
 def test_sample_rows_draws_a_seeded_sample_of_a_parquet_folder(tmp_path):

@@ -178,6 +178,8 @@ def command_report(args):
         how = ('--positive-label' if args.positive_label is not None else
                "the larger of its two values; choose the other with --positive-label")
         print(f"Positive label: {info['positive_label']!r} of '{args.target}' ({how})")
+    elif args.explain:  # a number: nothing would say why the attribution rows are absent
+        print(f"Explanations: none for the number '{args.target}' (computed for class labels)")
     print(fairness.get_properties().to_string(index=False))
     print(summary.to_string(index=False))
     if args.html:

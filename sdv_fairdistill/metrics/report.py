@@ -116,8 +116,9 @@ class FairnessReport(NumberTargetMixin, ExplanationsMixin, BaseReport):
             and the printed score names it. Defaults to None (the mean of Demographic
             Parity and Equalized Odds).
         explain (bool):
-            Whether ``generate`` also computes the explanations (on Adult they add 6 s to
-            a report of 4 s, see docs/explanations.md). Defaults to True.
+            Whether ``generate`` also computes the explanations of a class-label target (on
+            Adult they add 6 s to a report of 4 s, see docs/explanations.md; a number
+            target's report has none). Defaults to True.
     """
 
     #: The property each criterion scores with.

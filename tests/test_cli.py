@@ -397,6 +397,45 @@ def test_bad_fit_values_name_the_option(option, value, german_csv, tmp_path, cap
     assert not output.exists()
 
 
+PYTHON_NAMES = ('sensitive_columns', 'fairness_criterion', 'positive_label', 'or None',
+                'classifier=', 'Use None')
+
+
+@pytest.mark.parametrize('arguments, advice', [
+    (['-s', 'sex', '-t', 'sex'], 'remove it from --sensitive.'),
+    (['-s', 'sex', 'sex', '-t', 'credit'], "--sensitive repeats a column: ['sex', 'sex']."),
+    (['-s', 'sex', '-t', 'duration', '--criterion', 'equalized_odds'],
+     'Use --criterion demographic_parity, or bin the target.'),
+    (['-s', 'sex', '-t', 'purpose', '--criterion', 'equal_opportunity'],
+     'pass --positive-label, one of'),
+    (['-s', 'sex', '-t', 'credit', '--epochs', '0'],
+     "--epochs 0: 'epochs' must be an integer of at least 1, got 0."),
+])
+def test_fit_advice_is_in_the_command_lines_words(arguments, advice, german_csv, tmp_path,
+                                                  capsys):
+    assert main(['fit', str(german_csv), *FAST_FIT, *arguments, '-o',
+                 str(tmp_path / 's.pkl')]) == 2
+    line = _error_line(capsys)
+    assert advice in line
+    assert not any(name in line for name in PYTHON_NAMES), line
+
+
+@pytest.mark.parametrize('arguments, advice', [
+    (['--criterion', 'equalized_odds'],
+     "--criterion equalized_odds compares error rates inside the classes of a target; "
+     "'duration' is a number. Leave out --criterion or use demographic_parity"),
+    (['--classifier', 'RandomForest'],
+     '--classifier applies to class labels: leave it out, or pass --positive-label.'),
+])
+def test_report_advice_on_a_number_target_is_in_the_command_lines_words(
+        arguments, advice, german_csv, capsys):
+    assert main(['report', str(german_csv), str(german_csv), '-s', 'sex', '-t', 'duration',
+                 '--quiet', *arguments]) == 2
+    line = _error_line(capsys)
+    assert advice in line
+    assert not any(name in line for name in PYTHON_NAMES), line
+
+
 def test_report_advice_names_an_option_the_cli_has(german_csv, tmp_path, capsys):
     import pandas as pd
 

@@ -52,6 +52,11 @@ CLI_WORDS = {
         'mark it categorical in the metadata file ("sdtype": "categorical"; without '
         '--metadata, the one saved next to --output) and pass it with --metadata',
     re.escape('The target_column '): 'The --target column ',
+    r'\bsensitive_columns\b': '--sensitive',
+    r"fairness_criterion='(\w+)'": r'--criterion \1',
+    r'\bpositive_label=': '--positive-label',
+    # The parameter's own check: on the command line, None is leaving the option out.
+    r'(must be an integer of at least \d+) or None': r'\1',
 }
 
 
@@ -60,7 +65,7 @@ def _name_fit_options(error, given):
     word its advice with the command line's options."""
     message = _one_line(error)
     for python, cli in CLI_WORDS.items():
-        message = re.sub(python, lambda match: cli, message)
+        message = re.sub(python, lambda match, cli=cli: match.expand(cli), message)
     names = {**FIT_OPTIONS, 'seed': '--seed'}
     named = [
         names[name] if isinstance(value, bool) else f'{names[name]} {value}'

@@ -20,6 +20,15 @@ from sdv_fairdistill.cli._io import (
 from sdv_fairdistill.metrics._tables import check_metadata_columns
 
 
+#: The report's advice about its other arguments, as the command line says it.
+REPORT_WORDS = {
+    r"Use None or 'demographic_parity'": 'Leave out --criterion or use demographic_parity',
+    r"fairness_criterion='(\w+)'": r'--criterion \1',
+    r'classifier= applies to class labels: leave it None': (
+        '--classifier applies to class labels: leave it out'),
+}
+
+
 def _report_vocabulary(args):
     """The report's Python names (parameters, tables) and what the user typed for them."""
     names = {
@@ -38,6 +47,8 @@ def _in_cli_words(message, vocabulary):
     """A library message with its Python names replaced by the CLI's options and files."""
     # FairnessReport's advice about the ratio / agg='mean' forms: the CLI has no such option.
     message = re.sub(r";? ?the ratio and agg='mean' forms[^.]*", '', message)
+    for python, cli in REPORT_WORDS.items():
+        message = re.sub(python, lambda match, cli=cli: match.expand(cli), message)
     for pattern, words in vocabulary.items():
         message = re.sub(pattern, lambda _, words=words: words, message)
     return message

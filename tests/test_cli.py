@@ -725,3 +725,15 @@ def test_a_semicolon_separated_file_is_named_as_such(tmp_path, capsys):
     assert main(['fit', str(path), '--sensitive', 'sex', *FAST_FIT,
                  '-o', str(tmp_path / 's.pkl')]) == 2
     assert "the file separates its values with ';'; write it with commas" in _error_line(capsys)
+
+
+def test_a_csv_that_repeats_a_column_name_is_refused(tmp_path, capsys):
+    # pandas reads the second as 'sex.1': a column nobody named, learnt and generated.
+    path = tmp_path / 'repeated.csv'
+    path.write_text('age,sex,y,sex\n30,F,yes,F\n40,M,no,M\n')
+    for command in (['fit', str(path), '--sensitive', 'sex', *FAST_FIT, '-o',
+                     str(tmp_path / 's.pkl')],
+                    ['report', str(path), str(path), '-s', 'sex', '-t', 'y']):
+        assert main(command) == 2
+        assert _error_line(capsys) == (f"sdv-fairdistill: error: '{path}' names more than one "
+                                       "column 'sex': rename or drop the repeated ones")

@@ -103,6 +103,11 @@ def _read_csv(path, numbers=(), as_text=None):
     ``2134``), and the groups or codes would come out renamed."""
     import pandas as pd
 
+    names = [str(name) for name in pd.read_csv(path, header=None, nrows=1).iloc[0]]
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:  # pandas would read the second as 'sex.1', a column nobody named
+        raise CLIError(f"'{path}' names more than one column {', '.join(map(repr, repeated))}: "
+                       'rename or drop the repeated ones')
     if as_text is not None:  # another file's code columns
         header = pd.read_csv(path, nrows=0).columns
         table = pd.read_csv(path, dtype={column: str for column in as_text if column in header})
@@ -116,8 +121,6 @@ def _read_csv(path, numbers=(), as_text=None):
     if candidates:
         text = pd.read_csv(path, dtype=str, usecols=lambda name: name in candidates)
         for column in candidates:
-            if column not in text:  # a repeated header, renamed by pandas
-                continue
             values = text[column].dropna().str.strip()
             if (values.str.fullmatch(_CODE).any() and values.str.fullmatch(r'\d+').all()
                     and values.str.len().nunique() == 1):

@@ -8,6 +8,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -737,3 +738,22 @@ def test_a_csv_that_repeats_a_column_name_is_refused(tmp_path, capsys):
         assert main(command) == 2
         assert _error_line(capsys) == (f"sdv-fairdistill: error: '{path}' names more than one "
                                        "column 'sex': rename or drop the repeated ones")
+
+
+def test_report_warns_about_a_category_written_as_another_type(tmp_path, capsys):
+    # Real booleans against synthetic text 'True' / 'False': SDMetrics' column shape is 0.
+    rng = np.random.default_rng(0)
+    real = pd.DataFrame({'sex': rng.choice(['F', 'M'], 300), 'union': rng.random(300) < 0.3,
+                         'age': rng.integers(18, 70, 300), 'y': rng.choice(['no', 'yes'], 300)})
+    real.to_parquet(tmp_path / 'real.parquet')
+    real.assign(union=real['union'].astype(str)).to_parquet(tmp_path / 'synthetic.parquet')
+    assert main(['report', str(tmp_path / 'real.parquet'), str(tmp_path / 'synthetic.parquet'),
+                 '-s', 'sex', '-t', 'y', '--no-explain', '--quiet']) == 0
+    err = capsys.readouterr().err
+    assert (f"'{tmp_path / 'synthetic.parquet'}'['union'] shares no value with "
+            f"'{tmp_path / 'real.parquet'}'['union'] (e.g. 'True' against True, the same text "
+            'as another type)') in ' '.join(err.split())
+    real.to_parquet(tmp_path / 'synthetic.parquet')
+    assert main(['report', str(tmp_path / 'real.parquet'), str(tmp_path / 'synthetic.parquet'),
+                 '-s', 'sex', '-t', 'y', '--no-explain', '--quiet']) == 0
+    assert 'shares no value' not in capsys.readouterr().err

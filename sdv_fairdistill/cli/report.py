@@ -70,6 +70,30 @@ def _worded_warnings(vocabulary):
         warnings.showwarning = show
 
 
+def _warn_disjoint_categories(args, real, synthetic, metadata):
+    """Warn about a categorical column whose synthetic values share none with the real ones
+    (True against 'True', '01' against 1): SDMetrics scores them as different categories.
+    The sensitive and target columns are checked, and refused, by the fairness report."""
+    columns = metadata.to_dict()['tables'][_table_name(metadata)]['columns']
+    for column, spec in columns.items():
+        if spec.get('sdtype') not in ('categorical', 'boolean') or column in (
+                *args.sensitive, args.target):
+            continue
+        ours, theirs = real[column].dropna(), synthetic[column].dropna()
+        if ours.empty or theirs.empty or ours.isin(set(theirs)).any():
+            continue
+        alike = ours.astype(str).isin(set(theirs.astype(str))).any()
+        # numpy scalars as Python's (np.True_ -> True), as a user would write them
+        plain = [value.item() if hasattr(value, 'item') else value
+                 for value in (theirs.iloc[0], ours.iloc[0])]
+        warnings.warn(
+            f"'{args.synthetic}'[{column!r}] shares no value with '{args.real}'[{column!r}] "
+            f'(e.g. {plain[0]!r} against {plain[1]!r}'
+            f"{', the same text as another type' if alike else ''}): the quality report "
+            'counts them as different categories. Write both files with the same values.'
+        )
+
+
 def _quality_report(real, synthetic, metadata, verbose):
     from sdmetrics.reports import QualityReport
 
@@ -160,6 +184,7 @@ def command_report(args):
     positive_label = positive_label_of(args.positive_label, real[args.target])
     verbose = not args.quiet
 
+    _warn_disjoint_categories(args, real, synthetic, metadata)
     _say(args, 'Quality report (SDMetrics):')
     quality = _quality_report(real, synthetic, metadata, verbose)
     _say(args, 'Fairness report:')

@@ -4,9 +4,8 @@ The decoder draws each categorical span (a column's categories, a number's modes
 the flag of a number's missing values) from its logits of a latent drawn from the group's
 latent density. That density is a mixture fitted to the student's latents of the real rows;
 it does not give back their distribution exactly, and what the decoder makes of the
-difference shifts the shares of categories: a wage 20 % missing came out missing for 14-18 %
-of the generated rows, and German Credit's columns' category shares were 0.02-0.06 (total
-variation) from the real ones at every sample size (docs/fidelity.md).
+difference shifts the shares of categories, and of a number's missing values, by more than
+sampling noise (measured in docs/method.md, Stage 3, "Category shares").
 
 So, after the fit, one log-offset per category (the prior-shift adjustment of Saerens et al.,
 2002, as the target's class shares get in ``core/alignment.py``) is learnt on seeded draws of

@@ -301,6 +301,24 @@ def test_validation_rows_with_groups_the_real_rows_lack_are_refused(small):
                                                 real_validation_data=unseen, **kwargs)
 
 
+def test_advice_for_a_table_short_of_groups_fits_the_table(small):
+    kwargs = {'target_column': 'y', 'sensitive_columns': 'sex', 'positive_label': 'yes'}
+    fit_rows, unseen = small.iloc[:300], small.iloc[300:]
+    # Validation rows of one group: the column has two values; the table lacks rows.
+    with pytest.raises(ValueError, match='real_validation_data has rows of a single group: a '
+                                         'gap needs two; give it rows of every group.') as error:
+        TSTRDemographicParityDifference.compute(
+            fit_rows, fit_rows, real_validation_data=unseen[unseen['sex'] == 'F'], **kwargs)
+    assert 'choose sensitive columns' not in str(error.value)
+    # A synthetic joint group with no row: a lower min_group_size cannot help it.
+    joint = {**kwargs, 'sensitive_columns': ['sex', 'race']}
+    no_female_a = small[~((small['sex'] == 'F') & (small['race'] == 'A'))]
+    with pytest.raises(ValueError, match=r"'F, A' has 0 rows") as error:
+        DemographicParityDifference.compute(small, no_female_a, **joint)
+    assert 'min_group_size' not in str(error.value)
+    assert 'Sample more synthetic rows, or condition the sampling' in str(error.value)
+
+
 def test_a_sensitive_column_marked_id_or_pii_is_still_a_feature(small):
     # Dropped as an id, the classifiers could not use the group and looked fair (a probe:
     # the real-trained DP difference read 0.047 instead of 0.276).

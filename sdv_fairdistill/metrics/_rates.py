@@ -246,7 +246,7 @@ def check_groups(
         raise ValueError(
             f'In {table_name}, too few rows in the group(s) of {columns}: {described}. '
             f'{criterion_name.capitalize()} needs {need} per group. '
-            f'{_group_fix(table_name, counts, min_group_size, criterion)}'
+            f'{_group_fix(table_name, counts, min_group_size, criterion, invalid)}'
         )
 
     kept = counts.index.difference(invalid.index)
@@ -254,7 +254,7 @@ def check_groups(
         raise ValueError(
             f'In {table_name}, {criterion_name} needs two groups of {columns} with {need}; '
             f'found {list(kept)}' + (f' ({described})' if described else '') + '. '
-            + _group_fix(table_name, counts, min_group_size, criterion)
+            + _group_fix(table_name, counts, min_group_size, criterion, invalid)
         )
 
     if len(invalid):
@@ -282,13 +282,19 @@ def _rows(count):
     return f'{count} row' if count == 1 else f'{count} rows'
 
 
-def _group_fix(table_name, counts, min_group_size, criterion):
+def _group_fix(table_name, counts, min_group_size, criterion, invalid):
     """What to do about too-small groups, which depends on the table they are in (and,
-    at ``min_group_size`` 1, on the criterion: a group without a class stays without it)."""
-    lower = ' or lower min_group_size' if min_group_size > 1 else ''
-    if not lower and criterion != DEMOGRAPHIC_PARITY:
+    at ``min_group_size`` 1, on the criterion: a group without a class stays without it).
+    A group with no row at all is not helped by a lower ``min_group_size``."""
+    empty = bool((invalid['rows'] == 0).any())
+    lower = ' or lower min_group_size' if min_group_size > 1 and not empty else ''
+    if not lower and not empty and criterion != DEMOGRAPHIC_PARITY:
         lower = (' or compare selection rates (demographic parity), which need no row of '
                  'either label')
+    if (counts['rows'] > 0).sum() < 2 and table_name not in ('real_data', 'synthetic_data'):
+        # Validation rows: the table lacks rows of the groups, not the column its values.
+        return (f'{table_name} has rows of a single group: a gap needs two; give it rows of '
+                'every group.')
     if len(counts) < 2:
         return (
             f'{table_name} has a single group: choose sensitive columns with at least two '

@@ -411,6 +411,8 @@ PYTHON_NAMES = ('sensitive_columns', 'fairness_criterion', 'positive_label', 'or
      'pass --positive-label, one of'),
     (['-s', 'sex', '-t', 'credit', '--epochs', '0'],
      "--epochs 0: 'epochs' must be an integer of at least 1, got 0."),
+    (['-s', 'sex', '-t', 'credit', '--criterion', 'equal_opportunity', '--positive-label', '7'],
+     "--positive-label '7' is not a class of 'credit' (classes: ['bad', 'good'])."),
 ])
 def test_fit_advice_is_in_the_command_lines_words(arguments, advice, german_csv, tmp_path,
                                                   capsys):
@@ -571,7 +573,15 @@ def test_report_reads_a_parquet_folder_as_one_table(tmp_path, capsys):
     (tmp_path / 'empty').mkdir()
     assert main(['report', str(tmp_path / 'empty'), str(tmp_path / 'synthetic.csv'), '-s', 'sex',
                  '-t', 'label']) == 2
-    assert 'is a folder without Parquet files' in _error_line(capsys)
+    assert "empty' holds no rows" in _error_line(capsys)
+    # Files of one folder may differ in type (an int in one, floats in another) and lie in
+    # sub-folders: read as fit reads them (their common schema), not refused.
+    mixed = tmp_path / 'mixed'
+    (mixed / 'y=1').mkdir(parents=True)
+    pd.DataFrame({'a': [1, 2]}).to_parquet(mixed / 'y=1' / 'p0.parquet')
+    pd.DataFrame({'a': [1.5, 2.5]}).to_parquet(mixed / 'y=1' / 'p1.parquet')
+    from sdv_fairdistill.cli._io import read_table
+    assert read_table(mixed)['a'].tolist() == [1.0, 2.0, 1.5, 2.5]
     # A number target has no explanations; the report says so rather than leave them out.
     assert main(['report', str(tmp_path / 'real'), str(tmp_path / 'synthetic.csv'), '-s', 'sex',
                  '-t', 'age', '--quiet']) == 0
@@ -731,6 +741,11 @@ def test_a_semicolon_separated_file_is_named_as_such(tmp_path, capsys):
 def test_a_csv_that_repeats_a_column_name_is_refused(tmp_path, capsys):
     # pandas reads the second as 'sex.1': a column nobody named, learnt and generated.
     path = tmp_path / 'repeated.csv'
+    # Headers that only look alike as numbers or missing values are different names.
+    alike = tmp_path / 'alike.csv'
+    alike.write_text('id,01,1,NA,null,True,true\n1,2,3,4,5,6,7\n')
+    from sdv_fairdistill.cli._io import read_table
+    assert list(read_table(alike).columns) == ['id', '01', '1', 'NA', 'null', 'True', 'true']
     path.write_text('age,sex,y,sex\n30,F,yes,F\n40,M,no,M\n')
     for command in (['fit', str(path), '--sensitive', 'sex', *FAST_FIT, '-o',
                      str(tmp_path / 's.pkl')],

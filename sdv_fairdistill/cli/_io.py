@@ -1,6 +1,7 @@
 """Reading and writing tables, checking output paths and columns, loading SDV metadata."""
 
 import tempfile
+from collections import Counter
 from pathlib import Path
 
 from sdv_fairdistill.cli._base import CLIError, _one_line
@@ -71,15 +72,19 @@ def read_table(path, numbers=(), as_text=None):
     import pandas as pd
 
     path = Path(path)
-    if path.is_dir():  # a folder of Parquet files, as fit streams it: one table
-        if not any(_suffix(file) in ('.parquet', '.pq') for file in path.iterdir()):
-            raise CLIError(f"'{path}' is a folder without Parquet files: give a CSV or "
-                           'Parquet file, or a folder of Parquet files')
-        suffix = '.parquet'
-    elif not path.is_file():
+    if path.is_dir():  # a folder of Parquet files: one table, read as fit streams it
+        import numpy as np
+
+        from sdv_fairdistill.cli._parquet import _table
+
+        table = _table(path)  # the files' common schema (a float in one, an int in another)
+        if table.num_rows == 0:
+            raise CLIError(f"'{path}' holds no rows: give a CSV or Parquet file, or a folder "
+                           'of Parquet files')
+        return table.read_rows(np.arange(table.num_rows))
+    if not path.is_file():
         raise CLIError(f"no such file: '{path}'")
-    else:
-        suffix = _suffix(path)
+    suffix = _suffix(path)
     if suffix is None:
         raise CLIError(f"'{path}' is neither CSV nor Parquet (use {', '.join(TABLE_SUFFIXES)})")
     try:
@@ -103,8 +108,9 @@ def _read_csv(path, numbers=(), as_text=None):
     ``2134``), and the groups or codes would come out renamed."""
     import pandas as pd
 
-    names = [str(name) for name in pd.read_csv(path, header=None, nrows=1).iloc[0]]
-    repeated = sorted({name for name in names if names.count(name) > 1})
+    # The header as written: as text, 'NA' and empty names kept (pandas reads them as NaN).
+    names = pd.read_csv(path, header=None, nrows=1, dtype=str, keep_default_na=False).iloc[0]
+    repeated = sorted(name for name, count in Counter(names).items() if count > 1 and name)
     if repeated:  # pandas would read the second as 'sex.1', a column nobody named
         raise CLIError(f"'{path}' names more than one column {', '.join(map(repr, repeated))}: "
                        'rename or drop the repeated ones')

@@ -54,7 +54,10 @@ CLI_WORDS = {
     re.escape('The target_column '): 'The --target column ',
     r'\bsensitive_columns\b': '--sensitive',
     r"fairness_criterion='(\w+)'": r'--criterion \1',
-    r'\bpositive_label=': '--positive-label',
+    r'\bpositive_label=(?=[\s,.;:]|$)': '--positive-label',  # 'pass positive_label=,'
+    r'\bpositive_label=': '--positive-label ',  # 'positive_label=7 is not a class'
+    # The command line converts the text it is given: the type hint is Python's.
+    r"; \d+ is not '\d+'\)": ')',
     # The parameter's own check: on the command line, None is leaving the option out.
     r'(must be an integer of at least \d+) or None': r'\1',
 }

@@ -26,6 +26,8 @@ REPORT_WORDS = {
     r"fairness_criterion='(\w+)'": r'--criterion \1',
     r'classifier= applies to class labels: leave it None': (
         '--classifier applies to class labels: leave it out'),
+    r'\bpositive_label=(?=[\s,.;:]|$)': '--positive-label',  # 'pass positive_label=.'
+    r'\bpositive_label=': '--positive-label ',  # "Pass positive_label='x'"
 }
 
 
@@ -33,7 +35,7 @@ def _report_vocabulary(args):
     """The report's Python names (parameters, tables) and what the user typed for them."""
     names = {
         'min_group_size': '--min-group-size',
-        'positive_label=?': '--positive-label',
+        'positive_label': '--positive-label',
         'sensitive_columns': '--sensitive',
         'target_column': '--target',
         'real_validation_data': str(args.validation) if args.validation else '--validation',

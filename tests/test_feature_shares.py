@@ -47,13 +47,17 @@ def test_categories_and_missing_values_come_out_at_their_real_shares(survey):
         warnings.simplefilter('ignore')
         synthesizer.fit({'t': survey})
     generated = synthesizer.sample(GENERATED_ROWS)['t']
-    for column in ('edu', 'union', 'sex'):
+    for column in ('edu', 'union'):  # ('sex', a sensitive column, is drawn at its prior)
         real = survey[column].value_counts(normalize=True)
         drawn = generated[column].value_counts(normalize=True).reindex(real.index, fill_value=0)
         np.testing.assert_allclose(drawn.to_numpy(), real.to_numpy(), atol=TOLERANCE,
                                    err_msg=column)
     for column in ('hours', 'wage'):  # a feature's, and the target's (its flag is a feature)
         assert abs(generated[column].isna().mean() - survey[column].isna().mean()) < TOLERANCE
+    # A synthesizer saved before the offsets existed has no such attribute: it samples as
+    # it did (the decoder's own shares).
+    del synthesizer._model.feature_offsets
+    assert len(synthesizer.sample(100)['t']) == 100
 
 
 def test_real_shares_weigh_each_group_at_the_prior():

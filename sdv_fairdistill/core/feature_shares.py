@@ -24,19 +24,26 @@ from sdv_fairdistill.core.alignment import class_share_offsets
 
 #: Latent draws the offsets are learnt on (seeded; decoding them takes well under a second).
 DRAWS = 20_000
+#: Logits of the draws held at once, at most: a table whose one-hots are very wide (a column
+#: of 40,000 categories) gets fewer draws, at least MIN_DRAWS, rather than gigabytes.
+MAX_VALUES = 20_000_000
+MIN_DRAWS = 1_000
+#: Draws decoded at a time (as ``FairDistillModel.sample`` decodes).
+CHUNK = 4096
 #: A category's real share is kept at least this (a log-offset of a share of 0 is -inf).
 MIN_SHARE = 1e-6
 
 
 def real_shares(x, groups, prior):
     """``(width,)`` the prior-weighted mean over groups of each group's mean encoded row."""
-    x = torch.as_tensor(x, dtype=torch.float64)
+    x = torch.as_tensor(x)
     groups = np.asarray(groups)
     shares = torch.zeros(x.shape[1], dtype=torch.float64)
     present = [g for g in range(len(prior)) if np.any(groups == g)]
     weights = np.asarray(prior, dtype=float)[present]
     for weight, group in zip(weights / weights.sum(), present):
-        shares += weight * x[torch.as_tensor(groups == group)].mean(dim=0)
+        rows = x[torch.as_tensor(groups == group)]
+        shares += weight * rows.sum(dim=0, dtype=torch.float64).cpu() / len(rows)
     return shares
 
 
@@ -51,22 +58,31 @@ def fit_feature_offsets(model, x, groups, seed):
         groups (np.ndarray[int]): each row's group.
         seed (int): seeds the draws.
     """
-    spans = model.adapter.feature_spans
-    if not any(span.kind == span_ops.CATEGORICAL for span in spans):
+    spans = [piece for piece in span_ops._iter(model.adapter.feature_spans)
+             if piece[0].kind == span_ops.CATEGORICAL]
+    if not spans:
         return None
-    prior = model.density.group_prior_
-    wanted = real_shares(x, groups, prior)
-    latents, drawn_groups = model.density.sample(DRAWS, np.random.RandomState(seed))
+    wanted = real_shares(x, groups, model.density.group_prior_)
+    columns = torch.cat([torch.arange(start, end) for _, start, end in spans])
+    draws = max(MIN_DRAWS, min(DRAWS, MAX_VALUES // len(columns)))
+    latents, drawn_groups = model.density.sample(draws, np.random.RandomState(seed))
+    pieces = []  # only the categorical spans' logits are kept
     with torch.no_grad():
-        z = torch.from_numpy(latents).to(model.device)
-        s = torch.nn.functional.one_hot(torch.as_tensor(drawn_groups), model.n_groups).float()
-        output = model.feature_decoder(z, s.to(model.device)).cpu().double()
-    offsets = torch.zeros(output.shape[1], dtype=torch.float64)
-    for span, start, end in span_ops._iter(spans):
-        if span.kind == span_ops.CATEGORICAL:
-            shares = wanted[start:end].clamp_min(MIN_SHARE)
-            offsets[start:end] = class_share_offsets(output[:, start:end], shares / shares.sum())
-    return offsets.float()
+        for begin in range(0, draws, CHUNK):
+            z = torch.from_numpy(latents[begin:begin + CHUNK]).to(model.device)
+            s = torch.nn.functional.one_hot(
+                torch.as_tensor(drawn_groups[begin:begin + CHUNK]), model.n_groups
+            ).float().to(model.device)
+            pieces.append(model.feature_decoder(z, s)[:, columns.to(model.device)].cpu())
+    logits = torch.cat(pieces)
+    offsets = torch.zeros(len(wanted))
+    position = 0
+    for _, start, end in spans:
+        shares = wanted[start:end].clamp_min(MIN_SHARE)
+        block = logits[:, position:position + end - start]
+        offsets[start:end] = class_share_offsets(block, shares / shares.sum()).float()
+        position += end - start
+    return offsets
 
 
 def match_feature_shares(model, x, groups, seed):

@@ -5,7 +5,7 @@ of mixed-type tables, fitted on the training table only.
   categorical, ``numerical`` -> number, ``datetime`` -> number, ``ordinal`` -> number when
   every value is one, else categorical); ``id`` columns, the
   primary key and any other sdtype (PII such as ``email``) are dropped, except the sensitive
-  columns (categorical whatever their sdtype). Columns missing
+  columns (an ``id`` or PII sensitive column is categorical). Columns missing
   from the metadata, or all columns when there is no metadata, are typed from their dtype.
 * Datetimes become seconds since the epoch.
 * Native form (``HistGradientBoosting``, ``XGBoost``): categoricals as ordinal codes of the

@@ -173,6 +173,17 @@ def test_benchmark_part_without_the_reference_row(tmp_path, capsys):
     assert len(json.loads((out / 'results.json').read_text())['records']) == 1
 
 
+def test_benchmark_refuses_options_another_option_makes_meaningless(tmp_path, capsys):
+    out = str(tmp_path / 'b')
+    assert main(['benchmark', '--no-sweep', '--sweep-weights', '1', '2', '-o', out]) == 2
+    assert _error_line(capsys).endswith(
+        '--no-sweep skips the sweep that --sweep-weights configure: drop one or the other')
+    assert main(['benchmark', '--merge', out, '--datasets', 'adult', '--quick', '-o', out]) == 2
+    assert _error_line(capsys).endswith(
+        '--merge runs nothing, it combines earlier results: drop --quick, --datasets')
+    assert not (tmp_path / 'b').exists()
+
+
 def test_bad_output_name_fails_before_loading(tmp_path, capsys):
     assert main(['sample', str(tmp_path / 'missing.pkl'), '-n', '5', '-o', str(tmp_path / 'o.xlsx')]) == 2
     assert 'give a file name ending in one of' in _error_line(capsys)

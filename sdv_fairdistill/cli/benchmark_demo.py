@@ -17,6 +17,7 @@ def command_benchmark(args):
         # A run takes hours: replacing one is a choice, not what a repeated command does.
         raise CLIError(f"--output '{output}' already holds a benchmark's results.json: give "
                        'another folder, or --overwrite to replace it.')
+    _check_contradictions(args)
     if args.merge:
         # Parts of one benchmark run separately (e.g. one dataset per process) into one table.
         parts = []
@@ -63,6 +64,30 @@ def command_benchmark(args):
     result = run_benchmark(config, progress=not args.quiet)
     _write_benchmark(args, result)
     return 1 if len(result.errors()) else 0
+
+
+#: The options that say what to run (``--merge`` runs nothing) and those of the sweep.
+RUN_OPTIONS = ('quick', 'datasets', 'generators', 'seeds', 'num_rows', 'classifier', 'ceilings',
+               'metadata', 'no_reference', 'no_sweep', 'sweep_datasets', 'sweep_seeds',
+               'sweep_weights', 'gpu')
+SWEEP_OPTIONS = ('sweep_datasets', 'sweep_seeds', 'sweep_weights')
+
+
+def _option(name):
+    return '--' + name.replace('_', '-')
+
+
+def _check_contradictions(args):
+    """Refuse options that another option given makes meaningless (silently ignored, a
+    run would not be what the command line says)."""
+    given = [name for name in RUN_OPTIONS if getattr(args, name) not in (None, False)]
+    if args.merge and given:
+        raise CLIError(f"--merge runs nothing, it combines earlier results: drop "
+                       f"{', '.join(_option(name) for name in given)}")
+    sweep = [name for name in SWEEP_OPTIONS if getattr(args, name) is not None]
+    if args.no_sweep and sweep:
+        raise CLIError(f"--no-sweep skips the sweep that {', '.join(map(_option, sweep))} "
+                       'configure: drop one or the other')
 
 
 def _write_benchmark(args, result):

@@ -450,7 +450,7 @@ def test_positive_label_missing_from_synthetic_data_is_blamed_on_it(adult):
 
     message = str(error.value)
     assert message.startswith(
-        "The positive_label '>50K' does not occur in synthetic_data['income'] "
+        "The positive label '>50K' does not occur in synthetic_data['income'] "
         "(its values: '<=50K'). The labels are those of real_data"
     )
     assert 'sample synthetic data that contain the positive class' in message

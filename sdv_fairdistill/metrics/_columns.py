@@ -195,7 +195,7 @@ def check_positive_label_occurs(tables, target, positive_label, reference='real_
 
         values = list(pd.unique(table[target].dropna()))
         problem = (
-            f'The positive_label {show(positive_label)} does not occur in {name}[{target!r}] '
+            f'The positive label {show(positive_label)} does not occur in {name}[{target!r}] '
             f'(its values: {shorten(values)}).'
         )
         if name == reference:

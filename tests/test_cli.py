@@ -184,6 +184,14 @@ def test_benchmark_refuses_options_another_option_makes_meaningless(tmp_path, ca
     assert not (tmp_path / 'b').exists()
 
 
+def test_report_of_a_file_without_rows_is_one_clear_line(german_csv, tmp_path, capsys):
+    empty = tmp_path / 'empty.csv'
+    empty.write_text(german_csv.read_text().splitlines()[0] + '\n')
+    assert main(['report', str(german_csv), str(empty), '-s', 'sex', '-t', 'credit']) == 2
+    assert capsys.readouterr().err.strip() == (
+        f"sdv-fairdistill: error: '{empty}' has no rows: give a table with rows")
+
+
 def test_bad_output_name_fails_before_loading(tmp_path, capsys):
     assert main(['sample', str(tmp_path / 'missing.pkl'), '-n', '5', '-o', str(tmp_path / 'o.xlsx')]) == 2
     assert 'give a file name ending in one of' in _error_line(capsys)

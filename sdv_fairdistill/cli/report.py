@@ -171,6 +171,10 @@ def command_report(args):
     codes = real.attrs.get('text_codes', [])
     synthetic = read_table(args.synthetic, as_text=codes)
     validation = read_table(args.validation, as_text=codes) if args.validation else None
+    for path, table in ((args.real, real), (args.synthetic, synthetic),
+                        (args.validation, validation)):
+        if table is not None and table.empty:  # before the quality report averages nothing
+            raise CLIError(f"'{path}' has no rows: give a table with rows")
     columns = [*args.sensitive, args.target]
     check_columns(real, args.sensitive, args.real, '--sensitive')
     check_columns(real, [args.target], args.real, '--target')

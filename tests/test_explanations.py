@@ -137,6 +137,9 @@ def test_report_shows_the_explanations_without_scoring_them(report, task):
     assert abs(effect['Synthetic-trained model']).max() < 0.3
     summary = report.get_attribution_summary()
     assert list(summary['Column'][:2]) == ['group', 'proxy']
+    # A column that does not tell the group apart is no proxy, however few columns there are.
+    proxies = report.get_details('Proxy Strength').set_index('Column')['Real data']
+    assert proxies['noise'] < 0.6 and 'noise' not in set(summary['Column'])
     rows = report.get_summary()
     assert set(rows['Property']) >= {'Feature Attributions', 'Proxy Strength'}
     assert report.get_info()['explanation_time'] > 0

@@ -266,13 +266,19 @@ def proxy_strength(task, max_rows=MAX_PROXY_ROWS):
     return pd.concat([single, frame[frame['Column'] == ALL_COLUMNS]], ignore_index=True)
 
 
+#: A column is called a proxy when it tells the group apart at least this well alone (its real
+#: proxy AUROC); a column near 0.5 is no proxy, however it ranks among weaker ones.
+MIN_PROXY_AUROC = 0.6
+
+
 def attribution_summary(attributions, proxies, sensitive_columns, top=3):
     """The attribution share of the sensitive columns and of the ``top`` strongest proxies
-    (the feature columns whose real proxy AUROC is highest), real- vs synthetic-trained."""
+    (the feature columns whose real proxy AUROC is highest, at least ``MIN_PROXY_AUROC``),
+    real- vs synthetic-trained."""
     features = set(attributions['Column'])
+    strong = proxies[proxies['Real data'] >= MIN_PROXY_AUROC]['Column']
     strongest = [
-        column for column in proxies['Column']
-        if column in features and column not in sensitive_columns
+        column for column in strong if column in features and column not in sensitive_columns
     ][:top]
     summary = []
     for column in [*[c for c in sensitive_columns if c in features], *strongest]:

@@ -1,5 +1,5 @@
-"""Categorical features, and a number's missing values, come out at the real rows' shares
-(``core/feature_shares.py``), whatever the training left in the decoder."""
+"""A number's missing values, and on request every category, come out at the real rows'
+shares (``core/feature_shares.py``), whatever the training left in the decoder."""
 
 import warnings
 
@@ -10,6 +10,7 @@ import torch
 from sdv.metadata import Metadata
 
 from sdv_fairdistill import FairDistillSynthesizer
+from sdv_fairdistill.core import feature_shares
 from sdv_fairdistill.core.feature_shares import real_shares
 
 GENERATED_ROWS = 20_000
@@ -37,7 +38,7 @@ def survey():
     return table
 
 
-def test_categories_and_missing_values_come_out_at_their_real_shares(survey):
+def _fit(survey):
     metadata = Metadata.detect_from_dataframes({'t': survey})
     # Two teacher epochs: the decoder is far from the real shares; the offsets are not.
     synthesizer = FairDistillSynthesizer(
@@ -46,18 +47,34 @@ def test_categories_and_missing_values_come_out_at_their_real_shares(survey):
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')
         synthesizer.fit({'t': survey})
+    return synthesizer
+
+
+def test_missing_values_come_out_at_their_real_shares(survey):
+    synthesizer = _fit(survey)
+    generated = synthesizer.sample(GENERATED_ROWS)['t']
+    for column in ('hours', 'wage'):  # a feature's, and the target's (its flag is a feature)
+        assert abs(generated[column].isna().mean() - survey[column].isna().mean()) < TOLERANCE
+    # Only the two flags got offsets (the categories keep the decoder's shares by default).
+    offsets = synthesizer._model.feature_offsets
+    assert int((offsets != 0).sum()) == 4
+    # A synthesizer saved before the offsets existed has no such attribute: it samples as
+    # it did (the decoder's own shares).
+    del synthesizer._model.feature_offsets
+    assert len(synthesizer.sample(100)['t']) == 100
+
+
+def test_every_category_at_its_real_share_when_all_are_matched(survey, monkeypatch):
+    monkeypatch.setattr(feature_shares, 'MATCHED', 'all')
+    synthesizer = _fit(survey)
     generated = synthesizer.sample(GENERATED_ROWS)['t']
     for column in ('edu', 'union'):  # ('sex', a sensitive column, is drawn at its prior)
         real = survey[column].value_counts(normalize=True)
         drawn = generated[column].value_counts(normalize=True).reindex(real.index, fill_value=0)
         np.testing.assert_allclose(drawn.to_numpy(), real.to_numpy(), atol=TOLERANCE,
                                    err_msg=column)
-    for column in ('hours', 'wage'):  # a feature's, and the target's (its flag is a feature)
+    for column in ('hours', 'wage'):
         assert abs(generated[column].isna().mean() - survey[column].isna().mean()) < TOLERANCE
-    # A synthesizer saved before the offsets existed has no such attribute: it samples as
-    # it did (the decoder's own shares).
-    del synthesizer._model.feature_offsets
-    assert len(synthesizer.sample(100)['t']) == 100
 
 
 def test_real_shares_weigh_each_group_at_the_prior():

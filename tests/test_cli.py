@@ -232,9 +232,8 @@ def test_fit_criterion_and_positive_label_reach_the_synthesizer(german_csv, tmp_
                  '--criterion', 'equal_opportunity', '--positive-label', 'great',
                  '--quiet', '-o', str(output)])
     assert code == 2
-    assert "--positive-label great: positive_label='great' is not a class of 'credit'" in (
-        _error_line(capsys)
-    )
+    assert _error_line(capsys) == ("sdv-fairdistill: error: --positive-label 'great' is not a "
+                                   "class of 'credit' (classes: ['bad', 'good']).")
 
 
 # ---------------------------------------------------------------------------- tables users bring

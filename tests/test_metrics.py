@@ -498,7 +498,7 @@ def test_xgboost_is_used_when_asked(adult, adult_synthetic):
         ({'target_column': 'salary', 'sensitive_columns': 'sex'},
          "target_column 'salary' is not a column of real_data"),
         ({'target_column': 'income', 'sensitive_columns': 'sex', 'positive_label': '>50k'},
-         r"positive_label '>50k' does not occur in real_data\['income'\]"),
+         r"positive label '>50k' does not occur in real_data\['income'\]"),
         ({'target_column': 'education', 'sensitive_columns': 'sex'},
          "'education' has 16 distinct values in real_data .*pass positive_label="),
         ({'target_column': 'sex', 'sensitive_columns': 'sex'}, 'cannot also be sensitive'),

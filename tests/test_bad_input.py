@@ -124,6 +124,28 @@ def test_a_condition_on_a_joint_group_the_fit_never_saw_names_the_known_groups()
     assert len(rows) == 5 and (rows['group'] == 'b').all() and (rows['race'] == 'u').all()
 
 
+def test_a_condition_on_a_missing_category_or_class_is_refused_with_the_workaround():
+    # SDV dropped the condition and failed with 'No objects to concatenate'.
+    table = _table(rows=300)
+    rng = np.random.default_rng(5)
+    table['town'] = rng.choice(['A', 'B', 'C'], len(table)).astype(object)
+    table.loc[rng.random(len(table)) < 0.1, 'town'] = None
+    table.loc[rng.random(len(table)) < 0.1, 'label'] = None
+    table.loc[rng.random(len(table)) < 0.2, 'hours'] = np.nan
+    synthesizer = _synthesizer(table, **QUICK)
+    synthesizer.fit({'t': table})
+    for column in ('town', 'label'):
+        message = re.escape(f"A condition cannot ask for a missing '{column}'") + '.*' + \
+            re.escape(f"Sample rows and keep those whose '{column}' is missing")
+        with pytest.raises(SynthesizerInputError, match=message):
+            synthesizer.sample_from_conditions([Condition({column: np.nan}, num_rows=5)])
+        with pytest.raises(SynthesizerInputError, match=message):
+            synthesizer.sample_remaining_columns(pd.DataFrame({column: [None]}))
+    # A number's missing value is a condition SDV meets (its .is_null flag).
+    rows = synthesizer.sample_from_conditions([Condition({'hours': np.nan}, num_rows=5)])['t']
+    assert len(rows) == 5 and rows['hours'].isna().all()
+
+
 def test_a_condition_on_a_class_the_target_never_had_is_refused_with_the_classes():
     # SDV would try 100 times, then advise more tries, which cannot help.
     table = _table()

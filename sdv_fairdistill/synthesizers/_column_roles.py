@@ -224,6 +224,7 @@ def check_conditions(synthesizer, conditions):
     of the target the fit does not know: SDV's reject sampling would try 100 times and then
     advise more tries, which cannot help."""
     check_sensitive_conditions(synthesizer._groups, conditions)
+    _check_missing_conditions(synthesizer, conditions)
     target, encoder = synthesizer.target_column, synthesizer._target_encoder
     if encoder is None or encoder.column_kinds.get(target) != 'categorical':
         return
@@ -240,6 +241,23 @@ def check_conditions(synthesizer, conditions):
                 f"{shown_list(classes.tolist())}. Pass a value as the "
                 "column holds it (its type included: 1 is not '1')."
             )
+
+
+def _check_missing_conditions(synthesizer, conditions):
+    """Refuse a condition asking for a missing value of a column the model reads raw (a
+    category, an ordinal, a class target: no SDV transformer turns the missing value into
+    one it can match): SDV's conditional sampling drops such a condition and then fails with
+    'No objects to concatenate'. A number's missing value (its ``.is_null`` flag) works."""
+    transformers = synthesizer._data_processor._hyper_transformer.field_transformers
+    for condition in conditions:
+        for column in condition.columns:
+            if (column in transformers and transformers[column] is None
+                    and condition[column].isna().any()):
+                raise SynthesizerInputError(
+                    f"A condition cannot ask for a missing '{column}': SDV's conditional "
+                    'sampling drops conditions on missing values of a category. Sample rows '
+                    f"and keep those whose '{column}' is missing (they are generated)."
+                )
 
 
 def check_sensitive_conditions(groups, conditions):

@@ -3,7 +3,7 @@
 Each seed fits FairDistill (defaults, the metadata SDV detects) on Adult, COMPAS, German
 Credit and the 1,500-row survey of ``probe_missing_target.py`` (a wage 20 % missing as the
 target), with the spans ``--matched`` names matched (``core/feature_shares.MATCHED``:
-'missing', the default, or 'all'), then samples 20,000 rows twice from the same fit: with
+'missing', the default, 'columns' or 'all'), then samples 20,000 rows twice from the same fit: with
 the share offsets and without them (``feature_offsets`` set to None; the label's classifier
 and calibration were fitted with them, which moves no feature). Printed per fit, one JSON
 line: for every column with at most 20 values (categories, flags, few-valued counts) the
@@ -67,7 +67,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--seeds', type=int, nargs='+', default=[0])
     parser.add_argument('--tables', nargs='+', default=['adult', 'compas', 'german', 'survey'])
-    parser.add_argument('--matched', choices=['missing', 'all'], default='missing')
+    parser.add_argument('--matched', choices=['missing', 'columns', 'all'], default='missing')
     args = parser.parse_args()
     feature_shares.MATCHED = args.matched
     warnings.filterwarnings('ignore')

@@ -88,3 +88,21 @@ def test_real_shares_weigh_each_group_at_the_prior():
     np.testing.assert_allclose(
         real_shares(x[3:], groups[3:], [0.1, 0.9]).numpy(), [1 / 3, 2 / 3]
     )
+
+
+@pytest.mark.parametrize('matched, expected', [
+    ('missing', ['hours.is_null', 'wage.is_null']),
+    ('columns', ['edu', 'hours.is_null', 'wage.is_null']),
+    ('all', ['edu', 'hours.component', 'hours.is_null', 'wage.is_null']),
+])
+def test_which_spans_each_setting_matches(matched, expected, monkeypatch):
+    from sdv_fairdistill.core.spans import Span
+
+    spans = [Span(4, 'categorical', 'edu'), Span(1, 'continuous', 'hours'),
+             Span(9, 'categorical', 'hours.component'), Span(2, 'categorical', 'hours.is_null'),
+             Span(2, 'categorical', 'wage.is_null')]  # a number target's flag, without modes
+    monkeypatch.setattr(feature_shares, 'MATCHED', matched)
+    found = feature_shares.matched_spans(spans)
+    assert [span.column for span, _, _ in found] == expected
+    starts = {'edu': 0, 'hours.component': 5, 'hours.is_null': 14, 'wage.is_null': 16}
+    assert [start for _, start, _ in found] == [starts[column] for column in expected]

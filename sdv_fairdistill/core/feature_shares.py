@@ -34,7 +34,8 @@ MAX_VALUES = 20_000_000
 MIN_DRAWS = 1_000
 #: Draws decoded at a time (as ``FairDistillModel.sample`` decodes).
 CHUNK = 4096
-#: The spans matched: 'missing', the flags of numbers' missing values (the default), or
+#: The spans matched: 'missing', the flags of numbers' missing values (the default),
+#: 'columns', those and the categorical columns' categories (not the numbers' modes), or
 #: 'all' categorical spans. Matching all of them brought every column's shares to the real
 #: ones but made COMPAS and German Credit less fair (docs/method.md, Stage 3).
 MATCHED = 'missing'
@@ -46,11 +47,13 @@ def matched_spans(spans):
     """``(span, start, end)`` of the categorical spans whose shares are matched: every one
     with ``MATCHED`` 'all', else the flags of numbers' missing values (SDV's
     ``<column>.is_null``, two classes; a number target's flag is among the features)."""
-    return [
-        (span, start, end) for span, start, end in span_ops._iter(spans)
-        if span.kind == span_ops.CATEGORICAL and (
-            MATCHED == 'all' or (span.column.endswith('.is_null') and span.width == 2))
-    ]
+    def matched(span):
+        flag = span.column.endswith('.is_null') and span.width == 2
+        modes = span.column.endswith('.component')  # a number's modes and spikes
+        return MATCHED == 'all' or flag or (MATCHED == 'columns' and not modes)
+
+    return [(span, start, end) for span, start, end in span_ops._iter(spans)
+            if span.kind == span_ops.CATEGORICAL and matched(span)]
 
 
 def real_shares(x, groups, prior):

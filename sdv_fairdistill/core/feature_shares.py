@@ -45,10 +45,14 @@ MIN_SHARE = 1e-6
 
 def matched_spans(spans):
     """``(span, start, end)`` of the categorical spans whose shares are matched: every one
-    with ``MATCHED`` 'all', else the flags of numbers' missing values (SDV's
-    ``<column>.is_null``, two classes; a number target's flag is among the features)."""
+    with ``MATCHED`` 'all', the columns' categories and the flags with 'columns', else the
+    flags of numbers' missing values (SDV's ``<column>.is_null``, two classes, a number
+    target's among the features; a constraint's ``.nan_component``)."""
     def matched(span):
-        flag = span.column.endswith('.is_null') and span.width == 2
+        # SDV's flag of a number's missing values, and its constraints' (Inequality, Range:
+        # which of the constrained columns are missing, '<a>#<b>.nan_component').
+        flag = ((span.column.endswith('.is_null') and span.width == 2)
+                or span.column.endswith('.nan_component'))
         modes = span.column.endswith('.component')  # a number's modes and spikes
         return MATCHED == 'all' or flag or (MATCHED == 'columns' and not modes)
 

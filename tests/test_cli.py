@@ -790,3 +790,15 @@ def test_report_warns_about_a_category_written_as_another_type(tmp_path, capsys)
     assert main(['report', str(tmp_path / 'real.parquet'), str(tmp_path / 'synthetic.parquet'),
                  '-s', 'sex', '-t', 'y', '--no-explain', '--quiet']) == 0
     assert 'shares no value' not in capsys.readouterr().err
+
+
+def test_a_table_name_the_metadata_file_does_not_have_is_refused(german_csv, tmp_path, capsys):
+    from sdv.metadata import Metadata
+
+    metadata = Metadata.detect_from_dataframes({'credit_table': pd.read_csv(german_csv)})
+    metadata.save_to_json(tmp_path / 'm.json')
+    assert main(['fit', str(german_csv), '-s', 'sex', '-m', str(tmp_path / 'm.json'),
+                 '--table-name', 'german', *FAST_FIT, '-o', str(tmp_path / 's.pkl')]) == 2
+    assert _error_line(capsys) == (
+        f"sdv-fairdistill: error: --table-name german is not the table of --metadata "
+        f"{tmp_path / 'm.json'} ('credit_table'): drop --table-name or give that name")

@@ -104,6 +104,11 @@ def command_fit(args):
     table_name = args.table_name or Path(args.data).name.split('.')[0]
     metadata = load_metadata(args.metadata, data, table_name,
                              part_of_table=streamed is not None and len(data) < streamed.num_rows)
+    if args.table_name and args.metadata and _table_name(metadata) != args.table_name:
+        # The metadata file names its table: a different --table-name would be ignored.
+        raise CLIError(f"--table-name {args.table_name} is not the table of --metadata "
+                       f"{args.metadata} ('{_table_name(metadata)}'): drop --table-name or "
+                       'give that name')
     if args.positive_label is not None:
         if args.target is None:
             raise CLIError('--positive-label needs --target (the column it is a class of).')

@@ -36,7 +36,8 @@ def build_parser():
                      'sensitive groups in the synthetic data)')
     fit.add_argument('-m', '--metadata', metavar='JSON',
                      help='SDV metadata file (default: detected from the data)')
-    fit.add_argument('--table-name', help='table name in the metadata (default: file name)')
+    fit.add_argument('--table-name', help='table name in the detected metadata (default: file '
+                     "name; with --metadata, the file's table)")
     fit.add_argument('-o', '--output', required=True, metavar='PKL',
                      help='where to save the fitted synthesizer, a pickle (load it with '
                      'sdv.utils.load_synthesizer; checked to be writable before fitting)')

@@ -1,5 +1,6 @@
 """What every part of the CLI shares: its name, exit code, limits, input error and messages."""
 
+import re
 import sys
 
 EXIT_USAGE = 2
@@ -32,3 +33,20 @@ def check_classifier(name):
     except ImportError:
         raise CLIError(f'--classifier {name} needs {name}: pip install {name.lower()}, or leave '
                        'out --classifier (HistGradientBoosting)') from None
+
+
+#: Python argument names in the library's advice, as every command says them (regular
+#: expressions and their replacements; the specific ``positive_label=`` patterns first).
+COMMON_WORDS = {
+    r"fairness_criterion='(\w+)'": r'--criterion \1',
+    r'\bpositive_label=(?=[\s,.;:]|$)': '--positive-label',  # 'pass positive_label=,'
+    r'\bpositive_label=': '--positive-label ',  # 'positive_label=7 is not a class'
+}
+
+
+def reworded(message, words):
+    """``message`` with each pattern of ``words`` (``{regex: replacement}``, group references
+    allowed) replaced, in order."""
+    for python, cli in words.items():
+        message = re.sub(python, lambda match, cli=cli: match.expand(cli), message)
+    return message

@@ -115,7 +115,7 @@ def _read_csv(path, numbers=(), as_text=None):
         raise CLIError(f"'{path}' names more than one column {', '.join(map(repr, repeated))}: "
                        'rename or drop the repeated ones')
     if as_text is not None:  # another file's code columns
-        header = pd.read_csv(path, nrows=0).columns
+        header = set(names)
         table = pd.read_csv(path, dtype={column: str for column in as_text if column in header})
         table.attrs['text_codes'] = list(as_text)
         return table

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sdv_fairdistill.cli import _torchrun
-from sdv_fairdistill.cli._base import MAX_SEED, CLIError, _one_line, _say
+from sdv_fairdistill.cli._base import COMMON_WORDS, MAX_SEED, CLIError, _one_line, _say, reworded
 from sdv_fairdistill.cli._parquet import header, read_fit_table
 from sdv_fairdistill.cli._io import (
     _suffix,
@@ -53,9 +53,7 @@ CLI_WORDS = {
         '--metadata, the one saved next to --output) and pass it with --metadata',
     re.escape('The target_column '): 'The --target column ',
     r'\bsensitive_columns\b': '--sensitive',
-    r"fairness_criterion='(\w+)'": r'--criterion \1',
-    r'\bpositive_label=(?=[\s,.;:]|$)': '--positive-label',  # 'pass positive_label=,'
-    r'\bpositive_label=': '--positive-label ',  # 'positive_label=7 is not a class'
+    **COMMON_WORDS,
     # The command line converts the text it is given: the type hint is Python's.
     r"; \d+ is not '\d+'\)": ')',
     # The parameter's own check: on the command line, None is leaving the option out.
@@ -67,8 +65,7 @@ def _name_fit_options(error, given):
     """Prefix the options behind a SynthesizerInputError (it names the Python parameter), and
     word its advice with the command line's options."""
     message = _one_line(error)
-    for python, cli in CLI_WORDS.items():
-        message = re.sub(python, lambda match, cli=cli: match.expand(cli), message)
+    message = reworded(message, CLI_WORDS)
     names = {**FIT_OPTIONS, 'seed': '--seed'}
     named = [
         names[name] if isinstance(value, bool) else f'{names[name]} {value}'

@@ -6,7 +6,14 @@ import warnings
 from contextlib import contextmanager
 from pathlib import Path
 
-from sdv_fairdistill.cli._base import CLIError, _one_line, _say, check_classifier
+from sdv_fairdistill.cli._base import (
+    COMMON_WORDS,
+    CLIError,
+    _one_line,
+    _say,
+    check_classifier,
+    reworded,
+)
 from sdv_fairdistill.cli._io import (
     _table_name,
     check_columns,
@@ -23,11 +30,9 @@ from sdv_fairdistill.metrics._tables import check_metadata_columns
 #: The report's advice about its other arguments, as the command line says it.
 REPORT_WORDS = {
     r"Use None or 'demographic_parity'": 'Leave out --criterion or use demographic_parity',
-    r"fairness_criterion='(\w+)'": r'--criterion \1',
     r'classifier= applies to class labels: leave it None': (
         '--classifier applies to class labels: leave it out'),
-    r'\bpositive_label=(?=[\s,.;:]|$)': '--positive-label',  # 'pass positive_label=.'
-    r'\bpositive_label=': '--positive-label ',  # "Pass positive_label='x'"
+    **COMMON_WORDS,
 }
 
 
@@ -49,8 +54,7 @@ def _in_cli_words(message, vocabulary):
     """A library message with its Python names replaced by the CLI's options and files."""
     # FairnessReport's advice about the ratio / agg='mean' forms: the CLI has no such option.
     message = re.sub(r";? ?the ratio and agg='mean' forms[^.]*", '', message)
-    for python, cli in REPORT_WORDS.items():
-        message = re.sub(python, lambda match, cli=cli: match.expand(cli), message)
+    message = reworded(message, REPORT_WORDS)
     for pattern, words in vocabulary.items():
         message = re.sub(pattern, lambda _, words=words: words, message)
     return message
@@ -72,12 +76,11 @@ def _worded_warnings(vocabulary):
         warnings.showwarning = show
 
 
-def _warn_disjoint_categories(args, real, synthetic, metadata):
+def _warn_disjoint_categories(args, real, synthetic, table_metadata):
     """Warn about a categorical column whose synthetic values share none with the real ones
     (True against 'True', '01' against 1): SDMetrics scores them as different categories.
     The sensitive and target columns are checked, and refused, by the fairness report."""
-    columns = metadata.to_dict()['tables'][_table_name(metadata)]['columns']
-    for column, spec in columns.items():
+    for column, spec in table_metadata['columns'].items():
         if spec.get('sdtype') not in ('categorical', 'boolean') or column in (
                 *args.sensitive, args.target):
             continue
@@ -182,15 +185,15 @@ def command_report(args):
     if validation is not None:
         check_columns(validation, columns, args.validation, '--validation')
     metadata = load_metadata(args.metadata, real, Path(args.real).name.split('.')[0])
+    table_metadata = metadata.to_dict()['tables'][_table_name(metadata)]
     try:  # before SDMetrics' QualityReport, which says neither the file nor the column
-        check_metadata_columns(metadata.to_dict()['tables'][_table_name(metadata)], real,
-                               f"'{args.real}'")
+        check_metadata_columns(table_metadata, real, f"'{args.real}'")
     except ValueError as error:
         raise CLIError(f'--metadata {args.metadata}: {_one_line(error)}')
     positive_label = positive_label_of(args.positive_label, real[args.target])
     verbose = not args.quiet
 
-    _warn_disjoint_categories(args, real, synthetic, metadata)
+    _warn_disjoint_categories(args, real, synthetic, table_metadata)
     _say(args, 'Quality report (SDMetrics):')
     quality = _quality_report(real, synthetic, metadata, verbose)
     _say(args, 'Fairness report:')
@@ -213,9 +216,9 @@ def command_report(args):
 
     summary = fairness.get_summary()
     print(f'Quality score:  {quality.get_score():.3f}')
-    print(f"Fairness score: {fairness.get_score():.3f} (sqrt of fairness x utility; fairness: "
-          f"{fairness.get_info()['fairness']})")
     info = fairness.get_info()
+    print(f"Fairness score: {fairness.get_score():.3f} (sqrt of fairness x utility; fairness: "
+          f"{info['fairness']})")
     if info.get('target_kind') == 'class label':  # which class the rates count, always said
         how = ('--positive-label' if args.positive_label is not None else
                "the larger of its two values; choose the other with --positive-label")

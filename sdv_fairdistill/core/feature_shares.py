@@ -6,7 +6,7 @@ the flag of a number's missing values) from its logits of a latent drawn from th
 latent density. That density is a mixture fitted to the student's latents of the real rows;
 it does not give back their distribution exactly, and what the decoder makes of the
 difference shifts the shares of categories, and of a number's missing values, by more than
-sampling noise (measured in docs/method.md, Stage 3, "Category shares").
+sampling noise (measured in docs/method.md, Stage 3, "Missing values at their share").
 
 So, after the fit, one log-offset per category (the prior-shift adjustment of Saerens et al.,
 2002, as the target's class shares get in ``core/alignment.py``) is learnt on seeded draws of

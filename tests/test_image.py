@@ -63,8 +63,21 @@ def test_colored_mnist_full_size_and_seed():
     assert x_a.shape == (4500, 28, 28, 3)
     np.testing.assert_array_equal(x_a, x_b)
     np.testing.assert_array_equal(c_a, c_b)
-    with pytest.raises(ValueError, match='size must divide 28'):
+    with pytest.raises(ValueError, match='size must be 14 or 28 pixels, got 10'):
         load_colored_mnist(size=10)
+
+
+@pytest.mark.parametrize('test_size', [4, 1234, 4999, 5000, 1000.0])
+def test_colored_mnist_test_size_must_split_every_digit_alike(test_size):
+    # Stratified by digit, 500 of each: 4 digits were an empty test set, 4,999 an empty
+    # training set, 1,234 came back as 1,230.
+    with pytest.raises(ValueError, match='test_size must be a multiple of 10 between 10 and 4,990'):
+        load_colored_mnist(test_size=test_size)
+
+
+def test_colored_mnist_smallest_test_set_has_one_of_each_digit():
+    (x_train, _, _), (x_test, _, d_test) = load_colored_mnist(test_size=10)
+    assert sorted(d_test.tolist()) == list(range(10)) and len(x_train) == 4990
 
 
 # ---------------------------------------------------------------------- adapter
@@ -269,6 +282,12 @@ def _bad_inputs():
                        r"per image, e.g. \['redred'\] \* 6"),
         # Same-size images as Python objects are numbers, checked as such (not 'ragged').
         'object pixels': ((images.astype(object) * 2, colours, digits), 'must be 0-255'),
+        # Finite but beyond float32: out of range, not "NaN or infinite" after the cast.
+        'huge float': ((np.where(floats > 0.5, 1e300, floats), colours, digits),
+                       r'must be in \[0, 1\], got values from 0 to 1e\+300'),
+        'complex pixels': ((floats + 0.5j, colours, digits), 'must hold real numbers'),
+        'fractional target': ((images, colours, np.linspace(0.05, 0.95, 6)),
+                              r'not whole \(0.05\).*class label.*np.digitize'),
     }
 
 
@@ -286,7 +305,10 @@ def test_bad_input_raises_a_clear_error(case):
         ({'epochs': 1.5}, "'epochs' must be an integer of at least 1"),
         ({'epochs': 0}, "'epochs' must be an integer of at least 1"),
         ({'learning_rate': 0}, "'learning_rate' must be a number greater than 0"),
-        ({'teacher_channels': (0,)}, "'teacher_channels' must be a tuple of positive integers"),
+        ({'teacher_channels': (0, 4)}, "'teacher_channels' must be a tuple of 2 positive integers"),
+        # Each network has two convolutions: one or three channel counts cannot be built.
+        ({'student_channels': (4,)}, "'student_channels' must be a tuple of 2 positive integers"),
+        ({'decoder_channels': (4, 4, 4)}, "'decoder_channels' must be a tuple of 2 positive"),
         ({'seed': -3}, "'seed' must be None or an integer"),
         ({'batch_size': 1}, 'batch_size'),
         ({'sensitive_conditioning': 'colour'}, "'sensitive_conditioning' must be one of 'input', 'tint'"),
@@ -378,3 +400,63 @@ def test_generated_pixels_stay_within_what_the_dtype_holds():
         image = from_model_layout(pixels, {'layout': 'NHW', 'integer': True,
                                            'dtype': np.dtype(dtype).str})
         assert image.dtype == dtype and image[0].tolist() == expected
+
+
+def test_a_failed_refit_leaves_the_previous_fit_as_it_was(small):
+    images, colours, digits = small
+    rgb = images[:40]
+    synthesizer = FairDistillImageSynthesizer(seed=0, **FAST).fit(rgb, colours[:40], digits[:40])
+    before = synthesizer.sample(4)
+    grey = np.random.RandomState(0).rand(40, 16, 16)
+    refits = [
+        ((grey, colours[:39], digits[:40]), '40 images but 39 sensitive'),
+        ((grey, ['p'] * 40, digits[:40]), 'single group'),
+        ((grey, colours[:40], [7] * 40), 'single class'),
+    ]
+    for arguments, message in refits:
+        with pytest.raises(ValueError, match=message):
+            synthesizer.fit(*arguments)
+        synthesizer.reset_sampling()
+        after = synthesizer.sample(4)
+        # The same images, layout and labels as before the failed fit (it was (2, 12, 12)
+        # float64 with invented labels, or an IndexError).
+        assert after[0].shape == (4, 14, 14, 3) and after[0].dtype == np.uint8
+        for old, new in zip(before, after):
+            np.testing.assert_array_equal(old, new)
+
+
+def test_an_interrupted_training_leaves_no_half_fitted_model(small, monkeypatch):
+    from sdv_fairdistill.core.model import FairDistillModel
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(FairDistillModel, 'fit', interrupted)
+    synthesizer = FairDistillImageSynthesizer(**FAST)
+    with pytest.raises(KeyboardInterrupt):
+        synthesizer.fit(*small)
+    with pytest.raises(NotFittedError):  # not AttributeError: no attribute 'density'
+        synthesizer.sample(2)
+
+
+def test_a_numpy_integer_seed_fits_and_samples_reproducibly(small):
+    images, colours, digits = (part[:40] for part in small)
+    first = FairDistillImageSynthesizer(seed=np.int64(3), **FAST).fit(images, colours, digits)
+    second = FairDistillImageSynthesizer(seed=3, **FAST).fit(images, colours, digits)
+    np.testing.assert_array_equal(first.sample(3)[0], second.sample(3)[0])
+
+
+def test_a_tensor_that_requires_grad_is_read_as_images(small):
+    images, colours, digits = (part[:40] for part in small)
+    tensor = torch.tensor(images / 255, dtype=torch.float32, requires_grad=True)
+    synthesizer = FairDistillImageSynthesizer(seed=0, **FAST).fit(tensor, colours, digits)
+    generated = synthesizer.sample(2)[0]
+    assert isinstance(generated, np.ndarray) and generated.dtype == np.float32
+
+
+def test_a_group_of_few_images_is_warned_about(small):
+    images, colours, digits = (part[:40] for part in small)
+    colours = colours.astype(object)
+    colours[:3] = 'blue'
+    with pytest.warns(UserWarning, match=r"group 'blue' has fewer than 10 images: too few"):
+        FairDistillImageSynthesizer(**FAST).fit(images, colours, digits)

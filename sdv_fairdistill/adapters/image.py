@@ -70,6 +70,8 @@ def to_model_layout(images):
         tuple: a float32 tensor ``(N, C, H, W)`` in ``[0, 1]`` and the input's format
         ``{'layout': 'NHW' | 'NHWC' | 'NCHW', 'integer': bool, 'dtype': numpy dtype string}``.
     """
+    if isinstance(images, torch.Tensor):  # one that requires grad, or lives on a GPU
+        images = images.detach().cpu()
     try:
         array = np.asarray(images)
     except ValueError:  # numpy refuses ragged sequences
@@ -84,8 +86,9 @@ def to_model_layout(images):
     layout = _find_layout(array.shape)
     if len(array) == 0:
         raise ValueError('images is empty: pass at least 2 images.')
-    if not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
-        raise ValueError(f'images must hold numbers, got dtype {array.dtype}.')
+    if (not (np.issubdtype(array.dtype, np.number) or array.dtype == bool)
+            or np.iscomplexobj(array)):
+        raise ValueError(f'images must hold real numbers, got dtype {array.dtype}.')
     integer = np.issubdtype(array.dtype, np.integer)
     if integer:
         low, high = array.min(), array.max()
@@ -96,20 +99,21 @@ def to_model_layout(images):
             )
         pixels = array.astype(np.float32) / 255
     else:
-        pixels = array.astype(np.float32)
-        bad = ~np.isfinite(pixels)
+        # Checked before the float32 cast, which would make a finite 1e300 infinite.
+        bad = ~np.isfinite(array)
         if bad.any():
-            rows = np.flatnonzero(bad.reshape(len(pixels), -1).any(axis=1))
+            rows = np.flatnonzero(bad.reshape(len(array), -1).any(axis=1))
             raise ValueError(
                 f'{int(bad.sum())} pixel values are NaN or infinite (in images '
                 f'{rows[:5].tolist()}{"..." if len(rows) > 5 else ""}). Drop those images or '
                 'replace the values (e.g. np.nan_to_num) before fitting.'
             )
-        if pixels.min() < 0 or pixels.max() > 1:
+        if array.min() < 0 or array.max() > 1:
             raise ValueError(
-                f'Float pixel values must be in [0, 1], got values from {pixels.min():g} to '
-                f'{pixels.max():g}. Divide 0-255 images by 255, or pass them as uint8.'
+                f'Float pixel values must be in [0, 1], got values from {array.min():g} to '
+                f'{array.max():g}. Divide 0-255 images by 255, or pass them as uint8.'
             )
+        pixels = array.astype(np.float32)
     if layout == 'NHW':
         pixels = pixels[:, None]
     elif layout == 'NHWC':
@@ -154,6 +158,8 @@ def encode_labels(values, name, num_images):
             f'{name} got the text {values!r}: pass one label per image, e.g. '
             f'[{values!r}] * {num_images}.'
         )
+    if isinstance(values, torch.Tensor):
+        values = values.detach().cpu()
     if hasattr(values, 'shape'):  # numpy array, pandas Series, torch tensor
         array = np.asarray(values)
     else:

@@ -6,6 +6,7 @@ distilled student), fits the latent density (stage 3) and samples. See ``docs/me
 """
 
 import contextlib
+import numbers
 
 import numpy as np
 import pandas as pd
@@ -290,9 +291,10 @@ class FairDistillModel:
         if random_state is None:
             self._numpy_rng = np.random.RandomState()
             self._torch_rng = torch.Generator().manual_seed(int(self._numpy_rng.randint(2**31)))
-        elif isinstance(random_state, int):
-            self._numpy_rng = np.random.RandomState(random_state)
-            self._torch_rng = torch.Generator().manual_seed(random_state)
+        elif isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
+            # A NumPy integer (a seed read from an array or a config) is an int here.
+            self._numpy_rng = np.random.RandomState(int(random_state))
+            self._torch_rng = torch.Generator().manual_seed(int(random_state))
         elif (
             isinstance(random_state, tuple)
             and isinstance(random_state[0], np.random.RandomState)

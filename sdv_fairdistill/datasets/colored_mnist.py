@@ -11,6 +11,7 @@ Each digit is painted red or green. The **label group** is ``digit >= 5`` (0: di
 training set learns the colour shortcut and fails on the reversed test set.
 """
 
+import numbers
 from importlib.resources import files
 
 import numpy as np
@@ -64,9 +65,10 @@ def load_colored_mnist(size=14, test_size=1000, p_train=0.9, p_test=0.1, random_
     """Colored-MNIST train and test sets, in the layout of ``keras.datasets.mnist``.
 
     Args:
-        size (int): side of the images in pixels; 14 (default) average-pools the 28x28
+        size (int): side of the images in pixels: 14 (default) average-pools the 28x28
             digits 2x2, which keeps training practical on a CPU; 28 keeps them whole.
-        test_size (int): digits held out for the test set (stratified by digit).
+        test_size (int): digits held out for the test set, the same number of each digit: a
+            multiple of 10 from 10 to 4,990. Defaults to 1000.
         p_train (float): probability that the colour agrees with the label group in the
             training set (red for 0-4, green for 5-9).
         p_test (float): the same in the test set (0.1 reverses the bias).
@@ -80,8 +82,16 @@ def load_colored_mnist(size=14, test_size=1000, p_train=0.9, p_test=0.1, random_
     for name, value in (('p_train', p_train), ('p_test', p_test)):
         if not 0 <= value <= 1:
             raise ValueError(f'{name} is a probability, between 0 and 1; got {value}.')
-    if not 0 < test_size < 5000:
-        raise ValueError(f'test_size must be between 1 and 4,999 digits, got {test_size}.')
+    # Stratified by digit (500 of each): a test set of 10 * k digits holds k of each, and
+    # any other size would be rounded, to an empty split at the ends.
+    if (isinstance(test_size, bool) or not isinstance(test_size, numbers.Integral)
+            or not 10 <= test_size <= 4990 or test_size % 10):
+        raise ValueError(
+            f'test_size must be a multiple of 10 between 10 and 4,990 digits (the same '
+            f'number of each digit), got {test_size!r}.'
+        )
+    if size not in (14, 28):  # FairDistillImageSynthesizer needs sides of 8 pixels or more
+        raise ValueError(f'size must be 14 or 28 pixels, got {size!r}.')
     grey, digits = load_mnist_5k()
     grey = downsample(grey, size)
     rng = np.random.RandomState(random_state)
@@ -90,7 +100,7 @@ def load_colored_mnist(size=14, test_size=1000, p_train=0.9, p_test=0.1, random_
     test_rows = []
     for digit in range(10):
         rows = np.flatnonzero(digits == digit)
-        count = int(round(test_size * len(rows) / len(digits)))
+        count = test_size // 10
         test_rows.extend(rng.choice(rows, count, replace=False))
     is_test = np.zeros(len(digits), dtype=bool)
     is_test[test_rows] = True

@@ -52,10 +52,15 @@ def check_optional_bool(name, value):
         check_bool(name, value)
 
 
-def check_layer_sizes(name, value, allow_empty=True):
-    """``value`` is a tuple or list of positive integers (hidden layer sizes)."""
-    expected = 'a tuple of positive integers' + ('' if allow_empty else ' (at least one)')
-    if not isinstance(value, (tuple, list)) or (not value and not allow_empty):
+def check_layer_sizes(name, value, allow_empty=True, length=None):
+    """``value`` is a tuple or list of positive integers (hidden layer sizes), of exactly
+    ``length`` of them when given (a network whose layers are fixed in number)."""
+    if length is not None:
+        expected = f'a tuple of {length} positive integers'
+    else:
+        expected = 'a tuple of positive integers' + ('' if allow_empty else ' (at least one)')
+    if (not isinstance(value, (tuple, list)) or (not value and not allow_empty)
+            or (length is not None and len(value) != length)):
         _fail(name, expected, value)
     for size in value:
         if isinstance(size, bool) or not isinstance(size, numbers.Integral) or size < 1:

@@ -9,14 +9,15 @@ sensitive label. Scikit-learn conventions: the constructor only stores its argum
 
 Images in, images out: arrays ``(N, H, W)``, ``(N, H, W, C)`` or ``(N, C, H, W)`` with
 1 to 4 channels, ``uint8`` 0-255 (any integer type within 0-255) or float in ``[0, 1]``.
-``sample`` returns the same layout and dtype (0-255 for integer input, ``[0, 1]`` for float
-input); the pixels are the decoder's per-pixel means (probabilities), so the images are
-smooth grey levels, except for boolean input, where a pixel is set when its mean is 0.5 or
-more.
+``sample`` returns a NumPy array of the same layout and dtype (0-255 for integer input,
+``[0, 1]`` for float input); the pixels are the decoder's per-pixel means (probabilities),
+so the images are smooth grey levels, except for boolean input, where a pixel is set when
+its mean is 0.5 or more.
 """
 
 import inspect
 import pickle
+import warnings
 from collections.abc import Hashable
 
 import cloudpickle
@@ -27,11 +28,15 @@ import torch.nn.functional as F
 from sklearn.exceptions import NotFittedError
 
 from sdv_fairdistill.adapters.image import encode_labels, from_model_layout, to_model_layout
-from sdv_fairdistill.group_names import shown
+from sdv_fairdistill.group_names import shown, shown_list
 from sdv_fairdistill.core.spans import Span
 from sdv_fairdistill.plugins import get_adapter_class
 from sdv_fairdistill.synthesizers import _parameters as checks
 from sdv_fairdistill.synthesizers._shared import FairModelMixin
+
+#: A sensitive group with fewer images than this gets a warning, as a small group of a table
+#: does: what the model learns of it, and how fair that is, rests on a handful of images.
+MIN_GROUP_IMAGES = 10
 
 
 class FairDistillImageSynthesizer(FairModelMixin):
@@ -61,7 +66,8 @@ class FairDistillImageSynthesizer(FairModelMixin):
             ``'input'`` (default): it joins the latent at the head's input, so the images
             keep whatever relation to the sensitive label the real ones have (the method's
             default). ``'tint'``: the head draws one grey picture from the latent alone and
-            the sensitive label only sets the gain and offset of each colour channel. Use it
+            the sensitive label only sets each colour channel's brightness (a weight in
+            ``[0, 1]`` per channel that multiplies the picture's pixel means). Use it
             when the sensitive attribute is an appearance (the colour of Colored-MNIST):
             otherwise the head learns to draw the content the group is biased towards, and
             the generated images stay biased even though the labels are fair (see
@@ -145,9 +151,9 @@ class FairDistillImageSynthesizer(FairModelMixin):
     def _validate_parameters(self):
         checks.check_shared_parameters(self)
         checks.check_choice('sensitive_conditioning', self.sensitive_conditioning, ('input', 'tint'))
-        checks.check_layer_sizes('teacher_channels', self.teacher_channels, allow_empty=False)
-        checks.check_layer_sizes('student_channels', self.student_channels, allow_empty=False)
-        checks.check_layer_sizes('decoder_channels', self.decoder_channels, allow_empty=False)
+        # Each network has exactly two convolutions (adapters/image.py).
+        for name in ('teacher_channels', 'student_channels', 'decoder_channels'):
+            checks.check_layer_sizes(name, getattr(self, name), length=2)
         checks.check_integer('teacher_hidden', self.teacher_hidden, 1)
 
     # ------------------------------------------------------------------ fitting
@@ -161,56 +167,79 @@ class FairDistillImageSynthesizer(FairModelMixin):
                 least two groups.
             target (array-like or None): ``N`` labels of any hashable type (e.g. the digit).
         """
-        x, self._image_format = to_model_layout(images)
+        # Everything is checked, and the new model trained, before any state is set: a fit
+        # that fails (bad labels, an interrupted training) leaves the previous fit as it was.
+        x, image_format = to_model_layout(images)
         if len(x) < 2:
             raise ValueError(f'Got {len(x)} image; pass at least 2 images to learn from.')
-        groups, self._sensitive_values = encode_labels(sensitive, 'sensitive', len(x))
-        if len(self._sensitive_values) < 2:
+        groups, sensitive_values = encode_labels(sensitive, 'sensitive', len(x))
+        if len(sensitive_values) < 2:
             raise ValueError(
-                f'sensitive has a single group ({shown(self._sensitive_values[0])}). Fairness '
+                f'sensitive has a single group ({shown(sensitive_values[0])}). Fairness '
                 'needs at least two groups.'
             )
-        positive_class = None
-        if target is None:
-            if self.fairness_criterion != 'demographic_parity':
-                raise ValueError(
-                    f'fairness_criterion={self.fairness_criterion!r} compares error rates '
-                    'inside the target classes: pass target to fit.'
-                )
-            self._target_values = None
-            y, target_spans = torch.zeros(len(x), 0), []
-        else:
-            codes, self._target_values = encode_labels(target, 'target', len(x))
-            if len(self._target_values) < 2:
-                raise ValueError(
-                    f'target has a single class ({self._target_values[0]!r}). Pass at least '
-                    'two classes, or target=None if there is no label.'
-                )
-            n_classes = len(self._target_values)
-            if self.fairness_criterion == 'equal_opportunity':
-                known = self._target_values.tolist()
-                if self.positive_label not in known:
-                    raise ValueError(
-                        f"fairness_criterion='equal_opportunity' needs positive_label, one "
-                        f'of the target classes {known}; got {self.positive_label!r}.'
-                    )
-                positive_class = known.index(self.positive_label)
-            y = F.one_hot(torch.from_numpy(codes), n_classes).float()
-            target_spans = [Span(n_classes, 'categorical', 'target')]
-
-        self._image_shape = tuple(x.shape[1:])
+        small = sensitive_values[np.bincount(groups) < MIN_GROUP_IMAGES]
+        if len(small):
+            named = (f'groups {", ".join(map(shown, small))} have' if len(small) > 1
+                     else f'group {shown(small[0])} has')
+            warnings.warn(
+                f'The sensitive {named} fewer than {MIN_GROUP_IMAGES} images: too few to '
+                'learn their images from, or to make them fair. Pass more images of them, or '
+                'merge them into another group.'
+            )
+        y, target_values, target_spans, positive_class = self._encode_target(target, len(x))
         adapter = get_adapter_class('image')(
-            self._image_shape,
+            tuple(x.shape[1:]),
             teacher_channels=self.teacher_channels,
             teacher_hidden=self.teacher_hidden,
             student_channels=self.student_channels,
             decoder_channels=self.decoder_channels,
             sensitive_conditioning=self.sensitive_conditioning,
         )
-        self._model = self._build_model(adapter, target_spans, positive_class)
-        self._model.fit(x, y, groups, len(self._sensitive_values))
+        model = self._build_model(adapter, target_spans, positive_class)
+        model.fit(x, y, groups, len(sensitive_values))
+        self._model, self._image_shape, self._image_format = model, tuple(x.shape[1:]), image_format
+        self._sensitive_values, self._target_values = sensitive_values, target_values
         self.reset_sampling()
         return self
+
+    def _encode_target(self, target, num_images):
+        """``(y, target_values, target_spans, positive_class)`` of the target labels (a
+        zero-width ``y`` and no values without them), checked against the criterion."""
+        if target is None:
+            if self.fairness_criterion != 'demographic_parity':
+                raise ValueError(
+                    f'fairness_criterion={self.fairness_criterion!r} compares error rates '
+                    'inside the target classes: pass target to fit.'
+                )
+            return torch.zeros(num_images, 0), None, [], None
+        codes, target_values = encode_labels(target, 'target', num_images)
+        values = np.asarray(target_values)
+        if values.dtype.kind == 'f' and np.any(values != np.round(values)):
+            raise ValueError(
+                f'target holds numbers that are not whole '
+                f'({values[values != np.round(values)][0]:g}): the target of images is a '
+                'class label. Bin the numbers into classes first '
+                '(e.g. np.digitize), or pass target=None.'
+            )
+        if len(target_values) < 2:
+            raise ValueError(
+                f'target has a single class ({shown(target_values[0])}). Pass at least '
+                'two classes, or target=None if there is no label.'
+            )
+        positive_class = None
+        if self.fairness_criterion == 'equal_opportunity':
+            known = target_values.tolist()
+            if self.positive_label not in known:
+                raise ValueError(
+                    f"fairness_criterion='equal_opportunity' needs positive_label, one "
+                    f'of the target classes {shown_list(known)}; got '
+                    f'{shown(self.positive_label)}.'
+                )
+            positive_class = known.index(self.positive_label)
+        n_classes = len(target_values)
+        y = F.one_hot(torch.from_numpy(codes), n_classes).float()
+        return y, target_values, [Span(n_classes, 'categorical', 'target')], positive_class
 
     def _check_fitted(self):
         if self._model is None:
@@ -260,8 +289,9 @@ class FairDistillImageSynthesizer(FairModelMixin):
                 gets it) or ``num_rows`` labels.
 
         Returns:
-            tuple: ``(images, sensitive_labels, target_labels)``; images in the layout and
-            dtype convention given to ``fit``; ``target_labels`` is None without a target.
+            tuple: ``(images, sensitive_labels, target_labels)``; images a NumPy array in
+            the layout and dtype given to ``fit`` (a torch tensor's too); ``target_labels``
+            is None without a target.
         """
         self._check_fitted()
         if (isinstance(num_rows, bool) or not isinstance(num_rows, (int, np.integer))

@@ -178,6 +178,44 @@ def test_third_party_plugin_can_register_an_adapter():
     assert 'toy' not in list_adapters()
 
 
+def _registered(plugin):
+    """``(adapters, warnings)`` while ``plugin`` is registered."""
+    import warnings
+
+    from sdv_fairdistill.plugins import plugin_manager
+
+    plugin_manager.register(plugin)
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter('always')
+            adapters = list_adapters()
+    finally:
+        plugin_manager.unregister(plugin)
+    return adapters, [str(warning.message) for warning in caught]
+
+
+@pytest.mark.parametrize('hook_body, problem', [
+    (lambda register: (_ for _ in ()).throw(RuntimeError('plugin broke')),
+     'RuntimeError: plugin broke'),
+    (lambda register: register('audio', 42), "register('audio', ...) takes a subclass of "
+     'sdv_fairdistill.adapters.base.DataAdapter, got 42'),
+    (lambda register: register(['audio'], dict), 'takes a name as kind'),
+    (lambda register: {'audio': object}, 'returned a value instead of calling register'),
+])
+def test_a_broken_plugin_is_skipped_by_name_and_the_builtin_adapters_work(hook_body, problem):
+    from sdv_fairdistill.plugins import hookimpl
+
+    class BrokenPlugin:
+        @hookimpl
+        def register_adapters(self, register):
+            return hook_body(register)
+
+    adapters, messages = _registered(BrokenPlugin())
+    # It stopped every synthesizer before (its error raised from get_adapter_class).
+    assert {'tabular', 'image'} <= set(adapters) and 'audio' not in adapters
+    assert any('was skipped' in message and problem in message for message in messages)
+
+
 def _toy_biased_rows(n=600, seed=0):
     """Two groups, a binary target that agrees with the group 80 % of the time, and one
     continuous feature that carries the target (so it is biased too)."""

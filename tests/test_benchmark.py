@@ -212,6 +212,70 @@ def test_parts_run_separately_merge_into_one_table(result, tmp_path, capsys):
     assert 'is in more than one run' in capsys.readouterr().err
 
 
+def test_merged_parts_must_share_their_settings_and_sweep_points(result, tmp_path):
+    part = lambda seed, sweep=(), **config: BenchmarkResult(  # noqa: E731
+        records=[r for r in result.records if r['seed'] == seed], sweep=list(sweep),
+        config={**result.config, 'seeds': [seed], **config},
+    )
+    # Another number of rows: the merged config said the first part's for both.
+    with pytest.raises(ValueError, match=r"different 'num_rows' \(1500, 400\)"):
+        BenchmarkResult.combine([part(0), part(1, num_rows=1500)])
+    with pytest.raises(ValueError, match="different 'classifier'"):
+        BenchmarkResult.combine([part(0), part(1, classifier='RandomForest')])
+    # Each part swept the same point: it would count twice in the trade-off curve.
+    with pytest.raises(ValueError, match=r"\('compas', 0, 0.0\).*more than one run"):
+        BenchmarkResult.combine([part(0, result.sweep), part(1, result.sweep)])
+    # What differs by design is united: the sweep's settings, reference and ceiling rows.
+    merged = BenchmarkResult.combine([
+        part(0, sweep_weights=[], reference=False, ceilings=[]),
+        part(1, result.sweep, ceilings=['demographic_parity']),
+    ])
+    assert merged.config['sweep_weights'] == [0.0, 10.0] and merged.config['reference']
+    assert merged.config['ceilings'] == ['demographic_parity']
+    for text in ('{"a": 1}', '[1, 2]'):
+        with pytest.raises(ValueError, match='not a benchmark result'):
+            BenchmarkResult.from_json(text)
+
+
+def test_repeated_names_are_refused_and_the_sweep_follows_the_datasets():
+    for name, values in (('seeds', [0, 0]), ('datasets', ['german', 'german']),
+                         ('generators', ['GaussianCopula'] * 2)):
+        with pytest.raises(ValueError, match=f'{name} names .* more than once'):
+            BenchmarkConfig.quick(**{name: values})
+    # The sweep spent its time on Adult, and the trade-off figure showed Adult only.
+    assert BenchmarkConfig.quick(datasets=['german']).sweep_datasets == ('german',)
+    assert BenchmarkConfig.full().sweep_datasets == ('adult',)
+    assert BenchmarkConfig(datasets=['compas', 'adult']).sweep_datasets == ('adult',)
+
+
+@pytest.mark.parametrize('change, message', [
+    ({'sensitive_columns': ('group',)}, r"sensitive_columns names \['group'\], not column"),
+    ({'target_column': 'Y'}, r"target_column names \['Y'\], not column"),
+    ({'positive_label': 'Good'}, r"positive_label 'Good' is in 0 of 200 rows of 'credit'"),
+    ({'table_name': 'mytab'}, r"table_name 'mytab' is not a table of its metadata"),
+])
+def test_a_users_dataset_with_wrong_roles_is_refused_before_any_fit(change, message, monkeypatch):
+    import dataclasses
+
+    from sdv_fairdistill.benchmark import runner
+    from sdv_fairdistill.datasets import DATASETS
+
+    spec = dataclasses.replace(get_dataset('german'), name='mine', **change)
+    monkeypatch.setitem(DATASETS, 'mine', spec)
+    monkeypatch.setattr(runner, 'run_generator', lambda *a, **k: pytest.fail('fitted'))
+    config = BenchmarkConfig.quick(datasets=['mine'], generators=['FairDistill'], seeds=[0],
+                                   num_rows=200, sweep_weights=[])
+    with pytest.raises(ValueError, match=f"Dataset 'mine': {message}"):
+        run_benchmark(config, progress=False)
+
+
+def test_one_sensitive_name_is_one_column():
+    import dataclasses
+
+    spec = dataclasses.replace(get_dataset('german'), sensitive_columns='sex')
+    assert spec.sensitive_columns == ('sex',)  # not ('s', 'e', 'x')
+
+
 def test_markdown_names_generators_run_on_fewer_seeds(result):
     # As when one generator's part of a merged run had fewer seeds.
     name = next(r['generator'] for r in result.records if r['generator'] != 'Real data')

@@ -135,6 +135,8 @@ def test_other_bad_inputs_are_one_line_errors(german_csv, tmp_path, capsys):
     quick = ['benchmark', '--quick', '--datasets', 'german', '--generators', 'GaussianCopula']
     for options, message in (
         (['--seeds', '-1'], 'seeds must be between 0 and 4294967295, got [-1]'),
+        # A repeated option adds up (argparse kept the last one: seed 1 alone ran).
+        (['--seeds', '0', '--seeds', '1', '0'], 'seeds names [0] more than once'),
         (['--num-rows', '0'], 'num_rows must be at least 1'),
         (['--sweep-weights', '-3'], 'sweep_weights must be at least 0, got [-3.0]'),
         (['-o', str(text_file)], f"--output '{text_file}' is a file"),

@@ -20,7 +20,12 @@ from sdv_fairdistill.benchmark.evaluation import CLASSIFIERS, METRICS, Evaluator
 from sdv_fairdistill.benchmark.generators import GENERATORS, GeneratorSpec
 from sdv_fairdistill.benchmark.plots import tradeoff_figure
 from sdv_fairdistill.benchmark.results import BenchmarkResult
-from sdv_fairdistill.benchmark.runner import REFERENCE, run_benchmark, split_dataset
+from sdv_fairdistill.benchmark.runner import (
+    REFERENCE,
+    check_datasets,
+    run_benchmark,
+    split_dataset,
+)
 
 __all__ = (
     'BenchmarkConfig',
@@ -31,6 +36,7 @@ __all__ = (
     'GeneratorSpec',
     'METRICS',
     'REFERENCE',
+    'check_datasets',
     'run_benchmark',
     'split_dataset',
     'tradeoff_figure',

@@ -32,7 +32,8 @@ class BenchmarkConfig:
         nearest_k (int): k of density / coverage.
         sweep_weights (tuple[float]): ``fairness_weight`` values of the trade-off sweep
             (empty: no sweep).
-        sweep_datasets (tuple[str]): datasets swept.
+        sweep_datasets (tuple[str] or None): datasets swept. Defaults to None: Adult when
+            ``datasets`` has it, else the first of ``datasets``.
         sweep_seeds (tuple[int]): seeds of the sweep.
         reference (bool): add the 'Real data' row (classifier trained on the real training
             table; fidelity of the real test table).
@@ -60,7 +61,7 @@ class BenchmarkConfig:
     embedding_rows: int = 3000
     nearest_k: int = 5
     sweep_weights: tuple = DEFAULT_SWEEP_WEIGHTS
-    sweep_datasets: tuple = ('adult',)
+    sweep_datasets: tuple = None
     sweep_seeds: tuple = (0, 1, 2)
     reference: bool = True
     ceilings: tuple = ('demographic_parity', 'equalized_odds', 'equal_opportunity')
@@ -69,10 +70,17 @@ class BenchmarkConfig:
     raise_errors: bool = False
 
     def __post_init__(self):
+        if self.sweep_datasets is None:  # Adult when it is run, else the first dataset
+            datasets = (self.datasets,) if isinstance(self.datasets, str) else tuple(self.datasets)
+            self.sweep_datasets = ('adult',) if 'adult' in datasets else datasets[:1]
         for name in ('datasets', 'generators', 'seeds', 'sweep_weights', 'sweep_datasets',
                      'sweep_seeds', 'ceilings', 'metadata'):
             value = getattr(self, name)
-            setattr(self, name, (value,) if isinstance(value, (str, int, float)) else tuple(value))
+            values = (value,) if isinstance(value, (str, int, float)) else tuple(value)
+            repeated = sorted({v for v in values if values.count(v) > 1}, key=str)
+            if repeated:  # their cells would be run twice and counted twice in the means
+                raise ValueError(f'{name} names {repeated} more than once; name each once.')
+            setattr(self, name, values)
         for name in (*self.datasets, *self.sweep_datasets):
             get_dataset(name)
         for name in self.generators:

@@ -12,6 +12,9 @@ import pandas as pd
 from sdv_fairdistill.benchmark.evaluation import METRICS
 
 COSTS = ('fit_seconds', 'sample_seconds', 'rows_per_second', 'parameters')
+#: The settings a record's numbers depend on: parts of one result must share them.
+MEASURING = ('num_rows', 'test_size', 'classifier', 'use_sensitive_feature', 'params',
+             'quality_rows', 'embedding_rows', 'nearest_k')
 _KEYS = ['dataset', 'generator']
 #: Columns whose Markdown cell also gives the worst seed (a user runs once: the bad seed is
 #: the run they may get).
@@ -210,6 +213,11 @@ class BenchmarkResult:
     def from_json(cls, text):
         """Read back what ``to_json`` wrote (null metrics become NaN)."""
         payload = json.loads(text)
+        if not (isinstance(payload, dict) and isinstance(payload.get('records'), list)):
+            raise ValueError(
+                'This JSON is not a benchmark result: it has no list of records (a '
+                "results.json written by the benchmark has 'config', 'records' and 'sweep')."
+            )
 
         def nan(records):
             return [{k: (np.nan if v is None else v) for k, v in r.items()} for r in records]
@@ -224,27 +232,33 @@ class BenchmarkResult:
         """One result from runs of parts of a benchmark (e.g. one dataset per process).
 
         Records and sweeps are concatenated; the configuration keeps the union of datasets,
-        generators and seeds, and the first run's other settings.
+        generators, seeds, metadata, reference rows and the sweep's settings. Parts measured
+        under different settings (``MEASURING``: rows, split, classifier, generator
+        parameters, fidelity sizes) are refused, as is a cell in two parts.
         """
         results = list(results)
         if not results:
             raise ValueError('combine needs at least one BenchmarkResult.')
-        seen = set()
-        for result in results:
-            for record in result.records:
-                cell = (record['dataset'], record['seed'], record['generator'])
-                if cell in seen:
-                    raise ValueError(
-                        f'The cell {cell} (dataset, seed, generator) is in more than one run: '
-                        'keep it in one of them, or its numbers would count twice.'
-                    )
-                seen.add(cell)
+        _refuse_repeated_cells([r.records for r in results], ('dataset', 'seed', 'generator'))
+        _refuse_repeated_cells([r.sweep for r in results], ('dataset', 'seed', 'fairness_weight'))
+        for key in MEASURING:
+            settings = {json.dumps(_json_safe(r.config[key]), sort_keys=True, default=str)
+                        for r in results if key in r.config}
+            if len(settings) > 1:
+                raise ValueError(
+                    f"The runs were measured with different '{key}' "
+                    f"({', '.join(sorted(settings))}): their numbers would not compare in one "
+                    'table. Run the parts with the same '
+                    'settings.'
+                )
         config = dict(results[0].config)
-        for key in ('datasets', 'generators', 'seeds', 'sweep_datasets', 'sweep_seeds'):
+        for key in ('datasets', 'generators', 'seeds', 'metadata', 'ceilings', 'sweep_datasets',
+                    'sweep_seeds', 'sweep_weights'):
             values = []
             for result in results:
                 values += [v for v in result.config.get(key, ()) if v not in values]
             config[key] = values
+        config['reference'] = any(r.config.get('reference', False) for r in results)
         return cls(
             records=[record for result in results for record in result.records],
             sweep=[record for result in results for record in result.sweep],
@@ -281,6 +295,19 @@ class BenchmarkResult:
             except Exception:  # noqa: BLE001 - no kaleido / browser: the HTML is the figure
                 pass
         return paths
+
+
+def _refuse_repeated_cells(parts, keys):
+    """A cell (its ``keys``' values) in more than one part would count twice: refused."""
+    seen = set()
+    for records in parts:
+        cells = {tuple(record[key] for key in keys) for record in records}
+        for cell in sorted(cells & seen, key=str):  # the first, named the same every time
+            raise ValueError(
+                f"The cell {cell} ({', '.join(keys)}) is in more than one run: keep it in one "
+                'of them, or its numbers would count twice.'
+            )
+        seen |= cells
 
 
 def _shown(block, column):

@@ -114,6 +114,14 @@ def _cell(config, record, work):
     return record
 
 
+def check_datasets(config):
+    """Check every dataset's roles against its table (``DatasetSpec.check``) before anything
+    is fitted: a misspelled column or label must not cost a long run."""
+    for name in dict.fromkeys((*config.datasets, *config.sweep_datasets)):
+        dataset = get_dataset(name)
+        dataset.check(*dataset.load(num_rows=config.num_rows, random_state=0))
+
+
 def run_benchmark(config=None, progress=True):
     """Run the benchmark described by ``config`` (default: ``BenchmarkConfig.full()``).
 
@@ -125,6 +133,7 @@ def run_benchmark(config=None, progress=True):
         BenchmarkResult: per-seed records, the fairness-weight sweep and the configuration.
     """
     config = config or BenchmarkConfig.full()
+    check_datasets(config)
     per_split = (
         len(config.generators) * len(config.metadata) + config.reference + len(config.ceilings)
     )

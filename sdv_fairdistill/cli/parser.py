@@ -7,6 +7,7 @@ from sdv_fairdistill.cli.benchmark_demo import command_benchmark, command_demo
 from sdv_fairdistill.cli.fit_sample import command_fit, command_sample
 from sdv_fairdistill.cli.report import command_report
 from sdv_fairdistill.core.criteria import CRITERIA
+from sdv_fairdistill.datasets import DATASETS
 
 
 def build_parser():
@@ -158,13 +159,14 @@ def build_parser():
     bench.add_argument('--quick', action='store_true',
                        help='small data, few epochs, two seeds: minutes, for a smoke test '
                        '(default: the full benchmark, hours on a CPU)')
-    bench.add_argument('--datasets', nargs='+', metavar='NAME',
-                       help='datasets to run (default: adult compas german); also the cases '
-                       'built from Adult: adult_rare adult_small adult_intersectional')
-    bench.add_argument('--generators', nargs='+', metavar='NAME',
+    bench.add_argument('--datasets', nargs='+', action='extend', metavar='NAME',
+                       help='datasets to run (default: adult compas german); all: '
+                       + ' '.join(DATASETS))
+    bench.add_argument('--generators', nargs='+', action='extend', metavar='NAME',
                        help="subset of the generators (quote names with spaces, e.g. "
                        "'FairDistill (teacher)')")
-    bench.add_argument('--seeds', nargs='+', type=int, metavar='SEED', help='seeds to run')
+    bench.add_argument('--seeds', nargs='+', action='extend', type=int, metavar='SEED',
+                       help='seeds to run')
     bench.add_argument('--num-rows', type=int, metavar='N', help='rows per dataset at most')
     bench.add_argument('--classifier',
                        choices=['HistGradientBoosting', 'LogisticRegression', 'RandomForest',
@@ -174,7 +176,8 @@ def build_parser():
                        help="criteria whose fairlearn ExponentiatedGradient classifier on the "
                        'real rows is a reference row (default: all three in the full mode, '
                        'none in the quick mode; no value: none)')
-    bench.add_argument('--metadata', nargs='+', choices=['curated', 'detected'], metavar='KIND',
+    bench.add_argument('--metadata', nargs='+', action='extend', choices=['curated', 'detected'],
+                       metavar='KIND',
                        help="metadata the generators learn with: 'curated' and / or "
                        "'detected' (SDV's detect_from_dataframes; default: both in the full "
                        'mode, curated in the quick mode)')
@@ -183,13 +186,14 @@ def build_parser():
                        'whose other part has it)')
     bench.add_argument('--no-sweep', action='store_true',
                        help='skip the fairness_weight sweep (no trade-off curve)')
-    bench.add_argument('--sweep-datasets', nargs='+', metavar='NAME',
-                       help='datasets of the sweep (default: adult)')
-    bench.add_argument('--sweep-seeds', nargs='+', type=int, metavar='SEED',
+    bench.add_argument('--sweep-datasets', nargs='+', action='extend', metavar='NAME',
+                       help='datasets of the sweep (default: adult when --datasets has it, '
+                       'else the first of them)')
+    bench.add_argument('--sweep-seeds', nargs='+', action='extend', type=int, metavar='SEED',
                        help='seeds of the sweep (default: the mode\'s)')
-    bench.add_argument('--sweep-weights', nargs='+', type=float, metavar='W',
+    bench.add_argument('--sweep-weights', nargs='+', action='extend', type=float, metavar='W',
                        help='fairness_weight values of the sweep (default: 0 100 300 1000 3000)')
-    bench.add_argument('--merge', nargs='+', metavar='DIR',
+    bench.add_argument('--merge', nargs='+', action='extend', metavar='DIR',
                        help='run nothing: combine the results.json of earlier runs (e.g. one '
                        'dataset each) into one table in --output')
     bench.add_argument('--gpu', action='store_true', help='train on a CUDA GPU if there is one')

@@ -9,6 +9,7 @@ cases::
     synthesizer = FairDistillSynthesizer(metadata, spec.sensitive_columns, spec.target_column)
 """
 
+import warnings
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, Callable
@@ -54,6 +55,46 @@ class DatasetSpec:
     target_column: str
     positive_label: Any
     description: str
+
+    def __post_init__(self):
+        # One name is one sensitive column (a string would be read letter by letter).
+        columns = self.sensitive_columns
+        columns = (columns,) if isinstance(columns, str) else tuple(columns)
+        object.__setattr__(self, 'sensitive_columns', columns)
+
+    def check(self, data, metadata):
+        """Refuse, naming the field and the fix, roles that do not fit the loaded ``data`` and
+        ``metadata``: before a benchmark fits anything, not after every generator has."""
+        tables = list(metadata.tables)
+        if self.table_name not in tables:
+            raise ValueError(
+                f"Dataset '{self.name}': table_name '{self.table_name}' is not a table of its "
+                f'metadata ({tables}). Set table_name to the metadata\'s table name.'
+            )
+        for field, columns in (('sensitive_columns', self.sensitive_columns),
+                               ('target_column', (self.target_column,))):
+            missing = [column for column in columns if column not in data.columns]
+            if missing or not columns:
+                raise ValueError(
+                    f"Dataset '{self.name}': {field} names {missing or 'no column'}, not "
+                    f'column(s) of its table ({list(data.columns)}).'
+                )
+        target = data[self.target_column]
+        if target.isna().any():  # the metrics leave them out, under warnings the run hides
+            warnings.warn(
+                f"Dataset '{self.name}': {int(target.isna().sum())} rows have no "
+                f"'{self.target_column}'. The generators learn from them; the scores are "
+                'computed on the rows that have one.'
+            )
+        positives = int((target == self.positive_label).sum())
+        if positives < 2 or len(target) - positives < 2:
+            values = target.dropna().unique()[:10].tolist()
+            raise ValueError(
+                f"Dataset '{self.name}': positive_label {self.positive_label!r} is in "
+                f"{positives} of {len(target)} rows of '{self.target_column}' (values: "
+                f'{values}); the benchmark needs at least 2 rows with it and 2 without, to '
+                'split and score a class target. Set positive_label to one of the values.'
+            )
 
     def load(self, num_rows=None, random_state=0):
         """Return ``(data, metadata)``; a random subset of ``num_rows`` rows when given."""

@@ -334,6 +334,20 @@ def test_fit_distributed_outside_torchrun_says_how_to_launch(monkeypatch):
         fit_distributed(_synthesizer(), {'people': _table()})
 
 
+def test_a_second_fit_distributed_after_closing_its_group_says_what_to_do(monkeypatch):
+    # Under torchrun a second init_process_group failed inside gloo ("connectFullMesh
+    # failed ... Connection refused").
+    from sdv_fairdistill import fit_distributed
+    from sdv_fairdistill.synthesizers import _distributed
+
+    for name in ('RANK', 'WORLD_SIZE', 'LOCAL_RANK', 'MASTER_ADDR', 'MASTER_PORT'):
+        monkeypatch.setenv(name, '0')
+    monkeypatch.setattr(_distributed, '_closed_a_group', True)
+    with pytest.raises(RuntimeError, match=r"call torch.distributed.init_process_group\('gloo'\) "
+                                           'once before the first fit_distributed'):
+        fit_distributed(_synthesizer(), {'people': _table()})
+
+
 def test_without_a_process_group_nothing_is_distributed():
     tensor = torch.ones(3, 2, requires_grad=True)
     assert distributed.gather_rows(tensor) is tensor

@@ -126,6 +126,22 @@ def test_fit_from_parquet_refuses_what_it_cannot_read(tmp_path):
         synthesizer.fit_from_parquet(tmp_path / 'nosex.parquet')
     with pytest.raises(Exception, match='sample_rows'):
         synthesizer.fit_from_parquet(tmp_path / 'nosex.parquet', sample_rows=1)
+    # Checked before the sample is read and encoded (it was tempfile's FileNotFoundError).
+    with pytest.raises(ValueError, match="workdir '.*nowhere' is not a folder"):
+        synthesizer.fit_from_parquet(tmp_path / 'nosex.parquet', workdir=tmp_path / 'nowhere')
+
+
+def test_a_table_too_short_for_its_processes_names_the_most_it_can_use(tmp_path, monkeypatch):
+    # Four processes for six rows: two got fewer than 2 and said only "The shards hold no
+    # batch of two rows or more", the others a gloo "Connection closed by peer".
+    from sdv_fairdistill.core import distributed
+
+    _sorted_table().iloc[[0, 1, 2, -3, -2, -1]].to_parquet(tmp_path / 'six.parquet')
+    monkeypatch.setattr(distributed, 'world_size', lambda: 4)
+    synthesizer = FairDistillSynthesizer(_metadata(), sensitive_columns='sex', epochs=1)
+    with pytest.raises(ValueError, match='6 rows, dealt out to 4 processes: each needs at '
+                                         'least 2 to train on. Use at most 3 processes'):
+        synthesizer.fit_from_parquet(tmp_path / 'six.parquet')
 
 
 def test_metadata_detected_from_the_first_rows_is_refused_with_the_fix(tmp_path):
@@ -227,6 +243,18 @@ def test_parquet_folder_of_files_written_apart_reads_as_one_table(tmp_path):
     table = pd.concat(ParquetTable(folder).frames(), ignore_index=True)
     expected = pd.DataFrame({'hours': [40.0, 38.0, 12.5, 2.5], 'job': ['a', 'b', 'c', 'e']})
     pd.testing.assert_frame_equal(table, expected)
+
+
+def test_an_empty_file_lacking_a_column_gives_no_batch(tmp_path):
+    # Its scanner gave a batch of 0 rows, which reached the encoder's mixture models
+    # ("Found array with 0 sample(s)") in a one-process fit.
+    folder = tmp_path / 'parts'
+    folder.mkdir()
+    pd.DataFrame({'hours': [40.0, 38.0], 'job': ['a', 'b']}).to_parquet(folder / 'part0.parquet')
+    pd.DataFrame({'job': pd.Series([], dtype=object)}).to_parquet(folder / 'part1.parquet')
+    pd.DataFrame({'hours': [12.5], 'job': ['c']}).to_parquet(folder / 'part2.parquet')
+    frames = list(ParquetTable(folder).frames())
+    assert [len(frame) for frame in frames] == [2, 1]
 
 
 def test_parquet_folder_whose_files_disagree_is_refused_naming_file_and_column(tmp_path):

@@ -407,6 +407,40 @@ def test_a_users_transformer_for_missing_numbers_is_kept(missing_wages_generated
     assert user.get_transformers()['wages'].missing_value_generation == 'random'
 
 
+def test_a_refit_on_rows_without_the_missing_values_works_and_back(missing_wages):
+    # The first fit's 'from_column' transformer was kept, and RDT failed to refit it on a
+    # column without missing values ("Shape of passed values is (2000, 1), indices imply
+    # (2000, 2)").
+    metadata = Metadata.detect_from_dataframes({'t': missing_wages})
+    synthesizer = FairDistillSynthesizer(metadata, 'group', 'label', epochs=1, distill_epochs=1,
+                                         batch_size=500, seed=0)
+    wages = missing_wages['wages']
+    filled = missing_wages.assign(wages=wages.fillna(wages.median()))
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        for table, generation, missing in ((missing_wages, 'from_column', True),
+                                           (filled, 'random', False),
+                                           (missing_wages, 'from_column', True)):
+            synthesizer.fit({'t': table})
+            assert synthesizer.get_transformers()['wages'].missing_value_generation == generation
+            assert synthesizer.sample(500)['t']['wages'].isna().any() == missing
+
+
+def test_an_update_of_transformers_sdv_refuses_changes_nothing(missing_wages):
+    from rdt.transformers import FloatFormatter
+
+    metadata = Metadata.detect_from_dataframes({'t': missing_wages})
+    synthesizer = FairDistillSynthesizer(metadata, 'group', 'label', epochs=1, distill_epochs=1,
+                                         batch_size=500, seed=0)
+    with pytest.raises(Exception, match='must be prepared for fitting'):  # SDV's: too early
+        synthesizer.update_transformers({'wages': FloatFormatter()})
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        synthesizer.fit({'t': missing_wages})
+    # The refused call did not make 'wages' a user's column, left as SDV sets it ('random').
+    assert synthesizer.get_transformers()['wages'].missing_value_generation == 'from_column'
+
+
 def test_a_table_too_wide_to_encode_is_refused_before_training(monkeypatch):
     """A column of nearly unique text detected as categorical is one one-hot column per
     value: past the memory limit the fit stops with the column named, not a MemoryError."""

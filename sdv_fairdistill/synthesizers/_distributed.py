@@ -23,6 +23,11 @@ from sdv_fairdistill.synthesizers._parameters import InvalidParameterError
 TORCHRUN_VARIABLES = ('RANK', 'WORLD_SIZE', 'LOCAL_RANK', 'MASTER_ADDR', 'MASTER_PORT')
 
 
+#: Whether a call initialised a process group and destroyed it: torchrun's rendezvous serves
+#: one initialisation, and a second fails to connect deep inside gloo.
+_closed_a_group = False
+
+
 def _backend(synthesizer):
     # NCCL needs a GPU per process; gloo runs anywhere (and is what CPU training uses).
     return 'nccl' if synthesizer.enable_gpu and torch.cuda.is_available() else 'gloo'
@@ -50,7 +55,9 @@ def fit_distributed(synthesizer, data, filepath=None, backend=None):
         backend (str or None): the ``torch.distributed`` backend when this call initialises
             the process group. Defaults to None ('nccl' with ``enable_gpu=True`` and a GPU,
             else 'gloo'). An already initialised process group is used as it is (and left
-            initialised).
+            initialised); one this call initialises is destroyed at its end, and a second
+            call in the same process is then refused (initialise the group yourself to fit
+            several synthesizers in one script).
 
     Returns:
         FairDistillSynthesizer: ``synthesizer``, fitted.
@@ -66,6 +73,15 @@ def fit_distributed(synthesizer, data, filepath=None, backend=None):
             'fit_distributed runs in the processes torchrun starts: launch the script with '
             "'torchrun --standalone --nproc-per-node N script.py' (or initialise "
             'torch.distributed yourself), or call synthesizer.fit(data) in one process.'
+        )
+    global _closed_a_group
+    if initialise and _closed_a_group:
+        raise RuntimeError(
+            'fit_distributed already started and closed torch.distributed once in this '
+            'process, and under torchrun it cannot start again (gloo fails to connect). To fit '
+            "several synthesizers in one script, call torch.distributed.init_process_group('"
+            f"{backend or _backend(synthesizer)}') once before the first fit_distributed: "
+            'every call then uses that process group and leaves it open.'
         )
     backend = backend or _backend(synthesizer)
     if initialise:
@@ -100,4 +116,5 @@ def fit_distributed(synthesizer, data, filepath=None, backend=None):
     finally:
         if initialise:
             dist.destroy_process_group()
+            _closed_a_group = True
     return synthesizer

@@ -18,6 +18,7 @@ Data-parallel (``fit_distributed``), each process encodes every ``world_size``-t
 own shard of the table.
 """
 
+import os
 import shutil
 import tempfile
 import warnings
@@ -69,19 +70,20 @@ def _few_distinct(table, column, limit):
 
 
 def _warn_once_for_new_categories(caught, sample_rows):
-    """One warning for the categories the sample missed (RDT warns once per batch; batches
-    of every process counted), and the other warnings as they were."""
+    """One warning for the categories the sample missed (RDT warns once per column and
+    batch; those of every process counted), and the other warnings as they were."""
     new = [w for w in caught if 'new categories' in str(w.message)]
     for other in (w for w in caught if 'new categories' not in str(w.message)):
         warnings.warn_explicit(other.message, other.category, other.filename, other.lineno)
     # Every process encodes its own share; rank 0, which warns, may hold none of them.
-    batches = int(distributed.sum_over_processes(np.array([len(new)], dtype=float))[0])
-    if batches:
+    count = int(distributed.sum_over_processes(np.array([len(new)], dtype=float))[0])
+    if count:
         first = f' (first: {new[0].message})' if new else ''
         warnings.warn(
-            f'{batches} batches of the table hold categories that the {sample_rows:,}-row '
-            f'sample the encoders learned from does not{first}. Those values are encoded as '
-            'no category and are never generated; raise sample_rows to learn them.'
+            f'{count} times a column of a batch of the table held categories that the '
+            f'{sample_rows:,}-row sample the encoders learned from does not{first}. Those '
+            'values are encoded as no category and are never generated; raise sample_rows to '
+            'learn them.'
         )
 
 
@@ -116,6 +118,9 @@ class ParquetFitMixin:
         """
         checks.check_integer('sample_rows', sample_rows, 2)
         checks.check_integer('batch_rows', batch_rows, 2)
+        if workdir is not None and not os.path.isdir(workdir):  # before the sample is read
+            raise ValueError(f"workdir '{workdir}' is not a folder: create it, or pass None "
+                             "(the system's temporary folder).")
         table = ParquetTable(path, batch_rows)
         if table.num_rows == 0:
             raise ValueError(f"'{path}' holds no rows.")
@@ -167,6 +172,12 @@ class ParquetFitMixin:
         table = stream['table']
         stream['folder'] = tempfile.mkdtemp(prefix='fairdistill_shards_', dir=stream['workdir'])
         world, rank = distributed.world_size(), distributed.rank()
+        if table.num_rows // world < 2:  # every process decides alike: none waits on another
+            raise ValueError(
+                f'The table has {table.num_rows} rows, dealt out to {world} processes: each '
+                'needs at least 2 to train on. Use at most '
+                f'{max(1, table.num_rows // 2)} processes (--nproc-per-node), or fit in one.'
+            )
         local_rows = -(-table.num_rows // world)
         writer = ShardWriter(stream['folder'], max(1, -(-local_rows // table.batch_rows)),
                              stream['seed'] + rank)

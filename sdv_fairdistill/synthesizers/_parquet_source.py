@@ -133,14 +133,13 @@ class ParquetTable:
         for fragment in self.fragments:
             reader = pq.ParquetFile(fragment.path)
             if not set(schema.names) <= set(reader.schema_arrow.names):
-                # A file without rows may lack columns (common_schema refuses any other):
-                # the scanner reads it with the folder's schema.
-                yield from fragment.to_batches(
-                    schema=self.dataset.schema, columns=columns, batch_size=self.batch_rows
-                )
+                # Only a file without rows may lack columns (common_schema refuses any other):
+                # nothing to read. (Its scanner gave a batch of 0 rows, which reached the
+                # encoder's mixture models.)
                 continue
             for batch in reader.iter_batches(batch_size=self.batch_rows, columns=schema.names):
-                yield batch if batch.schema.equals(schema) else batch.cast(schema)
+                if batch.num_rows:
+                    yield batch if batch.schema.equals(schema) else batch.cast(schema)
 
     def frames(self, columns=None, every=1, offset=0):
         """The table as pandas DataFrames, a batch at a time; with ``every`` > 1 only the

@@ -40,6 +40,9 @@ class RawColumnsMixin:
         return sdtype in ('categorical', 'boolean') or values.nunique(dropna=True) <= inputs.MAX_CLASSES
 
     def update_transformers(self, column_name_to_transformer, table_name=None):
+        # SDV's checks first: a call it refuses (before auto_assign_transformers) changes
+        # nothing, not even which columns ``_missing_from_the_row`` leaves alone.
+        super().update_transformers(column_name_to_transformer, table_name)
         # The user's choices are kept as they are (``_missing_from_the_row``).
         self._user_transformer_columns = set(
             getattr(self, '_user_transformer_columns', set())
@@ -52,7 +55,6 @@ class RawColumnsMixin:
                     'FairDistillSynthesizer models the sensitive and target columns from their '
                     'raw values (their groups and classes).'
                 )
-        super().update_transformers(column_name_to_transformer, table_name)
 
     def add_constraints(self, constraints):
         protected = set(self.sensitive_columns) | set(inputs.as_list(self.target_column))
@@ -87,23 +89,32 @@ class RawColumnsMixin:
 
     def _missing_from_the_row(self, table_data, transformers, raw):
         """SDV's default ``FloatFormatter`` of each numerical column with missing values,
-        generating them from a ``.is_null`` column instead of at random (module docstring)."""
+        generating them from a ``.is_null`` column instead of at random (module docstring);
+        on a refit, a column this switched earlier whose new rows have fewer missing values
+        goes back to SDV's default (RDT fails to refit 'from_column' on a column without
+        missing values, and SDV keeps the transformers of the first fit)."""
         user = getattr(self, '_user_transformer_columns', set())
+        switched = getattr(self, '_missing_from_the_row_columns', set())
         renewed = {}
         for column, transformer in transformers.items():
-            if (
-                type(transformer) is FloatFormatter
-                and transformer.missing_value_generation == 'random'
-                and column not in raw
-                and column not in user
-                and column in table_data
-                and table_data[column].isna().mean() >= MIN_MISSING_SHARE
-            ):
+            if (type(transformer) is not FloatFormatter or column in raw or column in user
+                    or column not in table_data):
+                continue
+            wanted = ('from_column' if table_data[column].isna().mean() >= MIN_MISSING_SHARE
+                      else 'random')
+            current = transformer.missing_value_generation
+            # Only SDV's default ('random') or this method's own choice is changed.
+            if current != wanted and (current == 'random' or column in switched):
                 renewed[column] = FloatFormatter(
                     missing_value_replacement=transformer.missing_value_replacement,
                     learn_rounding_scheme=transformer.learn_rounding_scheme,
                     enforce_min_max_values=transformer.enforce_min_max_values,
                     computer_representation=transformer.computer_representation,
-                    missing_value_generation='from_column',
+                    missing_value_generation=wanted,
                 )
+        self._missing_from_the_row_columns = (
+            {column for column in switched if column not in renewed}
+            | {column for column, new in renewed.items()
+               if new.missing_value_generation == 'from_column'}
+        )
         return renewed

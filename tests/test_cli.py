@@ -794,6 +794,29 @@ def test_report_warns_about_a_category_written_as_another_type(tmp_path, capsys)
     assert 'shares no value' not in capsys.readouterr().err
 
 
+@pytest.mark.parametrize('zone', [None, 'UTC'])
+def test_report_compares_dates_of_a_parquet_file_with_the_same_dates_in_a_csv(tmp_path, zone):
+    # Read as text, the CSV's dates were left out of the quality score, with no word.
+    rng = np.random.default_rng(0)
+    real = pd.DataFrame({
+        'sex': rng.choice(['F', 'M'], 300), 'y': rng.choice(['no', 'yes'], 300),
+        'age': rng.integers(18, 70, 300),
+        'joined': pd.to_datetime('2020-01-01', utc=zone is not None)
+        + pd.to_timedelta(rng.integers(0, 900, 300), unit='D'),
+    })
+    real.to_parquet(tmp_path / 'real.parquet')
+    synthetic = real.assign(age=real['age'] + 20)  # a column shape below 1: each one counts
+    synthetic.to_parquet(tmp_path / 'synthetic.parquet')
+    synthetic.to_csv(tmp_path / 'synthetic.csv', index=False)
+    scores = []
+    for synthetic in ('synthetic.parquet', 'synthetic.csv'):
+        output = tmp_path / f'{synthetic}.json'
+        assert main(['report', str(tmp_path / 'real.parquet'), str(tmp_path / synthetic), '-s',
+                     'sex', '-t', 'y', '--no-explain', '--quiet', '-o', str(output)]) == 0
+        scores.append(json.loads(output.read_text())['quality_score'])
+    assert scores[0] == scores[1]
+
+
 def test_a_table_name_the_metadata_file_does_not_have_is_refused(german_csv, tmp_path, capsys):
     from sdv.metadata import Metadata
 

@@ -97,6 +97,32 @@ def read_table(path, numbers=(), as_text=None):
         raise CLIError(f"cannot read '{path}': {_one_line(error)}")
 
 
+def same_datetimes(reference, table):
+    """``table`` with the columns that are dates in ``reference`` and text in ``table`` (a
+    CSV beside a Parquet file) parsed as dates, in ``reference``'s time zone. Left as text,
+    SDMetrics scores such a column as nothing and averages the quality over the others."""
+    import pandas as pd
+
+    text_dates = [
+        column for column in reference.columns.intersection(table.columns)
+        if pd.api.types.is_datetime64_any_dtype(reference[column])
+        and (pd.api.types.is_object_dtype(table[column])
+             or pd.api.types.is_string_dtype(table[column]))
+    ]
+    if text_dates:
+        table = table.copy()
+    for column in text_dates:
+        dates, values = reference[column], table[column]
+        zone = getattr(dates.dtype, 'tz', None)
+        try:
+            parsed = pd.to_datetime(values, utc=zone is not None, format='mixed')
+        except (ValueError, TypeError) as error:
+            raise CLIError(f"column '{column}' holds dates in one file and text that is no "
+                           f'date in the other ({_one_line(error)}): write both alike')
+        table[column] = parsed.dt.tz_convert(zone) if zone is not None else parsed
+    return table
+
+
 #: A code: digits only, the first a zero (``01``, ``02134``); every value of the column is
 #: then as many digits long (fixed-width codes), so ``0.5``, ``-01`` or ``7, 12`` are numbers.
 _CODE = r'0\d+'

@@ -23,6 +23,7 @@ from sdv_fairdistill.cli._io import (
     metadata_numbers,
     positive_label_of,
     read_table,
+    same_datetimes,
 )
 from sdv_fairdistill.metrics._tables import check_metadata_columns
 
@@ -174,6 +175,10 @@ def command_report(args):
     codes = real.attrs.get('text_codes', [])
     synthetic = read_table(args.synthetic, as_text=codes)
     validation = read_table(args.validation, as_text=codes) if args.validation else None
+    # Dates of a Parquet file beside the same dates as text in a CSV: compared as dates.
+    synthetic = same_datetimes(real, synthetic)
+    real = same_datetimes(synthetic, real)
+    validation = same_datetimes(real, validation) if validation is not None else None
     for path, table in ((args.real, real), (args.synthetic, synthetic),
                         (args.validation, validation)):
         if table is not None and table.empty:  # before the quality report averages nothing

@@ -285,6 +285,53 @@ def test_testing_on_rows_of_real_data_is_said(small):
         DemographicParityDifference.compute(fit_rows, fit_rows, **kwargs)  # no classifier
 
 
+def test_validation_rows_that_are_rows_of_real_data_are_said(small):
+    # Passed the real table again, the real-trained model was tested on its own training
+    # rows (on COMPAS its AUROC read 0.97 instead of 0.64), with no word.
+    kwargs = {'target_column': 'y', 'sensitive_columns': 'sex', 'positive_label': 'yes'}
+    fit_rows, unseen = small.iloc[:300], small.iloc[300:]
+    for metric, options in ((TSTRDemographicParityDifference, kwargs),
+                            (TSTRMeanDifference, {'target_column': 'x', 'sensitive_columns': 'sex'})):
+        with pytest.warns(UserWarning, match='300 of the 300 rows of real_validation_data are '
+                                             'rows of real_data'):
+            metric.compute(fit_rows, fit_rows, real_validation_data=fit_rows, **options)
+        with warnings.catch_warnings():
+            warnings.filterwarnings('error', message='.*rows of real_validation_data')
+            metric.compute(fit_rows, fit_rows, real_validation_data=unseen, **options)
+
+
+def test_a_feature_whose_values_no_table_shares_is_said(small):
+    kwargs = {'target_column': 'y', 'sensitive_columns': 'sex', 'positive_label': 'yes',
+              'real_validation_data': small.iloc[300:]}
+    real = small.iloc[:300].assign(race=lambda t: t['race'].map({'A': 'north', 'B': 'south'}))
+    validation = kwargs['real_validation_data'].assign(
+        race=lambda t: t['race'].map({'A': 'north', 'B': 'south'}))
+    kwargs['real_validation_data'] = validation
+    codes = real.assign(race=real['race'].map({'north': 0, 'south': 1}))  # codes for names
+    with pytest.warns(UserWarning, match=r"synthetic_data\['race'\] shares no value with "
+                                         r"real_data\['race'\] \(e.g. 1 against 'south'\)"):
+        TSTRDemographicParityDifference.compute(real, codes, **kwargs)
+    # Whole numbers read back as floats are the same categories: no warning, same numbers.
+    numbers = real.assign(race=real['race'].map({'north': 3, 'south': 7}))
+    valid_numbers = validation.assign(race=validation['race'].map({'north': 3, 'south': 7}))
+    metadata = {'columns': {'race': {'sdtype': 'categorical'}, 'x': {'sdtype': 'numerical'},
+                            'sex': {'sdtype': 'categorical'}, 'y': {'sdtype': 'categorical'},
+                            'decision': {'sdtype': 'categorical'}}}
+    options = {**kwargs, 'real_validation_data': valid_numbers}
+    with warnings.catch_warnings():
+        warnings.filterwarnings('error', message='.*shares no value')
+        as_floats = TSTREqualizedOddsDifference.compute(
+            numbers, numbers.assign(race=numbers['race'].astype(float)), metadata, **options)
+        as_ints = TSTREqualizedOddsDifference.compute(numbers, numbers, metadata, **options)
+    assert as_floats == as_ints
+
+
+def test_a_sensitive_column_named_twice_is_refused(small):
+    with pytest.raises(ValueError, match=r"sensitive_columns names \['sex'\] more than once"):
+        DemographicParityDifference.compute(small, small, target_column='y',
+                                            sensitive_columns=['sex', 'sex'])
+
+
 def test_validation_rows_with_groups_the_real_rows_lack_are_refused(small):
     # Recoded groups in the validation rows were measured as groups no classifier had seen:
     # the real-trained model's DP difference read 0.02 where it is 0.18 (a CLI probe).

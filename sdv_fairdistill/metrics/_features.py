@@ -17,12 +17,17 @@ of mixed-type tables, fitted on the training table only.
   missing-indicator column, then standardized.
 """
 
+import warnings
+
 import numpy as np
 import pandas as pd
 from sklearn.compose import ColumnTransformer
 from sklearn.impute import SimpleImputer
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+from sdv_fairdistill.group_names import value_text
+from sdv_fairdistill.metrics._values import show
 
 _CATEGORICAL_SDTYPES = ('categorical', 'boolean')
 _MAX_NATIVE_CATEGORIES = 255
@@ -101,8 +106,31 @@ def _to_number(column, sdtype):
 
 
 def _as_text(column):
-    """Categorical values as text so that 1 and '1' of two tables are one category."""
-    return column.astype(str).where(column.notna(), np.nan)
+    """Categorical values as text so that 1, 1.0 and '1' of two tables are one category, as
+    they are one group (``value_text``)."""
+    return column.astype(object).map(value_text, na_action='ignore').where(column.notna(), np.nan)
+
+
+def warn_disjoint_categories(tables, types, reference='real_data'):
+    """Warn about a categorical feature of which no value of a table occurs in ``reference``
+    (codes against names, upper case against lower): a classifier trained on one reads the
+    other's values as unseen categories, and its scores move with no other sign."""
+    for column, sdtype in types.items():
+        if sdtype != 'categorical':
+            continue
+        known = set(_as_text(tables[reference][column]).dropna())
+        for name, table in tables.items():
+            if name == reference or table is None or column not in table:
+                continue
+            values = _as_text(table[column]).dropna()
+            if known and len(values) and not values.isin(known).any():
+                warnings.warn(
+                    f'{name}[{column!r}] shares no value with {reference}[{column!r}] (e.g. '
+                    f'{show(table[column].dropna().iloc[0])} against '
+                    f'{show(tables[reference][column].dropna().iloc[0])}): a classifier trained '
+                    'on one reads every value of the other as an unseen category. Write both '
+                    'tables with the same values.'
+                )
 
 
 def _codes(text, categories):

@@ -6,7 +6,7 @@ from functools import cached_property
 import pandas as pd
 
 from sdv_fairdistill.metrics._classifier import classifier_name, train_and_predict
-from sdv_fairdistill.metrics._features import feature_types
+from sdv_fairdistill.metrics._features import feature_types, warn_disjoint_categories
 from sdv_fairdistill.metrics._columns import (
     as_column_list,
     binary_labels,
@@ -21,6 +21,7 @@ from sdv_fairdistill.metrics._columns import (
     holdout_split,
     resolve_positive_label,
     warn_validation_from_real_data,
+    warn_validation_overlap,
 )
 from sdv_fairdistill.metrics._groups import check_groups_known, group_names, sensitive_frame
 from sdv_fairdistill.metrics._tables import (
@@ -122,6 +123,8 @@ class FairnessTask:
         self.random_state = random_state
         self.include_sensitive_columns = include_sensitive_columns
         self.validation_given = real_validation_data is not None
+        if self.validation_given:
+            warn_validation_overlap(tables['real_data'], tables['real_validation_data'])
         self._tstr_cache = {}  # trained once per source: 'real_data' / 'synthetic_data'
 
     # ---------------------------------------------------------------- data level
@@ -207,8 +210,10 @@ class FairnessTask:
             excluded.append(self.prediction_column)
         if not self.include_sensitive_columns:
             excluded.extend(self.sensitive_columns)
-        return feature_types(self.tables['real_data'], self.metadata, excluded,
-                             groups=self.sensitive_columns)
+        types = feature_types(self.tables['real_data'], self.metadata, excluded,
+                              groups=self.sensitive_columns)
+        warn_disjoint_categories(self.tables, types)  # once, before the first classifier
+        return types
 
     def tstr(self, source):
         """Train on ``'real_data'`` (its training part) or ``'synthetic_data'``, predict the

@@ -34,8 +34,12 @@ from sklearn.metrics import r2_score
 from sklearn.model_selection import train_test_split
 
 from sdv_fairdistill.metrics._classifier import encode_for, warn_empty_columns
-from sdv_fairdistill.metrics._columns import NUMBER_VALUES, warn_validation_from_real_data
-from sdv_fairdistill.metrics._features import feature_types
+from sdv_fairdistill.metrics._columns import (
+    NUMBER_VALUES,
+    warn_validation_from_real_data,
+    warn_validation_overlap,
+)
+from sdv_fairdistill.metrics._features import feature_types, warn_disjoint_categories
 from sdv_fairdistill.metrics._groups import check_groups_known, group_names, sensitive_frame
 from sdv_fairdistill.metrics._task import check_validation_size, validated_inputs
 
@@ -115,6 +119,9 @@ class RegressionTask:
                            self.sensitive_columns)
         checked = {name: self.tables[name] for name in ('real_data', 'synthetic_data')}
         if tstr:
+            if real_validation_data is not None:
+                warn_validation_overlap(self.tables['real_data'],
+                                        self.tables['real_validation_data'])
             self.train, self.validation = self._split(real_validation_data is not None)
             self.validation_name = ('real_validation_data' if real_validation_data is not None
                                     else f'the held-out {validation_size:.0%} of real_data')
@@ -168,6 +175,7 @@ class RegressionTask:
             excluded += self.sensitive_columns
         types = feature_types(self.tables['real_data'], self.metadata, excluded,
                               groups=self.sensitive_columns)
+        warn_disjoint_categories(self.tables, types)  # once, before the first regressor
         if not types:
             raise ValueError(
                 'No feature column is left besides the target to train a regressor: the '

@@ -216,6 +216,52 @@ def test_a_broken_plugin_is_skipped_by_name_and_the_builtin_adapters_work(hook_b
     assert any('was skipped' in message and problem in message for message in messages)
 
 
+def test_plugins_are_called_through_pluggy_after_the_builtin_ones():
+    from sdv_fairdistill.adapters.base import DataAdapter
+    from sdv_fairdistill.plugins import hookimpl
+
+    class ToyAdapter(DataAdapter):
+        kind = 'toy'
+
+    class WrapperPlugin:  # a hookwrapper: was taken for a hook that returned a value
+        @hookimpl(wrapper=True)
+        def register_adapters(self, register):
+            register('toy', ToyAdapter)
+            return (yield)
+
+    adapters, messages = _registered(WrapperPlugin())
+    assert 'toy' in adapters and not messages
+
+    class ClaimsTabular:  # registered before the built-ins were looked up, it stopped them
+        @hookimpl
+        def register_adapters(self, register):
+            register('tabular', ToyAdapter)
+
+    adapters, messages = _registered(ClaimsTabular())
+    assert get_adapter_class('tabular').kind == 'tabular'
+    assert any("plugin 'ClaimsTabular' was skipped: ValueError: Two plugins register a data "
+               "adapter named 'tabular'" in message for message in messages)
+
+
+def test_an_entry_point_that_fails_to_import_is_skipped_by_name(monkeypatch):
+    import warnings
+    from types import SimpleNamespace
+
+    from sdv_fairdistill.plugins import manager
+
+    def load():
+        raise ImportError("No module named 'audio_plugin'")
+
+    broken = SimpleNamespace(name='audio', load=load)
+    monkeypatch.setattr(manager, 'entry_points', lambda group: [broken])
+    monkeypatch.setattr(manager, '_loaded', False)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter('always')
+        assert {'tabular', 'image'} <= set(list_adapters())  # pluggy's loader stopped here
+    assert any("plugin 'audio' was skipped: ImportError: No module named 'audio_plugin'"
+               in str(warning.message) for warning in caught)
+
+
 def _toy_biased_rows(n=600, seed=0):
     """Two groups, a binary target that agrees with the group 80 % of the time, and one
     continuous feature that carries the target (so it is biased too)."""

@@ -794,14 +794,14 @@ def test_report_warns_about_a_category_written_as_another_type(tmp_path, capsys)
     assert 'shares no value' not in capsys.readouterr().err
 
 
-@pytest.mark.parametrize('zone', [None, 'UTC'])
+@pytest.mark.parametrize('zone', [None, 'UTC', 'Europe/Paris'])  # Paris: summer and winter
 def test_report_compares_dates_of_a_parquet_file_with_the_same_dates_in_a_csv(tmp_path, zone):
     # Read as text, the CSV's dates were left out of the quality score, with no word.
     rng = np.random.default_rng(0)
     real = pd.DataFrame({
         'sex': rng.choice(['F', 'M'], 300), 'y': rng.choice(['no', 'yes'], 300),
         'age': rng.integers(18, 70, 300),
-        'joined': pd.to_datetime('2020-01-01', utc=zone is not None)
+        'joined': pd.Timestamp('2020-01-01', tz=zone)
         + pd.to_timedelta(rng.integers(0, 900, 300), unit='D'),
     })
     real.to_parquet(tmp_path / 'real.parquet')
@@ -815,6 +815,16 @@ def test_report_compares_dates_of_a_parquet_file_with_the_same_dates_in_a_csv(tm
                      'sex', '-t', 'y', '--no-explain', '--quiet', '-o', str(output)]) == 0
         scores.append(json.loads(output.read_text())['quality_score'])
     assert scores[0] == scores[1]
+
+
+def test_text_that_is_no_date_beside_dates_is_left_and_said():
+    from sdv_fairdistill.cli._io import same_datetimes
+
+    dates = pd.DataFrame({'joined': pd.to_datetime(['2020-01-01', '2020-02-01'])})
+    text = pd.DataFrame({'joined': ['soon', 'later']})
+    with pytest.warns(UserWarning, match="column 'joined' holds dates in one file and text"):
+        kept = same_datetimes(dates, text)
+    assert kept['joined'].tolist() == ['soon', 'later']
 
 
 def test_a_table_name_the_metadata_file_does_not_have_is_refused(german_csv, tmp_path, capsys):

@@ -1,6 +1,7 @@
 """Reading and writing tables, checking output paths and columns, loading SDV metadata."""
 
 import tempfile
+import warnings
 from collections import Counter
 from pathlib import Path
 
@@ -100,7 +101,8 @@ def read_table(path, numbers=(), as_text=None):
 def same_datetimes(reference, table):
     """``table`` with the columns that are dates in ``reference`` and text in ``table`` (a
     CSV beside a Parquet file) parsed as dates, in ``reference``'s time zone. Left as text,
-    SDMetrics scores such a column as nothing and averages the quality over the others."""
+    SDMetrics scores such a column as nothing and averages the quality over the others; text
+    that does not parse as dates is left so, with a warning."""
     import pandas as pd
 
     text_dates = [
@@ -112,15 +114,37 @@ def same_datetimes(reference, table):
     if text_dates:
         table = table.copy()
     for column in text_dates:
-        dates, values = reference[column], table[column]
-        zone = getattr(dates.dtype, 'tz', None)
-        try:
-            parsed = pd.to_datetime(values, utc=zone is not None, format='mixed')
-        except (ValueError, TypeError) as error:
-            raise CLIError(f"column '{column}' holds dates in one file and text that is no "
-                           f'date in the other ({_one_line(error)}): write both alike')
-        table[column] = parsed.dt.tz_convert(zone) if zone is not None else parsed
+        parsed = _dates(table[column], getattr(reference[column].dtype, 'tz', None))
+        if parsed is None:
+            warnings.warn(f"column '{column}' holds dates in one file and text that does not "
+                          'parse as dates in the other: the quality report leaves it out. '
+                          'Write both files alike.')
+        else:
+            table[column] = parsed
     return table
+
+
+def _dates(values, zone):
+    """``values`` (text) as dates in ``zone`` (None: without a zone), or None when they do not
+    parse: text without an offset is read as times in ``zone``; text with offsets (mixed ones,
+    summer and winter time) as instants, shown in ``zone`` (in UTC without one)."""
+    import pandas as pd
+
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')  # pandas' advice on guessed and mixed formats
+        try:
+            parsed = pd.to_datetime(values, format='mixed')
+        except (ValueError, TypeError):
+            return None
+        if not pd.api.types.is_datetime64_any_dtype(parsed):  # offsets that differ
+            try:
+                parsed = pd.to_datetime(values, format='mixed', utc=True)
+            except (ValueError, TypeError):
+                return None
+    own = parsed.dt.tz
+    if own is None:
+        return parsed.dt.tz_localize(zone) if zone is not None else parsed
+    return parsed.dt.tz_convert(zone) if zone is not None else parsed.dt.tz_convert(None)
 
 
 #: A code: digits only, the first a zero (``01``, ``02134``); every value of the column is

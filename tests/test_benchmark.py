@@ -232,7 +232,7 @@ def test_merged_parts_must_share_their_settings_and_sweep_points(result, tmp_pat
     ])
     assert merged.config['sweep_weights'] == [0.0, 10.0] and merged.config['reference']
     assert merged.config['ceilings'] == ['demographic_parity']
-    for text in ('{"a": 1}', '[1, 2]'):
+    for text in ('{"a": 1}', '[1, 2]', '{"records": [1]}'):
         with pytest.raises(ValueError, match='not a benchmark result'):
             BenchmarkResult.from_json(text)
 
@@ -246,6 +246,9 @@ def test_repeated_names_are_refused_and_the_sweep_follows_the_datasets():
     assert BenchmarkConfig.quick(datasets=['german']).sweep_datasets == ('german',)
     assert BenchmarkConfig.full().sweep_datasets == ('adult',)
     assert BenchmarkConfig(datasets=['compas', 'adult']).sweep_datasets == ('adult',)
+    assert BenchmarkConfig.full().replace(datasets=['german']).sweep_datasets == ('german',)
+    chosen = BenchmarkConfig(datasets=['adult'], sweep_datasets=['compas'])
+    assert chosen.replace(datasets=['german']).sweep_datasets == ('compas',)
 
 
 @pytest.mark.parametrize('change, message', [

@@ -336,13 +336,24 @@ def test_fit_distributed_outside_torchrun_says_how_to_launch(monkeypatch):
 
 def test_a_second_fit_distributed_after_closing_its_group_says_what_to_do(monkeypatch):
     # Under torchrun a second init_process_group failed inside gloo ("connectFullMesh
-    # failed ... Connection refused").
+    # failed ... Connection refused"); with the environment set by hand it works.
+    import socket
+
     from sdv_fairdistill import fit_distributed
     from sdv_fairdistill.synthesizers import _distributed
 
-    for name in ('RANK', 'WORLD_SIZE', 'LOCAL_RANK', 'MASTER_ADDR', 'MASTER_PORT'):
-        monkeypatch.setenv(name, '0')
-    monkeypatch.setattr(_distributed, '_closed_a_group', True)
+    with socket.socket() as probe:  # a free port for the one-process group
+        probe.bind(('127.0.0.1', 0))
+        port = probe.getsockname()[1]
+    environment = {'RANK': '0', 'WORLD_SIZE': '1', 'LOCAL_RANK': '0',
+                   'MASTER_ADDR': '127.0.0.1', 'MASTER_PORT': str(port)}
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv('TORCHELASTIC_RUN_ID', raising=False)
+    monkeypatch.setattr(_distributed, '_closed_a_group', False)
+    for _ in range(2):
+        assert fit_distributed(_synthesizer(), {'people': _table()})._fitted
+    monkeypatch.setenv('TORCHELASTIC_RUN_ID', 'run')  # torchrun's
     with pytest.raises(RuntimeError, match=r"call torch.distributed.init_process_group\('gloo'\) "
                                            'once before the first fit_distributed'):
         fit_distributed(_synthesizer(), {'people': _table()})

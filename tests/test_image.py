@@ -454,6 +454,14 @@ def test_a_tensor_that_requires_grad_is_read_as_images(small):
     assert isinstance(generated, np.ndarray) and generated.dtype == np.float32
 
 
+def test_float_pixels_a_rounding_above_one_are_one():
+    from sdv_fairdistill.adapters.image import to_model_layout
+
+    images = np.full((2, 8, 8), 1 + 2**-52)  # what a resize leaves; float32 holds it as 1
+    pixels, _ = to_model_layout(images)
+    assert float(pixels.max()) == 1.0
+
+
 def test_a_group_of_few_images_is_warned_about(small):
     images, colours, digits = (part[:40] for part in small)
     colours = colours.astype(object)

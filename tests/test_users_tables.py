@@ -437,7 +437,8 @@ def test_an_update_of_transformers_sdv_refuses_changes_nothing(missing_wages):
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')
         synthesizer.fit({'t': missing_wages})
-    # The refused call did not make 'wages' a user's column, left as SDV sets it ('random').
+    # The refused call did not make 'wages' a user's column, which would have kept SDV's
+    # 'random' instead of the missing values drawn with the row.
     assert synthesizer.get_transformers()['wages'].missing_value_generation == 'from_column'
 
 

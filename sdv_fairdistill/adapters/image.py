@@ -108,10 +108,14 @@ def to_model_layout(images):
                 f'{rows[:5].tolist()}{"..." if len(rows) > 5 else ""}). Drop those images or '
                 'replace the values (e.g. np.nan_to_num) before fitting.'
             )
-        if array.min() < 0 or array.max() > 1:
+        low, high = array.min(), array.max()
+        # As float32 holds them: 1 + 2**-52 (a resize's rounding) is 1, 1e300 is too large.
+        with np.errstate(over='ignore'):
+            outside = np.float32(low) < 0 or np.float32(high) > 1
+        if outside:
             raise ValueError(
-                f'Float pixel values must be in [0, 1], got values from {array.min():g} to '
-                f'{array.max():g}. Divide 0-255 images by 255, or pass them as uint8.'
+                f'Float pixel values must be in [0, 1], got values from {float(low):g} to '
+                f'{float(high):g}. Divide 0-255 images by 255, or pass them as uint8.'
             )
         pixels = array.astype(np.float32)
     if layout == 'NHW':

@@ -70,9 +70,8 @@ class BenchmarkConfig:
     raise_errors: bool = False
 
     def __post_init__(self):
-        if self.sweep_datasets is None:  # Adult when it is run, else the first dataset
-            datasets = (self.datasets,) if isinstance(self.datasets, str) else tuple(self.datasets)
-            self.sweep_datasets = ('adult',) if 'adult' in datasets else datasets[:1]
+        if self.sweep_datasets is None:
+            self.sweep_datasets = _default_sweep(self.datasets)
         for name in ('datasets', 'generators', 'seeds', 'sweep_weights', 'sweep_datasets',
                      'sweep_seeds', 'ceilings', 'metadata'):
             value = getattr(self, name)
@@ -147,8 +146,18 @@ class BenchmarkConfig:
         return cls(**settings)
 
     def replace(self, **changes):
-        """A copy with some settings changed."""
+        """A copy with some settings changed; a sweep that followed the datasets by default
+        follows the new ones."""
+        if 'datasets' in changes and 'sweep_datasets' not in changes and (
+                self.sweep_datasets == _default_sweep(self.datasets)):
+            changes['sweep_datasets'] = None
         return replace(self, **changes)
 
     def to_dict(self):
         return asdict(self)
+
+
+def _default_sweep(datasets):
+    """The datasets swept by default: Adult when it is run, else the first dataset."""
+    datasets = (datasets,) if isinstance(datasets, str) else tuple(datasets)
+    return ('adult',) if 'adult' in datasets else datasets[:1]

@@ -8,6 +8,7 @@ configuration overrides them (e.g. fewer epochs in the quick mode).
 
 import functools
 import random
+import types
 from dataclasses import dataclass
 from typing import Callable
 from unittest import mock
@@ -104,11 +105,12 @@ def _conditioned_on_cells(synthesizer, num_rows, real_train, dataset):
         for values, count in independent_cell_counts(real_train, dataset, num_rows)
     ]
     # SDV draws a bar of its own for every call, which --quiet and progress=False could not
-    # hide; the benchmark's bar already counts the cell.
+    # hide; the benchmark's bar already counts the cell. Only SDV's module sees the silent
+    # bar (tqdm reads its TQDM_DISABLE variable once, at import).
     from sdv.single_table import base
 
-    silent_bar = functools.partial(base.tqdm.tqdm, disable=True)
-    with mock.patch.object(base.tqdm, 'tqdm', silent_bar):
+    silent = types.SimpleNamespace(tqdm=functools.partial(base.tqdm.tqdm, disable=True))
+    with mock.patch.object(base, 'tqdm', silent):
         return synthesizer.sample_from_conditions(conditions)
 
 

@@ -213,7 +213,10 @@ class BenchmarkResult:
     def from_json(cls, text):
         """Read back what ``to_json`` wrote (null metrics become NaN)."""
         payload = json.loads(text)
-        if not (isinstance(payload, dict) and isinstance(payload.get('records'), list)):
+        rows = (payload.get('records'), payload.get('sweep', [])) if isinstance(
+            payload, dict) else (None,)
+        if not all(isinstance(part, list) and all(isinstance(r, dict) for r in part)
+                   for part in rows):
             raise ValueError(
                 'This JSON is not a benchmark result: it has no list of records (a '
                 "results.json written by the benchmark has 'config', 'records' and 'sweep')."

@@ -59,7 +59,7 @@ class DatasetSpec:
     def __post_init__(self):
         # One name is one sensitive column (a string would be read letter by letter).
         columns = self.sensitive_columns
-        columns = (columns,) if isinstance(columns, str) else tuple(columns)
+        columns = (columns,) if isinstance(columns, str) else tuple(columns or ())
         object.__setattr__(self, 'sensitive_columns', columns)
 
     def check(self, data, metadata):
@@ -87,7 +87,7 @@ class DatasetSpec:
                 'computed on the rows that have one.'
             )
         positives = int((target == self.positive_label).sum())
-        if positives < 2 or len(target) - positives < 2:
+        if positives < 2 or int(target.notna().sum()) - positives < 2:
             values = target.dropna().unique()[:10].tolist()
             raise ValueError(
                 f"Dataset '{self.name}': positive_label {self.positive_label!r} is in "

@@ -24,7 +24,8 @@ TORCHRUN_VARIABLES = ('RANK', 'WORLD_SIZE', 'LOCAL_RANK', 'MASTER_ADDR', 'MASTER
 
 
 #: Whether a call initialised a process group and destroyed it: torchrun's rendezvous serves
-#: one initialisation, and a second fails to connect deep inside gloo.
+#: one initialisation, and a second fails to connect deep inside gloo (outside torchrun,
+#: with the environment set by hand, a second one works).
 _closed_a_group = False
 
 
@@ -75,7 +76,7 @@ def fit_distributed(synthesizer, data, filepath=None, backend=None):
             'torch.distributed yourself), or call synthesizer.fit(data) in one process.'
         )
     global _closed_a_group
-    if initialise and _closed_a_group:
+    if initialise and _closed_a_group and 'TORCHELASTIC_RUN_ID' in os.environ:
         raise RuntimeError(
             'fit_distributed already started and closed torch.distributed once in this '
             'process, and under torchrun it cannot start again (gloo fails to connect). To fit '

@@ -90,11 +90,10 @@ class RawColumnsMixin:
     def _missing_from_the_row(self, table_data, transformers, raw):
         """SDV's default ``FloatFormatter`` of each numerical column with missing values,
         generating them from a ``.is_null`` column instead of at random (module docstring);
-        on a refit, a column this switched earlier whose new rows have fewer missing values
-        goes back to SDV's default (RDT fails to refit 'from_column' on a column without
-        missing values, and SDV keeps the transformers of the first fit)."""
+        on a refit, a column whose new rows have fewer missing values goes back to SDV's
+        default (RDT fails to refit 'from_column' on a column without missing values, and
+        SDV keeps the transformers of the first fit). A user's transformer is not touched."""
         user = getattr(self, '_user_transformer_columns', set())
-        switched = getattr(self, '_missing_from_the_row_columns', set())
         renewed = {}
         for column, transformer in transformers.items():
             if (type(transformer) is not FloatFormatter or column in raw or column in user
@@ -102,9 +101,7 @@ class RawColumnsMixin:
                 continue
             wanted = ('from_column' if table_data[column].isna().mean() >= MIN_MISSING_SHARE
                       else 'random')
-            current = transformer.missing_value_generation
-            # Only SDV's default ('random') or this method's own choice is changed.
-            if current != wanted and (current == 'random' or column in switched):
+            if transformer.missing_value_generation != wanted:
                 renewed[column] = FloatFormatter(
                     missing_value_replacement=transformer.missing_value_replacement,
                     learn_rounding_scheme=transformer.learn_rounding_scheme,
@@ -112,9 +109,4 @@ class RawColumnsMixin:
                     computer_representation=transformer.computer_representation,
                     missing_value_generation=wanted,
                 )
-        self._missing_from_the_row_columns = (
-            {column for column in switched if column not in renewed}
-            | {column for column, new in renewed.items()
-               if new.missing_value_generation == 'from_column'}
-        )
         return renewed

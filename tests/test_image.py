@@ -63,8 +63,9 @@ def test_colored_mnist_full_size_and_seed():
     assert x_a.shape == (4500, 28, 28, 3)
     np.testing.assert_array_equal(x_a, x_b)
     np.testing.assert_array_equal(c_a, c_b)
-    with pytest.raises(ValueError, match='size must be 14 or 28 pixels, got 10'):
-        load_colored_mnist(size=10)
+    for size in (10, 14.0):  # 14.0 was a bare TypeError from reshape
+        with pytest.raises(ValueError, match=f'size must divide 28 .*got {size}'):
+            load_colored_mnist(size=size)
 
 
 @pytest.mark.parametrize('test_size', [4, 1234, 4999, 5000, 1000.0])

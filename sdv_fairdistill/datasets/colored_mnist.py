@@ -34,8 +34,8 @@ def label_group(digits):
 
 def downsample(images, size):
     """Average-pool ``(n, 28, 28)`` grey images to ``(n, size, size)``; ``size`` divides 28."""
-    if 28 % size:
-        raise ValueError(f'size must divide 28 (28, 14, 7, 4...), got {size}.')
+    if isinstance(size, bool) or not isinstance(size, numbers.Integral) or size < 1 or 28 % size:
+        raise ValueError(f'size must divide 28 (28, 14, 7, 4...), got {size!r}.')
     factor = 28 // size
     pooled = images.reshape(len(images), size, factor, size, factor).mean(axis=(2, 4))
     return np.round(pooled).astype(np.uint8)
@@ -65,8 +65,9 @@ def load_colored_mnist(size=14, test_size=1000, p_train=0.9, p_test=0.1, random_
     """Colored-MNIST train and test sets, in the layout of ``keras.datasets.mnist``.
 
     Args:
-        size (int): side of the images in pixels: 14 (default) average-pools the 28x28
-            digits 2x2, which keeps training practical on a CPU; 28 keeps them whole.
+        size (int): side of the images in pixels, a divisor of 28: 14 (default)
+            average-pools the 28x28 digits 2x2, which keeps training practical on a CPU; 28
+            keeps them whole (``FairDistillImageSynthesizer`` needs sides of 8 or more).
         test_size (int): digits held out for the test set, the same number of each digit: a
             multiple of 10 from 10 to 4,990. Defaults to 1000.
         p_train (float): probability that the colour agrees with the label group in the
@@ -90,8 +91,6 @@ def load_colored_mnist(size=14, test_size=1000, p_train=0.9, p_test=0.1, random_
             f'test_size must be a multiple of 10 between 10 and 4,990 digits (the same '
             f'number of each digit), got {test_size!r}.'
         )
-    if size not in (14, 28):  # FairDistillImageSynthesizer needs sides of 8 pixels or more
-        raise ValueError(f'size must be 14 or 28 pixels, got {size!r}.')
     grey, digits = load_mnist_5k()
     grey = downsample(grey, size)
     rng = np.random.RandomState(random_state)

@@ -112,6 +112,42 @@ def test_proxy_auroc_is_what_the_true_group_shares_give(task):
     assert 'group' not in proxies.index
 
 
+def test_a_column_named_like_the_all_columns_row_keeps_its_own_row():
+    # Its row was overwritten by the all-columns classifier's (0.88 for a noise column).
+    rename = {'noise': explanations.ALL_COLUMNS}
+    metadata = {'columns': {rename.get(k, k): v for k, v in METADATA['columns'].items()}}
+    tables = [_table(1500, seed, True).rename(columns=rename) for seed in (0, 1, 2)]
+    task = FairnessTask(tables[0], tables[1], metadata, target_column='label',
+                        sensitive_columns='group', real_validation_data=tables[2])
+    proxies = explanations.proxy_strength(task).set_index('Column')
+    assert proxies.loc[explanations.ALL_COLUMNS, 'Real data'] == pytest.approx(0.5, abs=0.05)
+    assert list(proxies.index)[-1] == f'({explanations.ALL_COLUMNS})'
+    assert proxies.iloc[-1]['Real data'] > 0.85  # the proxy and the label together
+
+
+def test_a_synthetic_group_too_small_for_the_proxies_is_said(task):
+    synthetic = task.tables['synthetic_data']
+    few = pd.concat([synthetic[synthetic['group'] == 'a'],
+                     synthetic[synthetic['group'] == 'b'].head(6)])
+    small = FairnessTask(task.tables['real_data'], few, METADATA, target_column='label',
+                         sensitive_columns='group',
+                         real_validation_data=task.tables['real_validation_data'])
+    with pytest.warns(UserWarning, match=r"leaves out the groups 'b' of synthetic_data: fewer "
+                                         r'than 10 rows each to cross-validate on, so no AUROC'):
+        proxies = explanations.proxy_strength(small)
+    assert proxies['Synthetic data'].isna().all()
+
+
+def test_proxy_figure_shows_every_auroc_and_names_as_text():
+    from sdv_fairdistill.metrics._explanation_figures import proxies_figure
+
+    proxies = pd.DataFrame({'Column': ['<b>hours</b>', 'age'], 'Real data': [0.33, 0.7],
+                            'Synthetic data': [0.5, 0.6], 'Target': [False, True]})
+    figure = proxies_figure(proxies)
+    assert figure.layout.xaxis.range[0] <= 0.33  # it began at 0.4: the bar was hidden
+    assert list(figure.data[0].y) == ['&lt;b&gt;hours&lt;/b&gt;', '<b>age</b> (target)']
+
+
 @pytest.fixture(scope='module')
 def report(task):
     report = FairnessReport()

@@ -1,4 +1,9 @@
-"""Plotly figures of the ``FairnessReport``'s explanations (``_explanations.py``)."""
+"""Plotly figures of the ``FairnessReport``'s explanations (``_explanations.py``).
+
+Column names are escaped: plotly reads tags in labels (a column named ``<b>x</b>`` would
+show bold, ``<br>`` would break the line)."""
+
+import html
 
 import plotly.graph_objects as go
 from sdmetrics.reports.utils import PlotConfig
@@ -42,7 +47,7 @@ def attributions_figure(attributions):
     """Side-by-side bars of each column's attribution share, real- vs synthetic-trained."""
     frame = attributions.sort_values('Real-trained model', ascending=False)
     labels = [
-        f'<b>{column}</b> (sensitive)' if sensitive else column
+        f'<b>{html.escape(str(column))}</b> (sensitive)' if sensitive else html.escape(str(column))
         for column, sensitive in zip(frame['Column'], frame['Sensitive'])
     ]
     figure = _bars(labels, frame, ('Real-trained model', 'Synthetic-trained model'), 'share')
@@ -59,13 +64,15 @@ def attributions_figure(attributions):
 def proxies_figure(proxies):
     """Side-by-side bars of each column's AUROC of the sensitive group, real vs synthetic."""
     labels = [
-        f'<b>{column}</b> (target)' if target else column
+        f'<b>{html.escape(str(column))}</b> (target)' if target else html.escape(str(column))
         for column, target in zip(proxies['Column'], proxies['Target'])
     ]
     figure = _bars(labels, proxies, ('Real data', 'Synthetic data'), 'AUROC')
     figure.add_vline(x=0.5, line_dash='dash', line_color='grey',
                      annotation_text='no information (0.5)', annotation_position='bottom right')
-    figure.update_xaxes(range=[0.4, 1])
+    # From 0.4, or lower where a column's AUROC is (a small table's noise falls below 0.4).
+    lowest = proxies[['Real data', 'Synthetic data']].min().min()
+    figure.update_xaxes(range=[min(0.4, lowest - 0.05) if lowest == lowest else 0.4, 1])
     return _layout(
         figure,
         'Proxy Strength: AUROC of the sensitive group from each column alone',

@@ -22,6 +22,7 @@
 """
 
 import importlib.util
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -38,6 +39,7 @@ from sdv_fairdistill.metrics._features import (
     native_matrices,
 )
 from sdv_fairdistill.metrics._groups import group_names, sensitive_frame
+from sdv_fairdistill.metrics._values import shorten
 
 #: Real validation rows the attributions are computed on (a seeded random subset).
 MAX_EXPLAINED_ROWS = 2000
@@ -191,6 +193,19 @@ def _auroc(groups, scores, labels):
     return float(roc_auc_score(groups, scores, multi_class='ovr', average='macro'))
 
 
+def _warn_small_proxy_groups(groups, table_name):
+    """Say which groups of ``table_name`` the proxy AUROCs leave out, and when that leaves
+    fewer than two (every AUROC of the table is then NaN)."""
+    labels, counts = np.unique(groups, return_counts=True)
+    small = labels[counts < MIN_PROXY_GROUP_ROWS]
+    if len(small):
+        left = (' so no AUROC is measured in it' if len(labels) - len(small) < 2 else '')
+        warnings.warn(
+            f'Proxy Strength leaves out the groups {shorten(list(small))} of {table_name}: '
+            f'fewer than {MIN_PROXY_GROUP_ROWS} rows each to cross-validate on,{left}.'
+        )
+
+
 def _kept_groups(groups):
     """Rows of the groups with at least ``MIN_PROXY_GROUP_ROWS`` rows, and those groups."""
     labels, counts = np.unique(groups, return_counts=True)
@@ -241,6 +256,7 @@ def proxy_strength(task, max_rows=MAX_PROXY_ROWS):
         sorted by the real AUROC.
     """
     types = feature_types(task.tables['real_data'], task.metadata, task.sensitive_columns)
+    all_columns = all_columns_row(types)
     rows = {}
     for source, name in (('Real data', 'real_data'), ('Synthetic data', 'synthetic_data')):
         table = task.tables[name]
@@ -248,6 +264,7 @@ def proxy_strength(task, max_rows=MAX_PROXY_ROWS):
         table = table.iloc[np.sort(rng.choice(len(table), min(len(table), max_rows),
                                               replace=False))]
         groups = np.asarray(group_names(sensitive_frame(table, task.sensitive_columns)))
+        _warn_small_proxy_groups(groups, name)
         frame, _, categorical = native_matrices(table, table.iloc[:0], types)
         matrix = frame.to_numpy()
         for index, column in enumerate(types):
@@ -256,14 +273,23 @@ def proxy_strength(task, max_rows=MAX_PROXY_ROWS):
             rows.setdefault(column, {})[source] = _one_column_auroc(
                 codes, groups, task.random_state
             )
-        rows.setdefault(ALL_COLUMNS, {})[source] = _all_columns_auroc(
+        rows.setdefault(all_columns, {})[source] = _all_columns_auroc(
             matrix, categorical, groups, task.random_state
         )
 
     frame = pd.DataFrame([{'Column': column, **values} for column, values in rows.items()])
     frame['Target'] = frame['Column'] == task.target_column
-    single = frame[frame['Column'] != ALL_COLUMNS].sort_values('Real data', ascending=False)
-    return pd.concat([single, frame[frame['Column'] == ALL_COLUMNS]], ignore_index=True)
+    single = frame[frame['Column'] != all_columns].sort_values('Real data', ascending=False)
+    return pd.concat([single, frame[frame['Column'] == all_columns]], ignore_index=True)
+
+
+def all_columns_row(columns):
+    """The name of the row of every column together: ``ALL_COLUMNS``, unless a column of the
+    table has that name (its own row would be overwritten), then marked apart."""
+    name = ALL_COLUMNS
+    while name in columns:
+        name = f'({name})'
+    return name
 
 
 #: A column is called a proxy when it tells the group apart at least this well alone (its real

@@ -7,7 +7,6 @@ import time
 
 from sdv_fairdistill.metrics._explanation_figures import attributions_figure, proxies_figure
 from sdv_fairdistill.metrics._explanations import (
-    ALL_COLUMNS,
     attribution_summary,
     explain_models,
     proxy_strength,
@@ -107,10 +106,11 @@ class ExplanationsMixin:
                     'Metric': f"Attribution Share of {row['Column']} ({row['Role']})",
                     'Value': row[source],
                 })
-        proxies = self._explanations['Proxy Strength'].set_index('Column')
+        # The last row is every column together (``proxy_strength``).
+        together = self._explanations['Proxy Strength'].iloc[-1]
         for source in ('Real data', 'Synthetic data'):
             rows.append({
                 'Property': 'Proxy Strength', 'Setting': 'Data', 'Source': source,
-                'Metric': 'Group AUROC from all columns', 'Value': proxies.loc[ALL_COLUMNS, source],
+                'Metric': 'Group AUROC from all columns', 'Value': together[source],
             })
         return rows

@@ -10,8 +10,11 @@ tells nothing of the group. Beside the unfair ablation (``fairness_weight=0``) t
 separate; with the penalty they mix.
 """
 
+import html
+
 import numpy as np
 import pandas as pd
+import plotly.colors
 import plotly.graph_objects as go
 import torch
 import torch.nn.functional as F
@@ -169,18 +172,23 @@ class LatentViewMixin:
             plotly.graph_objects.Figure
         """
         synthesizers = [self] if compare_to is None else [self, compare_to]
+        if isinstance(names, str) or len(names) < len(synthesizers):
+            raise ValueError(f'names needs a title for each of the {len(synthesizers)} '
+                             f'panels, got {names!r}.')
         embeddings = [
             synthesizer.get_latent_embedding(data, method, num_rows, seed)
             for synthesizer in synthesizers
         ]
-        titles = [
-            f'{name}: leakage AUROC {embedding.attrs["leakage_auroc"]:.3f}'
-            for name, embedding in zip(names, embeddings)
-        ]
+        titles = [f'{html.escape(str(name))}: {_leakage_text(embedding.attrs["leakage_auroc"])}'
+                  for name, embedding in zip(names, embeddings)]
         figure = make_subplots(rows=1, cols=len(embeddings), subplot_titles=titles)
-        palette = ['#000036', '#01E0C9', '#FF6B6B', '#FFB000', '#7A5CFA', '#2CA02C', '#8C564B']
+        # One colour per group in both panels (a group is coloured by its place among all).
+        everyone = sorted({group for embedding in embeddings for group in embedding['group']})
+        palette = ['#000036', '#01E0C9', '#FF6B6B', '#FFB000', '#7A5CFA', '#2CA02C', '#8C564B',
+                   *plotly.colors.qualitative.Dark24]
         for col, embedding in enumerate(embeddings, start=1):
-            for index, (group, rows) in enumerate(embedding.groupby('group', sort=True)):
+            for group, rows in embedding.groupby('group', sort=True):
+                index = everyone.index(group)
                 figure.add_trace(go.Scattergl(
                     x=rows['x'], y=rows['y'], mode='markers', name=group, legendgroup=group,
                     showlegend=col == 1, marker={'size': 4, 'opacity': 0.6,
@@ -193,3 +201,11 @@ class LatentViewMixin:
             height=500, legend={'itemsizing': 'constant'},
         )
         return figure
+
+
+def _leakage_text(auroc):
+    """The panel title's leakage: a cross-validated AUROC a little under 0.5 is chance (it
+    runs low where there is nothing to find), and too few rows per group give none."""
+    if auroc != auroc:
+        return f'leakage not measured (groups of fewer than {MIN_GROUP_ROWS} rows)'
+    return f'leakage AUROC {auroc:.3f}' + (' (chance)' if auroc <= 0.5 else '')

@@ -419,7 +419,7 @@ def test_bad_fit_values_name_the_option(option, value, german_csv, tmp_path, cap
 
 
 PYTHON_NAMES = ('sensitive_columns', 'fairness_criterion', 'positive_label', 'or None',
-                'classifier=', 'Use None')
+                'classifier=', 'Use None', 'align_target')
 
 
 @pytest.mark.parametrize('arguments, advice', [
@@ -433,6 +433,11 @@ PYTHON_NAMES = ('sensitive_columns', 'fairness_criterion', 'positive_label', 'or
      "--epochs 0: 'epochs' must be an integer of at least 1, got 0."),
     (['-s', 'sex', '-t', 'credit', '--criterion', 'equal_opportunity', '--positive-label', '7'],
      "--positive-label '7' is not a class of 'credit' (classes: ['bad', 'good'])."),
+    # Checked under every criterion now (it was kept and never used).
+    (['-s', 'sex', '-t', 'credit', '--positive-label', 'nope'],
+     "--positive-label 'nope' is not a class of 'credit' (classes: ['bad', 'good'])."),
+    (['-s', 'sex', '-t', 'credit', '--criterion', 'equalized_odds', '--align-target'],
+     'leave out --align-target or pass --no-align-target.'),
 ])
 def test_fit_advice_is_in_the_command_lines_words(arguments, advice, german_csv, tmp_path,
                                                   capsys):

@@ -119,6 +119,22 @@ def test_equal_opportunity_needs_a_positive_label_it_cannot_guess(table):
         _fit(synthesizer, data)
 
 
+@pytest.mark.parametrize('criterion', ['demographic_parity', 'equalized_odds'])
+def test_a_positive_label_that_is_no_class_is_refused_under_every_criterion(table, criterion):
+    # It was kept, saved and never checked outside 'equal_opportunity'.
+    data = table.drop(columns='label')
+    synthesizer = _synthesizer(data, target='word', fairness_criterion=criterion,
+                               positive_label='nope')
+    with pytest.raises(InvalidParameterError, match="positive_label='nope' is not a class of 'word'"):
+        _fit(synthesizer, data)
+    assert synthesizer._model is None
+    number = _synthesizer(table, target='x', positive_label=1)
+    if criterion == 'demographic_parity':  # the others refuse a number target anyway
+        with pytest.raises(InvalidParameterError, match=r"positive_label=1 names a class, but "
+                                                        r"'x' is a number"):
+            _fit(number, table)
+
+
 def test_a_positive_label_of_the_wrong_type_is_shown_as_values(table):
     data = table.drop(columns='word')
     synthesizer = _synthesizer(data, fairness_criterion='equal_opportunity', positive_label='1')
@@ -133,7 +149,7 @@ def test_a_positive_label_of_the_wrong_type_is_shown_as_values(table):
     ('equalized_odds', 'true- and false-positive rates'),
 ])
 def test_a_group_without_a_class_is_said_before_training(table, monkeypatch, criterion, rates):
-    # Group 'b' never has label 1: its rates cannot be measured (the diagnostics show NaN).
+    # Group 'b' never has label 1: its rates cannot be measured (the diagnostics leave it out).
     data = table.drop(columns='word').assign(label=lambda t: np.where(t.group == 'b', 0, t.label))
     monkeypatch.setattr(FairDistillSynthesizer, '_fit', lambda self, processed: None)
     synthesizer = _synthesizer(data, fairness_criterion=criterion)

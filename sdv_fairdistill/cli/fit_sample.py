@@ -58,6 +58,9 @@ CLI_WORDS = {
     r"; \d+ is not '\d+'\)": ')',
     # The parameter's own check: on the command line, None is leaving the option out.
     r'(must be an integer of at least \d+) or None': r'\1',
+    re.escape('use align_target=None or False'): 'leave out --align-target or pass '
+    '--no-align-target',
+    r'\balign_target=True\b': '--align-target',
 }
 
 

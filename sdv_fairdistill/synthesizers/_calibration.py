@@ -61,10 +61,11 @@ def calibrate(synthesizer, processed_data, codes, seed):
     numbers = isinstance(getattr(model, 'label_alignment', None), ValueAlignment)
     if not (numbers or calibration.calibratable(model.target_spans)):
         if getattr(synthesizer, 'calibrate_target', None) is True:  # asked for, not defaulted
+            what = (f"'{synthesizer.target_column}' is neither here"
+                    if synthesizer.target_column is not None else 'there is no target_column')
             warnings.warn(
                 f"calibrate_target=True calibrates a two-class target or a number drawn from "
-                f"the features (label_from_features); '{synthesizer.target_column}' is "
-                'neither here, so it is not calibrated.'
+                f'the features (label_from_features); {what}, so nothing is calibrated.'
             )
         return None
     fitted = None

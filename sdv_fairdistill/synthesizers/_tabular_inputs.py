@@ -199,28 +199,35 @@ def check_criterion(synthesizer, table):
             warnings.warn(
                 f"fairness_criterion={criterion!r} makes the {rate} of every group equal, but "
                 f"group '{name}' has no row whose '{target}' is "
-                f"{' or '.join(map(shown, absent))}: its rates cannot be measured or made equal, "
-                "and its diagnostics show NaN. Use fairness_criterion='demographic_parity', or "
-                'merge the group into another.'
+                f"{' or '.join(map(shown, absent))}: its rates cannot be measured or made equal "
+                '(its calibration offset stays 0, its error is inf, and the diagnostics leave it '
+                "out). Use fairness_criterion='demographic_parity', or merge the group into "
+                'another.'
             )
             return
 
 
 def criterion_problem(data, target_column, criterion, positive_label, is_class_target):
     """What keeps ``criterion`` from working on the raw table's target, or None."""
-    if criterion == 'demographic_parity' or target_column is None:
+    if target_column is None:
         return None
     values = data[target_column]
     if not is_class_target(values):
-        return (
-            f"fairness_criterion={criterion!r} compares error rates inside the classes of the "
-            f"target, but '{target_column}' is continuous ({values.nunique()} distinct "
-            "values). Use fairness_criterion='demographic_parity', or bin the target."
-        )
-    if criterion != 'equal_opportunity':
+        if criterion != 'demographic_parity':
+            return (
+                f"fairness_criterion={criterion!r} compares error rates inside the classes of "
+                f"the target, but '{target_column}' is continuous ({values.nunique()} "
+                "distinct values). Use fairness_criterion='demographic_parity', or bin the "
+                'target.'
+            )
+        if positive_label is not None:  # it would be kept, and mean nothing
+            return (f"positive_label={positive_label!r} names a class, but '{target_column}' "
+                    f'is a number ({values.nunique()} distinct values): leave it None.')
         return None
     classes = values.dropna().unique().tolist()
     label = resolved_positive_label(values, positive_label)
+    if criterion != 'equal_opportunity' and positive_label is None:
+        return None
     if label is None:
         return (
             "fairness_criterion='equal_opportunity' equalises the true-positive rate of one "

@@ -109,9 +109,9 @@ class FairDistillSynthesizer(LatentViewMixin, diagnostics.DiagnosticsMixin, RawC
             instead of from the target head (the fair latent holds less of what predicts the
             target than the features do): a categorical target (2 to 20 classes) from a
             classifier, its scores mapped group by group onto the groups' pooled distribution
-            (more classes: shifted to the pooled class shares); a number without missing
-            values from a regressor, its predictions mapped likewise, plus a residual of the
-            real rows. Under 'equalized_odds' and 'equal_opportunity' (two classes) each
+            (more classes: shifted to the pooled class shares); a number from a regressor,
+            its predictions mapped likewise, plus a residual of the real rows (its missing
+            values drawn with the row, at their share). Under 'equalized_odds' and 'equal_opportunity' (two classes) each
             group keeps its own scores, sharpened, and the calibration alone equalises the
             error rates: a higher AUROC, a fairness only as sure as the calibration. None: on
             under demographic parity with such a target and fairness_weight > 0; under the

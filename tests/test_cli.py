@@ -552,6 +552,30 @@ def test_report_html_has_every_figure_and_the_latent_view(german_csv, synthesize
     assert main([*report, '--synthesizer', str(german_csv)]) == 2
     assert 'is not a saved synthesizer' in _error_line(capsys)
 
+    # Refused before the reports' work (it came after them), naming the option.
+    from sdv_fairdistill.cli import report as report_module
+
+    def no_report(*args, **kwargs):
+        raise AssertionError('the reports ran before the synthesizers were checked')
+
+    real = pd.read_csv(german_csv)
+    fewer = tmp_path / 'fewer.csv'
+    real.drop(columns='purpose').to_csv(fewer, index=False)
+    synthetic_fewer = tmp_path / 'synthetic_fewer.csv'
+    pd.read_csv(synthetic).drop(columns='purpose').to_csv(synthetic_fewer, index=False)
+    original = report_module._quality_report
+    report_module._quality_report = no_report
+    try:
+        assert main([*report, '--synthesizer', str(german_csv)]) == 2
+        assert 'is not a saved synthesizer' in _error_line(capsys)
+        assert main(['report', str(fewer), str(synthetic_fewer), '--sensitive', 'sex',
+                     '--target', 'credit', '--quiet', '--html', str(page), '--synthesizer',
+                     str(synthesizer_pkl)]) == 2
+        assert (f"--synthesizer '{synthesizer_pkl}' was fitted on columns that '{fewer}' "
+                "lacks: ['purpose']") in _error_line(capsys)
+    finally:
+        report_module._quality_report = original
+
     assert main([*report, '--synthesizer', str(synthesizer_pkl),
                  '--compare', str(synthesizer_pkl)]) == 0
     figures = read_figures(page)

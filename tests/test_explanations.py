@@ -148,6 +148,13 @@ def test_proxy_figure_shows_every_auroc_and_names_as_text():
     assert list(figure.data[0].y) == ['&lt;b&gt;hours&lt;/b&gt;', '<b>age</b> (target)']
 
 
+def test_extra_figures_that_are_no_figures_are_refused(report, tmp_path):
+    for extra in ({'notes': 'text'}, {3: None}, ['figure']):
+        with pytest.raises(TypeError, match=r'extra_figures takes a dict of \{heading'):
+            report.save_html(tmp_path / 'page.html', extra_figures=extra)
+    assert not (tmp_path / 'page.html').exists()
+
+
 @pytest.fixture(scope='module')
 def report(task):
     report = FairnessReport()

@@ -110,8 +110,9 @@ def _quality_report(real, synthetic, metadata, verbose):
     return report
 
 
-def _latent_figures(args, real):
-    """The latent view of ``--synthesizer`` (beside ``--compare``), on the real rows."""
+def _latent_synthesizers(args, real):
+    """``[(option, file name, synthesizer)]`` of ``--synthesizer`` and ``--compare``, loaded
+    and checked against the real table before any report is computed."""
     from sdv.utils import load_synthesizer
 
     synthesizers = []
@@ -126,20 +127,30 @@ def _latent_figures(args, real):
         if not hasattr(synthesizer, 'get_latent_plot'):
             raise CLIError(f"--{option} '{path}' is a {type(synthesizer).__name__}, not a "
                            'FairDistillSynthesizer: it has no latent space to show.')
-        synthesizers.append((Path(path).name, synthesizer))
-    names = tuple(f'{name} (fairness_weight={s.fairness_weight:g})' for name, s in synthesizers)
+        lacking = [c for c in synthesizer._get_table_metadata().columns if c not in real]
+        if lacking:
+            raise CLIError(f"--{option} '{path}' was fitted on columns that '{args.real}' "
+                           f'lacks: {lacking}. Give the synthesizer fitted on this table.')
+        synthesizers.append((option, Path(path).name, synthesizer))
+    return synthesizers
+
+
+def _latent_figures(args, real, synthesizers):
+    """The latent view of ``--synthesizer`` (beside ``--compare``), on the real rows."""
+    names = tuple(f'{name} (fairness_weight={s.fairness_weight:g})'
+                  for _, name, s in synthesizers)
     try:
-        figure = synthesizers[0][1].get_latent_plot(
-            real, method=args.latent_method, compare_to=synthesizers[1][1] if len(synthesizers) > 1 else None,
-            names=names + ('',) * (2 - len(names)),
+        figure = synthesizers[0][2].get_latent_plot(
+            real, method=args.latent_method,
+            compare_to=synthesizers[1][2] if len(synthesizers) > 1 else None, names=names,
         )
     except ValueError as error:  # SDV's SynthesizerInputError is a ValueError
-        raise CLIError(f'latent view: {_one_line(error)}')
+        raise CLIError(f'latent view (--synthesizer, --compare): {_one_line(error)}')
     return {'Latent view: the fair part of the student latent, by sensitive group': figure}
 
 
-def _write_html(args, fairness, quality, real, metadata):
-    extra = _latent_figures(args, real) if args.synthesizer else {}
+def _write_html(args, fairness, quality, real, metadata, synthesizers):
+    extra = _latent_figures(args, real, synthesizers) if synthesizers else {}
     try:
         Path(args.html).parent.mkdir(parents=True, exist_ok=True)
         fairness.save_html(args.html, quality_report=quality, extra_figures=extra,
@@ -187,6 +198,8 @@ def command_report(args):
     check_columns(real, args.sensitive, args.real, '--sensitive')
     check_columns(real, [args.target], args.real, '--target')
     check_columns(synthetic, list(real.columns), args.synthetic, 'synthetic data')
+    # Before the reports' minutes of work, not after them.
+    synthesizers = _latent_synthesizers(args, real) if args.synthesizer else []
     if validation is not None:
         check_columns(validation, columns, args.validation, '--validation')
     metadata = load_metadata(args.metadata, real, Path(args.real).name.split('.')[0])
@@ -233,7 +246,7 @@ def command_report(args):
     print(fairness.get_properties().to_string(index=False))
     print(summary.to_string(index=False))
     if args.html:
-        _write_html(args, fairness, quality, real, metadata)
+        _write_html(args, fairness, quality, real, metadata, synthesizers)
     if args.output:
         payload = {
             'quality_score': quality.get_score(),

@@ -354,8 +354,18 @@ class FairnessReport(NumberTargetMixin, ExplanationsMixin, BaseReport):
                 by ``sdmetrics.reports.QualityReport``). Defaults to None.
         """
         self._check_report_generated()
+        extra_figures = extra_figures or {}
+        if not isinstance(extra_figures, dict) or not all(
+                isinstance(heading, str) and hasattr(figure, 'to_html')
+                for heading, figure in extra_figures.items()):
+            raise TypeError(
+                'extra_figures takes a dict of {heading (text): plotly figure}, e.g. '
+                "{'Latent view': synthesizer.get_latent_plot(data)}; got a "
+                f'{type(extra_figures).__name__}'
+                + (' holding other values' if isinstance(extra_figures, dict) else '') + '.'
+            )
         sections = report_sections(self, quality_report, quality_table)
-        sections += [(heading, '', figure) for heading, figure in (extra_figures or {}).items()]
+        sections += [(heading, '', figure) for heading, figure in extra_figures.items()]
         write_html(filepath, sections, title=title)
 
     def get_summary(self):

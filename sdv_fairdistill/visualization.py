@@ -79,13 +79,19 @@ def save_image_grid(source, path, per_cell=4, scale=3, num_rows=4000):
     Returns:
         np.ndarray: the grid's pixels, ``uint8 (height, width, 3)``.
     """
-    if hasattr(source, 'sample'):
+    for name, value in (('per_cell', per_cell), ('scale', scale), ('num_rows', num_rows)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            raise ValueError(f'{name} must be a positive integer, got {value!r}.')
+    if hasattr(source, 'sample') and hasattr(source, 'reset_sampling'):  # a synthesizer
         source = source.sample(num_rows)
     if isinstance(source, tuple):
         images, sensitive, target = source
         rgb = _to_rgb(images)
         sensitive = np.asarray(sensitive)
         target = np.zeros(len(rgb), dtype=int) if target is None else np.asarray(target)
+        if len(sensitive) != len(rgb) or len(target) != len(rgb):
+            raise ValueError(f'{len(rgb)} images need as many sensitive and target labels, '
+                             f'got {len(sensitive)} and {len(target)}.')
         cells = []
         for label in _sorted(np.unique(target)):
             row = []

@@ -359,6 +359,15 @@ def test_image_grid_png(fitted, tmp_path):
 
     plain = save_image_grid(to_grey(fitted.sample(12)[0]), tmp_path / 'plain.png', scale=1)
     assert plain.shape == (2 * 15 + 1, 10 * 15 + 1, 3)
+    # Clear refusals where numpy's errors (a bare StopIteration, a broadcast) came out.
+    for options, message in (({'per_cell': 0}, 'per_cell must be a positive integer'),
+                             ({'scale': 0}, 'scale must be a positive integer')):
+        with pytest.raises(ValueError, match=message):
+            save_image_grid(fitted, tmp_path / 'x.png', num_rows=20, **options)
+    images, colours, digits = fitted.sample(6)
+    with pytest.raises(ValueError, match='6 images need as many sensitive and target labels, '
+                                         'got 5 and 6'):
+        save_image_grid((images, colours[:5], digits), tmp_path / 'x.png')
 
 
 # ---------------------------------------------------------------------- fairness

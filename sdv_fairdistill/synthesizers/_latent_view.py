@@ -186,14 +186,16 @@ class LatentViewMixin:
         everyone = sorted({group for embedding in embeddings for group in embedding['group']})
         palette = ['#000036', '#01E0C9', '#FF6B6B', '#FFB000', '#7A5CFA', '#2CA02C', '#8C564B',
                    *plotly.colors.qualitative.Dark24]
+        shown = set()  # each group once in the legend, from whichever panel has it first
         for col, embedding in enumerate(embeddings, start=1):
             for group, rows in embedding.groupby('group', sort=True):
                 index = everyone.index(group)
                 figure.add_trace(go.Scattergl(
                     x=rows['x'], y=rows['y'], mode='markers', name=group, legendgroup=group,
-                    showlegend=col == 1, marker={'size': 4, 'opacity': 0.6,
-                                                 'color': palette[index % len(palette)]},
+                    showlegend=group not in shown,
+                    marker={'size': 4, 'opacity': 0.6, 'color': palette[index % len(palette)]},
                 ), row=1, col=col)
+                shown.add(group)
         label = {'pca': 'PCA', 'tsne': 't-SNE',
                  'discriminant': 'x: the direction that best separates the groups'}[method]
         figure.update_layout(

@@ -172,7 +172,8 @@ def build_parser():
                        choices=['HistGradientBoosting', 'LogisticRegression', 'RandomForest',
                                 'XGBoost'],
                        help='downstream classifier')
-    bench.add_argument('--ceilings', nargs='*', choices=CRITERIA, metavar='CRITERION',
+    bench.add_argument('--ceilings', nargs='*', action='extend', choices=CRITERIA,
+                       metavar='CRITERION',
                        help="criteria whose fairlearn ExponentiatedGradient classifier on the "
                        'real rows is a reference row (default: all three in the full mode, '
                        'none in the quick mode; no value: none)')

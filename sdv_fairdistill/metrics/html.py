@@ -16,6 +16,8 @@ from pathlib import Path
 import plotly.io as pio
 from plotly.offline import get_plotlyjs
 
+from sdv_fairdistill.metrics._explanations import shap_available
+
 _STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1200px; color: #222; }
 h1 { color: #000036; } h2 { border-bottom: 2px solid #01E0C9; padding-bottom: 4px; }
@@ -71,6 +73,7 @@ def report_sections(fairness_report, quality_report=None, table_name=None):
     for name in scores['Property']:
         sections.append((name, '', fairness_report.get_visualization(name)))
     if fairness_report._explanations:
+        effect = fairness_report.get_sensitive_effect()
         sections += [
             ('Feature Attributions', 'Which columns the downstream model relies on, trained on '
              'the real rows and on the synthetic table, on the same real validation rows.',
@@ -79,7 +82,9 @@ def report_sections(fairness_report, quality_report=None, table_name=None):
              fairness_report.get_attribution_summary()),
             ('Effect of the sensitive columns by group', 'Mean SHAP value (log-odds) of the '
              'sensitive columns among the rows of each group: how each model moves a '
-             "group's scores for being that group.", fairness_report.get_sensitive_effect()),
+             "group's scores for being that group."
+             + (' Not computed: it needs shap (pip install "sdv-fairdistill[explain]").'
+                if effect.empty and not shap_available() else ''), effect),
             ('Proxy Strength', 'How well each column alone tells the sensitive group (AUROC; '
              '0.5 = not at all), in the real and in the synthetic table.',
              fairness_report.get_visualization('Proxy Strength')),

@@ -52,6 +52,17 @@ def test_sample_has_the_real_columns_types_and_ranges(fitted, adult_sample):
     assert sampled['workclass'].isna().any() or data['workclass'].isna().mean() < 0.02
 
 
+def test_zero_rows_is_an_empty_table_of_the_real_columns(fitted, adult_sample):
+    # As SDV's synthesizers answer a quota that came out 0 (it was refused); the columns and
+    # types are the table's, where SDV's own empty frame has none.
+    data, _ = adult_sample
+    empty = fitted.sample(0)['adult']
+    assert len(empty) == 0 and list(empty.columns) == list(data.columns)
+    assert empty.dtypes.equals(fitted.sample(5)['adult'].dtypes)
+    with pytest.raises(Exception, match="'num_rows' must be a positive integer, got -1"):
+        fitted.sample(-1)
+
+
 def test_a_seed_gives_the_sampling_a_sequence_of_its_own(adult_sample, fitted):
     """SDV starts every synthesizer's sampling from one fixed number; with a seed, two seeds
     must not draw their rows' groups with the same random numbers (the sex of 300 rows drawn

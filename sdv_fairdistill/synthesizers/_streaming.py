@@ -52,6 +52,10 @@ class StreamingSampleMixin:
         output_file_path=None,
         show_progress_bar=True,
     ):
+        if num_rows == 0:  # SDV's is a frame without columns: this one has the table's
+            dtypes = self._data_processor._dtypes
+            return pd.DataFrame({column: pd.Series(dtype=dtypes[column])
+                                 for column in dtypes.index})
         # SDV decided whether to show a bar from the batch_size the user gave; only the
         # default changes here, from all rows at once to SAMPLE_BATCH_SIZE.
         if batch_size is None and num_rows:

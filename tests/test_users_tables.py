@@ -207,6 +207,9 @@ def test_a_table_of_only_its_sensitive_and_target_columns_fits_quietly():
         ({'l2scale': 1e-5}, "no TVAE parameter 'l2scale'"),
         ({'embeding_dim': 8}, "unexpected parameter 'embeding_dim'"),
         ({'embedding_dim': 8, 'latent_dim': 32}, "either 'latent_dim' or TVAE's 'embedding_dim'"),
+        # A bad value under a TVAE name is named as the user wrote it too.
+        ({'compress_dims': (0,)}, "'teacher_dims' \\(TVAE's 'compress_dims'\\) must be a tuple"),
+        ({'embedding_dim': 8.0}, "'latent_dim' \\(TVAE's 'embedding_dim'\\) must be an integer"),
     ],
 )
 def test_every_parameter_is_checked_at_construction(adult_sample, parameters, message):

@@ -44,6 +44,14 @@ def check_num_rows(num_rows, name='num_rows'):
 class StreamingSampleMixin:
     """Batched ``sample`` and ``sample_to_parquet`` on top of SDV's batch sampling."""
 
+    def sample(self, num_rows, *args, **kwargs):
+        # Rows are made batch_size at a time (at most 100,000 by default). 0 rows is an empty
+        # table, as SDV's synthesizers give (a quota that came out 0).
+        if not (isinstance(num_rows, (int, np.integer)) and not isinstance(num_rows, bool)
+                and num_rows == 0):
+            check_num_rows(num_rows)
+        return super().sample(num_rows, *args, **kwargs)
+
     def _sample_with_progress_bar(
         self,
         num_rows,

@@ -77,6 +77,17 @@ def translate_tvae_parameters(parameters, values, init):
     return translated
 
 
+def with_tvae_names(error, tvae_parameters):
+    """``error`` of a parameter the user passed under its TVAE name, saying that name."""
+    message = str(error)
+    for tvae in tvae_parameters:
+        ours = TVAE_ALIASES[tvae]
+        if f"'{ours}'" in message:
+            return _parameters.InvalidParameterError(
+                message.replace(f"'{ours}'", f"'{ours}' (TVAE's '{tvae}')", 1))
+    return error
+
+
 def constraint_columns(constraint):
     """Column names a constraint refers to: its string (or list of strings) attributes."""
     names = set()

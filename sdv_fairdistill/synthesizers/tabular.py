@@ -28,7 +28,7 @@ from sdv_fairdistill.synthesizers._raw_columns import RawColumnsMixin
 from sdv_fairdistill.synthesizers._seeded_sampling import SeededSamplingMixin
 from sdv_fairdistill.synthesizers._shared import FairModelMixin
 from sdv_fairdistill.synthesizers._parquet_fit import ParquetFitMixin
-from sdv_fairdistill.synthesizers._streaming import StreamingSampleMixin, check_num_rows
+from sdv_fairdistill.synthesizers._streaming import StreamingSampleMixin
 from sdv_fairdistill.synthesizers._table_rows import TableRowsMixin, default_epochs
 
 
@@ -224,7 +224,10 @@ class FairDistillSynthesizer(LatentViewMixin, diagnostics.DiagnosticsMixin, RawC
         self.verbose = verbose
         self.seed = seed
         self._model = None
-        self._validate_parameters()
+        try:
+            self._validate_parameters()
+        except checks.InvalidParameterError as error:
+            raise inputs.with_tvae_names(error, tvae_parameters) from None
 
     def get_parameters(self):
         parameters = super().get_parameters()
@@ -334,14 +337,6 @@ class FairDistillSynthesizer(LatentViewMixin, diagnostics.DiagnosticsMixin, RawC
         self._seed_sampling()
 
     # ------------------------------------------------------------------ sampling
-    def sample(self, num_rows, *args, **kwargs):
-        # Rows are made batch_size at a time (at most 100,000 by default; see _streaming.py).
-        # 0 rows is an empty table, as SDV's synthesizers give (a quota that came out 0).
-        if not (isinstance(num_rows, (int, np.integer)) and not isinstance(num_rows, bool)
-                and num_rows == 0):
-            check_num_rows(num_rows)
-        return super().sample(num_rows, *args, **kwargs)
-
     def _validate_conditions(self, conditions):
         super()._validate_conditions(conditions)
         if self._fitted:

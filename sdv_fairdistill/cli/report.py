@@ -111,7 +111,7 @@ def _quality_report(real, synthetic, metadata, verbose):
 
 
 def _latent_synthesizers(args, real):
-    """``[(option, file name, synthesizer)]`` of ``--synthesizer`` and ``--compare``, loaded
+    """``[(file name, synthesizer)]`` of ``--synthesizer`` and ``--compare``, loaded
     and checked against the real table before any report is computed."""
     from sdv.utils import load_synthesizer
 
@@ -131,18 +131,18 @@ def _latent_synthesizers(args, real):
         if lacking:
             raise CLIError(f"--{option} '{path}' was fitted on columns that '{args.real}' "
                            f'lacks: {lacking}. Give the synthesizer fitted on this table.')
-        synthesizers.append((option, Path(path).name, synthesizer))
+        synthesizers.append((Path(path).name, synthesizer))
     return synthesizers
 
 
 def _latent_figures(args, real, synthesizers):
     """The latent view of ``--synthesizer`` (beside ``--compare``), on the real rows."""
     names = tuple(f'{name} (fairness_weight={s.fairness_weight:g})'
-                  for _, name, s in synthesizers)
+                  for name, s in synthesizers)
     try:
-        figure = synthesizers[0][2].get_latent_plot(
+        figure = synthesizers[0][1].get_latent_plot(
             real, method=args.latent_method,
-            compare_to=synthesizers[1][2] if len(synthesizers) > 1 else None, names=names,
+            compare_to=synthesizers[1][1] if len(synthesizers) > 1 else None, names=names,
         )
     except ValueError as error:  # SDV's SynthesizerInputError is a ValueError
         raise CLIError(f'latent view (--synthesizer, --compare): {_one_line(error)}')

@@ -36,8 +36,9 @@ def default_batch_size(num_rows):
     return -(-num_rows // batches)
 
 
-def check_num_rows(num_rows, name='num_rows'):
-    if isinstance(num_rows, bool) or not isinstance(num_rows, (int, np.integer)) or num_rows < 1:
+def check_num_rows(num_rows, name='num_rows', allow_zero=False):
+    if (isinstance(num_rows, bool) or not isinstance(num_rows, (int, np.integer))
+            or num_rows < (0 if allow_zero else 1)):
         raise SynthesizerInputError(f"'{name}' must be a positive integer, got {num_rows!r}.")
 
 
@@ -47,9 +48,7 @@ class StreamingSampleMixin:
     def sample(self, num_rows, *args, **kwargs):
         # Rows are made batch_size at a time (at most 100,000 by default). 0 rows is an empty
         # table, as SDV's synthesizers give (a quota that came out 0).
-        if not (isinstance(num_rows, (int, np.integer)) and not isinstance(num_rows, bool)
-                and num_rows == 0):
-            check_num_rows(num_rows)
+        check_num_rows(num_rows, allow_zero=True)
         return super().sample(num_rows, *args, **kwargs)
 
     def _sample_with_progress_bar(

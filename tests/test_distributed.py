@@ -12,6 +12,7 @@ import torch.distributed as dist
 import torch.multiprocessing as mp
 import torch.nn.functional as F
 
+from sdv_fairdistill import FairDistillSynthesizer
 from sdv_fairdistill.core import distributed
 from sdv_fairdistill.core.training import fairness_penalty
 
@@ -371,3 +372,41 @@ def test_without_a_process_group_nothing_is_distributed():
 
 if __name__ == '__main__':
     sys.exit(pytest.main([__file__, '-q']))
+
+
+def test_fit_distributed_passes_parquet_options_and_refuses_them_for_a_table(tmp_path,
+                                                                             monkeypatch):
+    import socket
+
+    from sdv_fairdistill import fit_distributed
+    from sdv_fairdistill.synthesizers import _distributed
+
+    with socket.socket() as probe:
+        probe.bind(('127.0.0.1', 0))
+        port = probe.getsockname()[1]
+    environment = {'RANK': '0', 'WORLD_SIZE': '1', 'LOCAL_RANK': '0',
+                   'MASTER_ADDR': '127.0.0.1', 'MASTER_PORT': str(port)}
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv('TORCHELASTIC_RUN_ID', raising=False)
+    monkeypatch.setattr(_distributed, '_closed_a_group', False)
+    with pytest.raises(TypeError, match=r"\['workdir'\] are options of a Parquet fit"):
+        fit_distributed(_synthesizer(), {'people': _table()}, workdir=str(tmp_path))
+    with pytest.raises(TypeError, match=r"unexpected options \['sample_row'\]"):
+        fit_distributed(_synthesizer(), str(tmp_path), sample_row=10)
+
+    _table().to_parquet(tmp_path / 'people.parquet', index=False)
+    seen = {}
+    fit_from_parquet = FairDistillSynthesizer.fit_from_parquet
+
+    def spy(self, path, **options):
+        seen.update(options)
+        return fit_from_parquet(self, path, **options)
+
+    monkeypatch.setattr(FairDistillSynthesizer, 'fit_from_parquet', spy)
+    work = tmp_path / 'work'
+    work.mkdir()
+    fitted = fit_distributed(_synthesizer(), [tmp_path / 'people.parquet'], sample_rows=50,
+                             batch_rows=64, workdir=str(work))
+    assert fitted._fitted
+    assert seen == {'sample_rows': 50, 'batch_rows': 64, 'workdir': str(work)}

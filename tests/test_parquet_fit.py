@@ -295,3 +295,38 @@ def test_fit_from_parquet_keeps_the_missing_group_at_its_share(tmp_path):
     assert prior == pytest.approx(expected)
     sampled = synthesizer.sample(2000)['people']
     assert sampled['sex'].isna().mean() == pytest.approx(table['sex'].isna().mean(), abs=0.04)
+
+
+def test_a_list_of_parquet_files_reads_as_one_table_in_the_order_given(tmp_path):
+    # A list of files was a pathlib TypeError ("expected str, bytes or os.PathLike").
+    first = pd.DataFrame({'hours': [40, 38], 'job': ['a', 'b']})
+    second = pd.DataFrame({'hours': [12.5], 'job': ['c']})
+    first.to_parquet(tmp_path / 'z.parquet', index=False)
+    second.to_parquet(tmp_path / 'a.parquet', index=False)
+    table = pd.concat(ParquetTable([tmp_path / 'z.parquet', str(tmp_path / 'a.parquet')])
+                      .frames(), ignore_index=True)
+    expected = pd.DataFrame({'hours': [40.0, 38.0, 12.5], 'job': ['a', 'b', 'c']})
+    pd.testing.assert_frame_equal(table, expected)
+
+    with pytest.raises(ValueError, match='list of Parquet files is empty'):
+        ParquetTable([])
+    with pytest.raises(ValueError, match=r"z.parquet' is in the list of Parquet files twice"):
+        ParquetTable([tmp_path / 'z.parquet', tmp_path / 'a.parquet', tmp_path / 'z.parquet'])
+    with pytest.raises(ValueError, match='is a folder: a list holds files'):
+        ParquetTable([tmp_path / 'z.parquet', tmp_path])
+    with pytest.raises(ValueError, match="missing.parquet' in the list .* is no such file"):
+        ParquetTable([tmp_path / 'missing.parquet'])
+
+
+def test_fit_from_parquet_takes_a_list_of_files(tmp_path):
+    table = _sorted_table()
+    paths = []
+    for part, rows in enumerate(np.array_split(np.arange(len(table)), 2)):
+        paths.append(tmp_path / f'part{part}.parquet')
+        table.iloc[rows].to_parquet(paths[-1], index=False)
+    synthesizer = FairDistillSynthesizer(_metadata(), sensitive_columns='sex',
+                                         target_column='label', epochs=1)
+    synthesizer.fit_from_parquet(paths, sample_rows=200)
+    prior = dict(zip(synthesizer._groups['sex'], synthesizer._group_prior))
+    assert prior == pytest.approx(table['sex'].value_counts(normalize=True).to_dict())
+    assert list(synthesizer.sample(20)['people'].columns) == list(table.columns)

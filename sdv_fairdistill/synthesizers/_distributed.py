@@ -29,12 +29,19 @@ TORCHRUN_VARIABLES = ('RANK', 'WORLD_SIZE', 'LOCAL_RANK', 'MASTER_ADDR', 'MASTER
 _closed_a_group = False
 
 
+def _is_parquet_source(data):
+    """A path, or a list of paths: what ``fit_from_parquet`` reads."""
+    if isinstance(data, (list, tuple)):
+        return bool(data) and all(isinstance(item, (str, os.PathLike)) for item in data)
+    return isinstance(data, (str, os.PathLike))
+
+
 def _backend(synthesizer):
     # NCCL needs a GPU per process; gloo runs anywhere (and is what CPU training uses).
     return 'nccl' if synthesizer.enable_gpu and torch.cuda.is_available() else 'gloo'
 
 
-def fit_distributed(synthesizer, data, filepath=None, backend=None):
+def fit_distributed(synthesizer, data, filepath=None, backend=None, **parquet_options):
     """Fit ``synthesizer`` on ``data`` with every process torchrun started, then save it.
 
     Call it in each process, with the same synthesizer parameters (a ``seed`` included) and
@@ -47,10 +54,10 @@ def fit_distributed(synthesizer, data, filepath=None, backend=None):
 
     Args:
         synthesizer (FairDistillSynthesizer): an unfitted synthesizer.
-        data (dict[str, pandas.DataFrame], pandas.DataFrame, str or pathlib.Path): the table,
-            as ``fit`` takes it, or the path of a Parquet file or folder, which is fitted with
-            ``fit_from_parquet`` (each process then reads, encodes and trains on its own share
-            of the file's batches).
+        data (dict[str, pandas.DataFrame], pandas.DataFrame, str, pathlib.Path or list): the
+            table, as ``fit`` takes it, or the path of a Parquet file or folder (or a list of
+            Parquet files), which is fitted with ``fit_from_parquet`` (each process then
+            reads, encodes and trains on its own share of the file's batches).
         filepath (str or None): where rank 0 saves the fitted synthesizer; the other
             processes wait until it is written. Defaults to None (not saved).
         backend (str or None): the ``torch.distributed`` backend when this call initialises
@@ -59,6 +66,8 @@ def fit_distributed(synthesizer, data, filepath=None, backend=None):
             initialised); one this call initialises is destroyed at its end, and a second
             call in the same process is then refused (initialise the group yourself to fit
             several synthesizers in one script).
+        **parquet_options: ``sample_rows``, ``batch_rows`` and ``workdir``, passed to
+            ``fit_from_parquet`` when ``data`` is Parquet (and refused for a table).
 
     Returns:
         FairDistillSynthesizer: ``synthesizer``, fitted.
@@ -67,7 +76,18 @@ def fit_distributed(synthesizer, data, filepath=None, backend=None):
         RuntimeError: when the process was not started by torchrun (no process group and
             no torchrun environment).
         InvalidParameterError: when ``batch_size`` leaves a process fewer than 2 rows a step.
+        TypeError: when ``parquet_options`` name another option, or are given for a table.
     """
+    parquet = _is_parquet_source(data)
+    unknown = sorted(set(parquet_options) - {'sample_rows', 'batch_rows', 'workdir'})
+    if unknown:
+        raise TypeError(f'fit_distributed got unexpected options {unknown}: besides '
+                        "filepath and backend it takes fit_from_parquet's sample_rows, "
+                        'batch_rows and workdir.')
+    if parquet_options and not parquet:
+        raise TypeError(f'{sorted(parquet_options)} are options of a Parquet fit: pass the '
+                        'path of a Parquet file or folder as data, or leave them out for a '
+                        'table in memory.')
     initialise = not (dist.is_available() and dist.is_initialized())
     if initialise and not all(name in os.environ for name in TORCHRUN_VARIABLES):
         raise RuntimeError(
@@ -100,8 +120,8 @@ def fit_distributed(synthesizer, data, filepath=None, backend=None):
         with distributed.data_parallel(), warnings.catch_warnings():
             if dist.get_rank() != 0:  # every process would warn the same: rank 0 says it
                 warnings.simplefilter('ignore')
-            if isinstance(data, (str, os.PathLike)):
-                synthesizer.fit_from_parquet(data)
+            if parquet:
+                synthesizer.fit_from_parquet(data, **parquet_options)
             else:
                 synthesizer.fit(data)
         if filepath is not None:

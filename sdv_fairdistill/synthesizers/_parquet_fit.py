@@ -92,7 +92,8 @@ class ParquetFitMixin:
 
     def fit_from_parquet(self, path, sample_rows=FIT_SAMPLE_ROWS, batch_rows=READ_BATCH_ROWS,
                          workdir=None):
-        """Fit on every row of a Parquet file or a folder of Parquet files, in bounded memory.
+        """Fit on every row of a Parquet file or a folder (or list) of Parquet files, in bounded
+        memory.
 
         SDV's data processor, the encoders and the latent density learn from a seeded sample
         of ``sample_rows`` rows (with rows of every sensitive group and target class added if
@@ -102,8 +103,9 @@ class ParquetFitMixin:
         optimiser steps, so the time of a fit stops growing with its rows.
 
         Args:
-            path (str or pathlib.Path): a Parquet file, or a folder of them (read as one
-                table, files in name order).
+            path (str, pathlib.Path or list): a Parquet file, a folder of them (read as one
+                table, files in name order), or a list of Parquet files (read as one table,
+                in the order given).
             sample_rows (int): rows of the sample. Defaults to 100,000.
             batch_rows (int): rows read, processed and encoded at a time, and rows of a shard.
                 Defaults to 65,536.

@@ -82,36 +82,66 @@ def _decoded(schema):
     return pa.schema(fields, metadata=schema.metadata)
 
 
+def _check_file_list(paths):
+    if not paths:
+        raise ValueError('The list of Parquet files is empty: pass a file, a folder, or a '
+                         'list of files.')
+    seen = set()
+    for item in paths:
+        if not item.is_file():
+            kind = 'a folder' if item.is_dir() else 'no such file'
+            raise ValueError(f"'{item}' in the list of Parquet files is {kind}: a list "
+                             'holds files (pass a folder on its own, not in a list).')
+        if item.resolve() in seen:
+            raise ValueError(f"'{item}' is in the list of Parquet files twice: its rows "
+                             'would count twice. Name each file once.')
+        seen.add(item.resolve())
+
+
 class ParquetTable:
-    """A Parquet file, or a folder of them read as one table (files in name order).
+    """A Parquet file, a folder of them read as one table (files in name order), or a list
+    of Parquet files read as one table (in the order given).
 
     Args:
-        path (str or pathlib.Path): the file or folder.
+        path (str, pathlib.Path or list): the file, the folder, or a list of files.
         batch_rows (int): rows read at a time. Defaults to READ_BATCH_ROWS.
 
     Raises:
-        ValueError: when the path does not exist or is not Parquet.
+        ValueError: when the path does not exist or is not Parquet, or a list is empty,
+            names a file twice, or names something that is not a file.
     """
 
     def __init__(self, path, batch_rows=READ_BATCH_ROWS):
         import pyarrow as pa
         import pyarrow.dataset as ds
 
-        self.path = Path(path)
-        if not self.path.exists():
-            raise ValueError(f"No such file or folder: '{self.path}'.")
+        if isinstance(path, (list, tuple)):
+            self.path = [Path(item) for item in path]
+            source = [str(item) for item in self.path]
+            _check_file_list(self.path)
+            order = {name: position for position, name in enumerate(source)}
+        else:
+            self.path = Path(path)
+            if not self.path.exists():
+                raise ValueError(f"No such file or folder: '{self.path}'.")
+            source, order = str(self.path), None
         try:
-            self.dataset = ds.dataset(str(self.path), format='parquet')
+            self.dataset = ds.dataset(source, format='parquet')
         except (pa.ArrowInvalid, OSError) as error:
-            raise ValueError(f"Cannot read '{self.path}' as Parquet: {error}") from None
-        self.fragments = sorted(self.dataset.get_fragments(), key=lambda f: f.path)
+            raise ValueError(f"Cannot read '{path}' as Parquet: {error}") from None
+
+        def in_order(dataset):  # the same order on every pass: row positions depend on it
+            key = (lambda f: order[f.path]) if order else (lambda f: f.path)
+            return sorted(dataset.get_fragments(), key=key)
+
+        self.fragments = in_order(self.dataset)
         self.batch_rows = batch_rows
         counts = [fragment.count_rows() for fragment in self.fragments]
         self.num_rows = sum(counts)
         if len(self.fragments) > 1:  # pyarrow takes the folder's schema from one file
             schema = common_schema(self.fragments, counts)
-            self.dataset = ds.dataset(str(self.path), format='parquet', schema=schema)
-            self.fragments = sorted(self.dataset.get_fragments(), key=lambda f: f.path)
+            self.dataset = ds.dataset(source, format='parquet', schema=schema)
+            self.fragments = in_order(self.dataset)
 
     @property
     def column_names(self):

@@ -318,3 +318,18 @@ def test_html_report_draws_every_figure_in_a_browser(report, tmp_path):
     ).stdout
     # plotly.js replaced each figure's empty <div> by a drawn plot.
     assert dom.count('class="plot-container plotly"') == len(read_figures(path)) == 6
+
+
+@pytest.mark.parametrize('method', ['shap', 'permutation'])
+def test_a_model_that_uses_no_column_has_no_shares_not_zero_shares(task, method):
+    # 30 synthetic rows: a tree leaf needs 20, so the synthetic-trained model makes no split
+    # and scores every row alike. Its shares were 0 for every column, summing to 0.
+    few = task.tables['synthetic_data'].head(30)
+    small = FairnessTask(task.tables['real_data'], few, METADATA, target_column='label',
+                         sensitive_columns='group',
+                         real_validation_data=task.tables['real_validation_data'])
+    with pytest.warns(UserWarning, match='synthetic-trained model gives every explained row '
+                                         'the same score .* shares are NaN'):
+        attributions = explanations.feature_attributions(small, method=method)
+    assert attributions['Synthetic-trained model'].isna().all()
+    assert attributions['Real-trained model'].sum() == pytest.approx(1)

@@ -84,6 +84,10 @@ def _shap_by_column(model, matrix, owners, columns):
     return np.column_stack([values[:, owners == column].sum(axis=1) for column in columns])
 
 
+def _nothing_by(method):
+    return '' if method == 'shap' else ", or shuffling no column lowers its AUROC"
+
+
 def _permutation_share(model, frame, y_true, encoder, random_state):
     def scorer(estimator, x, y):
         return roc_auc_score(y, estimator.predict_proba(encoder.transform(x))[:, 1])
@@ -115,7 +119,8 @@ def explain_models(task, method=None, max_rows=MAX_EXPLAINED_ROWS):
     Returns:
         tuple[pandas.DataFrame, pandas.DataFrame]: the attributions: ``Column``,
         ``Sensitive`` (bool), ``Real-trained model`` and ``Synthetic-trained model`` (shares
-        summing to 1 over the columns), ``Method``; and the sensitive effect: for each group
+        summing to 1 over the columns; NaN, with a warning, for a model that uses no
+        column), ``Method``; and the sensitive effect: for each group
         (``Group``, ``Rows``), the mean SHAP value (log-odds) of the sensitive columns among
         its explained rows for each model: negative where the model lowers the group's
         scores for being that group. Empty without SHAP or when the classifiers do not see
@@ -156,7 +161,16 @@ def explain_models(task, method=None, max_rows=MAX_EXPLAINED_ROWS):
             raw = _permutation_share(
                 model, generic_frame(validation, types), y_validation, encoder, task.random_state,
             )
-        shares[source] = raw / raw.sum() if raw.sum() > 0 else raw
+        if raw.sum() > 0:
+            shares[source] = raw / raw.sum()
+        else:  # no share of nothing: 0 everywhere would read as "uses no column, fairly"
+            shares[source] = np.full(len(columns), np.nan)
+            warnings.warn(
+                f'The {source.lower()} gives every explained row the same score (on '
+                f'{len(table)} training rows its trees make no split){_nothing_by(method)}: it '
+                'uses no column, so its attribution shares are NaN. Give it more rows or rows '
+                'whose label varies with the features.', UserWarning, stacklevel=3,
+            )
 
     attributions = pd.DataFrame({
         'Column': columns,

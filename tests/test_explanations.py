@@ -255,6 +255,10 @@ def test_latent_plot_shows_two_synthesizers_side_by_side(fitted, adult_sample):
     titles = [annotation.text for annotation in figure.layout.annotations]
     assert titles[0].startswith('fair: leakage AUROC ') and titles[1].startswith('unfair')
     assert {trace.name for trace in figure.data} == {'Female', 'Male'}
+    # Both panels say what their axes are (they had no titles).
+    assert figure.layout.xaxis.title.text == figure.layout.xaxis2.title.text == (
+        'first principal component')
+    assert figure.layout.yaxis.title.text == 'second principal component'
 
 
 def test_latent_view_refuses_bad_input_with_a_clear_error(fitted, adult_sample):

@@ -31,6 +31,14 @@ from sdv_fairdistill.synthesizers._diagnostics import MIN_GROUP_ROWS, leakage_au
 
 METHODS = ('pca', 'tsne', 'discriminant')
 
+#: Each method's axis titles (x, y). A one-dimensional fair latent is drawn along x alone.
+AXIS_TITLES = {
+    'pca': ('first principal component', 'second principal component'),
+    'tsne': ('t-SNE 1 (no units: distances are local)', 't-SNE 2'),
+    'discriminant': ('direction that best separates the groups',
+                     'largest spread across that direction'),
+}
+
 
 def _discriminant_view(latent, codes, seed):
     """x: the first linear discriminant of the groups; y: the first principal component of
@@ -198,6 +206,12 @@ class LatentViewMixin:
                 shown.add(group)
         label = {'pca': 'PCA', 'tsne': 't-SNE',
                  'discriminant': 'x: the direction that best separates the groups'}[method]
+        for col, embedding in enumerate(embeddings, start=1):
+            one_dimensional = bool((embedding['y'] == 0).all())
+            x_title, y_title = (('the fair latent (one dimension)', '')
+                                if one_dimensional else AXIS_TITLES[method])
+            figure.update_xaxes(title_text=x_title, row=1, col=col)
+            figure.update_yaxes(title_text=y_title, row=1, col=col)
         figure.update_layout(
             title=f'Fair part of the student latent ({label}), coloured by sensitive group',
             height=500, legend={'itemsizing': 'constant'},

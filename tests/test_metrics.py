@@ -774,7 +774,9 @@ def test_bad_options(small, adult):
     kwargs = {'target_column': 'y', 'sensitive_columns': 'sex', 'positive_label': 'yes'}
     with pytest.raises(ValueError, match="agg must be 'worst_case' or 'mean'"):
         DemographicParityDifference.compute(small, small, agg='max', **kwargs)
-    with pytest.raises(ValueError, match='Unknown classifier'):
+    with pytest.raises(ValueError, match='Unknown classifier'), warnings.catch_warnings():
+        # Refused before the warning about splitting real_data (it came first).
+        warnings.simplefilter('error')
         TSTRDemographicParityDifference.compute(small, small, classifier='SVM', **kwargs)
     for share in (0, 1.5, 100):
         with pytest.raises(ValueError, match=f'a number between 0 and 1, got {share}'):

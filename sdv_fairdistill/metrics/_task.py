@@ -5,7 +5,11 @@ from functools import cached_property
 
 import pandas as pd
 
-from sdv_fairdistill.metrics._classifier import classifier_name, train_and_predict
+from sdv_fairdistill.metrics._classifier import (
+    classifier_name,
+    make_classifier,
+    train_and_predict,
+)
 from sdv_fairdistill.metrics._features import feature_types, warn_disjoint_categories
 from sdv_fairdistill.metrics._columns import (
     as_column_list,
@@ -96,6 +100,7 @@ class FairnessTask:
         prediction_column=None,
     ):
         check_validation_size(validation_size, real_validation_data)
+        make_classifier(classifier, random_state)  # an unknown name refused before any warning
         tables, self.metadata, self.sensitive_columns = validated_inputs(
             {'real_data': real_data, 'synthetic_data': synthetic_data,
              'real_validation_data': real_validation_data},

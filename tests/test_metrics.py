@@ -930,3 +930,23 @@ def test_a_decision_column_that_holds_no_label_is_refused(small):
         DemographicParityDifference.compute(small, partly_missing, **kwargs)
     # Labels written as the target writes them are taken.
     assert EqualizedOddsDifference.compute(small, small, **kwargs) >= 0
+
+
+def test_the_skipping_forms_are_advised_only_where_two_groups_would_stay(small):
+    from sdv_fairdistill.metrics import DemographicParityRatio
+
+    kwargs = {'target_column': 'y', 'sensitive_columns': 'race', 'positive_label': 'yes'}
+    # Two races, one of 2 rows in the synthetic table: skipping it leaves one group, so the
+    # ratio form, which skips, fails too and must not advise itself.
+    two = pd.concat([small[small['race'] == 'A'], small[small['race'] == 'B'].head(2)])
+    with pytest.raises(ValueError, match='needs two groups of race') as raised:
+        DemographicParityRatio.compute(small, two, **kwargs)
+    assert 'forms skip such groups' not in str(raised.value)
+    with pytest.raises(ValueError, match='too few rows') as raised:
+        DemographicParityDifference.compute(small, two, **kwargs)
+    assert 'forms skip such groups' not in str(raised.value)
+    # A third race of 2 rows: skipping it leaves two, so the advice stands.
+    three = small.copy()
+    three.loc[three.index[:2], 'race'] = 'C'
+    with pytest.raises(ValueError, match="The ratio and agg='mean' forms skip such groups"):
+        DemographicParityDifference.compute(three, three, **kwargs)

@@ -242,19 +242,20 @@ def check_groups(
     columns = ' x '.join(sensitive.columns)
     described = _describe_groups(invalid)
     criterion_name = _CRITERION_NAMES[criterion]
+    kept = counts.index.difference(invalid.index)
+    # Skipping the small groups (the ratio and mean forms) helps only where two groups stay.
+    fix = _group_fix(table_name, counts, min_group_size, criterion, invalid,
+                     skipping_helps=len(kept) >= 2)
     if len(invalid) and strict:
         raise ValueError(
             f'In {table_name}, too few rows in the group(s) of {columns}: {described}. '
-            f'{criterion_name.capitalize()} needs {need} per group. '
-            f'{_group_fix(table_name, counts, min_group_size, criterion, invalid)}'
+            f'{criterion_name.capitalize()} needs {need} per group. {fix}'
         )
 
-    kept = counts.index.difference(invalid.index)
     if len(kept) < 2:
         raise ValueError(
             f'In {table_name}, {criterion_name} needs two groups of {columns} with {need}; '
-            f'found {list(kept)}' + (f' ({described})' if described else '') + '. '
-            + _group_fix(table_name, counts, min_group_size, criterion, invalid)
+            f'found {list(kept)}' + (f' ({described})' if described else '') + f'. {fix}'
         )
 
     if len(invalid):
@@ -282,10 +283,13 @@ def _rows(count):
     return f'{count} row' if count == 1 else f'{count} rows'
 
 
-def _group_fix(table_name, counts, min_group_size, criterion, invalid):
+def _group_fix(table_name, counts, min_group_size, criterion, invalid, skipping_helps=True):
     """What to do about too-small groups, which depends on the table they are in (and,
     at ``min_group_size`` 1, on the criterion: a group without a class stays without it).
-    A group with no row at all is not helped by a lower ``min_group_size``."""
+    A group with no row at all is not helped by a lower ``min_group_size``; the forms that
+    skip small groups are named only where ``skipping_helps`` (two groups stay)."""
+    skip = (" The ratio and agg='mean' forms skip such groups with a warning."
+            if skipping_helps else '')
     empty = bool((invalid['rows'] == 0).any())
     lower = ' or lower min_group_size' if min_group_size > 1 and not empty else ''
     if not lower and not empty and criterion != DEMOGRAPHIC_PARITY:
@@ -311,13 +315,9 @@ def _group_fix(table_name, counts, min_group_size, criterion, invalid):
         # synthesizer produced too few of them.
         return (
             'Sample more synthetic rows, or condition the sampling on the sensitive columns '
-            f'so that every group of real_data is present{lower}; the ratio and '
-            "agg='mean' forms skip such groups with a warning."
+            f'so that every group of real_data is present{lower}.{skip}'
         )
-    return (
-        f"Merge rare values, use fewer sensitive columns{lower}; the ratio and agg='mean' "
-        'forms skip such groups with a warning.'
-    )
+    return f'Merge rare values, use fewer sensitive columns{lower}.{skip}'
 
 
 def evaluate(

@@ -91,8 +91,35 @@ def test_demo_refuses_too_few_rows_and_a_file_as_its_folder(tmp_path, capsys):
     a_file = tmp_path / 'real.csv'
     a_file.write_text('x')
     assert main(['demo', '--fast', '-o', str(a_file)]) == 2
-    assert "is a file: give a folder for the demo's files" in _error_line(capsys)
+    assert "is a file: give a folder" in _error_line(capsys)
     assert a_file.read_text() == 'x'
+    # A folder under a file, and a seed numpy cannot take: tracebacks before.
+    assert main(['demo', '--fast', '-o', str(a_file / 'sub')]) == 2
+    assert "cannot be created: '" in _error_line(capsys)
+    for seed in ('-1', str(2**32)):
+        assert main(['demo', '--fast', '--seed', seed, '-o', str(tmp_path / 'd')]) == 2
+        assert f'--seed must be between 0 and 4294967295, got {seed}' in _error_line(capsys)
+    assert not (tmp_path / 'd').exists()
+
+
+def test_a_benchmark_output_under_a_file_is_refused_before_the_run(tmp_path, capsys):
+    # It was a NotADirectoryError traceback when the results were saved, after the run.
+    a_file = tmp_path / 'afile'
+    a_file.write_text('x')
+    assert main(['benchmark', '--quick', '--datasets', 'german', '-o', str(a_file / 'sub')]) == 2
+    assert "--output '" in _error_line(capsys)
+
+
+def test_fit_output_naming_a_folder_is_refused_before_fitting(tmp_path, capsys):
+    # 'newdir/' passed the check (Path drops the slash), the fit ran, the metadata file
+    # created the folder, and the save failed at the end.
+    table = tmp_path / 'people.csv'
+    table.write_text('sex,label,x\n' + ''.join(f'{"FM"[i % 2]},{i % 3 == 0},{i}\n'
+                                                  for i in range(40)))
+    output = f'{tmp_path}/newdir/'
+    assert main(['fit', str(table), '--sensitive', 'sex', '-o', output]) == 2
+    assert "names a folder (it ends with '/'): give a file name inside it" in _error_line(capsys)
+    assert not (tmp_path / 'newdir').exists()
 
 
 def test_missing_file_is_a_one_line_error(tmp_path, capsys):

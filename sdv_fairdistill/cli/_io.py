@@ -1,5 +1,6 @@
 """Reading and writing tables, checking output paths and columns, loading SDV metadata."""
 
+import os
 import tempfile
 import warnings
 from collections import Counter
@@ -23,6 +24,27 @@ def check_not_an_input(path, option, inputs):
                            'file. Choose another output path.')
 
 
+def check_writable_folder(path, option):
+    """Fail before any long work if files cannot be written into the folder ``path`` (created
+    on writing where it is missing): it must not be a file, nor lie under one, and the
+    nearest existing folder must take new files."""
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise CLIError(f"{option} '{path}' is a file: give a folder")
+    existing = path.absolute()
+    while not existing.exists():
+        existing = existing.parent
+    if not existing.is_dir():
+        raise CLIError(f"{option} '{path}' cannot be created: '{existing}' is a file, not a "
+                       'folder; choose another path')
+    try:
+        with tempfile.TemporaryFile(dir=existing):
+            pass
+    except OSError as error:
+        raise CLIError(f"{option} '{path}' cannot be written ({error.strerror or error} in "
+                       f"'{existing}'); choose a writable location")
+
+
 def check_writable(path, option):
     """Fail before any long work if a file cannot be written at ``path``.
 
@@ -30,6 +52,9 @@ def check_writable(path, option):
     ancestor must be a directory we can create files in. Probing with a real temporary file
     catches what permission bits do not tell: read-only mounts and ACLs.
     """
+    if str(path).endswith(('/', os.sep)):  # Path() drops the slash: 'new/' read as a file
+        raise CLIError(f"{option} '{path}' names a folder (it ends with '/'): give a file "
+                       'name inside it')
     path = Path(path)
     if path.is_dir():
         raise CLIError(f"{option} '{path}' is a directory: give a file name inside it")

@@ -3,8 +3,15 @@
 import shlex
 from pathlib import Path
 
-from sdv_fairdistill.cli._base import PROG, CLIError, _one_line, _say, check_classifier
-from sdv_fairdistill.cli._io import write_table
+from sdv_fairdistill.cli._base import (
+    MAX_SEED,
+    PROG,
+    CLIError,
+    _one_line,
+    _say,
+    check_classifier,
+)
+from sdv_fairdistill.cli._io import check_writable_folder, write_table
 
 
 def command_benchmark(args):
@@ -13,8 +20,7 @@ def command_benchmark(args):
     )
 
     output = Path(args.output)
-    if output.exists() and not output.is_dir():  # checked before hours of work, not after
-        raise CLIError(f"--output '{output}' is a file: give a folder for the results.")
+    check_writable_folder(output, '--output')  # before hours of work, not after
     if (output / 'results.json').exists() and not args.overwrite:
         # A run takes hours: replacing one is a choice, not what a repeated command does.
         raise CLIError(f"--output '{output}' already holds a benchmark's results.json: give "
@@ -122,8 +128,9 @@ def command_demo(args):
     if num_rows < DEMO_MIN_ROWS:
         raise CLIError(f'--num-rows must be at least {DEMO_MIN_ROWS} (the demo holds out 30 % '
                        f'of the rows and fits on the rest), got {num_rows}')
-    if Path(args.output).exists() and not Path(args.output).is_dir():
-        raise CLIError(f"--output '{args.output}' is a file: give a folder for the demo's files.")
+    if not 0 <= args.seed <= MAX_SEED:
+        raise CLIError(f'--seed must be between 0 and {MAX_SEED}, got {args.seed}')
+    check_writable_folder(args.output, '--output')
     data, _ = spec.load(num_rows=num_rows, random_state=args.seed)
     train, test = train_test_split(data, test_size=0.3, random_state=args.seed,
                                    stratify=data[spec.target_column])

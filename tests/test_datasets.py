@@ -52,8 +52,10 @@ def test_registry_subset_is_seeded_and_clamped(name):
     again, _ = spec.load(num_rows=300, random_state=1)
     pd.testing.assert_frame_equal(first, again)
     assert len(first) == 300
-    everything, _ = spec.load(num_rows=10**7)
+    everything, _ = spec.load(num_rows=10**7)  # the registry's num_rows is a cap
     assert len(everything) == EXPECTED_SHAPES[name][0]
+    with pytest.raises(ValueError, match='num_rows must be a whole number'):
+        spec.load(num_rows=0)
 
 
 def test_get_dataset_unknown_name():
@@ -74,6 +76,33 @@ def test_compas_all_races_and_filter():
     assert set(two_groups['race']) == {'African-American', 'Caucasian'}
     with pytest.raises(ValueError, match='Unknown race'):
         load_compas(races=('Martian',))
+    # One name is one race (it was read letter by letter); none is refused (it was an empty
+    # table that failed later).
+    caucasian, _ = load_compas(races='Caucasian')
+    assert set(caucasian['race']) == {'Caucasian'} and len(caucasian) == 2103
+    with pytest.raises(ValueError, match='races is empty'):
+        load_compas(races=())
+
+
+@pytest.mark.parametrize('loader, name, rows', [
+    (load_adult, 'Adult', 48842), (load_compas, 'COMPAS', 5278),
+    (load_german_credit, 'German Credit', 1000), (load_adult_rare, 'adult_rare', 42222),
+    (load_adult_small, 'adult_small', 1000),
+])
+def test_loaders_refuse_a_subset_they_cannot_draw_naming_the_parameter(loader, name, rows):
+    # pandas' words before: "Cannot take a larger sample than population", "`n` >= 0", ...
+    with pytest.raises(ValueError, match=f'num_rows={rows + 1:,} is more than the {rows:,} '
+                                         f'rows of {name}'):
+        loader(num_rows=rows + 1)
+    for bad in (0, -1, 2.0, '5', True):
+        with pytest.raises(ValueError, match=f'num_rows must be a whole number of at least 1 '
+                                             rf'.*got {bad!r}'):
+            loader(num_rows=bad)
+    for bad in (-1, 2**32, 1.5):
+        with pytest.raises(ValueError, match=f'random_state must be a whole number from 0 to '
+                                             f'4294967295 .*got {bad!r}'):
+            loader(num_rows=5, random_state=bad)
+    assert len(loader(num_rows=np.int64(rows))[0]) == rows  # every row, as numpy counts them
 
 
 def test_german_decoded_values():

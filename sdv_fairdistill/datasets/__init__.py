@@ -15,6 +15,7 @@ from functools import partial
 from typing import Any, Callable
 
 from sdv_fairdistill.datasets import adult, compas, derived, german
+from sdv_fairdistill.datasets._rows import check_subset_options, random_rows
 from sdv_fairdistill.datasets.adult import load_adult
 from sdv_fairdistill.datasets.compas import load_compas
 from sdv_fairdistill.datasets.derived import load_adult_rare, load_adult_small
@@ -97,12 +98,15 @@ class DatasetSpec:
             )
 
     def load(self, num_rows=None, random_state=0):
-        """Return ``(data, metadata)``; a random subset of ``num_rows`` rows when given."""
+        """Return ``(data, metadata)``; a random subset of at most ``num_rows`` rows when
+        given: a cap, as the benchmark's ``num_rows`` is one for every dataset (a table of
+        fewer rows is returned whole; the loaders themselves refuse more rows than the
+        table has)."""
+        check_subset_options(num_rows, random_state)
         data, metadata = self.loader()
-        # Asking for more rows than the table has gives the whole table (pandas would raise);
-        # the subset is drawn as the loaders draw it, and the metadata depend on columns only.
+        # The subset is drawn as the loaders draw it; the metadata depend on columns only.
         if num_rows is not None and num_rows < len(data):
-            data = data.sample(num_rows, random_state=random_state).reset_index(drop=True)
+            data = random_rows(data, num_rows, random_state, self.name)
         return data, metadata
 
 

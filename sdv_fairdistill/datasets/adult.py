@@ -9,6 +9,7 @@ from importlib.resources import files
 import pandas as pd
 
 from sdv_fairdistill.datasets._metadata import curated_metadata
+from sdv_fairdistill.datasets._rows import random_rows
 
 TABLE_NAME = 'adult'
 SENSITIVE_COLUMNS = ('sex',)
@@ -29,9 +30,12 @@ def load_adult(num_rows=None, random_state=0):
     Args:
         num_rows (int or None): a random subset of this many rows (all rows when None).
         random_state (int): seed of that subset.
+
+    Raises:
+        ValueError: when ``num_rows`` is not a whole number from 1 to the table's 48,842
+            rows, or ``random_state`` is no seed.
     """
     with files('sdv_fairdistill.datasets').joinpath('data/adult.csv.gz').open('rb') as file:
         data = pd.read_csv(file, compression='gzip')
-    if num_rows is not None:
-        data = data.sample(num_rows, random_state=random_state).reset_index(drop=True)
+    data = random_rows(data, num_rows, random_state, 'Adult')
     return data, adult_metadata(data)

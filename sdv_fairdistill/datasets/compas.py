@@ -15,6 +15,7 @@ from importlib.resources import files
 import pandas as pd
 
 from sdv_fairdistill.datasets._metadata import curated_metadata
+from sdv_fairdistill.datasets._rows import check_subset_options, random_rows
 
 TABLE_NAME = 'compas'
 SENSITIVE_COLUMNS = ('race',)
@@ -56,11 +57,20 @@ def load_compas(num_rows=None, random_state=0, races=DEFAULT_RACES):
     Args:
         num_rows (int or None): a random subset of this many rows (all rows when None).
         random_state (int): seed of that subset.
-        races (sequence of str or None): keep only defendants of these races (default:
+        races (str, sequence of str or None): keep only defendants of these races (default:
             African-American and Caucasian); None keeps all six groups.
+
+    Raises:
+        ValueError: for a race COMPAS lacks, an empty ``races``, or a ``num_rows`` beyond
+            the rows kept.
     """
     with files('sdv_fairdistill.datasets').joinpath('data/compas.csv.gz').open('rb') as file:
         data = pd.read_csv(file, compression='gzip')
+    check_subset_options(num_rows, random_state)
+    if isinstance(races, str):  # one race, not its letters
+        races = [races]
+    if races is not None and len(races) == 0:
+        raise ValueError('races is empty: name at least one race, or pass None for all six.')
     if races is not None:
         unknown = set(races) - set(data['race'].unique())
         if unknown:
@@ -68,6 +78,5 @@ def load_compas(num_rows=None, random_state=0, races=DEFAULT_RACES):
                 f'Unknown race(s) {sorted(unknown)}; COMPAS has {sorted(data["race"].unique())}.'
             )
         data = data[data['race'].isin(races)].reset_index(drop=True)
-    if num_rows is not None:
-        data = data.sample(num_rows, random_state=random_state).reset_index(drop=True)
+    data = random_rows(data, num_rows, random_state, 'COMPAS (of these races)')
     return data, compas_metadata(data)

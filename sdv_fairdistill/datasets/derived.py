@@ -19,7 +19,13 @@ loaders' ``num_rows`` / ``random_state`` then draw a subset of it, as ``load_adu
 import numpy as np
 from sklearn.model_selection import train_test_split
 
-from sdv_fairdistill.datasets.adult import POSITIVE_LABEL, TARGET_COLUMN, adult_metadata, load_adult
+from sdv_fairdistill.datasets._rows import random_rows
+from sdv_fairdistill.datasets.adult import (
+    POSITIVE_LABEL,
+    TARGET_COLUMN,
+    adult_metadata,
+    load_adult,
+)
 
 #: Seed of the row selection that builds the derived tables (not of the loaders' subsets).
 BUILD_SEED = 0
@@ -31,10 +37,9 @@ SMALL_ROWS = 1000
 INTERSECTIONAL_COLUMNS = ('sex', 'race')
 
 
-def _subset(data, num_rows, random_state):
+def _subset(data, num_rows, random_state, table):
     """``num_rows`` random rows of a derived table (all when None), as ``load_adult`` draws."""
-    if num_rows is not None:
-        data = data.sample(num_rows, random_state=random_state).reset_index(drop=True)
+    data = random_rows(data, num_rows, random_state, table)
     return data, adult_metadata(data)
 
 
@@ -63,7 +68,7 @@ def load_adult_rare(num_rows=None, random_state=0):
     kept = rng.choice(np.flatnonzero(positive), size=count, replace=False)
     mask = ~positive
     mask[kept] = True
-    return _subset(adult[mask].reset_index(drop=True), num_rows, random_state)
+    return _subset(adult[mask].reset_index(drop=True), num_rows, random_state, 'adult_rare')
 
 
 def load_adult_small(num_rows=None, random_state=0):
@@ -79,4 +84,5 @@ def load_adult_small(num_rows=None, random_state=0):
     small, _ = train_test_split(
         adult, train_size=SMALL_ROWS, stratify=adult[TARGET_COLUMN], random_state=BUILD_SEED
     )
-    return _subset(small.sort_index().reset_index(drop=True), num_rows, random_state)
+    return _subset(small.sort_index().reset_index(drop=True), num_rows, random_state,
+                   'adult_small')

@@ -17,6 +17,7 @@ from importlib.resources import files
 import pandas as pd
 
 from sdv_fairdistill.datasets._metadata import curated_metadata
+from sdv_fairdistill.datasets._rows import random_rows
 
 TABLE_NAME = 'german'
 SENSITIVE_COLUMNS = ('sex',)
@@ -88,6 +89,5 @@ def load_german_credit(num_rows=None, random_state=0, add_age_group=False):
         data['age_group'] = data['age'].ge(AGE_GROUP_THRESHOLD).map(
             {True: f'>={AGE_GROUP_THRESHOLD}', False: f'<{AGE_GROUP_THRESHOLD}'}
         )
-    if num_rows is not None:
-        data = data.sample(num_rows, random_state=random_state).reset_index(drop=True)
+    data = random_rows(data, num_rows, random_state, 'German Credit')
     return data, german_metadata(data)

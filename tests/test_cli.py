@@ -6,6 +6,7 @@ import shutil
 import subprocess
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -893,3 +894,23 @@ def test_a_table_name_the_metadata_file_does_not_have_is_refused(german_csv, tmp
     assert _error_line(capsys) == (
         f"sdv-fairdistill: error: --table-name german is not the table of --metadata "
         f"{tmp_path / 'm.json'} ('credit_table'): drop --table-name or give that name")
+
+
+def test_a_column_without_a_name_is_said_and_a_saved_index_called_one(tmp_path):
+    # A CSV saved with pandas' default index=True: its index was learned and generated as
+    # the column 'Unnamed: 0', without a word.
+    from sdv_fairdistill.cli._io import read_table
+
+    table = pd.DataFrame({'sex': ['F', 'M', 'F'], 'x': [1.5, 2.5, 3.5]})
+    table.to_csv(tmp_path / 'indexed.csv')
+    with pytest.warns(UserWarning, match=r"column 1 of '.*indexed.csv' has no name in its "
+                                         r"header: it is read, learned and written as "
+                                         r"'Unnamed: 0' and holds 0, 1, 2, \.\.\.: a row index"):
+        read = read_table(tmp_path / 'indexed.csv')
+    assert list(read.columns) == ['Unnamed: 0', 'sex', 'x']
+    (tmp_path / 'blank.csv').write_text('sex,,x\nF,7,1.5\nM,3,2.5\n')
+    with pytest.warns(UserWarning, match="column 2 .* as 'Unnamed: 1'; give it a name"):
+        read_table(tmp_path / 'blank.csv')
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+        read_table(tmp_path / 'indexed.csv', as_text=())  # the other file of a report: once

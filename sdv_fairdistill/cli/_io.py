@@ -195,6 +195,18 @@ def _read_csv(path, numbers=(), as_text=None):
         table.attrs['text_codes'] = list(as_text)
         return table
     table = pd.read_csv(path)
+    for position, name in enumerate(names):
+        if not name.strip():  # pandas names it 'Unnamed: N'; the synthetic file will too
+            column = table.columns[position]
+            index_like = pd.api.types.is_integer_dtype(table[column]) and (
+                table[column].to_numpy() == range(len(table))).all()
+            warnings.warn(
+                f"column {position + 1} of '{path}' has no name in its header: it is read, "
+                f"learned and written as '{column}'"
+                + (' and holds 0, 1, 2, ...: a row index saved with the table (pandas writes '
+                   'one unless index=False); drop it to keep it out of the synthetic table.'
+                   if index_like else '; give it a name in the header to keep one.'),
+                UserWarning, stacklevel=2)
     candidates = [column for column in table.columns
                   if pd.api.types.is_numeric_dtype(table[column])
                   and not pd.api.types.is_bool_dtype(table[column]) and column not in numbers]

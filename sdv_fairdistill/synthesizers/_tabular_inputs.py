@@ -207,13 +207,24 @@ def check_criterion(synthesizer, table):
         absent = [value for value in classes if value not in present]
         if absent:
             name = group_name(values if isinstance(values, tuple) else (values,))
+            if len(absent) < len(classes):  # equalized odds, one class of the two missing
+                positive = resolved_positive_label(table[target], synthesizer.positive_label)
+                lost, kept = (('true-positive', 'false-positive') if positive in absent
+                              else ('false-positive', 'true-positive'))
+                consequence = (
+                    f'its {lost} rate cannot be measured or made equal: its calibration '
+                    f'matches its {kept} rate alone, and the diagnostics compare that rate'
+                )
+            else:
+                consequence = (
+                    'its rates cannot be measured or made equal (its calibration offset stays '
+                    '0, its error is inf, and the diagnostics leave it out)'
+                )
             warnings.warn(
                 f"fairness_criterion={criterion!r} makes the {rate} of every group equal, but "
                 f"group '{name}' has no row whose '{target}' is "
-                f"{' or '.join(map(shown, absent))}: its rates cannot be measured or made equal "
-                '(its calibration offset stays 0, its error is inf, and the diagnostics leave it '
-                "out). Use fairness_criterion='demographic_parity', or merge the group into "
-                'another.'
+                f"{' or '.join(map(shown, absent))}: {consequence}. Use "
+                "fairness_criterion='demographic_parity', or merge the group into another."
             )
             return
 

@@ -294,3 +294,21 @@ def test_equalized_odds_closes_the_error_rate_gaps_on_real_compas_rows():
     assert real_eo > 0.15 and none_eo > 0.15, message
     assert eo_eo < 0.6 * none_eo, message
     assert eo_auroc > 0.63, f'AUROC {eo_auroc:.3f}'
+
+
+def test_a_target_the_group_decides_is_said_before_training(table, monkeypatch):
+    # A copy (or recoding) of the sensitive column as target was fitted silently, and its
+    # generated values told nothing of the real ones.
+    monkeypatch.setattr(FairDistillSynthesizer, '_fit', lambda self, processed: None)
+    data = table.drop(columns='word').assign(label=lambda t: np.where(t.group == 'a', 'A', 'B'))
+    with pytest.warns(UserWarning, match=re.escape(
+            "'label' has one value in every group of ['group']: the group decides it.")):
+        _synthesizer(data).fit({'t': data})
+    # One row of the other value in one group, or a target that only leans on the group:
+    # no word.
+    data.loc[data.index[0], 'label'] = 'B' if data.loc[data.index[0], 'group'] == 'a' else 'A'
+    normal = table.drop(columns='word')
+    with warnings.catch_warnings():
+        warnings.filterwarnings('error', message='.*the group decides it')
+        _synthesizer(data).fit({'t': data})
+        _synthesizer(normal).fit({'t': normal})

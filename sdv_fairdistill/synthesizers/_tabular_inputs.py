@@ -188,10 +188,13 @@ def check_criterion(synthesizer, table):
     if problem:
         raise _parameters.InvalidParameterError(problem)
     criterion, target = synthesizer.fairness_criterion, synthesizer.target_column
-    if criterion == 'demographic_parity' or target is None:
+    if target is None:
         return
     sensitive = [c for c in as_list(synthesizer.sensitive_columns) if c in table.columns]
     if not sensitive or target not in table.columns:  # SDV's validation names what is missing
+        return
+    if criterion == 'demographic_parity':
+        _warn_if_the_group_decides_the_target(table, sensitive, target, synthesizer)
         return
     if criterion == 'equal_opportunity':
         classes = [resolved_positive_label(table[target], synthesizer.positive_label)]
@@ -227,6 +230,24 @@ def check_criterion(synthesizer, table):
                 "fairness_criterion='demographic_parity', or merge the group into another."
             )
             return
+
+
+def _warn_if_the_group_decides_the_target(table, sensitive, target, synthesizer):
+    """A class target with one value in every group (a copy or a recoding of the sensitive
+    column) can only be made independent of the group by dropping all it says: the generated
+    label then carries nothing of the real one, and nothing said so."""
+    values = table[target]
+    if not synthesizer._is_class_target(values) or values.nunique() < 2:
+        return
+    rows = table[sensitive + [target]].astype(object).reset_index(drop=True)
+    per_group = rows.groupby(sensitive, dropna=False, sort=False)[target].nunique(dropna=False)
+    if (per_group <= 1).all():
+        warnings.warn(
+            f"'{target}' has one value in every group of {sensitive}: the group decides it. "
+            'Demographic parity makes the generated label independent of the group, so it '
+            f"keeps nothing of the real '{target}'. Check that target_column and "
+            'sensitive_columns name the columns meant.', UserWarning, stacklevel=3,
+        )
 
 
 def criterion_problem(data, target_column, criterion, positive_label, is_class_target):

@@ -3,7 +3,7 @@
 The groups and the classes must be the columns' raw values, so these SDV hooks keep SDV's
 transformers, and constraints, away from them: ``_preprocess`` bypasses the transformers
 SDV chose, ``update_transformers`` warns that a user's is not used, ``add_constraints``
-refuses a constraint that names them.
+refuses a constraint that names them (and warns that a programmable one cannot be checked).
 
 ``_preprocess`` also changes how SDV's default transformer treats the missing values of a
 numerical column. SDV fills them with the column's mean and puts missing values back at
@@ -22,6 +22,7 @@ the extra column changed the fit and not the fidelity. A transformer the user se
 import warnings
 
 from rdt.transformers import FloatFormatter
+from sdv.cag import ProgrammableConstraint
 from sdv.errors import SynthesizerInputError
 
 from sdv_fairdistill.synthesizers import _tabular_inputs as inputs
@@ -66,6 +67,14 @@ class RawColumnsMixin:
                     'column. FairDistillSynthesizer decodes the target from the fair latent and '
                     'draws the groups itself, so constraints cannot rewrite these columns: '
                     'constrain the other columns only.'
+                )
+            if isinstance(constraint, ProgrammableConstraint):
+                warnings.warn(
+                    f'{type(constraint).__name__} is a programmable constraint: which columns '
+                    'its code reads cannot be checked. If it reads a sensitive or target column '
+                    f'({sorted(protected)}), the generated rows it rejects change the group '
+                    'shares and label rates after the model made them fair: compare them in a '
+                    'sample with the real ones.', UserWarning, stacklevel=2,
                 )
         super().add_constraints(constraints)
         # SDV rebuilds the data processor and forgets the model's own transformers.

@@ -322,3 +322,37 @@ def test_error_rate_criteria_average_more_tables_a_round():
         assert calibration.tables_per_round(rows) == tables
         for criterion in ('equalized_odds', 'equal_opportunity'):
             assert calibration.tables_per_round(rows, criterion) == 2 * tables
+
+
+def test_over_many_groups_a_shift_must_pass_the_benjamini_hochberg_cut():
+    # One table, so each group's variance is its error squared; z = m / se.
+    means = np.array([3.0, 0.2, -0.5, 1.2, -1.1])
+    errors = np.ones(5)
+    shrunk = calibration.shrunk_mean(means[None], errors[None])
+    # By hand: two-sided p-values 0.0027, 0.230, 0.271, 0.617, 0.841 (sorted) against
+    # i * 0.3173 / 4 (five groups, four comparisons): only the first passes, so the cut is the
+    # z of p = 0.3173 / 4, and w its square over 1 (the cut of one error).
+    cut = norm.isf(0.31731050786291415 / 4 / 2)
+    assert cut == pytest.approx(1.754, abs=1e-3)
+    assert shrunk[0] == pytest.approx(3.0 * (1 - cut**2 / 9))
+    assert (shrunk[1:] == 0).all()  # the old rule kept 0.367 of group 3 and -0.19 of group 4
+    # Two groups are one comparison: the cut stays one error.
+    two = calibration.shrunk_mean(np.array([[1.2, -0.6]]), np.array([[1.0, 0.5]]))
+    assert two == pytest.approx([1.2 * (1 - 1 / 1.44), -0.6 * (1 - 0.25 / 0.36)])
+    # No group passes: no offsets.
+    assert (calibration.shrunk_mean(np.array([[0.5, -0.4, 0.3]]), np.ones((1, 3))) == 0).all()
+
+
+def test_thirty_groups_without_a_gap_rarely_get_an_offset():
+    # 30 groups whose shifts are pure noise of one error. Under one error's cut (the rule
+    # for two groups, 1 - se^2 / m^2 for each) about 9.5 of them got an offset in every
+    # draw; with the Benjamini-Hochberg cut over the family, some group does in about a third
+    # of the draws (the family's rate, 0.317), and then by little.
+    rng = np.random.default_rng(0)
+    draws = rng.normal(size=(400, 30))
+    shrunk = np.array([calibration.shrunk_mean(draw[None], np.ones((1, 30))) for draw in draws])
+    one_error = np.clip(1 - 1 / draws**2, 0, None) * draws  # each group on its own
+    assert np.mean((one_error != 0).sum(axis=1)) > 9
+    assert np.mean((shrunk != 0).any(axis=1)) < 0.4
+    assert np.mean((shrunk != 0).sum(axis=1)) < 1
+    assert np.abs(shrunk).sum() < 0.1 * np.abs(one_error).sum()  # 0.057

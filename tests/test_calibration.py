@@ -327,27 +327,41 @@ def test_error_rate_criteria_average_more_tables_a_round():
 def test_over_many_groups_a_shift_must_pass_the_benjamini_hochberg_cut():
     # One table, so each group's variance is its error squared; z = m / se.
     means = np.array([3.0, 0.2, -0.5, 1.2, -1.1])
-    errors = np.ones(5)
-    shrunk = calibration.shrunk_mean(means[None], errors[None])
+    shrunk = calibration.shrunk_mean(means[None], np.ones((1, 5)))
     # By hand: two-sided p-values 0.0027, 0.230, 0.271, 0.617, 0.841 (sorted) against
-    # i * 0.3173 / 4 (five groups, four comparisons): only the first passes, so the cut is the
-    # z of p = 0.3173 / 4, and w its square over 1 (the cut of one error).
-    cut = norm.isf(0.31731050786291415 / 4 / 2)
-    assert cut == pytest.approx(1.754, abs=1e-3)
-    assert shrunk[0] == pytest.approx(3.0 * (1 - cut**2 / 9))
-    assert (shrunk[1:] == 0).all()  # the old rule kept 0.367 of group 3 and -0.19 of group 4
-    # Two groups are one comparison: the cut stays one error.
+    # i * 0.3173 / 4 (five groups, four comparisons: 0.079, 0.159, 0.238, ...): only the
+    # first passes, and it keeps its shrinkage 1 - se^2 / m^2.
+    assert shrunk[0] == pytest.approx(3.0 * (1 - 1 / 9))
+    assert (shrunk[1:] == 0).all()  # one error's cut kept 0.367 of group 3 and -0.19 of 4
+    # Two groups are one comparison: no cut besides the shrinkage.
     two = calibration.shrunk_mean(np.array([[1.2, -0.6]]), np.array([[1.0, 0.5]]))
     assert two == pytest.approx([1.2 * (1 - 1 / 1.44), -0.6 * (1 - 0.25 / 0.36)])
     # No group passes: no offsets.
     assert (calibration.shrunk_mean(np.array([[0.5, -0.4, 0.3]]), np.ones((1, 3))) == 0).all()
+    # Groups not measured (error inf) are no comparisons: two measured among four unmeasured
+    # are one comparison again.
+    errors = np.array([[1.0, 1.0, np.inf, np.inf, np.inf, np.inf]])
+    six = calibration.shrunk_mean(np.array([[1.2, -0.6, 0, 0, 0, 0]]), errors)
+    assert six == pytest.approx([1.2 * (1 - 1 / 1.44), 0, 0, 0, 0, 0])
+
+
+def test_the_cut_counts_every_measured_group_and_passes_a_shift_without_error():
+    # A measured shift of exactly 0 is a comparison like one of 1e-9 (it was left out of the
+    # count), and a shift measured without error (tied log-odds) passes whatever the others.
+    ones = np.ones((1, 4))
+    exact = calibration.shrunk_mean(np.array([[3.0, 0.0, 0.0, 0.0]]), ones)
+    tiny = calibration.shrunk_mean(np.array([[3.0, 1e-9, 1e-9, 1e-9]]), ones)
+    assert exact == pytest.approx(tiny) and exact[0] == pytest.approx(3.0 * (1 - 1 / 9))
+    certain = calibration.shrunk_mean(np.array([[2.0, 0.3, -0.2, 0.1]]),
+                                      np.array([[0.0, 1, 1, 1]]))
+    assert certain == pytest.approx([2.0, 0, 0, 0])
 
 
 def test_thirty_groups_without_a_gap_rarely_get_an_offset():
     # 30 groups whose shifts are pure noise of one error. Under one error's cut (the rule
     # for two groups, 1 - se^2 / m^2 for each) about 9.5 of them got an offset in every
     # draw; with the Benjamini-Hochberg cut over the family, some group does in about a third
-    # of the draws (the family's rate, 0.317), and then by little.
+    # of the draws (the family's rate, 0.317), mostly one.
     rng = np.random.default_rng(0)
     draws = rng.normal(size=(400, 30))
     shrunk = np.array([calibration.shrunk_mean(draw[None], np.ones((1, 30))) for draw in draws])
@@ -355,4 +369,16 @@ def test_thirty_groups_without_a_gap_rarely_get_an_offset():
     assert np.mean((one_error != 0).sum(axis=1)) > 9
     assert np.mean((shrunk != 0).any(axis=1)) < 0.4
     assert np.mean((shrunk != 0).sum(axis=1)) < 1
-    assert np.abs(shrunk).sum() < 0.1 * np.abs(one_error).sum()  # 0.057
+    assert np.abs(shrunk).sum() < 0.25 * np.abs(one_error).sum()  # 0.19
+
+
+def test_a_real_gap_among_groups_without_one_is_removed_almost_whole():
+    # One group 4 errors off among nine without a gap: it passes the cut and keeps its
+    # shrinkage (1 - 1 / 16 on average), as it would alone with one other group.
+    rng = np.random.default_rng(1)
+    draws = rng.normal(size=(400, 10))
+    draws[:, 0] += 4.0
+    shrunk = np.array([calibration.shrunk_mean(draw[None], np.ones((1, 10))) for draw in draws])
+    assert np.mean(shrunk[:, 0] > 0) > 0.95
+    assert np.mean(shrunk[:, 0]) > 0.9 * np.mean(np.clip(1 - 1 / draws[:, 0]**2, 0, None)
+                                                 * draws[:, 0])

@@ -55,12 +55,9 @@ ROWS_PER_ROUND = 40_000  # generated rows per round: as many tables as that take
 MIN_TABLES, MAX_TABLES = 3, 8  # ...within these bounds
 ERROR_RATE_TABLES = 2  # times as many under the error-rate criteria (``tables_per_round``)
 MIN_GROUP_ROWS = 10  # real rows a group needs to get an offset at all
-#: Weight of a shift's noise in its shrinkage (``shrunk_mean``): 1 is the empirical-Bayes
-#: factor with the true gap's square estimated by its measured square less the noise.
-NOISE_WEIGHT = 1.0
 #: The two-sided rate at which a group without a gap passes the shrinkage's cut of one
 #: standard error, 2 (1 - Phi(1)); over more than two groups, the Benjamini-Hochberg rate
-#: (``noise_weight``).
+#: (``passes_the_cut``).
 FAMILY_RATE = 0.31731050786291415
 MAX_OFFSET = 4.0  # log-odds; a larger shift would mean the classifier ignores the label
 #: Under the error-rate criteria the label from the features carries the real table's bias,
@@ -198,8 +195,8 @@ def mean_shifts(predictions, groups, n_groups):
 
 
 def shrunk_mean(shifts, errors):
-    """The mean of a round's per-table shifts, each group's scaled by ``1 - w se^2 / m^2``
-    (at least 0).
+    """The mean of a round's per-table shifts, each group's scaled by ``1 - se^2 / m^2``
+    (at least 0), and by 0 for a group that fails the cut over many groups.
 
     ``m`` is the group's mean shift over the tables, ``se^2`` its variance: the tables'
     spread over their number (one classifier's selection gap moves by a few hundredths from
@@ -207,52 +204,58 @@ def shrunk_mean(shifts, errors):
     every table, so not divided). Why this factor: the measured ``m^2`` is on average the
     true shift's square plus ``se^2``, so ``m^2 - se^2`` estimates the true square, and the
     empirical-Bayes factor ``true^2 / (true^2 + se^2)`` becomes ``1 - se^2 / m^2``
-    (positive-part James-Stein; ``w`` = 1). A gap several errors wide is removed almost
-    whole, one within its error not at all. The group's row count alone cannot tell these
-    apart: COMPAS's groups (1,500-2,200 training rows) carry gaps inside their noise, while
-    a minority of 360 rows on a strongly biased table (``ofp``) or Adult's Black women
-    (about 1,600 rows, over sex x race) carry gaps well outside it (docs/method.md, Stage 5).
+    (positive-part James-Stein). A gap several errors wide is removed almost whole, one
+    within its error not at all. The group's row count alone cannot tell these apart:
+    COMPAS's groups (1,500-2,200 training rows) carry gaps inside their noise, while a
+    minority of 360 rows on a strongly biased table (``ofp``) or Adult's Black women (about
+    1,600 rows, over sex x race) carry gaps well outside it (docs/method.md, Stage 5).
 
-    ``w`` is 1 for two groups; for more it is the square of the Benjamini-Hochberg cut
-    (``noise_weight``), so that among many groups without a gap the few whose noise exceeds
-    one error are not moved (30 groups of 20 rows, unrelated to the label: 9 got offsets of
-    up to 1.7 log-odds and the generated label gap rose from 0.05 to 0.25).
+    Over more than two groups, a group's shift must also pass Benjamini and Hochberg's cut
+    (``passes_the_cut``): among many groups without a gap, the few whose noise exceeds one
+    error would otherwise be moved (30 groups of 20 rows, unrelated to the label: 9 got
+    offsets of up to 1.7 log-odds, and the generated label gap rose from 0.05 to 0.25).
 
     Args:
         shifts, errors (np.ndarray): ``(tables, n_groups)``, from ``criterion_shifts``.
     """
     mean, variance = mean_and_variance(shifts, errors)
     with np.errstate(invalid='ignore', divide='ignore'):
-        shrink = 1.0 - noise_weight(mean, variance) * variance / mean**2
+        shrink = 1.0 - variance / mean**2
     # A group without a measurement (error inf) or without a shift (0 / 0) gets none.
-    return np.clip(np.nan_to_num(shrink, nan=0.0, neginf=0.0), 0.0, 1.0) * mean
+    shrink = np.clip(np.nan_to_num(shrink, nan=0.0, neginf=0.0), 0.0, 1.0)
+    return np.where(passes_the_cut(mean, variance), shrink * mean, 0.0)
 
 
-def noise_weight(mean, variance):
-    """``shrunk_mean``'s ``w``: the square of the z-score a group's shift must pass.
+def passes_the_cut(mean, variance):
+    """Which groups' mean shifts pass Benjamini and Hochberg's cut at ``FAMILY_RATE``.
 
     Two groups make one comparison (each group's shift is measured against the pooled
-    rate, so with two they carry one gap): the cut is one error, a two-sided rate of
-    ``FAMILY_RATE`` (0.317) that noise passes, and ``w`` = 1. ``k`` measured groups make
-    ``k - 1`` comparisons, and the cut is Benjamini and Hochberg's at that same rate: the
-    ``i``-th smallest two-sided p-value of the groups' ``m / se`` must be at most
-    ``i FAMILY_RATE / (k - 1)`` for the ``i`` smallest to pass. Where many groups carry clear
-    gaps the cut stays near one error; where none does it rises (30 groups: 2.5 errors for
-    the first). Returns inf when no group passes (no offsets).
+    rate, so with two they carry one gap), and there is no cut besides the shrinkage's own:
+    a shift within one error keeps nothing of itself, which noise passes at the two-sided
+    rate ``FAMILY_RATE`` (0.317). ``k`` measured groups (a finite variance) make ``k - 1``
+    comparisons: the two-sided p-values of the groups' ``m / se`` are sorted, and the ``i``
+    smallest pass where the ``i``-th is at most ``i FAMILY_RATE / (k - 1)``, the largest such
+    ``i`` (a shift measured without error passes; a shift of 0 does not). Where many groups
+    carry clear gaps the cut stays near one error; where none does it rises (30 groups: 2.5
+    errors for the first), and noise passes it in about ``FAMILY_RATE`` of the rounds.
     """
     from scipy.stats import norm
 
-    measured = np.isfinite(variance) & (variance > 0) & (mean != 0)
-    comparisons = max(int(measured.sum()) - 1, 1)
-    if comparisons == 1:
-        return NOISE_WEIGHT
-    p_values = np.sort(2 * norm.sf(np.abs(mean[measured]) / np.sqrt(variance[measured])))
-    ranks = np.arange(1, len(p_values) + 1)
-    passed = np.flatnonzero(p_values <= ranks * FAMILY_RATE / comparisons)
-    if not passed.size:
-        return np.inf
-    cut = min((passed[-1] + 1) * FAMILY_RATE / comparisons, FAMILY_RATE)
-    return NOISE_WEIGHT * (norm.isf(cut / 2) / norm.isf(FAMILY_RATE / 2)) ** 2
+    measured = np.flatnonzero(np.isfinite(variance))
+    comparisons = len(measured) - 1
+    passed = np.zeros(len(mean), dtype=bool)
+    if comparisons <= 1:
+        passed[measured] = True
+        return passed
+    with np.errstate(invalid='ignore', divide='ignore'):
+        z = np.abs(mean[measured]) / np.sqrt(variance[measured])
+    p_values = 2 * norm.sf(np.nan_to_num(z, nan=0.0))  # 0 / 0: no shift, p = 1
+    order = np.argsort(p_values, kind='stable')
+    ranks = np.arange(1, len(order) + 1)
+    below = np.flatnonzero(p_values[order] <= ranks * FAMILY_RATE / comparisons)
+    if below.size:
+        passed[measured[order[:below[-1] + 1]]] = True
+    return passed
 
 
 def mean_and_variance(shifts, errors):

@@ -903,14 +903,22 @@ def test_a_column_without_a_name_is_said_and_a_saved_index_called_one(tmp_path):
 
     table = pd.DataFrame({'sex': ['F', 'M', 'F'], 'x': [1.5, 2.5, 3.5]})
     table.to_csv(tmp_path / 'indexed.csv')
-    with pytest.warns(UserWarning, match=r"column 1 of '.*indexed.csv' has no name in its "
-                                         r"header: it is read, learned and written as "
-                                         r"'Unnamed: 0' and holds 0, 1, 2, \.\.\.: a row index"):
+    message = (r"column 1 of '.*indexed.csv' has no name in its header \(it is read as "
+               r"'Unnamed: 0'\) and holds increasing whole numbers, like a row index")
+    with pytest.warns(UserWarning, match=message):
         read = read_table(tmp_path / 'indexed.csv')
     assert list(read.columns) == ['Unnamed: 0', 'sex', 'x']
+    # The other files of a report, and an index saved after filtering (5, 9, 12).
+    with pytest.warns(UserWarning, match=message):
+        read_table(tmp_path / 'indexed.csv', as_text=())
+    table.set_axis([5, 9, 12]).to_csv(tmp_path / 'filtered.csv')
+    with pytest.warns(UserWarning, match='like a row index saved with the table'):
+        read_table(tmp_path / 'filtered.csv')
     (tmp_path / 'blank.csv').write_text('sex,,x\nF,7,1.5\nM,3,2.5\n')
-    with pytest.warns(UserWarning, match="column 2 .* as 'Unnamed: 1'; give it a name"):
+    with pytest.warns(UserWarning, match=r"column 2 .* read as 'Unnamed: 1'\): give it a "
+                                         'name in the header'):
         read_table(tmp_path / 'blank.csv')
     with warnings.catch_warnings():
         warnings.simplefilter('error')
-        read_table(tmp_path / 'indexed.csv', as_text=())  # the other file of a report: once
+        table.to_csv(tmp_path / 'plain.csv', index=False)
+        read_table(tmp_path / 'plain.csv')

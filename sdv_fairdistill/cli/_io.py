@@ -193,20 +193,10 @@ def _read_csv(path, numbers=(), as_text=None):
         header = set(names)
         table = pd.read_csv(path, dtype={column: str for column in as_text if column in header})
         table.attrs['text_codes'] = list(as_text)
+        _warn_of_unnamed_columns(path, names, table)
         return table
     table = pd.read_csv(path)
-    for position, name in enumerate(names):
-        if not name.strip():  # pandas names it 'Unnamed: N'; the synthetic file will too
-            column = table.columns[position]
-            index_like = pd.api.types.is_integer_dtype(table[column]) and (
-                table[column].to_numpy() == range(len(table))).all()
-            warnings.warn(
-                f"column {position + 1} of '{path}' has no name in its header: it is read, "
-                f"learned and written as '{column}'"
-                + (' and holds 0, 1, 2, ...: a row index saved with the table (pandas writes '
-                   'one unless index=False); drop it to keep it out of the synthetic table.'
-                   if index_like else '; give it a name in the header to keep one.'),
-                UserWarning, stacklevel=2)
+    _warn_of_unnamed_columns(path, names, table)
     candidates = [column for column in table.columns
                   if pd.api.types.is_numeric_dtype(table[column])
                   and not pd.api.types.is_bool_dtype(table[column]) and column not in numbers]
@@ -221,6 +211,28 @@ def _read_csv(path, numbers=(), as_text=None):
                 codes.append(column)
     table.attrs['text_codes'] = codes
     return table
+
+
+def _warn_of_unnamed_columns(path, names, table):
+    """A header cell left empty (pandas calls the column 'Unnamed: N') is said, and one over
+    increasing whole numbers is called what it most likely is: a row index pandas saved with
+    the table (``to_csv`` writes one unless ``index=False``), which ``fit`` would learn and
+    generate and ``report`` would give its classifiers as a feature."""
+    import pandas as pd
+
+    for position, name in enumerate(names):
+        if name.strip():
+            continue
+        column = table.columns[position]
+        values = table[column]
+        index_like = (pd.api.types.is_integer_dtype(values) and values.is_unique
+                      and values.is_monotonic_increasing)
+        advice = (' and holds increasing whole numbers, like a row index saved with the table '
+                  '(pandas writes one unless index=False): drop it, or it is a column like the '
+                  'others (fit learns and generates it, report gives it to the classifiers)'
+                  if index_like else ': give it a name in the header')
+        warnings.warn(f"column {position + 1} of '{path}' has no name in its header (it is read "
+                      f'as {column!r}){advice}.', UserWarning, stacklevel=3)
 
 
 def metadata_numbers(path):

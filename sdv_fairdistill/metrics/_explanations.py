@@ -84,10 +84,6 @@ def _shap_by_column(model, matrix, owners, columns):
     return np.column_stack([values[:, owners == column].sum(axis=1) for column in columns])
 
 
-def _nothing_by(method):
-    return '' if method == 'shap' else ", or shuffling no column lowers its AUROC"
-
-
 def _permutation_share(model, frame, y_true, encoder, random_state):
     def scorer(estimator, x, y):
         return roc_auc_score(y, estimator.predict_proba(encoder.transform(x))[:, 1])
@@ -165,11 +161,13 @@ def explain_models(task, method=None, max_rows=MAX_EXPLAINED_ROWS):
             shares[source] = raw / raw.sum()
         else:  # no share of nothing: 0 everywhere would read as "uses no column, fairly"
             shares[source] = np.full(len(columns), np.nan)
+            cause = (f'gives every explained row the same score (on {len(table)} training '
+                     'rows its trees make no split)' if method == 'shap' else
+                     'loses no AUROC on the explained rows when any one column is shuffled')
             warnings.warn(
-                f'The {source.lower()} gives every explained row the same score (on '
-                f'{len(table)} training rows its trees make no split){_nothing_by(method)}: it '
-                'uses no column, so its attribution shares are NaN. Give it more rows or rows '
-                'whose label varies with the features.', UserWarning, stacklevel=3,
+                f'The {source.lower()} {cause}: no column carries a share of it, so its '
+                'attribution shares are NaN. Give it more rows, or rows whose label varies '
+                'with the features.', UserWarning, stacklevel=3,
             )
 
     attributions = pd.DataFrame({

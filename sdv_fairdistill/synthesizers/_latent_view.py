@@ -161,7 +161,8 @@ class LatentViewMixin:
         frame['group'] = [group_name(row) for row in groups.itertuples(index=False)]
         for column in self.sensitive_columns:
             frame[column] = groups[column].to_numpy()
-        frame.attrs.update(leakage_auroc=leakage, method=method)
+        frame.attrs.update(leakage_auroc=leakage, method=method,
+                           latent_dimensions=latent.shape[1])
         return frame
 
     def get_latent_plot(self, data, method='pca', num_rows=2000, seed=0, compare_to=None,
@@ -207,7 +208,7 @@ class LatentViewMixin:
         label = {'pca': 'PCA', 'tsne': 't-SNE',
                  'discriminant': 'x: the direction that best separates the groups'}[method]
         for col, embedding in enumerate(embeddings, start=1):
-            one_dimensional = bool((embedding['y'] == 0).all())
+            one_dimensional = embedding.attrs.get('latent_dimensions') == 1
             x_title, y_title = (('the fair latent (one dimension)', '')
                                 if one_dimensional else AXIS_TITLES[method])
             figure.update_xaxes(title_text=x_title, row=1, col=col)

@@ -316,6 +316,15 @@ def test_a_list_of_parquet_files_reads_as_one_table_in_the_order_given(tmp_path)
         ParquetTable([tmp_path / 'z.parquet', tmp_path])
     with pytest.raises(ValueError, match="missing.parquet' in the list .* is no such file"):
         ParquetTable([tmp_path / 'missing.parquet'])
+    with pytest.raises(ValueError, match='holds paths .*, not None'):
+        ParquetTable([tmp_path / 'z.parquet', None])  # pathlib's TypeError before
+    # Files of one base name in two folders are named by their whole paths.
+    for year, frame in (('2024', first), ('2025', second.drop(columns='job'))):
+        (tmp_path / year).mkdir()
+        frame.to_parquet(tmp_path / year / 'part-0.parquet', index=False)
+    with pytest.raises(ValueError, match=r"'.*2025/part-0.parquet' does not have the columns of "
+                                         r"'.*2024/part-0.parquet'; it lacks \['job'\]"):
+        ParquetTable([tmp_path / '2024' / 'part-0.parquet', tmp_path / '2025' / 'part-0.parquet'])
 
 
 def test_fit_from_parquet_takes_a_list_of_files(tmp_path):

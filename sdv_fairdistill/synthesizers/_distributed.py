@@ -31,9 +31,9 @@ _closed_a_group = False
 
 def _is_parquet_source(data):
     """A path, or a list of paths: what ``fit_from_parquet`` reads."""
-    if isinstance(data, (list, tuple)):
-        return bool(data) and all(isinstance(item, (str, os.PathLike)) for item in data)
-    return isinstance(data, (str, os.PathLike))
+    # Any list is one (``fit_from_parquet`` then says what is wrong with it): ``fit`` takes
+    # a DataFrame or a dict, never a list.
+    return isinstance(data, (str, os.PathLike, list, tuple))
 
 
 def _backend(synthesizer):

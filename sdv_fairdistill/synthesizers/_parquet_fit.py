@@ -125,10 +125,10 @@ class ParquetFitMixin:
                              "(the system's temporary folder).")
         table = ParquetTable(path, batch_rows)
         if table.num_rows == 0:
-            raise ValueError(f"'{path}' holds no rows.")
+            raise ValueError(f"'{table}' holds no rows.")
         missing = [c for c in self._roles() if c not in table.column_names]
         if missing:
-            raise ValueError(f"'{path}' has no column {missing}; its columns: "
+            raise ValueError(f"'{table}' has no column {missing}; its columns: "
                              f'{table.column_names}.')
         strata_columns = list(self.sensitive_columns)
         if self.target_column is not None and _few_distinct(

@@ -6,6 +6,7 @@ a seeded sample of rows (to fit SDV's data processor, the encoders and the laten
 and the encoding of every row into shards (``core/rows.py``).
 """
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -31,7 +32,8 @@ def common_schema(fragments, counts):
     or fail inside pyarrow."""
     import pyarrow as pa
 
-    schemas = [(fragment.path, _decoded(fragment.physical_schema))
+    names = _file_names([fragment.path for fragment in fragments])
+    schemas = [(names[fragment.path], _decoded(fragment.physical_schema))
                for fragment, count in zip(fragments, counts) if count]
     if not schemas:
         return _decoded(fragments[0].physical_schema)
@@ -41,9 +43,9 @@ def common_schema(fragments, counts):
             lacks = [name for name in first.names if name not in schema.names]
             extra = [name for name in schema.names if name not in first.names]
             raise ValueError(
-                f"'{Path(path).name}' does not have the columns of '{Path(first_path).name}'"
+                f"'{path}' does not have the columns of '{first_path}'"
                 + (f'; it lacks {lacks}' if lacks else '') + (f'; it adds {extra}' if extra else '')
-                + '. Every file of the folder must hold the same columns (missing values '
+                + '. Every file of the table must hold the same columns (missing values '
                 'are written as nulls in the column).'
             )
     try:
@@ -53,7 +55,7 @@ def common_schema(fragments, counts):
         for name in first.names:
             types = {}
             for path, schema in schemas:
-                types.setdefault(str(schema.field(name).type), Path(path).name)
+                types.setdefault(str(schema.field(name).type), path)
             try:
                 pa.unify_schemas([pa.schema([schema.field(name)]) for _, schema in schemas],
                                  promote_options='permissive')
@@ -66,6 +68,14 @@ def common_schema(fragments, counts):
         raise
     # The first file's column order, and its schema metadata (pandas' dtypes).
     return pa.schema([unified.field(name) for name in first.names], metadata=first.metadata)
+
+
+def _file_names(paths):
+    """Each file's name in messages: its base name, or its whole path where two files of the
+    table share a base name (``2024/part-0.parquet`` and ``2025/part-0.parquet``)."""
+    bases = [Path(path).name for path in paths]
+    return {path: base if bases.count(base) == 1 else str(path)
+            for path, base in zip(paths, bases)}
 
 
 def _decoded(schema):
@@ -116,6 +126,10 @@ class ParquetTable:
         import pyarrow.dataset as ds
 
         if isinstance(path, (list, tuple)):
+            wrong = [item for item in path if not isinstance(item, (str, os.PathLike))]
+            if wrong:
+                raise ValueError(f'A list of Parquet files holds paths (str or pathlib.Path), '
+                                 f'not {wrong[0]!r}.')
             self.path = [Path(item) for item in path]
             source = [str(item) for item in self.path]
             _check_file_list(self.path)
@@ -142,6 +156,12 @@ class ParquetTable:
             schema = common_schema(self.fragments, counts)
             self.dataset = ds.dataset(source, format='parquet', schema=schema)
             self.fragments = in_order(self.dataset)
+
+    def __str__(self):
+        """The path as messages show it: a list's files joined by commas."""
+        if isinstance(self.path, list):
+            return ', '.join(str(item) for item in self.path)
+        return str(self.path)
 
     @property
     def column_names(self):

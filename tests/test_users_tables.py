@@ -176,9 +176,14 @@ def test_a_programmable_constraint_is_added_with_a_warning_that_it_is_not_checke
     synthesizer = FairDistillSynthesizer(metadata, sensitive_columns='sex', target_column='income',
                                          **T)
     with pytest.warns(UserWarning, match=r"NoYoungWomen is a programmable constraint: which "
-                                         r"columns its code reads cannot be checked\. If it reads "
-                                         r"a sensitive or target column \(\['income', 'sex'\]\)"):
+                                         r"columns its code reads or rewrites cannot be checked\. "
+                                         r"If it touches a sensitive or target column "
+                                         r"\(\['income', 'sex'\]\)"):
         synthesizer.add_constraints([NoYoungWomen()])
+    # A constraint whose columns are read says nothing.
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+        synthesizer.add_constraints([FixedCombinations(['relationship', 'marital-status'])])
 
 
 def test_no_target_fit_is_quiet(adult_sample):

@@ -23,6 +23,7 @@ import warnings
 
 from rdt.transformers import FloatFormatter
 from sdv.cag import ProgrammableConstraint
+from sdv.cag.programmable_constraint import ProgrammableConstraintHarness
 from sdv.errors import SynthesizerInputError
 
 from sdv_fairdistill.synthesizers import _tabular_inputs as inputs
@@ -68,15 +69,17 @@ class RawColumnsMixin:
                     'draws the groups itself, so constraints cannot rewrite these columns: '
                     'constrain the other columns only.'
                 )
-            if isinstance(constraint, ProgrammableConstraint):
+        super().add_constraints(constraints)
+        for constraint in constraints:  # once SDV has taken them
+            if isinstance(constraint, (ProgrammableConstraint, ProgrammableConstraintHarness)):
                 warnings.warn(
                     f'{type(constraint).__name__} is a programmable constraint: which columns '
-                    'its code reads cannot be checked. If it reads a sensitive or target column '
-                    f'({sorted(protected)}), the generated rows it rejects change the group '
-                    'shares and label rates after the model made them fair: compare them in a '
-                    'sample with the real ones.', UserWarning, stacklevel=2,
+                    'its code reads or rewrites cannot be checked. If it touches a sensitive or '
+                    f'target column ({sorted(protected)}), the values its reverse_transform '
+                    'writes and the rows it rejects change the group shares and label rates '
+                    'after the model made them fair: compare them in a sample with the real '
+                    'ones.', UserWarning, stacklevel=2,
                 )
-        super().add_constraints(constraints)
         # SDV rebuilds the data processor and forgets the model's own transformers.
         self._update_default_transformers()
 

@@ -297,6 +297,8 @@ def test_equalized_odds_closes_the_error_rate_gaps_on_real_compas_rows():
 
 
 def test_a_target_the_group_decides_is_said_before_training(table, monkeypatch):
+    from sdv_fairdistill.synthesizers._tabular_inputs import check_criterion
+
     # A copy (or recoding) of the sensitive column as target was fitted silently, and its
     # generated values told nothing of the real ones.
     monkeypatch.setattr(FairDistillSynthesizer, '_fit', lambda self, processed: None)
@@ -308,7 +310,14 @@ def test_a_target_the_group_decides_is_said_before_training(table, monkeypatch):
     # no word.
     data.loc[data.index[0], 'label'] = 'B' if data.loc[data.index[0], 'group'] == 'a' else 'A'
     normal = table.drop(columns='word')
+    # A group of one row holds one value whatever the target is; nor is a target decided
+    # when every group of several rows holds the same value.
+    unique = normal.assign(group=[f'p{i}' for i in range(len(normal))])
+    tiny = pd.DataFrame({'group': ['a', 'a', 'b', 'c', 'd'], 'x': [1.0, 2, 3, 4, 5],
+                         'label': [1, 1, 0, 1, 0]})
     with warnings.catch_warnings():
         warnings.filterwarnings('error', message='.*the group decides it')
-        _synthesizer(data).fit({'t': data})
-        _synthesizer(normal).fit({'t': normal})
+        for users_table in (data, normal):
+            _synthesizer(users_table).fit({'t': users_table})
+        for users_table in (unique, tiny):  # (SDV calls a unique group column an id)
+            check_criterion(_synthesizer(normal), users_table)

@@ -80,6 +80,7 @@ def test_compas_all_races_and_filter():
     # table that failed later).
     caucasian, _ = load_compas(races='Caucasian')
     assert set(caucasian['race']) == {'Caucasian'} and len(caucasian) == 2103
+    assert len(load_compas(races=(race for race in ['Caucasian']))[0]) == 2103
     with pytest.raises(ValueError, match='races is empty'):
         load_compas(races=())
 
@@ -100,9 +101,12 @@ def test_loaders_refuse_a_subset_they_cannot_draw_naming_the_parameter(loader, n
             loader(num_rows=bad)
     for bad in (-1, 2**32, 1.5):
         with pytest.raises(ValueError, match=f'random_state must be a whole number from 0 to '
-                                             f'4294967295 .*got {bad!r}'):
+                                             f'4294967295.*got {bad!r}'):
             loader(num_rows=5, random_state=bad)
     assert len(loader(num_rows=np.int64(rows))[0]) == rows  # every row, as numpy counts them
+    # numpy's generators are seeds pandas takes.
+    drawn = loader(num_rows=5, random_state=np.random.RandomState(3))[0]
+    assert drawn.equals(loader(num_rows=5, random_state=np.random.RandomState(3))[0])
 
 
 def test_german_decoded_values():

@@ -53,8 +53,8 @@ def check_writable(path, option):
     catches what permission bits do not tell: read-only mounts and ACLs.
     """
     if str(path).endswith(('/', os.sep)):  # Path() drops the slash: 'new/' read as a file
-        raise CLIError(f"{option} '{path}' names a folder (it ends with '/'): give a file "
-                       'name inside it')
+        raise CLIError(f"{option} '{path}' names a folder (it ends with "
+                       f"'{str(path)[-1]}'): give a file name inside it")
     path = Path(path)
     if path.is_dir():
         raise CLIError(f"{option} '{path}' is a directory: give a file name inside it")

@@ -2,6 +2,8 @@
 
 import numbers
 
+import numpy as np
+
 MAX_SEED = 2**32 - 1  # numpy's RandomState takes seeds up to this
 
 
@@ -12,11 +14,13 @@ def check_subset_options(num_rows, random_state):
                                  or not isinstance(num_rows, numbers.Integral) or num_rows < 1):
         raise ValueError(f'num_rows must be a whole number of at least 1 (or None for every '
                          f'row), got {num_rows!r}.')
+    if isinstance(random_state, (np.random.RandomState, np.random.Generator)):
+        return  # pandas draws from a generator the caller holds
     if random_state is not None and (isinstance(random_state, bool)
                                      or not isinstance(random_state, numbers.Integral)
                                      or not 0 <= random_state <= MAX_SEED):
-        raise ValueError(f'random_state must be a whole number from 0 to {MAX_SEED} (or None), '
-                         f'got {random_state!r}.')
+        raise ValueError(f'random_state must be a whole number from 0 to {MAX_SEED}, a numpy '
+                         f'RandomState or Generator, or None; got {random_state!r}.')
 
 
 def random_rows(data, num_rows, random_state, table):

@@ -69,6 +69,8 @@ def load_compas(num_rows=None, random_state=0, races=DEFAULT_RACES):
     check_subset_options(num_rows, random_state)
     if isinstance(races, str):  # one race, not its letters
         races = [races]
+    elif races is not None:
+        races = list(races)  # a generator is read once
     if races is not None and len(races) == 0:
         raise ValueError('races is empty: name at least one race, or pass None for all six.')
     if races is not None:

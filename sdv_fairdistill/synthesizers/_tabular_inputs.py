@@ -240,8 +240,13 @@ def _warn_if_the_group_decides_the_target(table, sensitive, target, synthesizer)
     if not synthesizer._is_class_target(values) or values.nunique() < 2:
         return
     rows = table[sensitive + [target]].astype(object).reset_index(drop=True)
-    per_group = rows.groupby(sensitive, dropna=False, sort=False)[target].nunique(dropna=False)
-    if (per_group <= 1).all():
+    grouped = rows.groupby(sensitive, dropna=False, sort=False)[target]
+    per_group = grouped.nunique(dropna=False)
+    # Groups of one row hold one value whatever the target is: they tell nothing. The rest
+    # must each hold one value, and not all the same one (a target nearly constant).
+    told = grouped.size() >= 2
+    if told.sum() >= 2 and (per_group[told] <= 1).all() and \
+            grouped.first()[told].nunique(dropna=False) >= 2:
         warnings.warn(
             f"'{target}' has one value in every group of {sensitive}: the group decides it. "
             'Demographic parity makes the generated label independent of the group, so it '

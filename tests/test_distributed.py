@@ -335,12 +335,11 @@ def test_fit_distributed_outside_torchrun_says_how_to_launch(monkeypatch):
         fit_distributed(_synthesizer(), {'people': _table()})
 
 
-def test_a_second_fit_distributed_after_closing_its_group_says_what_to_do(monkeypatch):
-    # Under torchrun a second init_process_group failed inside gloo ("connectFullMesh
-    # failed ... Connection refused"); with the environment set by hand it works.
+def _one_process_environment(monkeypatch):
+    """torchrun's environment for a group of one process on a free port, set by hand (not
+    under torchrun: ``fit_distributed`` may initialise a group more than once)."""
     import socket
 
-    from sdv_fairdistill import fit_distributed
     from sdv_fairdistill.synthesizers import _distributed
 
     with socket.socket() as probe:  # a free port for the one-process group
@@ -352,6 +351,14 @@ def test_a_second_fit_distributed_after_closing_its_group_says_what_to_do(monkey
         monkeypatch.setenv(name, value)
     monkeypatch.delenv('TORCHELASTIC_RUN_ID', raising=False)
     monkeypatch.setattr(_distributed, '_closed_a_group', False)
+
+
+def test_a_second_fit_distributed_after_closing_its_group_says_what_to_do(monkeypatch):
+    # Under torchrun a second init_process_group failed inside gloo ("connectFullMesh
+    # failed ... Connection refused"); with the environment set by hand it works.
+    from sdv_fairdistill import fit_distributed
+
+    _one_process_environment(monkeypatch)
     for _ in range(2):
         assert fit_distributed(_synthesizer(), {'people': _table()})._fitted
     monkeypatch.setenv('TORCHELASTIC_RUN_ID', 'run')  # torchrun's
@@ -370,26 +377,11 @@ def test_without_a_process_group_nothing_is_distributed():
             pass
 
 
-if __name__ == '__main__':
-    sys.exit(pytest.main([__file__, '-q']))
-
-
 def test_fit_distributed_passes_parquet_options_and_refuses_them_for_a_table(tmp_path,
                                                                              monkeypatch):
-    import socket
-
     from sdv_fairdistill import fit_distributed
-    from sdv_fairdistill.synthesizers import _distributed
 
-    with socket.socket() as probe:
-        probe.bind(('127.0.0.1', 0))
-        port = probe.getsockname()[1]
-    environment = {'RANK': '0', 'WORLD_SIZE': '1', 'LOCAL_RANK': '0',
-                   'MASTER_ADDR': '127.0.0.1', 'MASTER_PORT': str(port)}
-    for name, value in environment.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv('TORCHELASTIC_RUN_ID', raising=False)
-    monkeypatch.setattr(_distributed, '_closed_a_group', False)
+    _one_process_environment(monkeypatch)
     with pytest.raises(TypeError, match=r"\['workdir'\] are options of a Parquet fit"):
         fit_distributed(_synthesizer(), {'people': _table()}, workdir=str(tmp_path))
     with pytest.raises(TypeError, match=r"unexpected options \['sample_row'\]"):
@@ -410,3 +402,7 @@ def test_fit_distributed_passes_parquet_options_and_refuses_them_for_a_table(tmp
                              batch_rows=64, workdir=str(work))
     assert fitted._fitted
     assert seen == {'sample_rows': 50, 'batch_rows': 64, 'workdir': str(work)}
+
+
+if __name__ == '__main__':
+    sys.exit(pytest.main([__file__, '-q']))

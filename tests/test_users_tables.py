@@ -555,3 +555,30 @@ def test_zero_inflated_columns_keep_their_share_of_zeros(adult):
         # Every generated zero is exactly zero, and no amount is below the real smallest.
         smallest = train.loc[train[column] > 0, column].min()
         assert ((sampled[column] == 0) | (sampled[column] >= 0.5 * smallest)).mean() > 0.97
+
+
+def test_a_users_column_named_like_the_missing_flag_keeps_the_missing_share():
+    # The table has its own 'income.is_null'; RDT renames SDV's pair to 'income#' and
+    # 'income#.is_null', and the flag was then found by splitting its name, missed, and learnt
+    # as a number: at one epoch 49 % of the incomes came out missing, against 16 %.
+    rng = np.random.default_rng(0)
+    rows = 400
+    income = rng.gamma(2, 10, rows)
+    income[rng.random(rows) < 0.15] = np.nan
+    table = pd.DataFrame({'income': income, 'income.is_null': rng.choice(['p', 'q'], rows),
+                          'age': rng.normal(40, 10, rows), 'sex': rng.choice(['F', 'M'], rows),
+                          'y': rng.choice([0, 1], rows)})
+    metadata = Metadata.load_from_dict({'tables': {'t': {'columns': {
+        'income': {'sdtype': 'numerical'}, 'income.is_null': {'sdtype': 'categorical'},
+        'age': {'sdtype': 'numerical'}, 'sex': {'sdtype': 'categorical'},
+        'y': {'sdtype': 'categorical'}}}}})
+    synthesizer = FairDistillSynthesizer(metadata, sensitive_columns='sex', target_column='y',
+                                         epochs=1, distill_epochs=1, seed=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')  # RDT's note on the renamed columns
+        synthesizer.fit({'t': table})
+    sampled = synthesizer.sample(3000)['t']
+    assert list(sampled.columns) == list(table.columns)
+    assert sampled['income'].isna().mean() == pytest.approx(table['income'].isna().mean(),
+                                                            abs=0.03)
+    assert set(sampled['income.is_null']) == {'p', 'q'}

@@ -270,6 +270,31 @@ def test_a_primary_key_cannot_be_sensitive():
         FairDistillSynthesizer(metadata, sensitive_columns='key')
 
 
+def test_an_alternate_key_or_a_related_column_is_refused_with_a_fix_that_works():
+    # Both were told "mark it categorical", which SDV then refuses (an alternate key must be
+    # an id; a column relationship takes no categorical column).
+    from sdv.metadata.errors import InvalidMetadataError
+
+    keyed = Metadata.load_from_dict({'tables': {'t': {
+        'primary_key': 'pid', 'alternate_keys': ['dept'],
+        'columns': {'pid': {'sdtype': 'id'}, 'dept': {'sdtype': 'id'},
+                    'age': {'sdtype': 'numerical'}}}}})
+    with pytest.raises(SynthesizerInputError, match="'dept' is an alternate key .* remove it "
+                                                    'from the alternate keys'):
+        FairDistillSynthesizer(keyed, sensitive_columns='dept')
+    keyed.update_column('dept', sdtype='categorical', table_name='t')
+    with pytest.raises(InvalidMetadataError):  # the advice it replaced fails
+        keyed.validate()
+    related = Metadata.load_from_dict({'tables': {'t': {
+        'columns': {'street': {'sdtype': 'street_address', 'pii': True},
+                    'city': {'sdtype': 'city', 'pii': True}, 'age': {'sdtype': 'numerical'}},
+        'column_relationships': [{'type': 'address', 'column_names': ['street', 'city']}]}}})
+    with pytest.raises(SynthesizerInputError, match=r"'city' is part of the table's 'address' "
+                                                    r"column relationship \['street', 'city'\].*"
+                                                    'Remove the relationship'):
+        FairDistillSynthesizer(related, sensitive_columns='city')
+
+
 def test_columns_sdv_would_generate_are_learnt_as_groups_and_classes():
     """SDV detects a column named 'state' as an administrative unit and one ending in '_id'
     as an id, and would make up their values. Named sensitive or target, they are groups

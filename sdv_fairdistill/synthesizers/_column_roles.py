@@ -62,7 +62,8 @@ def as_groups_and_classes(metadata, sensitive_columns, target_column):
     return copy, {column: columns[column]['sdtype'] for column in generated}
 
 
-def check_column_roles(metadata_columns, sensitive_columns, target_column, primary_key=None):
+def check_column_roles(metadata_columns, sensitive_columns, target_column, primary_key=None,
+                       alternate_keys=(), column_relationships=()):
     """Refuse sensitive / target columns the metadata lacks or the model cannot learn."""
     columns = metadata_columns
     if target_column is not None and not isinstance(target_column, str):
@@ -96,6 +97,23 @@ def check_column_roles(metadata_columns, sensitive_columns, target_column, prima
                 f"Column '{column}' is the table's primary key (sdtype '{sdtype}'): one value "
                 'per row, which SDV generates rather than learns, so it cannot be a sensitive '
                 'or target column. Choose a column whose values are groups or classes.'
+            )
+        if column in (alternate_keys or ()):
+            raise SynthesizerInputError(
+                f"Column '{column}' is an alternate key of the table (sdtype '{sdtype}'): one "
+                'value per row, which SDV generates rather than learns, so it cannot be a '
+                'sensitive or target column. If its values are groups or classes, remove it '
+                'from the alternate keys and mark it categorical.'
+            )
+        relationship = next((r for r in column_relationships or ()
+                             if column in (r.get('column_names') or ())), None)
+        if relationship is not None:
+            raise SynthesizerInputError(
+                f"Column '{column}' is part of the table's '{relationship.get('type')}' column "
+                f"relationship {relationship.get('column_names')}, which SDV generates "
+                'together rather than learns, so it cannot be a sensitive or target column. '
+                'Remove the relationship from the metadata first, then mark the column '
+                f"categorical (metadata.update_column('{column}', sdtype='categorical'))."
             )
         if sdtype not in MODELLED_SDTYPES:  # (as_groups_and_classes made one-table ones categorical)
             raise SynthesizerInputError(

@@ -238,7 +238,8 @@ class FairDistillSynthesizer(LatentViewMixin, diagnostics.DiagnosticsMixin, RawC
     def _validate_parameters(self):
         table = self._get_table_metadata()
         roles.check_column_roles(
-            table.columns, self.sensitive_columns, self.target_column, table.primary_key
+            table.columns, self.sensitive_columns, self.target_column, table.primary_key,
+            table.alternate_keys, table.column_relationships,
         )
         checks.check_shared_parameters(self)
         if self.fairness_criterion != 'demographic_parity' and self.target_column is None:

@@ -9,12 +9,16 @@ the tables' variance over their number plus the quantile's variance on the group
 (``calibration.fit_offsets`` patched), with arms:
 
 - ``default``: the fit's own calibration (whatever the checked-out commit ships: the row
-  rule up to 5ca66a3, ``stein`` after);
+  rule up to 5ca66a3, ``stein`` after, ``gate`` since 2026-12-06);
 - ``rows``: ``n / (n + 2000)``;
 - ``certainty``: ``m^2 / (m^2 + se^2)`` (measured at e3c88aa, docs/method.md, Stage 5);
 - ``stein``: ``max(0, 1 - se^2 / m^2)`` (positive-part James-Stein; shipped since);
 - ``hybrid``: the larger of the ``certainty`` and ``rows`` factors;
 - ``capped<N>``: the ``certainty`` factor, at most ``n / (n + N)``;
+- ``gate``: ``stein`` behind the Benjamini-Hochberg cut over more than two groups
+  (``calibration.passes_the_cut``; shipped since 2026-12-06);
+- ``sticky``: ``gate``, except that a group that passed in the first round is topped up in
+  the second without passing again;
 - ``none``: no offsets (the calibration's classifiers are still trained, for its time).
 
 Round weights as shipped. For each seed, one FairDistill fit with the defaults, then the
@@ -69,6 +73,7 @@ def rule_offsets(rule):
                              'two-class label under demographic parity only.')
         offsets, first_errors = np.zeros(n_groups), np.full(n_groups, np.inf)
         counts = np.bincount(real_groups, minlength=n_groups)  # each group's real rows
+        passed_first = np.zeros(n_groups, dtype=bool)  # the 'sticky' arm's first-round passes
         for round_, weight in enumerate(calibration.ROUND_WEIGHTS):
             shifts, errors = [], []
             for index in range(tables):
@@ -100,6 +105,17 @@ def rule_offsets(rule):
                 factor = np.minimum(factor, counts / (counts + float(rule[len('capped'):])))
             elif rule == 'stein':  # positive-part James-Stein: 1 - se^2 / m^2, at least 0
                 factor = np.clip(2.0 - 1.0 / np.maximum(factor, 1e-12), 0.0, 1.0)
+            elif rule in ('gate', 'sticky'):  # stein, over more than two groups behind the
+                # Benjamini-Hochberg cut (calibration.passes_the_cut); 'sticky': a group that
+                # passed in the first round is topped up in the second without passing again
+                factor = np.clip(2.0 - 1.0 / np.maximum(factor, 1e-12), 0.0, 1.0)
+                passed = calibration.passes_the_cut(
+                    *calibration.mean_and_variance(shifts, errors))
+                if rule == 'sticky':
+                    passed = passed | passed_first
+                    if round_ == 0:
+                        passed_first = passed
+                factor = np.where(passed, factor, 0.0)
             elif rule == 'none':
                 factor = np.zeros_like(factor)
             factor[counts < calibration.MIN_GROUP_ROWS] = 0.0

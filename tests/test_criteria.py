@@ -125,9 +125,16 @@ def test_a_positive_label_that_is_no_class_is_refused_under_every_criterion(tabl
     data = table.drop(columns='label')
     synthesizer = _synthesizer(data, target='word', fairness_criterion=criterion,
                                positive_label='nope')
-    with pytest.raises(InvalidParameterError, match="positive_label='nope' is not a class of 'word'"):
+    with pytest.raises(InvalidParameterError,
+                       match=re.escape("positive_label='nope' is not a class of 'word' (classes: "
+                                       "['no', 'yes']).")):  # no hint of 1 and '1' here
         _fit(synthesizer, data)
     assert synthesizer._model is None
+    # A single class: the table's error, which no positive_label can fix.
+    single = data.assign(word='only')
+    with pytest.raises(InvalidDataError, match="Target column 'word' has a single class"):
+        _fit(_synthesizer(single, target='word', fairness_criterion=criterion,
+                          positive_label='nope'), single)
     number = _synthesizer(table, target='x', positive_label=1)
     if criterion == 'demographic_parity':  # the others refuse a number target anyway
         with pytest.raises(InvalidParameterError, match=r"positive_label=1 names a class, but "
@@ -321,3 +328,14 @@ def test_a_target_the_group_decides_is_said_before_training(table, monkeypatch):
             _synthesizer(users_table).fit({'t': users_table})
         for users_table in (unique, tiny):  # (SDV calls a unique group column an id)
             check_criterion(_synthesizer(normal), users_table)
+
+
+def test_a_criterion_from_numpy_is_the_plain_name(table):
+    # np.str_('equalized_odds') was echoed as np.str_('equalized_odds') in messages.
+    synthesizer = _synthesizer(table.drop(columns='word'),
+                               fairness_criterion=np.array(['equalized_odds'])[0])
+    assert type(synthesizer.get_parameters()['fairness_criterion']) is str
+    data = table.drop(columns='word')
+    with pytest.raises(InvalidParameterError,
+                       match=r"^fairness_criterion='equalized_odds' compares error rates"):
+        _fit(_synthesizer(data, target='x', fairness_criterion=np.str_('equalized_odds')), data)

@@ -133,10 +133,18 @@ def test_one_value_and_missing_values_are_two_groups():
     sample = synthesizer.sample(500)['t']
     assert set(sample['disabled'].dropna()) == {'yes'} and sample['disabled'].isna().any()
     only_missing = data.assign(disabled=None)
-    with pytest.raises(InvalidDataError, match="Sensitive column 'disabled' has only one group"):
+    with pytest.raises(InvalidDataError, match=r"Sensitive column 'disabled' has only one group "
+                                               r"\(a missing value\)\."):
         FairDistillSynthesizer(
             metadata, sensitive_columns='disabled', target_column='y', epochs=2
         ).fit({'t': only_missing})
+    # Other dtypes name the value as it is written, not the array pandas holds it in.
+    for dtype in ('category', 'string'):
+        one = data.assign(disabled=pd.Series(['yes'] * len(data), dtype=dtype))
+        with pytest.raises(InvalidDataError, match=r"has only one group \('yes'\)\. Fairness"):
+            FairDistillSynthesizer(
+                metadata, sensitive_columns='disabled', target_column='y', epochs=2
+            ).fit({'t': one})
 
 
 def test_conditions_name_known_groups_and_refuse_a_missing_one(fitted_with_warnings):

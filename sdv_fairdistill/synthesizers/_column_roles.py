@@ -167,7 +167,8 @@ def table_errors(data, metadata_columns, sensitive_columns, target_column, gener
             )
         elif values.nunique(dropna=False) < 2:  # missing values are a group of their own
             errors.append(
-                f"Sensitive column '{column}' has only one group ({values.unique()[:1]}). "
+                f"Sensitive column '{column}' has only one group "
+                f'({shown(values.unique().tolist()[0]) if len(values) else "no rows"}). '
                 'Fairness needs at least two groups: choose another sensitive column.'
             )
     for column, sdtype in (generated or {}).items():

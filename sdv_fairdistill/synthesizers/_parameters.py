@@ -88,6 +88,9 @@ def check_shared_parameters(synthesizer):
     """Check the parameters of the teacher-student core that every synthesizer passes on."""
     check_number('fairness_weight', synthesizer.fairness_weight)
     check_choice('fairness_criterion', synthesizer.fairness_criterion, CRITERIA)
+    # A name from a numpy array or a DataFrame cell is numpy text: messages and
+    # get_parameters() show the plain string.
+    synthesizer.fairness_criterion = str(synthesizer.fairness_criterion)
     check_integer('latent_dim', synthesizer.latent_dim, 1)
     check_integer('fair_latent_dim', synthesizer.fair_latent_dim, 1, allow_none=True)
     if synthesizer.fair_latent_dim is not None and synthesizer.fair_latent_dim > synthesizer.latent_dim:

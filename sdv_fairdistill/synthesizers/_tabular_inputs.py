@@ -284,6 +284,8 @@ def criterion_problem(data, target_column, criterion, positive_label, is_class_t
                     f'is a number ({values.nunique()} distinct values): leave it None.')
         return None
     classes = values.dropna().unique().tolist()
+    if len(classes) < 2:  # the table checks say so (no positive_label can help)
+        return None
     label = resolved_positive_label(values, positive_label)
     if criterion != 'equal_opportunity' and positive_label is None:
         return None
@@ -294,9 +296,12 @@ def criterion_problem(data, target_column, criterion, positive_label, is_class_t
             f'{shown_list(classes)}.'
         )
     if label not in classes:
+        # The hint only where the label is a class written as another type (1 and '1').
+        match = next((value for value in classes if str(value) == str(label)), None)
         return (
-            f"positive_label={label!r} is not a class of '{target_column}' (classes: "
-            f"{shown_list(classes)}; 1 is not '1')."
+            f"positive_label={shown(label)} is not a class of '{target_column}' (classes: "
+            f'{shown_list(classes)}'
+            + (f'; {shown(match)} is not {shown(label)}' if match is not None else '') + ').'
         )
     return None
 

@@ -279,9 +279,14 @@ def test_an_alternate_key_or_a_related_column_is_refused_with_a_fix_that_works()
         'primary_key': 'pid', 'alternate_keys': ['dept'],
         'columns': {'pid': {'sdtype': 'id'}, 'dept': {'sdtype': 'id'},
                     'age': {'sdtype': 'numerical'}}}}})
-    with pytest.raises(SynthesizerInputError, match="'dept' is an alternate key .* remove it "
-                                                    'from the alternate keys'):
+    with pytest.raises(SynthesizerInputError, match="'dept' is an alternate key .* take it out "
+                                                    'of the alternate keys'):
         FairDistillSynthesizer(keyed, sensitive_columns='dept')
+    told = keyed.to_dict()  # the route the message gives
+    told['tables']['t']['alternate_keys'].remove('dept')
+    fixed = Metadata.load_from_dict(told)
+    fixed.update_column('dept', sdtype='categorical', table_name='t')
+    FairDistillSynthesizer(fixed, sensitive_columns='dept')
     keyed.update_column('dept', sdtype='categorical', table_name='t')
     with pytest.raises(InvalidMetadataError):  # the advice it replaced fails
         keyed.validate()
@@ -291,8 +296,13 @@ def test_an_alternate_key_or_a_related_column_is_refused_with_a_fix_that_works()
         'column_relationships': [{'type': 'address', 'column_names': ['street', 'city']}]}}})
     with pytest.raises(SynthesizerInputError, match=r"'city' is part of the table's 'address' "
                                                     r"column relationship \['street', 'city'\].*"
-                                                    'Remove the relationship'):
+                                                    'Take the relationship out'):
         FairDistillSynthesizer(related, sensitive_columns='city')
+    told = related.to_dict()
+    told['tables']['t']['column_relationships'] = []
+    fixed = Metadata.load_from_dict(told)
+    fixed.update_column('city', sdtype='categorical', table_name='t')
+    FairDistillSynthesizer(fixed, sensitive_columns='city')
 
 
 def test_columns_sdv_would_generate_are_learnt_as_groups_and_classes():
@@ -607,3 +617,26 @@ def test_a_users_column_named_like_the_missing_flag_keeps_the_missing_share():
     assert sampled['income'].isna().mean() == pytest.approx(table['income'].isna().mean(),
                                                             abs=0.03)
     assert set(sampled['income.is_null']) == {'p', 'q'}
+
+
+def test_a_number_target_whose_flag_name_is_taken_keeps_sdvs_random_missing_values():
+    # The target's pair was renamed ('income#'), and the fit failed saying a constraint had
+    # dropped the target.
+    rng = np.random.default_rng(0)
+    rows = 300
+    income = rng.gamma(2, 10, rows)
+    income[rng.random(rows) < 0.15] = np.nan
+    table = pd.DataFrame({'income': income, 'income.is_null': rng.choice(['p', 'q'], rows),
+                          'age': rng.normal(40, 10, rows), 'sex': rng.choice(['F', 'M'], rows)})
+    metadata = Metadata.load_from_dict({'tables': {'t': {'columns': {
+        'income': {'sdtype': 'numerical'}, 'income.is_null': {'sdtype': 'categorical'},
+        'age': {'sdtype': 'numerical'}, 'sex': {'sdtype': 'categorical'}}}}})
+    synthesizer = FairDistillSynthesizer(metadata, sensitive_columns='sex',
+                                         target_column='income', epochs=1, distill_epochs=1,
+                                         seed=0)
+    with pytest.warns(UserWarning, match=r"The table has a column 'income.is_null'.* put back at "
+                                         'random'):
+        synthesizer.fit({'t': table})
+    sampled = synthesizer.sample(2000)['t']
+    assert list(sampled.columns) == list(table.columns)
+    assert sampled['income'].isna().mean() == pytest.approx(0.15, abs=0.04)

@@ -102,8 +102,11 @@ def check_column_roles(metadata_columns, sensitive_columns, target_column, prima
             raise SynthesizerInputError(
                 f"Column '{column}' is an alternate key of the table (sdtype '{sdtype}'): one "
                 'value per row, which SDV generates rather than learns, so it cannot be a '
-                'sensitive or target column. If its values are groups or classes, remove it '
-                'from the alternate keys and mark it categorical.'
+                'sensitive or target column. If its values are groups or classes, take it out '
+                'of the alternate keys (SDV has no method for it: d = metadata.to_dict(); '
+                f"remove '{column}' from d['tables'][TABLE]['alternate_keys']; metadata = "
+                'Metadata.load_from_dict(d)) and mark it categorical '
+                f"(metadata.update_column('{column}', sdtype='categorical'))."
             )
         relationship = next((r for r in column_relationships or ()
                              if column in (r.get('column_names') or ())), None)
@@ -112,8 +115,10 @@ def check_column_roles(metadata_columns, sensitive_columns, target_column, prima
                 f"Column '{column}' is part of the table's '{relationship.get('type')}' column "
                 f"relationship {relationship.get('column_names')}, which SDV generates "
                 'together rather than learns, so it cannot be a sensitive or target column. '
-                'Remove the relationship from the metadata first, then mark the column '
-                f"categorical (metadata.update_column('{column}', sdtype='categorical'))."
+                'Take the relationship out of the metadata first (d = metadata.to_dict(); '
+                "remove it from d['tables'][TABLE]['column_relationships']; metadata = "
+                'Metadata.load_from_dict(d)), then mark the column categorical '
+                f"(metadata.update_column('{column}', sdtype='categorical'))."
             )
         if sdtype not in MODELLED_SDTYPES:  # (as_groups_and_classes made one-table ones categorical)
             raise SynthesizerInputError(

@@ -113,6 +113,17 @@ class RawColumnsMixin:
                 continue
             wanted = ('from_column' if table_data[column].isna().mean() >= MIN_MISSING_SHARE
                       else 'random')
+            if (wanted == 'from_column' and column == self.target_column
+                    and f'{column}.is_null' in table_data):
+                # RDT would rename the target's pair ('income#'), and the target is read
+                # under its own name: SDV's default keeps it whole.
+                wanted = 'random'
+                warnings.warn(
+                    f"The table has a column '{column}.is_null', the name SDV gives the flag "
+                    f"of the target's missing values: the missing values of '{column}' are put "
+                    'back at random (SDV\'s default) instead of drawn with the row. Rename '
+                    'that column to have them drawn with the row.', UserWarning, stacklevel=2,
+                )
             if transformer.missing_value_generation != wanted:
                 renewed[column] = FloatFormatter(
                     missing_value_replacement=transformer.missing_value_replacement,

@@ -179,7 +179,7 @@ def prior_given_conditions(groups, prior, conditions):
 def default_positive_label(values):
     """1 (or True) for a 0/1 or boolean target; None when the classes do not say which."""
     classes = set(values.dropna().unique().tolist())
-    if classes <= {0, 1} or classes <= {False, True}:
+    if classes and (classes <= {0, 1} or classes <= {False, True}):
         return max(classes)
     return None
 
@@ -203,6 +203,8 @@ def check_criterion(synthesizer, table):
         return
     sensitive = [c for c in as_list(synthesizer.sensitive_columns) if c in table.columns]
     if not sensitive or target not in table.columns:  # SDV's validation names what is missing
+        return
+    if table[target].nunique() < 2:  # the table checks refuse it: no group advice
         return
     if criterion == 'demographic_parity':
         _warn_if_the_group_decides_the_target(table, sensitive, target, synthesizer)

@@ -9,16 +9,16 @@ the tables' variance over their number plus the quantile's variance on the group
 (``calibration.fit_offsets`` patched), with arms:
 
 - ``default``: the fit's own calibration (whatever the checked-out commit ships: the row
-  rule up to 5ca66a3, ``stein`` after, ``gate`` since 2026-12-06);
+  rule up to 5ca66a3, ``stein`` after, ``gate`` from 0b5f651, ``sticky`` since 2026-12-07);
 - ``rows``: ``n / (n + 2000)``;
 - ``certainty``: ``m^2 / (m^2 + se^2)`` (measured at e3c88aa, docs/method.md, Stage 5);
 - ``stein``: ``max(0, 1 - se^2 / m^2)`` (positive-part James-Stein; shipped since);
 - ``hybrid``: the larger of the ``certainty`` and ``rows`` factors;
 - ``capped<N>``: the ``certainty`` factor, at most ``n / (n + N)``;
 - ``gate``: ``stein`` behind the Benjamini-Hochberg cut over more than two groups
-  (``calibration.passes_the_cut``; shipped since 2026-12-06);
+  (``calibration.passes_the_cut``) in both rounds (the first form, 0b5f651);
 - ``sticky``: ``gate``, except that a group that passed in the first round is topped up in
-  the second without passing again;
+  the second without passing again (shipped since 2026-12-07);
 - ``none``: no offsets (the calibration's classifiers are still trained, for its time).
 
 Round weights as shipped. For each seed, one FairDistill fit with the defaults, then the

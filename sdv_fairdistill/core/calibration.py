@@ -194,7 +194,7 @@ def mean_shifts(predictions, groups, n_groups):
     return shifts, errors
 
 
-def shrunk_mean(shifts, errors):
+def shrunk_mean(shifts, errors, passed=None):
     """The mean of a round's per-table shifts, each group's scaled by ``1 - se^2 / m^2``
     (at least 0), and by 0 for a group that fails the cut over many groups.
 
@@ -217,13 +217,18 @@ def shrunk_mean(shifts, errors):
 
     Args:
         shifts, errors (np.ndarray): ``(tables, n_groups)``, from ``criterion_shifts``.
+        passed (np.ndarray[bool] or None): the groups that pass; None takes
+            ``passes_the_cut`` of this round (``fit_offsets`` adds, in its second round,
+            the groups that passed the first). Defaults to None.
     """
     mean, variance = mean_and_variance(shifts, errors)
     with np.errstate(invalid='ignore', divide='ignore'):
         shrink = 1.0 - variance / mean**2
     # A group without a measurement (error inf) or without a shift (0 / 0) gets none.
     shrink = np.clip(np.nan_to_num(shrink, nan=0.0, neginf=0.0), 0.0, 1.0)
-    return np.where(passes_the_cut(mean, variance), shrink * mean, 0.0)
+    if passed is None:
+        passed = passes_the_cut(mean, variance)
+    return np.where(passed, shrink * mean, 0.0)
 
 
 def passes_the_cut(mean, variance):
@@ -328,6 +333,10 @@ def fit_offsets(sample, real_matrix, real_groups, n_groups, categorical, seed, t
             False.
     """
     offsets, first_errors = np.zeros(n_groups), np.full(n_groups, np.inf)
+    # Groups whose gap passed the cut in the first round: the second round measures what is
+    # left of a gap found, not whether there is one (tested again, the intersections lost
+    # part of their top-ups: +0.003 downstream DP on the mean).
+    established = np.zeros(n_groups, dtype=bool)
     for round_, weight in enumerate(ROUND_WEIGHTS):
         shifts, errors = [], []
         for index in range(tables):
@@ -349,9 +358,12 @@ def fit_offsets(sample, real_matrix, real_groups, n_groups, categorical, seed, t
             errors.append(error)
         if not shifts:
             break
+        mean, variance = mean_and_variance(np.array(shifts), np.array(errors))
+        passed = passes_the_cut(mean, variance) | established
         if round_ == 0:
-            first_errors = np.sqrt(mean_and_variance(np.array(shifts), np.array(errors))[1])
-        offsets = offsets + weight * shrunk_mean(np.array(shifts), np.array(errors))
+            first_errors = np.sqrt(variance)
+            established = passed
+        offsets = offsets + weight * shrunk_mean(np.array(shifts), np.array(errors), passed)
         if not regression:
             offsets = np.clip(offsets, -MAX_OFFSET, MAX_OFFSET)
     return (offsets, first_errors) if return_errors else offsets

@@ -592,21 +592,27 @@ def test_zero_inflated_columns_keep_their_share_of_zeros(adult):
         assert ((sampled[column] == 0) | (sampled[column] >= 0.5 * smallest)).mean() > 0.97
 
 
+def _table_with_a_taken_flag_name(rows, label):
+    """'income' with 15 % missing beside the user's own categorical 'income.is_null' (and a
+    0 / 1 label 'y' when ``label``), with its metadata."""
+    rng = np.random.default_rng(0)
+    income = rng.gamma(2, 10, rows)
+    income[rng.random(rows) < 0.15] = np.nan
+    table = pd.DataFrame({'income': income, 'income.is_null': rng.choice(['p', 'q'], rows),
+                          'age': rng.normal(40, 10, rows), 'sex': rng.choice(['F', 'M'], rows)})
+    columns = {'income': {'sdtype': 'numerical'}, 'income.is_null': {'sdtype': 'categorical'},
+               'age': {'sdtype': 'numerical'}, 'sex': {'sdtype': 'categorical'}}
+    if label:
+        table['y'] = rng.choice([0, 1], rows)
+        columns['y'] = {'sdtype': 'categorical'}
+    return table, Metadata.load_from_dict({'tables': {'t': {'columns': columns}}})
+
+
 def test_a_users_column_named_like_the_missing_flag_keeps_the_missing_share():
     # The table has its own 'income.is_null'; RDT renames SDV's pair to 'income#' and
     # 'income#.is_null', and the flag was then found by splitting its name, missed, and learnt
     # as a number: at one epoch 49 % of the incomes came out missing, against 16 %.
-    rng = np.random.default_rng(0)
-    rows = 400
-    income = rng.gamma(2, 10, rows)
-    income[rng.random(rows) < 0.15] = np.nan
-    table = pd.DataFrame({'income': income, 'income.is_null': rng.choice(['p', 'q'], rows),
-                          'age': rng.normal(40, 10, rows), 'sex': rng.choice(['F', 'M'], rows),
-                          'y': rng.choice([0, 1], rows)})
-    metadata = Metadata.load_from_dict({'tables': {'t': {'columns': {
-        'income': {'sdtype': 'numerical'}, 'income.is_null': {'sdtype': 'categorical'},
-        'age': {'sdtype': 'numerical'}, 'sex': {'sdtype': 'categorical'},
-        'y': {'sdtype': 'categorical'}}}}})
+    table, metadata = _table_with_a_taken_flag_name(400, label=True)
     synthesizer = FairDistillSynthesizer(metadata, sensitive_columns='sex', target_column='y',
                                          epochs=1, distill_epochs=1, seed=0)
     with warnings.catch_warnings():
@@ -622,15 +628,7 @@ def test_a_users_column_named_like_the_missing_flag_keeps_the_missing_share():
 def test_a_number_target_whose_flag_name_is_taken_keeps_sdvs_random_missing_values():
     # The target's pair was renamed ('income#'), and the fit failed saying a constraint had
     # dropped the target.
-    rng = np.random.default_rng(0)
-    rows = 300
-    income = rng.gamma(2, 10, rows)
-    income[rng.random(rows) < 0.15] = np.nan
-    table = pd.DataFrame({'income': income, 'income.is_null': rng.choice(['p', 'q'], rows),
-                          'age': rng.normal(40, 10, rows), 'sex': rng.choice(['F', 'M'], rows)})
-    metadata = Metadata.load_from_dict({'tables': {'t': {'columns': {
-        'income': {'sdtype': 'numerical'}, 'income.is_null': {'sdtype': 'categorical'},
-        'age': {'sdtype': 'numerical'}, 'sex': {'sdtype': 'categorical'}}}}})
+    table, metadata = _table_with_a_taken_flag_name(300, label=False)
     synthesizer = FairDistillSynthesizer(metadata, sensitive_columns='sex',
                                          target_column='income', epochs=1, distill_epochs=1,
                                          seed=0)

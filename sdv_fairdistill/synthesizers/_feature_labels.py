@@ -13,7 +13,7 @@ from sklearn.model_selection import KFold, cross_val_predict
 from sdv_fairdistill.adapters.tabular_encoding import seeded_transforms
 from sdv_fairdistill.core import distributed
 from sdv_fairdistill.core.feature_labels import GRID, continuous, labelable
-from sdv_fairdistill.synthesizers import _tabular_inputs as inputs
+from sdv_fairdistill.synthesizers._missing_flags import filled_flags
 from sdv_fairdistill.synthesizers._classifier_columns import (
     ClassifierColumns,
     class_codes,
@@ -211,7 +211,7 @@ def _fit_regressor(synthesizer, real, reader, seed):
     # A target with many missing values (``_raw_columns.py``) is mean-filled in the processed
     # table, its ``.is_null`` column drawn with the row: only the rows it has are learnt.
     transformers = synthesizer._data_processor._hyper_transformer.field_transformers
-    null_column = inputs.filled_flags(real.columns, transformers).get(synthesizer.target_column)
+    null_column = filled_flags(real.columns, transformers).get(synthesizer.target_column)
     if null_column is not None:
         real = real[real[null_column] != 1].reset_index(drop=True)
     matrix, target = reader.transform(real), real[synthesizer.target_column].to_numpy(float)

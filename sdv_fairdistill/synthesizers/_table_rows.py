@@ -15,6 +15,7 @@ from sdv.errors import InvalidDataError
 
 from sdv_fairdistill.adapters.tabular_encoding import SPIKE_SHARE, TableEncoder
 from sdv_fairdistill.synthesizers import _tabular_inputs as inputs
+from sdv_fairdistill.synthesizers._missing_flags import filled_flags
 
 #: Default training length: MIN_EPOCHS teacher epochs, but at least MIN_STEPS and at most
 #: MAX_STEPS optimiser steps. On a 200,000-row table utility and quality were flat from 2,000
@@ -93,7 +94,7 @@ class TableRowsMixin:
             column_kinds=inputs.column_kinds(self._feature_columns, columns, transformers),
             ordinal_orders=inputs.ordinal_orders(self._feature_columns, columns),
             random_state=self.seed or 0,
-            filled_flags=inputs.filled_flags(self._feature_columns, transformers),
+            filled_flags=filled_flags(self._feature_columns, transformers),
         ).fit(processed_data[self._feature_columns])
         warn_wide_columns(self._feature_encoder)
         self._target_encoder, self._target_spans, self._positive_class = None, [], None
@@ -108,7 +109,7 @@ class TableRowsMixin:
         # onto the real values (core/feature_labels.py, ValueAlignment). Without spikes where
         # SDV filled in its missing values: their flag is another column, which this encoder
         # does not see, and the filled mean must not become a spike.
-        filled = self.target_column in inputs.filled_flags(processed_data.columns, transformers)
+        filled = self.target_column in filled_flags(processed_data.columns, transformers)
         self._target_encoder = TableEncoder(
             column_kinds=kinds, spike_share=None if filled else SPIKE_SHARE
         ).fit(target)

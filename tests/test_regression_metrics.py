@@ -57,6 +57,22 @@ def test_mean_difference_is_the_group_mean_gap_in_real_standard_deviations():
                                   sensitive_columns='group') == breakdown['score']
 
 
+def test_each_side_has_its_value_under_the_class_metrics_key():
+    # A loop over every metric reads breakdown[side]['value'], as for the class metrics.
+    real, synthetic = _table(600, 1.0, 0), _table(500, 0.5, 1)
+    scale = real['wage'].std()
+    for metric in (MeanDifference, TSTRMeanDifference):
+        breakdown = metric.compute_breakdown(real, synthetic, target_column='wage',
+                                             sensitive_columns='group')
+        for side in ('real_data', 'synthetic_data'):
+            assert breakdown[side]['value'] == breakdown[side]['difference']
+        assert breakdown['score'] == breakdown['synthetic_data']['value']
+    data_level = MeanDifference.compute_breakdown(real, synthetic, target_column='wage',
+                                                  sensitive_columns='group')
+    assert data_level['synthetic_data']['value'] == pytest.approx(
+        _by_hand_gap(synthetic, 'wage', scale))
+
+
 def test_several_sensitive_columns_make_joint_groups():
     real = _table(800, 1.0, 0).assign(age=lambda t: np.where(t['z'] > 0, 'old', 'young'))
     breakdown = MeanDifference.compute_breakdown(real, real, target_column='wage',

@@ -299,8 +299,7 @@ class MeanDifference(_RegressionMetric):
         task = RegressionTask(real_data, synthetic_data, metadata, table_name,
                               target_column=target_column, sensitive_columns=sensitive_columns,
                               min_group_size=min_group_size, tstr=False)
-        result = NumberEvaluation(task).data_level
-        return {'score': result['synthetic_data']['difference'], **result}
+        return _breakdown(NumberEvaluation(task).data_level)
 
 
 class TSTRMeanDifference(_RegressionMetric):
@@ -321,5 +320,12 @@ class TSTRMeanDifference(_RegressionMetric):
             min_group_size=min_group_size, include_sensitive_columns=include_sensitive_columns,
         )
         evaluation = NumberEvaluation(task)
-        result = {name: evaluation.model(name) for name in ('real_data', 'synthetic_data')}
-        return {'score': result['synthetic_data']['difference'], **result}
+        return _breakdown({name: evaluation.model(name) for name in ('real_data', 'synthetic_data')})
+
+
+def _breakdown(sides):
+    """The class metrics' shape: each side's score also under ``value`` (a loop over every
+    metric's breakdown reads ``breakdown['synthetic_data']['value']``), copied so that the
+    evaluation's cached numbers are not changed."""
+    sides = {name: {**side, 'value': side['difference']} for name, side in sides.items()}
+    return {'score': sides['synthetic_data']['value'], **sides}

@@ -9,7 +9,10 @@ import pytest
 from sdv.metadata import Metadata
 from sdv.sampling import Condition
 
-from sdv_fairdistill.synthesizers._diagnostics import _largest_gap
+from sklearn.ensemble import HistGradientBoostingClassifier
+
+from sdv_fairdistill.synthesizers import _diagnostics
+from sdv_fairdistill.synthesizers._diagnostics import _largest_gap, _rows_per_group
 from sdv_fairdistill.synthesizers.tabular import FairDistillSynthesizer
 
 
@@ -62,11 +65,22 @@ def test_diagnostics_see_the_bias_of_the_ablation_and_its_removal(biased_table):
     assert not [m for m in unfair_warnings if 'less fair than intended' in m]
     assert fair_d['label_gap_before_offsets'] <= 0.1
     assert not [m for m in fair_warnings if 'less fair than intended' in m]
-    # The measured label gap is the one the synthesizer then samples (5,000 rows each).
+    # The measured label gap is the one the synthesizer then samples (5,000 rows each), and
+    # the downstream gap the one of a user's classifier trained on such a sample (the
+    # table's columns) and applied to the real rows (three samples: one moves by +-0.05).
+    real = np.column_stack([biased_table['group'] == 'a', biased_table['x']])
     for synthesizer, measured in ((unfair, unfair_d), (fair, fair_d)):
         sampled = synthesizer.sample(5000)['t']
         rates = sampled.groupby('group')['label'].apply(lambda v: (v == 'yes').mean())
         assert abs((rates.max() - rates.min()) - measured['label_gap']) < 0.06
+        users = []
+        for _ in range(3):
+            sampled = synthesizer.sample(5000)['t']
+            model = HistGradientBoostingClassifier(random_state=0).fit(
+                np.column_stack([sampled['group'] == 'a', sampled['x']]), sampled['label'])
+            selected = pd.Series(model.predict(real) == 'yes').groupby(biased_table['group'])
+            users.append(np.ptp(selected.mean()))
+        assert abs(np.mean(users) - measured['downstream_dp_difference']) < 0.1
 
 
 def test_a_fit_that_keeps_a_label_gap_warns_and_says_what_is_off(biased_table):
@@ -154,3 +168,47 @@ def test_many_groups_without_a_gap_get_no_calibration_offsets():
     offsets = synthesizer.get_fairness_diagnostics()['target_offsets']
     assert len(offsets) == 30
     assert max(abs(offset) for offset in offsets.values()) < 0.3
+
+
+def test_the_downstream_classifier_reads_a_category_as_one_column():
+    # A column of 300 values is 300 columns of the model's encoding; the diagnostics' classifier
+    # reads the table as a user's model does (and took most of such a fit's time otherwise).
+    rng = np.random.RandomState(1)
+    table = pd.DataFrame({
+        'group': rng.choice(['a', 'b'], 600), 'x': rng.normal(size=600),
+        'city': [f'city {i}' for i in rng.randint(0, 300, 600)],
+    })
+    table['label'] = np.where(table['x'] + (table['group'] == 'a') > 0.5, 'yes', 'no')
+    metadata = Metadata.detect_from_dataframes({'t': table})
+    metadata.update_column('city', sdtype='categorical', table_name='t')
+    widths = []
+
+    class Recorded(HistGradientBoostingClassifier):
+        def fit(self, X, y, **kwargs):
+            widths.append(np.asarray(X).shape[1])
+            return super().fit(X, y, **kwargs)
+
+    synthesizer = FairDistillSynthesizer(metadata, 'group', 'label', epochs=2, distill_epochs=1,
+                                         seed=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(_diagnostics, 'HistGradientBoostingClassifier', Recorded)
+            synthesizer.fit({'t': table})
+    assert widths == [3]  # group, x, city: the table's columns but the label
+    assert 0 <= synthesizer.get_fairness_diagnostics()['downstream_dp_difference'] <= 1
+
+
+def test_the_label_gap_sample_is_capped_over_many_groups():
+    # 2,000 generated rows a group up to 100 groups; beyond, 200,000 rows shared out.
+    assert [_rows_per_group(k) for k in (2, 100, 101, 500, 400_000)] == [2000, 2000, 1980, 400, 1]
+
+
+def test_the_advice_names_small_groups_when_most_groups_are_small():
+    off = {'label_gap': 0.2}
+    with pytest.warns(UserWarning, match=r'40 of the 60 sensitive groups have fewer than 50 '
+                                         r'rows.*merge the small groups'):
+        _diagnostics.warn_if_off_target(off, None, np.r_[[20] * 40, [500] * 20, [0] * 3])
+    for counts in (np.r_[[20] * 30, [500] * 30], None):  # half small, or not known
+        with pytest.warns(UserWarning, match=r'label_gap 0\.200 .*Train longer \(epochs\)'):
+            _diagnostics.warn_if_off_target(off, None, counts)

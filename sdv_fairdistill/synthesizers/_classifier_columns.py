@@ -1,7 +1,8 @@
 """The columns of SDV's processed table as a gradient-boosting classifier reads them: numbers
 as numbers, any other column as codes of the real table's values. One encoding, shared by the
-downstream calibration (``_calibration.py``) and the label drawn from the features
-(``_feature_labels.py``): both must read a generated table the way a downstream model reads it,
+downstream calibration (``_calibration.py``), the label drawn from the features
+(``_feature_labels.py``) and the fit's diagnostics (``_diagnostics.py``, ``DownstreamTables``):
+all must read a generated table the way a downstream model reads it,
 not in the model's own encoding (where a number is split into a mode and a position inside it).
 """
 
@@ -9,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from sdv_fairdistill.group_names import MISSING_GROUP
+from sdv_fairdistill.synthesizers._missing_flags import filled_flags
 
 #: Categories a column may have to be read as categorical by gradient boosting (its limit).
 MAX_CATEGORIES = 255
@@ -116,3 +118,42 @@ def enforced(synthesizer):
         getattr(synthesizer, 'enforce_rounding', True),
         getattr(synthesizer, 'enforce_min_max_values', True),
     )
+
+
+class DownstreamTables:
+    """What the diagnostics' downstream model reads: SDV's processed columns but the target,
+    through ``ClassifierColumns`` as the calibration reads them, of the real training rows
+    (``processed_data``, in the order of the encoded rows) and of generated tables
+    (``synthesizer._sample``)."""
+
+    def __init__(self, synthesizer, processed_data):
+        self.synthesizer = synthesizer
+        self.target = synthesizer.target_column
+        self.real = processed_data.reset_index(drop=True)
+        columns = [column for column in self.real.columns if column != self.target]
+        self.reader = ClassifierColumns(columns, *enforced(synthesizer)).fit(self.real)
+        transformers = synthesizer._data_processor._hyper_transformer.field_transformers
+        # A number's missing values (its ``.is_null`` column) are neither learnt nor measured.
+        self.null_column = filled_flags(self.real.columns, transformers).get(self.target)
+        encoder = synthesizer._target_encoder
+        # A class target's values in the order of its one-hot (the real rows' ``y``).
+        self.classes = (encoder.categories(self.target)
+                        if encoder is not None and synthesizer._target_spans
+                        and synthesizer._target_spans[0].kind == 'categorical' else None)
+
+    def real_matrix(self, rows):
+        return self.reader.transform(self.real.iloc[rows])
+
+    def generated(self, num_rows, seed):
+        """``(matrix, target values)`` of a generated table of ``num_rows`` rows, drawn with a
+        sampling state of its own; a number's missing values left out."""
+        model = self.synthesizer._model
+        saved = (model._numpy_rng, model._torch_rng)
+        model.set_random_state(seed)
+        try:
+            table = self.synthesizer._sample(num_rows)
+        finally:
+            model.set_random_state(saved)
+        if self.null_column is not None:
+            table = table[table[self.null_column] != 1]
+        return self.reader.transform(table), table[self.target]

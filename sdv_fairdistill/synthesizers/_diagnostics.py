@@ -1,8 +1,8 @@
 """What a fit achieved: fairness measured right after training, and a warning when it is off.
 
-Measured in the model's encoded space on the training rows (no data is held out of training),
-each group's rows counted up to ``ROWS_PER_GROUP`` (a small group is measured on all its rows,
-not on its share of a random subset):
+Measured on the training rows (no data is held out of training), each group's rows counted
+up to ``ROWS_PER_GROUP`` (a small group is measured on all its rows, not on its share of a
+random subset):
 
 - ``label_gap``: the largest difference, over the target's classes, between the share of a
   class in two sensitive groups of generated rows, ``ROWS_PER_GROUP`` rows of each group (for
@@ -22,7 +22,11 @@ not on its share of a random subset):
   for several groups). 0.5: the fair part tells nothing of the group.
 - ``downstream_dp_difference``: a gradient-boosting classifier trained on a generated sample
   (features and group -> target), applied to the real training rows: the largest gap of its
-  positive-prediction rates between real groups (for several classes: of any class).
+  positive-prediction rates between real groups (for several classes: of any class). It reads
+  the tables as the calibration's classifiers and a downstream user's model do (SDV's
+  processed columns, ``ClassifierColumns``: a category is one column of codes), not the
+  model's encoding, where a category of 5,000 values is 5,000 columns (its fit took 54 % of
+  such a table's whole fit, and it measured another model than the user's).
 - For a numerical target, ``label_gap`` and ``downstream_dp_difference`` are the largest gap
   between two groups' mean generated value, and mean prediction of a gradient-boosting
   regressor trained on the generated rows, in standard deviations of the real target.
@@ -38,6 +42,7 @@ With offsets, the gap before them is the one warned on: the one after them is ch
 import warnings
 
 import numpy as np
+import pandas as pd
 import torch
 import torch.nn.functional as F
 from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
@@ -46,7 +51,9 @@ from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
 from sdv_fairdistill.core import calibration
+from sdv_fairdistill.core.density import MIN_MIXTURE_ROWS
 from sdv_fairdistill.group_names import group_name
+from sdv_fairdistill.synthesizers._classifier_columns import DownstreamTables, class_codes
 from sdv_fairdistill.synthesizers._feature_labels import draws_a_number
 
 #: Above these, ``fit`` warns that fairness is off target. Only the label gap of generated
@@ -59,7 +66,14 @@ MAX_ROWS = 5000  # generated rows the downstream classifier is trained on
 #: Real rows of each group measured at most (a random subset), and generated rows of each
 #: group for the label gap: a gap of two rates is then uncertain by about 0.016.
 ROWS_PER_GROUP = 2000
+#: Generated rows of the label gap, at most, over all groups: beyond 100 groups each gets
+#: fewer than ``ROWS_PER_GROUP`` (500 groups asked for a million rows, twice with offsets;
+#: docs/method.md, "After the fit").
+MAX_GAP_ROWS = 200_000
 MIN_GROUP_ROWS = 10  # groups with fewer rows are left out of the leakage and DP estimates
+#: Below this many rows a group is small (its latent is one Gaussian, ``density.py``): where
+#: most groups are, an off-target fit is advised to merge them, not to train longer.
+SMALL_GROUP_ROWS = MIN_MIXTURE_ROWS
 
 
 def _largest_gap(classes, groups, n_classes, keep):
@@ -81,7 +95,7 @@ def _rows_of_groups(groups, keep, rng):
 
 
 def _label_gap(model, keep, n_classes, seed):
-    """``label_gap`` of ``ROWS_PER_GROUP`` generated rows of each group of ``keep``."""
+    """``label_gap`` of ``_rows_per_group`` generated rows of each group of ``keep``."""
     _, target, groups = _sample_of_groups(model, keep, seed)
     return _largest_gap(target.argmax(dim=1).numpy(), groups, n_classes, keep)
 
@@ -113,24 +127,32 @@ def _largest_mean_gap(values, groups, keep):
     return float(max(means) - min(means))
 
 
+def _rows_per_group(n_groups):
+    """Generated rows of each group for the label gap: ``ROWS_PER_GROUP``, fewer where the
+    groups would take more than ``MAX_GAP_ROWS`` together."""
+    return max(1, min(ROWS_PER_GROUP, MAX_GAP_ROWS // max(n_groups, 1)))
+
+
 def _sample_of_groups(model, keep, seed):
-    """``ROWS_PER_GROUP`` generated rows of each group of ``keep``, drawn with a sampling
+    """``_rows_per_group`` generated rows of each group of ``keep``, drawn with a sampling
     state of their own (the user's is left as it was)."""
     saved = (model._numpy_rng, model._torch_rng)
     model.set_random_state(seed)
+    each = _rows_per_group(len(keep))
     try:
-        return model.sample(ROWS_PER_GROUP * len(keep), groups=np.repeat(keep, ROWS_PER_GROUP))
+        return model.sample(each * len(keep), groups=np.repeat(keep, each))
     finally:
         model.set_random_state(saved)
 
 
-def _measure_number(model, decode, x, y, groups, n_groups, keep, seed):
+def _measure_number(model, decode, y, groups, keep, seed, tables, rows):
     """``label_gap`` and ``downstream_dp_difference`` of a numerical target (``decode``: the
     encoded target -> its values), in standard deviations of the real target: the largest
-    gap between two groups' mean generated value (``ROWS_PER_GROUP`` rows of each), and
-    between their mean prediction by a gradient-boosting regressor trained on those rows;
-    with the calibration's shifts, ``label_gap_before_offsets`` as for a class label."""
-    features, target, sampled = _sample_of_groups(model, keep, seed)
+    gap between two groups' mean generated value (``_rows_per_group`` rows of each), and
+    between their mean prediction on the real rows ``rows`` by a gradient-boosting regressor
+    trained on a generated table (``tables``, a ``DownstreamTables``); with the calibration's
+    shifts, ``label_gap_before_offsets`` as for a class label."""
+    _, target, sampled = _sample_of_groups(model, keep, seed)
     scale = float(np.nanstd(decode(y.cpu().numpy()))) or 1.0
     generated = decode(target.numpy())
     result = {'label_gap': _largest_mean_gap(generated, sampled, keep) / scale}
@@ -144,18 +166,21 @@ def _measure_number(model, decode, x, y, groups, n_groups, keep, seed):
             alignment.offsets_ = offsets
         gap = _largest_mean_gap(decode(before.numpy()), sampled, keep)
         result['label_gap_before_offsets'] = gap / scale
-    one_hot, present = np.eye(n_groups, dtype=np.float32), ~np.isnan(generated)
-    regressor = HistGradientBoostingRegressor(max_iter=100, random_state=seed).fit(
-        np.hstack([features.numpy(), one_hot[sampled]])[present], generated[present]
-    )
-    predicted = regressor.predict(np.hstack([x.cpu().numpy(), one_hot[groups]]))
+    matrix, values = tables.generated(MAX_ROWS, seed)
+    values = pd.to_numeric(values, errors='coerce').to_numpy(dtype=float)
+    present = np.isfinite(values)
+    regressor = HistGradientBoostingRegressor(
+        max_iter=100, categorical_features=tables.reader.categorical_, random_state=seed,
+    ).fit(matrix[present], values[present])
+    predicted = regressor.predict(tables.real_matrix(rows))
     result['downstream_dp_difference'] = _largest_mean_gap(predicted, groups, keep) / scale
     return result
 
 
-def measure(model, x, y, groups, n_groups, seed, decode=None):
-    """The diagnostics of a fitted ``FairDistillModel`` on its (encoded) training rows;
-    ``decode`` (the encoded target -> its values) for a numerical target."""
+def measure(model, x, y, groups, n_groups, seed, tables, decode=None):
+    """The diagnostics of a fitted ``FairDistillModel`` on its (encoded) training rows, the
+    downstream model's on the same rows of ``tables`` (a ``DownstreamTables``); ``decode``
+    (the encoded target -> its values) for a numerical target."""
     groups = np.asarray(groups)
     counts = np.bincount(groups, minlength=n_groups)
     keep = np.flatnonzero(counts >= MIN_GROUP_ROWS)
@@ -171,15 +196,9 @@ def measure(model, x, y, groups, n_groups, seed, decode=None):
     y_in = model._encoder_condition(y.to(model.device), s.to(model.device))
     result = {'latent_leakage_auroc': _leakage(model, x.to(model.device), y_in, groups, keep, seed)}
     if decode is not None and model.target_spans:
-        return {**result, **_measure_number(model, decode, x, y, groups, n_groups, keep, seed)}
+        return {**result, **_measure_number(model, decode, y, groups, keep, seed, tables, rows)}
     if not has_class_target:
         return result
-    saved = (model._numpy_rng, model._torch_rng)
-    model.set_random_state(seed)  # samples of its own: user sampling is not disturbed
-    try:
-        features, target, sampled_groups = model.sample(MAX_ROWS)
-    finally:
-        model.set_random_state(saved)
     n_classes = y.shape[1]
     result['label_gap'] = _label_gap(model, keep, n_classes, seed)
     offsets = getattr(model, 'target_offsets', None)
@@ -189,14 +208,17 @@ def measure(model, x, y, groups, n_groups, seed, decode=None):
             result['label_gap_before_offsets'] = _label_gap(model, keep, n_classes, seed)
         finally:
             model.target_offsets = offsets
-    sampled_classes = target.argmax(dim=1).numpy()
+    matrix, values = tables.generated(MAX_ROWS, seed)
+    # The classes as the one-hot orders them, the real rows' ``y`` too.
+    sampled_classes = class_codes(values, tables.classes)
     if np.unique(sampled_classes).size < 2:
         result['downstream_dp_difference'] = float('nan')
         return result
-    one_hot = np.eye(n_groups, dtype=np.float32)
-    classifier = HistGradientBoostingClassifier(max_iter=100, random_state=seed)
-    classifier.fit(np.hstack([features.numpy(), one_hot[sampled_groups]]), sampled_classes)
-    predicted = classifier.predict(np.hstack([x.cpu().numpy(), one_hot[groups]]))
+    classifier = HistGradientBoostingClassifier(
+        max_iter=100, categorical_features=tables.reader.categorical_, random_state=seed,
+    )
+    classifier.fit(matrix, sampled_classes)
+    predicted = classifier.predict(tables.real_matrix(rows))
     result['downstream_dp_difference'] = _largest_gap(predicted, groups, n_classes, keep)
     if model.fairness_criterion != 'demographic_parity':
         name, true_classes = _error_rate_classes(model, n_classes)
@@ -225,9 +247,10 @@ def _largest_error_rate_gap(predicted, real_classes, groups, n_classes, keep, tr
     return max(gaps) if gaps else float('nan')
 
 
-def warn_if_off_target(diagnostics, offsets=None):
+def warn_if_off_target(diagnostics, offsets=None, counts=None):
     """Warn when the penalty's label gap is above its target, or when the calibration's
-    ``offsets`` (a tensor, or None) reached ``calibration.MAX_OFFSET``."""
+    ``offsets`` (a tensor, or None) reached ``calibration.MAX_OFFSET``; ``counts`` (rows of
+    each group, or None) chooses the advice."""
     off = []
     for name, limit in TARGETS.items():
         # With offsets the sample's gap is chosen (module docstring): the penalty's is judged.
@@ -239,25 +262,35 @@ def warn_if_off_target(diagnostics, offsets=None):
     # classifier ignores the label.
     if offsets is not None and bool(torch.any(offsets.abs() >= calibration.MAX_OFFSET)):
         off.append(f'target_offsets at their limit (+-{calibration.MAX_OFFSET:g} log-odds)')
-    if off:
-        warnings.warn(
-            'The fit is less fair than intended: ' + ', '.join(off) + '. Train longer '
-            '(epochs) or raise fairness_weight, and check get_fairness_diagnostics().'
-        )
+    if not off:
+        return
+    present = np.asarray(counts)[np.asarray(counts) > 0] if counts is not None else np.array([])
+    small = int(np.sum(present < SMALL_GROUP_ROWS))
+    if small > len(present) / 2:
+        # Training longer cannot help there: each group's rates and offsets rest on a few rows
+        # (500 groups of 20 rows: label gap 0.13, offsets at their limit).
+        advice = (f'{small} of the {len(present)} sensitive groups have fewer than '
+                  f'{SMALL_GROUP_ROWS} rows, too few to measure or equalise their rates: '
+                  'merge the small groups (or bin the column) into fewer, larger ones')
+    else:
+        advice = 'Train longer (epochs) or raise fairness_weight'
+    warnings.warn(f'The fit is less fair than intended: {", ".join(off)}. {advice}, and '
+                  'check get_fairness_diagnostics().')
 
 
-def measure_after_fit(model, x, y, groups, n_groups, seed, warn=True, decode=None):
+def measure_after_fit(model, x, y, groups, n_groups, seed, tables, warn=True, decode=None):
     """``measure``, named with the criterion; a failure is reported, never raised: a
     measurement must not lose a finished fit."""
     try:
-        measured = measure(model, x, y, groups, n_groups, seed, decode)
+        measured = measure(model, x, y, groups, n_groups, seed, tables, decode)
     except Exception as error:  # noqa: BLE001
         measured = {'error': f'{type(error).__name__}: {error}'}
         warnings.warn(f'The fairness diagnostics could not be computed ({measured["error"]}).')
     else:
         if warn:  # the label gap under demographic parity only; offsets under every criterion
             judged = measured if model.fairness_criterion == 'demographic_parity' else {}
-            warn_if_off_target(judged, getattr(model, 'target_offsets', None))
+            warn_if_off_target(judged, getattr(model, 'target_offsets', None),
+                               np.bincount(np.asarray(groups), minlength=n_groups))
     return {'criterion': model.fairness_criterion, **measured}
 
 
@@ -292,8 +325,9 @@ class DiagnosticsMixin:
         self._check_fitted()
         return dict(self._fairness_diagnostics)
 
-    def _diagnose_fit(self, x, y, codes, labelled, calibrated, declined=None):
-        """``_fairness_diagnostics`` of a tabular fit: ``measure_after_fit``, which way the
+    def _diagnose_fit(self, x, y, codes, processed_data, labelled, calibrated, declined=None):
+        """``_fairness_diagnostics`` of a tabular fit (``processed_data``: the rows of ``x``,
+        SDV's processed columns): ``measure_after_fit``, which way the
         label was drawn (``labelled``), the calibration's ``(offsets, errors)`` (or None) and
         the errors of a label from the features tried and not kept (``declined``, or None)."""
         decode = None
@@ -303,6 +337,7 @@ class DiagnosticsMixin:
                 return values.to_numpy(dtype=float)
         report = measure_after_fit(
             self._model, x, y, codes, len(self._groups), self.seed or 0,
+            DownstreamTables(self, processed_data),
             # The unfair ablation is unfair on purpose: no warning for it.
             warn=self.fairness_weight > 0, decode=decode,
         )

@@ -333,8 +333,8 @@ class FairDistillSynthesizer(LatentViewMixin, diagnostics.DiagnosticsMixin, RawC
         labelled, calibrated, declined = calibration.label_and_calibrate(
             self, processed_data, codes, self.seed or 0
         )
-        self._fairness_diagnostics = self._diagnose_fit(x, y, codes, labelled, calibrated,
-                                                        declined)
+        self._fairness_diagnostics = self._diagnose_fit(x, y, codes, processed_data, labelled,
+                                                        calibrated, declined)
         self._seed_sampling()
 
     # ------------------------------------------------------------------ sampling

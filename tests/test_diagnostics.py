@@ -200,8 +200,9 @@ def test_the_downstream_classifier_reads_a_category_as_one_column():
 
 
 def test_the_label_gap_sample_is_capped_over_many_groups():
-    # 2,000 generated rows a group up to 100 groups; beyond, 200,000 rows shared out.
-    assert [_rows_per_group(k) for k in (2, 100, 101, 500, 400_000)] == [2000, 2000, 1980, 400, 1]
+    # 2,000 generated rows a group up to 500 groups; beyond, a million rows shared out.
+    assert [_rows_per_group(k) for k in (2, 500, 501, 5000, 2_000_000)] == [2000, 2000, 1996,
+                                                                           200, 1]
 
 
 def test_the_advice_names_small_groups_when_most_groups_are_small():
@@ -212,3 +213,26 @@ def test_the_advice_names_small_groups_when_most_groups_are_small():
     for counts in (np.r_[[20] * 30, [500] * 30], None):  # half small, or not known
         with pytest.warns(UserWarning, match=r'label_gap 0\.200 .*Train longer \(epochs\)'):
             _diagnostics.warn_if_off_target(off, None, counts)
+
+
+class _FairStub:
+    """A model whose labels do not depend on the group (each class with probability 1/2)."""
+
+    _numpy_rng = _torch_rng = None
+
+    def set_random_state(self, state):
+        self.rng = np.random.RandomState(0 if state is None or isinstance(state, tuple) else state)
+
+    def sample(self, num_rows, groups):
+        import torch
+
+        classes = self.rng.randint(0, 2, num_rows)
+        return None, torch.nn.functional.one_hot(torch.as_tensor(classes), 2), np.asarray(groups)
+
+
+@pytest.mark.parametrize('n_groups', [2, 300, 500])
+def test_a_fair_label_stays_under_the_warning_however_many_groups(n_groups):
+    # The gap is the largest of many groups' differences: with too few rows a group, a fair
+    # label's noise alone would pass 0.1 and warn (300 groups of 666 rows: 0.11).
+    gap = _diagnostics._label_gap(_FairStub(), np.arange(n_groups), 2, seed=0)
+    assert gap < 0.1

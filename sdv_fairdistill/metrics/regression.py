@@ -325,7 +325,7 @@ class TSTRMeanDifference(_RegressionMetric):
 
 def _breakdown(sides):
     """The class metrics' shape: each side's score also under ``value`` (a loop over every
-    metric's breakdown reads ``breakdown['synthetic_data']['value']``), copied so that the
+    metric's breakdown reads ``breakdown['synthetic_data']['value']``), in new dicts so that the
     evaluation's cached numbers are not changed."""
     sides = {name: {**side, 'value': side['difference']} for name, side in sides.items()}
     return {'score': sides['synthetic_data']['value'], **sides}

@@ -121,8 +121,8 @@ def enforced(synthesizer):
 
 
 class DownstreamTables:
-    """What the diagnostics' downstream model reads: SDV's processed columns but the target,
-    through ``ClassifierColumns`` as the calibration reads them, of the real training rows
+    """What the diagnostics' downstream model reads: SDV's processed columns but the target
+    (a number's ``.is_null`` flag too, 0 in every generated row kept), through ``ClassifierColumns`` as the calibration reads them, of the real training rows
     (``processed_data``, in the order of the encoded rows) and of generated tables
     (``synthesizer._sample``)."""
 

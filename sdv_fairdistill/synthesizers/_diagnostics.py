@@ -25,8 +25,9 @@ random subset):
   positive-prediction rates between real groups (for several classes: of any class). It reads
   the tables as the calibration's classifiers and a downstream user's model do (SDV's
   processed columns, ``ClassifierColumns``: a category is one column of codes), not the
-  model's encoding, where a category of 5,000 values is 5,000 columns (its fit took 54 % of
-  such a table's whole fit, and it measured another model than the user's).
+  model's encoding, where a category of 5,000 values is 5,000 columns (its fit took half of
+  such a table's whole fit, and it measured another model than the user's). A category of
+  more than 255 values is read as codes in the order met (gradient boosting's limit).
 - For a numerical target, ``label_gap`` and ``downstream_dp_difference`` are the largest gap
   between two groups' mean generated value, and mean prediction of a gradient-boosting
   regressor trained on the generated rows, in standard deviations of the real target.
@@ -66,10 +67,12 @@ MAX_ROWS = 5000  # generated rows the downstream classifier is trained on
 #: Real rows of each group measured at most (a random subset), and generated rows of each
 #: group for the label gap: a gap of two rates is then uncertain by about 0.016.
 ROWS_PER_GROUP = 2000
-#: Generated rows of the label gap, at most, over all groups: beyond 100 groups each gets
-#: fewer than ``ROWS_PER_GROUP`` (500 groups asked for a million rows, twice with offsets;
-#: docs/method.md, "After the fit").
-MAX_GAP_ROWS = 200_000
+#: Generated rows of the label gap, at most, over all groups: beyond 500 groups each gets
+#: fewer than ``ROWS_PER_GROUP`` (5,000 groups would ask for ten million rows, twice with
+#: offsets). Not fewer sooner: the gap is the largest of many groups' differences, and a
+#: fair fit's noise alone then passes the warning's 0.1 (300 groups of 666 rows: 0.11; of
+#: 2,000 rows: 0.07).
+MAX_GAP_ROWS = 1_000_000
 MIN_GROUP_ROWS = 10  # groups with fewer rows are left out of the leakage and DP estimates
 #: Below this many rows a group is small (its latent is one Gaussian, ``density.py``): where
 #: most groups are, an off-target fit is advised to merge them, not to train longer.
@@ -279,10 +282,11 @@ def warn_if_off_target(diagnostics, offsets=None, counts=None):
 
 
 def measure_after_fit(model, x, y, groups, n_groups, seed, tables, warn=True, decode=None):
-    """``measure``, named with the criterion; a failure is reported, never raised: a
-    measurement must not lose a finished fit."""
+    """``measure``, named with the criterion (``tables``: a callable that returns the
+    ``DownstreamTables``); a failure is reported, never raised: a measurement must not lose a
+    finished fit."""
     try:
-        measured = measure(model, x, y, groups, n_groups, seed, tables, decode)
+        measured = measure(model, x, y, groups, n_groups, seed, tables(), decode)
     except Exception as error:  # noqa: BLE001
         measured = {'error': f'{type(error).__name__}: {error}'}
         warnings.warn(f'The fairness diagnostics could not be computed ({measured["error"]}).')
@@ -337,7 +341,7 @@ class DiagnosticsMixin:
                 return values.to_numpy(dtype=float)
         report = measure_after_fit(
             self._model, x, y, codes, len(self._groups), self.seed or 0,
-            DownstreamTables(self, processed_data),
+            lambda: DownstreamTables(self, processed_data),
             # The unfair ablation is unfair on purpose: no warning for it.
             warn=self.fairness_weight > 0, decode=decode,
         )

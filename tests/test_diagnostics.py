@@ -236,3 +236,35 @@ def test_a_fair_label_stays_under_the_warning_however_many_groups(n_groups):
     # label's noise alone would pass 0.1 and warn (300 groups of 666 rows: 0.11).
     gap = _diagnostics._label_gap(_FairStub(), np.arange(n_groups), 2, seed=0)
     assert gap < 0.1
+
+
+def test_the_label_gap_noise_is_the_range_a_group_blind_label_reaches():
+    # Two groups: the gap of two rates of n rows is |N(0, 2 p (1 - p) / n)|, whose 95th
+    # percentile is 1.96 standard deviations; a number's two means likewise.
+    rng = np.random.default_rng(5)
+    groups = np.repeat([0, 1], 2000)
+    classes = (rng.random(4000) < 0.3).astype(int)
+    expected = 1.96 * np.sqrt(2 * 0.3 * 0.7 / 2000)
+    assert _diagnostics._share_gap_noise(classes, groups, 2, [0, 1], 0) == pytest.approx(
+        expected, rel=0.15)
+    values = rng.normal(0, 2, 4000)
+    assert _diagnostics._mean_gap_noise(values, groups, [0, 1], 0) == pytest.approx(
+        1.96 * 2 * np.sqrt(2 / 2000), rel=0.15)
+    # Many groups: a group-blind label's gap stays under its noise, which passes 0.1.
+    stub = _FairStub()
+    stub.set_random_state(None)
+    _, target, sampled = stub.sample(500 * 400, np.repeat(np.arange(500), 400))
+    many = target.argmax(dim=1).numpy()
+    noise = _diagnostics._share_gap_noise(many, sampled, 2, np.arange(500), 0)
+    assert _largest_gap(many, sampled, 2, np.arange(500)) < noise and noise > 0.1
+
+
+def test_no_warning_on_a_gap_within_its_noise():
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+        _diagnostics.warn_if_off_target({'label_gap': 0.12, 'label_gap_noise': 0.15})
+    with pytest.warns(UserWarning, match=r'label_gap 0\.200 \(target: at most 0\.1\)'):
+        _diagnostics.warn_if_off_target({'label_gap': 0.2, 'label_gap_noise': 0.15})
+    with pytest.warns(UserWarning, match=r'label_gap_before_offsets 0\.200'):
+        _diagnostics.warn_if_off_target({'label_gap': 0.3, 'label_gap_before_offsets': 0.2,
+                                         'label_gap_noise': 0.03})

@@ -1,5 +1,6 @@
 """get_fairness_diagnostics(): what a fit achieved, and the warning when it is off target."""
 
+import contextlib
 import re
 import warnings
 
@@ -218,10 +219,13 @@ def test_the_advice_names_small_groups_when_most_groups_are_small():
 class _FairStub:
     """A model whose labels do not depend on the group (each class with probability 1/2)."""
 
-    _numpy_rng = _torch_rng = None
-
     def set_random_state(self, state):
-        self.rng = np.random.RandomState(0 if state is None or isinstance(state, tuple) else state)
+        self.rng = np.random.RandomState(0 if state is None else state)
+
+    @contextlib.contextmanager
+    def sampling_state(self, state):
+        self.set_random_state(state)
+        yield
 
     def sample(self, num_rows, groups):
         import torch

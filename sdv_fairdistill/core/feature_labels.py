@@ -347,17 +347,13 @@ def fit_score_alignment(model, scorer, seed, sharpness=1.0):
             f'A label scorer draws a categorical target of 2 to {MAX_CLASSES} classes or a '
             'number without missing values only.'
         )
-    saved = (model._numpy_rng, model._torch_rng)
-    model.set_random_state(seed)
-    try:
+    with model.sampling_state(seed):
         draws = draws_per_group(model.n_groups)
         logits = []
         for group in range(model.n_groups):
             groups = np.full(draws, group)
             features = model.sample(draws, groups=groups, target=False)[0]
             logits.append(scorer(features, groups))
-    finally:
-        model.set_random_state(saved)
     prior = model.density.group_prior_
     if continuous(model.target_spans):  # the scorer predicts the number
         values = [np.asarray(value, dtype=float) for value in logits]

@@ -158,14 +158,12 @@ class FairDistillModel:
         """
         check_criterion(self.fairness_criterion, self.target_spans, self.positive_class)
         self.n_groups = n_groups
-        rng_context = torch.random.fork_rng() if self.seed is not None else contextlib.nullcontext()
-        with rng_context:
+        with torch.random.fork_rng() if self.seed is not None else contextlib.nullcontext():
             if self.seed is not None:
                 torch.manual_seed(self.seed)
-            x = x.to(self.device)
-            y = y.to(self.device)
-            s = F.one_hot(torch.as_tensor(groups, dtype=torch.long), n_groups).float()
-            s = s.to(self.device)
+            x, y = x.to(self.device), y.to(self.device)
+            group_codes = torch.as_tensor(groups, dtype=torch.long)
+            s = F.one_hot(group_codes, n_groups).float().to(self.device)
             y_in = self._encoder_condition(y, s)
             distributed.check_same_rows(x, 'encoded tables')
             row_weights = self._balancing_weights(y, groups, n_groups)
@@ -307,6 +305,16 @@ class FairDistillModel:
                 f'(np.random.RandomState, torch.Generator); got {random_state!r}.'
             )
 
+    @contextlib.contextmanager
+    def sampling_state(self, random_state):
+        """Sample with ``random_state`` inside the block; the caller's state is restored after."""
+        saved = (self._numpy_rng, self._torch_rng)
+        self.set_random_state(random_state)
+        try:
+            yield
+        finally:
+            self.set_random_state(saved)
+
     @torch.no_grad()
     def sample(self, num_rows, groups=None, source='student', chunk=4096, target=True):
         """Generate rows in the encoded space.
@@ -374,20 +382,15 @@ class FairDistillModel:
 
     def _teacher_density_or_error(self):
         if getattr(self, 'teacher_density', None) is None:
-            raise ValueError(
-                'No teacher latent density: fit with keep_teacher=True to sample from the '
-                'teacher latent space.'
-            )
+            raise ValueError('No teacher latent density: fit with keep_teacher=True to sample '
+                             'from the teacher latent space.')
         return self.teacher_density
 
     def parameter_counts(self):
         """Number of parameters of each network (the teacher only if kept)."""
-        counts = {}
-        for name in ('teacher_encoder', 'student_encoder', 'feature_decoder', 'target_decoder'):
-            module = getattr(self, name, None)
-            if module is not None:
-                counts[name] = sum(p.numel() for p in module.parameters())
-        return counts
+        names = ('teacher_encoder', 'student_encoder', 'feature_decoder', 'target_decoder')
+        return {name: sum(p.numel() for p in module.parameters()) for name in names
+                if (module := getattr(self, name, None)) is not None}
 
     def to(self, device):
         """Move every network to ``device`` (e.g. after loading on a machine without a GPU)."""

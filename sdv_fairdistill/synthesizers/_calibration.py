@@ -121,13 +121,10 @@ def _fit(synthesizer, model, processed_data, codes, seed, numbers):
             return reader.transform(table)[present], table[target].to_numpy(dtype=float)[present]
         return reader.transform(table), second_class_labels(table[target], second)
 
-    saved = (model._numpy_rng, model._torch_rng)
-    try:
+    with model.sampling_state(seed):  # each table sets its own; the user's is restored after
         return calibration.fit_offsets(
             sample, real_matrix, codes, model.n_groups, categorical, seed,
             calibration.tables_per_round(table_rows, model.fairness_criterion), regression=numbers,
             real_labels=real_labels, criterion=model.fairness_criterion, positive=positive,
             return_errors=True,
         )
-    finally:
-        model.set_random_state(saved)

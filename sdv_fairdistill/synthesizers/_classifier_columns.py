@@ -122,7 +122,8 @@ def enforced(synthesizer):
 
 class DownstreamTables:
     """What the diagnostics' downstream model reads: SDV's processed columns but the target
-    (a number's ``.is_null`` flag too, 0 in every generated row kept), through ``ClassifierColumns`` as the calibration reads them, of the real training rows
+    (a number's ``.is_null`` flag too, 0 in every generated row kept), through
+    ``ClassifierColumns`` as the calibration reads them, of the real training rows
     (``processed_data``, in the order of the encoded rows) and of generated tables
     (``synthesizer._sample``)."""
 
@@ -147,13 +148,8 @@ class DownstreamTables:
     def generated(self, num_rows, seed):
         """``(matrix, target values)`` of a generated table of ``num_rows`` rows, drawn with a
         sampling state of its own; a number's missing values left out."""
-        model = self.synthesizer._model
-        saved = (model._numpy_rng, model._torch_rng)
-        model.set_random_state(seed)
-        try:
+        with self.synthesizer._model.sampling_state(seed):
             table = self.synthesizer._sample(num_rows)
-        finally:
-            model.set_random_state(saved)
         if self.null_column is not None:
             table = table[table[self.null_column] != 1]
         return self.reader.transform(table), table[self.target]

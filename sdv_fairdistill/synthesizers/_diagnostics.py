@@ -120,7 +120,7 @@ def _share_gap_noise(classes, groups, n_classes, keep, seed):
     noise alone passes 0.1."""
     rows = np.isin(groups, keep)
     shares = np.bincount(classes[rows], minlength=n_classes) / rows.sum()
-    sizes = np.array([np.sum(groups == g) for g in keep])
+    sizes = np.bincount(groups)[keep]
     counts = np.random.default_rng(seed).multinomial(sizes, shares, size=(NOISE_DRAWS, len(keep)))
     rates = counts / sizes[None, :, None]
     gaps = (rates.max(axis=1) - rates.min(axis=1)).max(axis=1)
@@ -131,7 +131,7 @@ def _mean_gap_noise(values, groups, keep, seed):
     """``_share_gap_noise`` of a number's group means (the pooled spread, each group's count)."""
     present = np.isfinite(values) & np.isin(groups, keep)
     spread = float(np.std(values[present]))
-    sizes = np.array([max(np.sum(present & (groups == g)), 1) for g in keep])
+    sizes = np.maximum(np.bincount(groups[present], minlength=max(keep) + 1)[keep], 1)
     means = np.random.default_rng(seed).normal(0.0, spread / np.sqrt(sizes),
                                                size=(NOISE_DRAWS, len(keep)))
     return float(np.quantile(np.ptp(means, axis=1), NOISE_QUANTILE))
@@ -173,13 +173,9 @@ def _rows_per_group(n_groups):
 def _sample_of_groups(model, keep, seed):
     """``_rows_per_group`` generated rows of each group of ``keep``, drawn with a sampling
     state of their own (the user's is left as it was)."""
-    saved = (model._numpy_rng, model._torch_rng)
-    model.set_random_state(seed)
     each = _rows_per_group(len(keep))
-    try:
+    with model.sampling_state(seed):
         return model.sample(each * len(keep), groups=np.repeat(keep, each))
-    finally:
-        model.set_random_state(saved)
 
 
 def _measure_number(model, decode, y, groups, keep, seed, tables, rows):
@@ -305,7 +301,8 @@ def warn_if_off_target(diagnostics, offsets=None, counts=None):
         off.append(f'target_offsets at their limit (+-{calibration.MAX_OFFSET:g} log-odds)')
     if not off:
         return
-    present = np.asarray(counts)[np.asarray(counts) > 0] if counts is not None else np.array([])
+    counts = np.asarray([] if counts is None else counts)
+    present = counts[counts > 0]
     small = int(np.sum(present < SMALL_GROUP_ROWS))
     if small > len(present) / 2:
         # Training longer cannot help there: each group's rates and offsets rest on a few rows

@@ -12,7 +12,11 @@ from sdv_fairdistill.metrics._rates import (
     EQUAL_OPPORTUNITY,
     EQUALIZED_ODDS,
     RATES,
+    check_groups,
     evaluate,
+    fairness_value,
+    group_rates,
+    rate_frame,
 )
 
 DATA_SOURCES = {'real_data': 'Real data', 'synthetic_data': 'Synthetic data'}
@@ -107,18 +111,17 @@ def model_fairness(y_true, y_pred, sensitive, min_group_size, table_name):
         dict: ``dp_difference``, ``dp_ratio``, ``eo_difference``, ``eo_ratio``,
         ``tpr_difference``, ``tpr_ratio`` and ``by_group`` (every rate of every group).
     """
-    scores = {}
-    for key, criterion, rates in (
-        ('dp', DEMOGRAPHIC_PARITY, tuple(RATES)),
-        ('eo', EQUALIZED_ODDS, ('TPR', 'FPR')),
-        ('tpr', EQUAL_OPPORTUNITY, ('TPR',)),
-    ):
-        result = evaluate(
-            y_true, y_pred, sensitive, criterion=criterion, forms=('difference', 'ratio'),
-            min_group_size=min_group_size, strict=True, table_name=table_name, rates=rates,
-        )
-        scores[f'{key}_difference'] = result['difference']
-        scores[f'{key}_ratio'] = result['ratio']
-        if key == 'dp':
-            scores['by_group'] = result['by_group']
+    sensitive = sensitive.reset_index(drop=True)
+    criteria = {'dp': DEMOGRAPHIC_PARITY, 'eo': EQUALIZED_ODDS, 'tpr': EQUAL_OPPORTUNITY}
+    for criterion in criteria.values():
+        # Strict: every group passes each criterion's check or a ValueError names it, so all
+        # rows stay and one frame of every rate serves the three criteria.
+        check_groups(y_true, sensitive, criterion=criterion, min_group_size=min_group_size,
+                     strict=True, table_name=table_name)
+    frame = rate_frame(y_true, y_pred, sensitive, tuple(RATES))
+    scores = {
+        f'{key}_{form}': fairness_value(frame, criterion, form, table_name=table_name)
+        for key, criterion in criteria.items() for form in ('difference', 'ratio')
+    }
+    scores['by_group'] = group_rates(y_true, y_pred, sensitive, tuple(RATES), frame=frame)
     return scores

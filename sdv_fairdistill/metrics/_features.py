@@ -105,10 +105,22 @@ def _to_number(column, sdtype):
     return pd.to_numeric(column, errors='coerce').astype(float)
 
 
+#: Kinds of column (pandas' ``infer_dtype``) whose equal values have one text: ``value_text``
+#: of each distinct value serves all its rows. Other mixes may hold values that are equal but
+#: print apart (``True == 1``), so each of their rows is rendered.
+_ONE_TEXT_PER_VALUE = ('string', 'integer', 'floating', 'mixed-integer-float', 'boolean')
+
+
 def _as_text(column):
     """Categorical values as text so that 1, 1.0 and '1' of two tables are one category, as
     they are one group (``value_text``)."""
-    return column.astype(object).map(value_text, na_action='ignore').where(column.notna(), np.nan)
+    values = column.astype(object)
+    if pd.api.types.infer_dtype(values, skipna=True) not in _ONE_TEXT_PER_VALUE:
+        return values.map(value_text, na_action='ignore').where(column.notna(), np.nan)
+    # Each distinct value rendered once (a 200,000-row report rendered 6.6 million cells).
+    codes, distinct = pd.factorize(values)
+    texts = np.array([value_text(value) for value in distinct] + [np.nan], dtype=object)
+    return pd.Series(texts[codes], index=column.index, dtype=object)
 
 
 def warn_disjoint_categories(tables, types, reference='real_data'):

@@ -18,7 +18,8 @@
   with the column alone, up to the binning. 0.5: the column tells nothing of the group. The target is one of the columns: under demographic parity its
   synthetic AUROC should fall to 0.5, while the other proxies may keep theirs (fidelity).
   ``All columns`` is the AUROC of a gradient-boosting classifier of the group on every
-  column together.
+  column together (50 iterations; over more than 10 groups fewer, ``ALL_COLUMNS_TREES``
+  trees in all, since it grows a tree per group an iteration).
 """
 
 import importlib.util
@@ -52,6 +53,8 @@ MAX_MODEL_ROWS = 50000
 #: Groups with fewer rows are left out of the proxy AUROCs (3-fold cross-validation).
 MIN_PROXY_GROUP_ROWS = 10
 ALL_COLUMNS = 'All columns'
+#: Trees of the ``All columns`` model, at most (a tree per group an iteration, 50 iterations).
+ALL_COLUMNS_TREES = 500
 
 
 def shap_available():
@@ -251,8 +254,12 @@ def _all_columns_auroc(matrix, categorical, groups, random_state):
     keep, labels = _kept_groups(groups)
     if labels.size < 2:
         return np.nan
+    # Over more than two groups the model grows a tree per group an iteration, and its time
+    # grows with the groups (docs/explanations.md, "Time"): with more than 10 groups it takes
+    # fewer iterations, ALL_COLUMNS_TREES trees at most.
+    max_iter = int(np.clip(ALL_COLUMNS_TREES // labels.size, 1, 50)) if labels.size > 2 else 50
     model = HistGradientBoostingClassifier(
-        max_iter=50, random_state=random_state,
+        max_iter=max_iter, random_state=random_state,
         categorical_features=categorical if categorical.any() else None,
     )
     folds = StratifiedKFold(3, shuffle=True, random_state=random_state)

@@ -224,6 +224,14 @@ def test_an_unknown_report_criterion_is_refused():
         FairnessReport(fairness_criterion='parity')
 
 
+@pytest.mark.parametrize('min_group_size', [0, -1, 2.5, True])
+def test_a_min_group_size_below_one_is_refused_before_any_work(min_group_size):
+    # At 0 a group without a positive row would pass the group check, and its TPR (none to
+    # count) would leave the equal-opportunity gap silently.
+    with pytest.raises(ValueError, match='min_group_size must be a positive integer'):
+        FairnessReport(min_group_size=min_group_size)
+
+
 def test_report_numbers_equal_the_rates_counted_by_hand(adult, reports):
     train, validation = adult
     report, synthetic = reports['debiased']

@@ -9,7 +9,6 @@ keywords, from which ``FairnessMetric`` derives its SDMetrics ``name`` and ``goa
 ``metric_classes`` creates the twelve of ``fairness.py`` that way, from their docstrings.
 """
 
-import numpy as np
 from sdmetrics.goal import Goal
 from sdmetrics.single_table.base import SingleTableMetric
 
@@ -18,6 +17,7 @@ from sdv_fairdistill.metrics._rates import (
     DIFFERENCE,
     EQUALIZED_ODDS,
     RATIO,
+    check_min_group_size,
     evaluate,
     improvement,
 )
@@ -39,8 +39,7 @@ _SDMETRICS_NAMES = {
 def _check_options(agg, min_group_size):
     if agg not in _AGGREGATIONS:
         raise ValueError(f"agg must be 'worst_case' or 'mean', not {agg!r}.")
-    if not (isinstance(min_group_size, (int, np.integer)) and min_group_size >= 1):
-        raise ValueError(f'min_group_size must be a positive integer, not {min_group_size!r}.')
+    check_min_group_size(min_group_size)
 
 
 class FairnessMetric(SingleTableMetric):

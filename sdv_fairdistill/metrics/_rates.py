@@ -184,6 +184,14 @@ def fairness_value(frame, criterion, form, agg='worst_case', table_name='the tab
     return value
 
 
+def check_min_group_size(min_group_size):
+    """Refuse a ``min_group_size`` below 1: every criterion's rates assume that each group it
+    compares has a row (of each class the criterion's rates read)."""
+    if not (isinstance(min_group_size, (int, np.integer)) and not isinstance(min_group_size, bool)
+            and min_group_size >= 1):
+        raise ValueError(f'min_group_size must be a positive integer, not {min_group_size!r}.')
+
+
 def check_groups(
     y_true,
     sensitive,

@@ -47,7 +47,12 @@ from sdv_fairdistill.metrics._properties import (
     EqualizedOdds,
     EqualOpportunity,
 )
-from sdv_fairdistill.metrics._rates import DEMOGRAPHIC_PARITY, EQUALIZED_ODDS, check_groups
+from sdv_fairdistill.metrics._rates import (
+    DEMOGRAPHIC_PARITY,
+    EQUALIZED_ODDS,
+    check_groups,
+    check_min_group_size,
+)
 from sdv_fairdistill.metrics._tables import (
     check_metadata_columns,
     single_table_metadata,
@@ -143,6 +148,7 @@ class FairnessReport(NumberTargetMixin, ExplanationsMixin, BaseReport):
                 f'fairness_criterion must be None or one of '
                 f'{", ".join(self.CRITERION_PROPERTIES)}; got {fairness_criterion!r}.'
             )
+        check_min_group_size(min_group_size)
         self.fairness_criterion = fairness_criterion
         self.validation_size = validation_size
         self.random_state = random_state

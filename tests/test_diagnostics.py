@@ -52,8 +52,9 @@ def test_diagnostics_see_the_bias_of_the_ablation_and_its_removal(biased_table):
     fair, fair_warnings = _fit(biased_table)
     unfair_d, fair_d = unfair.get_fairness_diagnostics(), fair.get_fairness_diagnostics()
     assert unfair_d['criterion'] == fair_d['criterion'] == 'demographic_parity'
-    # The ablation's latent reveals the group (x does) and its data keep a label gap.
-    assert unfair_d['latent_leakage_auroc'] > 0.9
+    # The ablation's latent reveals the group (x does; its posterior draws, which the
+    # decoder sees, less sharply than their means) and its data keep a label gap.
+    assert unfair_d['latent_leakage_auroc'] > 0.6
     assert unfair_d['label_gap'] > 0.1 and unfair_d['downstream_dp_difference'] > 0.2
     # The penalty shrinks each of them. The calibration's offsets then trade label gap for
     # equal downstream selection rates: the penalty's own gap is the one before them.
@@ -113,6 +114,19 @@ def test_diagnostics_without_a_target_report_the_leakage(biased_table):
     diagnostics = synthesizer.get_fairness_diagnostics()
     assert set(diagnostics) == {'criterion', 'latent_leakage_auroc'}
     assert 0 <= diagnostics['latent_leakage_auroc'] <= 1
+
+
+def test_a_latent_with_nothing_to_encode_does_not_leak_the_group():
+    # No feature column: the fair latent carries nothing the decoder uses, and its means
+    # differ by group only in their last digits. The leakage is read from the posterior
+    # draws the decoder sees, so it is chance (0.5), not the 1.0 a scale-blind classifier
+    # reads from such means.
+    rng = np.random.default_rng(0)
+    group = rng.choice(['F', 'M'], 3000)
+    label = (rng.random(3000) < np.where(group == 'F', 0.30, 0.45)).astype(int)
+    table = pd.DataFrame({'group': group, 'label': label})
+    synthesizer, _ = _fit(table)
+    assert abs(synthesizer.get_fairness_diagnostics()['latent_leakage_auroc'] - 0.5) < 0.05
 
 
 def test_small_fair_groups_are_measured_on_rows_of_their_own():

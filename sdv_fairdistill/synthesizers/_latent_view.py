@@ -27,7 +27,11 @@ from sklearn.manifold import TSNE
 from sdv_fairdistill.adapters.tabular_encoding import seeded_transforms
 from sdv_fairdistill.group_names import group_name
 from sdv_fairdistill.synthesizers._table_rows import sensitive_values
-from sdv_fairdistill.synthesizers._diagnostics import MIN_GROUP_ROWS, leakage_auroc
+from sdv_fairdistill.synthesizers._diagnostics import (
+    MIN_GROUP_ROWS,
+    fair_latent_draws,
+    leakage_auroc,
+)
 
 METHODS = ('pca', 'tsne', 'discriminant')
 
@@ -105,12 +109,7 @@ class LatentViewMixin:
         model = self._model
         s = F.one_hot(torch.as_tensor(codes, dtype=torch.long), len(self._groups)).float()
         condition = model._encoder_condition(y.to(model.device), s.to(model.device))
-        # The posterior draws, from a seeded generator of their own.
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(seed)
-            draws = model._posterior_samples(model.student_encoder, x.to(model.device),
-                                             condition)
-        return draws[:, : model.fair_latent_dim]
+        return fair_latent_draws(model, x.to(model.device), condition, seed)
 
     def get_latent_embedding(self, data, method='pca', num_rows=2000, seed=0):
         """A 2-D embedding of the fair part of the student's latent, coloured by group.

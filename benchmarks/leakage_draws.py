@@ -31,7 +31,7 @@ from sdv_fairdistill import FairDistillSynthesizer
 from sdv_fairdistill.benchmark.evaluation import Evaluator
 from sdv_fairdistill.benchmark.runner import generator_metadata, split_dataset
 from sdv_fairdistill.datasets import get_dataset
-from sdv_fairdistill.synthesizers._diagnostics import leakage_auroc
+from sdv_fairdistill.synthesizers._latent_leakage import leakage_auroc
 
 
 def means_leakage(synthesizer, table, seed):

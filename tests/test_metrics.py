@@ -895,7 +895,7 @@ def test_no_warning_for_valid_inputs(small):
 
 
 def test_a_group_without_a_label_at_the_smallest_group_size_gets_advice_that_can_help():
-    from sdv_fairdistill.metrics._rates import check_groups
+    from sdv_fairdistill.metrics._group_checks import check_groups
 
     sensitive = pd.DataFrame({'sex': ['F', 'F', 'M', 'M']})
     y_true = np.array([0, 0, 1, 0])  # no woman has the positive label

@@ -12,12 +12,12 @@ keywords, from which ``FairnessMetric`` derives its SDMetrics ``name`` and ``goa
 from sdmetrics.goal import Goal
 from sdmetrics.single_table.base import SingleTableMetric
 
+from sdv_fairdistill.metrics._group_checks import check_min_group_size
 from sdv_fairdistill.metrics._rates import (
     DEMOGRAPHIC_PARITY,
     DIFFERENCE,
     EQUALIZED_ODDS,
     RATIO,
-    check_min_group_size,
     evaluate,
     improvement,
 )

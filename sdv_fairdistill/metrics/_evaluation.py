@@ -7,12 +7,12 @@ from functools import cached_property
 import numpy as np
 from sklearn.metrics import roc_auc_score
 
+from sdv_fairdistill.metrics._group_checks import check_groups
 from sdv_fairdistill.metrics._rates import (
     DEMOGRAPHIC_PARITY,
     EQUAL_OPPORTUNITY,
     EQUALIZED_ODDS,
     RATES,
-    check_groups,
     evaluate,
     fairness_value,
     group_rates,

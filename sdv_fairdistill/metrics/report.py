@@ -47,12 +47,8 @@ from sdv_fairdistill.metrics._properties import (
     EqualizedOdds,
     EqualOpportunity,
 )
-from sdv_fairdistill.metrics._rates import (
-    DEMOGRAPHIC_PARITY,
-    EQUALIZED_ODDS,
-    check_groups,
-    check_min_group_size,
-)
+from sdv_fairdistill.metrics._group_checks import check_groups, check_min_group_size
+from sdv_fairdistill.metrics._rates import DEMOGRAPHIC_PARITY, EQUALIZED_ODDS
 from sdv_fairdistill.metrics._tables import (
     check_metadata_columns,
     single_table_metadata,

@@ -5,7 +5,7 @@ from it (the leakage).
 The rows are encoded as in training (posterior draws ``z ~ q(z | x, ...)``, on which the
 penalty acts and the latent density is fitted), the fair part is embedded in 2-D with
 scikit-learn's PCA or t-SNE, and the leakage is the cross-validated AUROC of a logistic
-regression of the group from the fair part (``_diagnostics.leakage_auroc``): 0.5 when it
+regression of the group from the fair part (``_latent_leakage.leakage_auroc``): 0.5 when it
 tells nothing of the group. Beside the unfair ablation (``fairness_weight=0``) the groups
 separate; with the penalty they mix.
 """
@@ -27,11 +27,8 @@ from sklearn.manifold import TSNE
 from sdv_fairdistill.adapters.tabular_encoding import seeded_transforms
 from sdv_fairdistill.group_names import group_name
 from sdv_fairdistill.synthesizers._table_rows import sensitive_values
-from sdv_fairdistill.synthesizers._diagnostics import (
-    MIN_GROUP_ROWS,
-    fair_latent_draws,
-    leakage_auroc,
-)
+from sdv_fairdistill.synthesizers._diagnostics import MIN_GROUP_ROWS
+from sdv_fairdistill.synthesizers._latent_leakage import fair_latent_draws, leakage_auroc
 
 METHODS = ('pca', 'tsne', 'discriminant')
 

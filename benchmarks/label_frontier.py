@@ -16,11 +16,19 @@ real training rows' own features:
   labels would give if its features were the real rows. The gap between this row and the
   synthesizer's is the features' fidelity. ``--sharpness 1 2 3`` gives one such row per
   value (default: the synthesizer's default).
+- ``--repair 0 0.25 0.5 0.75 1``: the same rows with each group's distribution moved only
+  part of the way to the barycenter (Feldman et al.'s partial repair: the quantile function
+  ``(1 - a) Q_group + a Q_barycenter``, then sharpened; ``a = 1`` is the synthesizer's label,
+  ``a = 0`` each group's own, sharpened): the trade-off between fairness and the ranking of
+  the real labels a fair label allows, where a target (AUROC near TVAE's) is not met at the
+  synthesizer's full repair.
 
 Usage (JSON lines on stdout)::
 
     python benchmarks/label_frontier.py adult compas german adult_rare adult_small \
         --seeds 0 1 2 3 4 > benchmarks/results/frontier/label_frontier.jsonl
+    python benchmarks/unseen_tables.py --run label_frontier.py ofp --seeds 0 1 2 3 4 \
+        --repair 0 0.25 0.5 0.75 0.9 1 > benchmarks/results/frontier/repair_ofp.jsonl
 
 Results: docs/cases.md. ``--classifier-options '{"max_iter": 300}'`` probes other settings
 of the label classifier (benchmarks/results/stability/utility_probes.md).
@@ -40,7 +48,7 @@ from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
 from sdv_fairdistill.benchmark.evaluation import Evaluator
 from sdv_fairdistill.benchmark.runner import split_dataset
-from sdv_fairdistill.core.feature_labels import ScoreAlignment
+from sdv_fairdistill.core.feature_labels import GRID, ScoreAlignment, _integral, sharpened
 from sdv_fairdistill.datasets import get_dataset
 from sdv_fairdistill.synthesizers import _feature_labels
 from sdv_fairdistill.synthesizers._classifier_columns import ClassifierColumns
@@ -55,6 +63,32 @@ def _scorer(categorical, seed):
     return HistGradientBoostingClassifier(
         categorical_features=categorical, random_state=seed, **_feature_labels.CLASSIFIER_OPTIONS
     )
+
+
+class PartialRepair(ScoreAlignment):
+    """``ScoreAlignment`` with each group mapped onto ``(1 - repair) Q_group + repair
+    Q_barycenter`` (quantile functions), sharpened: at ``repair=1`` the synthesizer's label."""
+
+    def __init__(self, sharpness, repair):
+        super().__init__(sharpness)
+        self.repair = repair
+
+    def fit(self, probabilities_by_group, group_prior):
+        super().fit(probabilities_by_group, group_prior)
+        barycenter = self._barycenter(probabilities_by_group, group_prior)
+        self.targets_ = []
+        for values in self.sorted_:
+            own = np.quantile(values, GRID)
+            quantiles = sharpened((1 - self.repair) * own + self.repair * barycenter, self.sharpness)
+            self.targets_.append((quantiles, _integral(quantiles)))
+        return self
+
+    def _barycenter(self, probabilities_by_group, group_prior):
+        prior = np.asarray(group_prior, dtype=float) / np.sum(group_prior)
+        return prior @ np.stack([np.quantile(values, GRID) for values in self.sorted_])
+
+    def _target(self, group):
+        return self.targets_[group]
 
 
 def _rate_thresholds(scores, groups, rate):
@@ -88,7 +122,7 @@ def real_split(name, seed):
     )
 
 
-def run(name, seed, sharpness=(DEFAULT_SHARPNESS,)):
+def run(name, seed, sharpness=(DEFAULT_SHARPNESS,), repair=(1.0,)):
     split = real_split(name, seed)
     dataset, train, evaluator, reader = split.dataset, split.train, split.evaluator, split.reader
     x_train, x_test, y_train, y_test = split.x_train, split.x_test, split.y_train, split.y_test
@@ -112,14 +146,20 @@ def run(name, seed, sharpness=(DEFAULT_SHARPNESS,)):
     })
     negative = train.loc[y_train == 0, dataset.target_column].iloc[0]
     draws = np.random.RandomState(seed).random_sample(len(train))
+    by_group = [out_of_fold[codes == g] for g in range(codes.max() + 1)]
     for value in sharpness:
-        alignment = ScoreAlignment(value).fit(
-            [out_of_fold[codes == g] for g in range(codes.max() + 1)], np.bincount(codes)
-        )
-        aligned = alignment.transform(out_of_fold, codes)
-        relabelled = train.copy()
-        relabelled[dataset.target_column] = np.where(draws < aligned, dataset.positive_label, negative)
-        record('fair_labels', {**evaluator.tstr(relabelled), 'sharpness': value})
+        for strength in repair:
+            if strength == 1.0:  # the synthesizer's own alignment
+                alignment = ScoreAlignment(value).fit(by_group, np.bincount(codes))
+            else:
+                alignment = PartialRepair(value, strength).fit(by_group, np.bincount(codes))
+            aligned = alignment.transform(out_of_fold, codes)
+            relabelled = train.copy()
+            relabelled[dataset.target_column] = np.where(
+                draws < aligned, dataset.positive_label, negative
+            )
+            record('fair_labels', {**evaluator.tstr(relabelled), 'sharpness': value,
+                                   'repair': strength})
     return rows
 
 
@@ -129,6 +169,8 @@ def main():
     parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2, 3, 4])
     parser.add_argument('--sharpness', type=float, nargs='+', default=[DEFAULT_SHARPNESS],
                         help='label_sharpness values of the fair_labels rows')
+    parser.add_argument('--repair', type=float, nargs='+', default=[1.0],
+                        help='how far each group moves to the barycenter (1: the synthesizer)')
     parser.add_argument('--classifier-options', type=json.loads, default={},
                         help='JSON keyword arguments of the label classifier (a probe)')
     args = parser.parse_args()
@@ -136,7 +178,7 @@ def main():
     warnings.simplefilter('ignore')
     for name in args.datasets:
         for seed in args.seeds:
-            for row in run(name, seed, args.sharpness):
+            for row in run(name, seed, args.sharpness, args.repair):
                 print(json.dumps({k: v for k, v in row.items() if not isinstance(v, dict)}), flush=True)
 
 

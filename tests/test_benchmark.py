@@ -1,5 +1,6 @@
 """The benchmark runner in quick mode, and the metrics it is built from."""
 
+import inspect
 import json
 import warnings
 
@@ -15,10 +16,12 @@ from sdv_fairdistill.benchmark import (
     Evaluator,
     run_benchmark,
     split_dataset,
+    tradeoff_figure,
 )
 from sdv_fairdistill.datasets import get_dataset
 from sdv_fairdistill.metrics import FairnessReport
 from sdv_fairdistill.metrics._features import TableEmbedding, feature_types
+from sdv_fairdistill.synthesizers.tabular import FairDistillSynthesizer
 from sdv_fairdistill.metrics.density_coverage import density_coverage
 
 TINY = {'FairDistill': {'epochs': 2, 'distill_epochs': 1, 'batch_size': 200}}
@@ -498,3 +501,21 @@ def test_a_sweep_whose_every_cell_failed_still_saves_its_figure(tmp_path):
     paths = result.save(tmp_path)
     assert paths['html'].is_file()
     assert len(result.errors()) == 2
+
+
+def test_the_sweep_learns_with_the_runs_metadata():
+    # A run asked for detected metadata swept with the curated one (its default-weight point
+    # differed from the run's own cell: COMPAS seed 0, DP 0.039 against 0.022).
+    default_weight = inspect.signature(FairDistillSynthesizer).parameters['fairness_weight'].default
+    config = BenchmarkConfig.quick(
+        datasets=['compas'], generators=['FairDistill'], seeds=[0], num_rows=400, params=TINY,
+        metadata=['detected'], reference=False, ceilings=[], sweep_datasets=['compas'],
+        sweep_seeds=[0], sweep_weights=[default_weight], raise_errors=True,
+    )
+    result = run_benchmark(config, progress=False)
+    (cell,), (point,) = result.records, result.sweep
+    assert cell['metadata'] == point['metadata'] == 'detected'
+    # The same seed, data, metadata and weight: the same fit, so the same scores.
+    for metric in ('accuracy', 'auroc', 'dp_difference', 'label_gap'):
+        assert point[metric] == cell[metric], metric
+    assert 'detected metadata' in tradeoff_figure(result).data[0].name

@@ -10,6 +10,8 @@ DEFAULT_DATASETS = ('adult', 'compas', 'german')
 DEFAULT_GENERATORS = tuple(GENERATORS)
 DEFAULT_SWEEP_WEIGHTS = (0.0, 100.0, 300.0, 1000.0, 3000.0)
 METADATA_KINDS = ('curated', 'detected')
+#: How a row of a generator that learned with detected metadata is labelled.
+DETECTED_SUFFIX = ' · detected metadata'
 
 
 @dataclass
@@ -31,7 +33,7 @@ class BenchmarkConfig:
         embedding_rows (int or None): rows per table for density / coverage.
         nearest_k (int): k of density / coverage.
         sweep_weights (tuple[float]): ``fairness_weight`` values of the trade-off sweep
-            (empty: no sweep).
+            (empty: no sweep). The sweep learns with the first kind of ``metadata``.
         sweep_datasets (tuple[str] or None): datasets swept. Defaults to None: Adult when
             ``datasets`` has it, else the first of ``datasets``.
         sweep_seeds (tuple[int]): seeds of the sweep.

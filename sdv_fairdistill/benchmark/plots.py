@@ -3,6 +3,8 @@
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from sdv_fairdistill.benchmark.config import DETECTED_SUFFIX
+
 _LABELS = {
     'accuracy': 'Accuracy (TSTR)', 'auroc': 'AUROC (TSTR)', 'f1': 'F1 (TSTR)',
     'dp_difference': 'Demographic-parity difference (TSTR)',
@@ -15,6 +17,13 @@ _SYMBOLS = ('diamond', 'square', 'triangle-up', 'cross', 'x', 'star', 'circle-op
 def _has(row, metric):
     """Whether a summary row has a mean of ``metric`` to place."""
     return (metric, 'mean') in row.index and row[(metric, 'mean')] == row[(metric, 'mean')]
+
+
+def _sweep_name(result):
+    """The sweep's legend entry, naming detected metadata where the sweep learned with it."""
+    kinds = {record.get('metadata', 'curated') for record in result.sweep}
+    suffix = DETECTED_SUFFIX if kinds == {'detected'} else ''
+    return f'FairDistill, fairness_weight sweep{suffix}'
 
 
 def tradeoff_figure(result, x='dp_difference', y='accuracy', datasets=None):
@@ -54,7 +63,7 @@ def tradeoff_figure(result, x='dp_difference', y='accuracy', datasets=None):
                 error_x=dict(array=curve[(x, 'std')].fillna(0)),
                 error_y=dict(array=curve[(y, 'std')].fillna(0)),
                 mode='lines+markers+text', text=[f'λ={w:g}' for w in curve.index],
-                textposition='top right', name='FairDistill, fairness_weight sweep',
+                textposition='top right', name=_sweep_name(result),
                 line=dict(color='#1f77b4'), legendgroup='sweep', showlegend='sweep' not in shown,
             ), row=1, col=column)
             shown.add('sweep')

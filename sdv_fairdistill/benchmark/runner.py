@@ -7,7 +7,7 @@ import warnings
 from sklearn.model_selection import train_test_split
 
 from sdv_fairdistill.benchmark.ceilings import ceiling_name, fairlearn_ceiling
-from sdv_fairdistill.benchmark.config import BenchmarkConfig
+from sdv_fairdistill.benchmark.config import DETECTED_SUFFIX, BenchmarkConfig
 from sdv_fairdistill.benchmark.evaluation import Evaluator
 from sdv_fairdistill.benchmark.generators import (
     FAIRDISTILL,
@@ -20,7 +20,6 @@ from sdv_fairdistill.datasets import get_dataset
 from sdv_fairdistill.metrics._columns import binary_labels
 
 REFERENCE = 'Real data'
-DETECTED_SUFFIX = ' · detected metadata'
 
 
 def generator_label(name, metadata_kind):
@@ -199,9 +198,12 @@ def _evaluator(config, real_train, real_test, metadata, dataset, seed):
 
 
 def _sweep(config, bar):
-    """FairDistill at each ``sweep_weights`` value: utility and fairness, no fidelity."""
+    """FairDistill at each ``sweep_weights`` value: utility and fairness, no fidelity. It
+    learns with the first metadata of the run (``config.metadata``), so that a run asked
+    for detected metadata sweeps with it too."""
     spec = get_generator('FairDistill')
     params = config.params.get(FAIRDISTILL, {})
+    kind = config.metadata[0]
     records = []
     for dataset_name in config.sweep_datasets:
         dataset = get_dataset(dataset_name)
@@ -210,19 +212,21 @@ def _sweep(config, bar):
                 dataset, config.num_rows, config.test_size, seed
             )
             evaluator = _evaluator(config, real_train, real_test, metadata, dataset, seed)
+            learned = generator_metadata(kind, metadata, real_train, dataset)
             for weight in config.sweep_weights:
                 bar.set_description(f'sweep {dataset_name} seed {seed}: fairness_weight={weight:g}')
 
                 def work(weight=weight):
                     synthetic, costs = run_generator(
-                        spec, dataset, metadata, real_train, seed,
+                        spec, dataset, learned, real_train, seed,
                         {**params, 'fairness_weight': float(weight)}, config.enable_gpu,
                     )
                     return {**costs, **evaluator.evaluate(synthetic, fidelity=False)}
 
                 record = {
                     'dataset': dataset_name, 'seed': seed, 'generator': 'FairDistill',
-                    'fairness_weight': float(weight), 'train_rows': len(real_train),
+                    'metadata': kind, 'fairness_weight': float(weight),
+                    'train_rows': len(real_train),
                 }
                 records.append(_cell(config, record, work))
                 bar.update()

@@ -181,7 +181,7 @@ def build_parser():
                        metavar='KIND',
                        help="metadata the generators learn with: 'curated' and / or "
                        "'detected' (SDV's detect_from_dataframes; default: both in the full "
-                       'mode, curated in the quick mode)')
+                       'mode, curated in the quick mode); the sweep learns with the first')
     bench.add_argument('--no-reference', action='store_true',
                        help="skip the 'Real data' reference row (e.g. in a part of a run "
                        'whose other part has it)')

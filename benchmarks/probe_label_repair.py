@@ -1,4 +1,6 @@
-"""Probe: a `label_repair = a` parameter prototyped by monkeypatching (nothing in the package edited).
+"""Probe: the `label_repair = a` parameter as it was prototyped by monkeypatching, before it
+shipped (the shipped parameter gives the same numbers; this probe pairs every ``a`` on one
+trained model).
 
 Per seed: one default fit (its own label alignment and calibration, captured), scored; then for
 each arm a the label alignment (PartialRepair, a) and the calibration (per-group target rate

@@ -448,7 +448,7 @@ def test_bad_fit_values_name_the_option(option, value, german_csv, tmp_path, cap
 
 
 PYTHON_NAMES = ('sensitive_columns', 'fairness_criterion', 'positive_label', 'or None',
-                'classifier=', 'Use None', 'align_target')
+                'classifier=', 'Use None', 'align_target', 'label_repair', 'fairness_weight')
 
 
 @pytest.mark.parametrize('arguments, advice', [
@@ -467,6 +467,10 @@ PYTHON_NAMES = ('sensitive_columns', 'fairness_criterion', 'positive_label', 'or
      "--positive-label 'nope' is not a class of 'credit' (classes: ['bad', 'good'])."),
     (['-s', 'sex', '-t', 'credit', '--criterion', 'equalized_odds', '--align-target'],
      'leave out --align-target or pass --no-align-target.'),
+    (['-s', 'sex', '-t', 'purpose', '--label-repair', '0.5'],
+     '--label-repair 0.5 applies to a target of two classes drawn from the features'),
+    (['-s', 'sex', '-t', 'credit', '--label-repair', '0.5', '--fairness-weight', '0'],
+     'with --fairness-weight above 0 only'),
 ])
 def test_fit_advice_is_in_the_command_lines_words(arguments, advice, german_csv, tmp_path,
                                                   capsys):

@@ -39,6 +39,7 @@ FIT_OPTIONS = {
     'calibrate_target': '--calibrate-target',
     'label_from_features': '--label-from-features',
     'label_sharpness': '--label-sharpness',
+    'label_repair': '--label-repair',
 }
 
 
@@ -52,6 +53,13 @@ CLI_WORDS = {
         'mark it categorical in the metadata file ("sdtype": "categorical"; without '
         '--metadata, the one saved next to --output) and pass it with --metadata',
     re.escape('The target_column '): 'The --target column ',
+    re.escape('(label_from_features=None or True)'): '(without --no-label-from-features)',
+    re.escape('or label_from_features=False). Leave label_repair=1.'):
+        'or --no-label-from-features). Leave out --label-repair.',
+    re.escape(': leave label_repair=1.'): ': leave out --label-repair.',
+    r'\blabel_repair=([\d.]+)': r'--label-repair \1',
+    re.escape('fairness_weight > 0'): '--fairness-weight above 0',
+    r'\bfairness_weight=([\d.]+)': r'--fairness-weight \1',
     r'\bsensitive_columns\b': '--sensitive',
     **COMMON_WORDS,
     # The command line converts the text it is given: the type hint is Python's.

@@ -81,6 +81,10 @@ def build_parser():
                      'log-odds (more than two classes: on the class log-probabilities) before '
                      'the label is drawn (1: the classifier\'s probability; '
                      "default: the synthesizer's)")
+    fit.add_argument('--label-repair', type=float, metavar='A',
+                     help='how far (0 to 1) each group moves to equal label rates: below 1 '
+                     "a group keeps 1 - A of its real label-rate gap (two classes, demographic "
+                     'parity; default: 1, equal rates)')
     fit.add_argument('--seed', type=int, default=None, help='seed for a reproducible fit')
     fit.add_argument('--gpu', action='store_true', help='train on a CUDA GPU if there is one')
     fit.add_argument('--sample-rows', type=int, metavar='N',

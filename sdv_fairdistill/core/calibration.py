@@ -74,23 +74,25 @@ def calibratable(spans):
     return len(spans) == 1 and spans[0].kind == span_ops.CATEGORICAL and spans[0].width == 2
 
 
-def selection_shifts(log_odds, groups, n_groups):
-    """Per-group shifts of ``log_odds`` that give every group the pooled selection rate, and
-    the standard error of each from the group's rows alone.
+def selection_shifts(log_odds, groups, n_groups, gaps=None):
+    """Per-group shifts of ``log_odds`` that give every group the pooled selection rate (plus
+    ``gaps[g]``, the rate each group is to keep above it, where given), and the standard
+    error of each from the group's rows alone.
 
     Returns:
         tuple: ``(shifts, errors)``, arrays of ``n_groups``; a group with fewer than
         ``MIN_GROUP_ROWS`` rows gets shift 0 and error ``inf`` (no offset), and so does
         every group when the classifier selects all rows or none (no rate to match).
     """
-    level = 1.0 - float(np.mean(log_odds > 0))  # one minus the pooled selection rate
+    base_level = 1.0 - float(np.mean(log_odds > 0))  # one minus the pooled selection rate
     shifts, errors = np.zeros(n_groups), np.full(n_groups, np.inf)
-    if level in (0.0, 1.0):
+    if base_level in (0.0, 1.0):
         return shifts, errors
     for group in range(n_groups):
         values = log_odds[groups == group]
         if len(values) < MIN_GROUP_ROWS:
             continue
+        level = base_level if gaps is None else float(np.clip(base_level - gaps[group], 0, 1))
         # The shift that leaves a share ``1 - level`` of the group's rows above zero: minus
         # the ``level`` quantile of its log-odds (between two order statistics).
         shifts[group] = -np.quantile(values, level)
@@ -103,7 +105,7 @@ def selection_shifts(log_odds, groups, n_groups):
     return shifts, errors
 
 
-def criterion_shifts(log_odds, groups, labels, n_groups, criterion, positive=1):
+def criterion_shifts(log_odds, groups, labels, n_groups, criterion, positive=1, repair=1.0):
     """``selection_shifts`` for ``criterion``: per-group shifts (and errors) of ``log_odds``
     that equalise what the criterion compares between groups.
 
@@ -121,9 +123,17 @@ def criterion_shifts(log_odds, groups, labels, n_groups, criterion, positive=1):
         labels (np.ndarray[int]): the real rows' classes, 1 for the second class of the
             target's one-hot (the class whose log-odds are shifted).
         positive (int): the positive class, 0 or 1 in ``labels``. Defaults to 1.
+        repair (float): under demographic parity, below 1 each group keeps ``1 - repair`` of
+            its real label rate's gap to the pooled one (the label's partial repair,
+            ``ScoreAlignment``), which needs ``labels``. Defaults to 1.
     """
     if criterion == 'demographic_parity':
-        return selection_shifts(log_odds, groups, n_groups)
+        if repair >= 1.0:
+            return selection_shifts(log_odds, groups, n_groups)
+        labels = np.asarray(labels, dtype=float)
+        gaps = [(1.0 - repair) * (labels[groups == group].mean() - labels.mean())
+                if np.any(groups == group) else 0.0 for group in range(n_groups)]
+        return selection_shifts(log_odds, groups, n_groups, gaps)
     if criterion not in ('equalized_odds', 'equal_opportunity'):
         raise ValueError(f'Unknown fairness criterion {criterion!r}.')
     if labels is None:
@@ -297,7 +307,7 @@ def tables_per_round(table_rows, criterion='demographic_parity'):
 
 def fit_offsets(sample, real_matrix, real_groups, n_groups, categorical, seed, tables,
                 regression=False, real_labels=None, criterion='demographic_parity', positive=1,
-                return_errors=False):
+                return_errors=False, repair=1.0):
     """The per-group log-odds offsets of a generated two-class label (``np.ndarray``), or with
     ``regression`` the per-group shifts of a generated number (in its own units; a
     gradient-boosting regressor and ``mean_shifts`` take the classifier's and
@@ -331,6 +341,7 @@ def fit_offsets(sample, real_matrix, real_groups, n_groups, categorical, seed, t
         return_errors (bool): also return each group's standard error of the first round's
             mean shift (inf where it was not measured), what ``certain`` judges. Defaults to
             False.
+        repair (float): ``criterion_shifts``' partial repair. Defaults to 1.
     """
     offsets, first_errors = np.zeros(n_groups), np.full(n_groups, np.inf)
     # Groups whose gap passed the cut in the first round: the second round measures what is
@@ -352,7 +363,7 @@ def fit_offsets(sample, real_matrix, real_groups, n_groups, categorical, seed, t
             else:
                 shift, error = criterion_shifts(
                     model.decision_function(real_matrix), real_groups, real_labels, n_groups,
-                    criterion, positive,
+                    criterion, positive, repair,
                 )
             shifts.append(shift)
             errors.append(error)

@@ -99,21 +99,34 @@ class ScoreAlignment:
     Args:
         sharpness (float): factor on the barycenter's log-odds; 1 keeps the classifier's
             probabilities. Defaults to 1.
+        repair (float): how far each group moves to the barycenter: below 1 it is mapped onto
+            ``(1 - repair) Q_group + repair Q_barycenter`` (quantile functions; Feldman et
+            al.'s partial repair), sharpened, so its label rate keeps ``1 - repair`` of its
+            gap to the pooled one. Defaults to 1.
     """
 
-    def __init__(self, sharpness=1.0):
+    def __init__(self, sharpness=1.0, repair=1.0):
         self.sharpness = sharpness
+        self.repair = repair
 
     def fit(self, probabilities_by_group, group_prior):
         """Learn each group's distribution from ``probabilities_by_group[g]`` (draws) and the
         barycenter (group-prior-weighted mean of their quantile functions), sharpened."""
         prior = np.asarray(group_prior, dtype=float) / np.sum(group_prior)
         self.sorted_ = [np.sort(np.asarray(p, dtype=float)) for p in probabilities_by_group]
-        quantiles = prior @ np.stack([np.quantile(values, GRID) for values in self.sorted_])
-        quantiles = sharpened(quantiles, self.sharpness)
+        own = np.stack([np.quantile(values, GRID) for values in self.sorted_])
+        barycenter = prior @ own
+        quantiles = sharpened(barycenter, self.sharpness)
         # Integral of the quantile function from 0, for its mean over an interval.
         self.quantiles_ = quantiles
         self.integral_ = _integral(quantiles)
+        repair = getattr(self, 'repair', 1.0)
+        self.repaired_ = None if repair >= 1.0 else [
+            (target, _integral(target)) for target in (
+                sharpened((1.0 - repair) * group + repair * barycenter, self.sharpness)
+                for group in own
+            )
+        ]
         return self
 
     def transform(self, probabilities, groups):
@@ -136,8 +149,9 @@ class ScoreAlignment:
 
     def _target(self, group):
         """The quantile function ``group``'s rows are mapped onto, and its integral."""
-        del group  # one barycenter for every group
-        return self.quantiles_, self.integral_
+        if getattr(self, 'repaired_', None) is not None:  # (absent from older saved fits)
+            return self.repaired_[group]
+        return self.quantiles_, self.integral_  # one barycenter for every group
 
 
 class GroupSharpening(ScoreAlignment):
@@ -333,9 +347,9 @@ def aligned_logits(scorer_logits, alignment, groups):
 
 
 @torch.no_grad()
-def fit_score_alignment(model, scorer, seed, sharpness=1.0):
+def fit_score_alignment(model, scorer, seed, sharpness=1.0, repair=1.0):
     """The per-group maps of ``scorer``'s probabilities onto their barycenter (its log-odds
-    times ``sharpness``; under the error-rate criteria ``GroupSharpening``; ``ClassShareAlignment`` for more than two classes, ``ValueAlignment``
+    times ``sharpness``, partly with ``repair`` below 1, two classes only; under the error-rate criteria ``GroupSharpening``; ``ClassShareAlignment`` for more than two classes, ``ValueAlignment``
     for a number, whose scorer predicts it and holds ``residual_quantiles``), fitted on seeded
     rows the trained ``model`` generates for each group (its sampling state is put back).
 
@@ -364,4 +378,6 @@ def fit_score_alignment(model, scorer, seed, sharpness=1.0):
         return ClassShareAlignment(sharpness).fit(logits, prior)
     probabilities = [torch.sigmoid(value[:, 1] - value[:, 0]).numpy() for value in logits]
     pooled = model.fairness_criterion == 'demographic_parity'
-    return (ScoreAlignment if pooled else GroupSharpening)(sharpness).fit(probabilities, prior)
+    if not pooled:
+        return GroupSharpening(sharpness).fit(probabilities, prior)
+    return ScoreAlignment(sharpness, repair).fit(probabilities, prior)

@@ -126,5 +126,5 @@ def _fit(synthesizer, model, processed_data, codes, seed, numbers):
             sample, real_matrix, codes, model.n_groups, categorical, seed,
             calibration.tables_per_round(table_rows, model.fairness_criterion), regression=numbers,
             real_labels=real_labels, criterion=model.fairness_criterion, positive=positive,
-            return_errors=True,
+            return_errors=True, repair=getattr(synthesizer, 'label_repair', 1.0),
         )

@@ -360,8 +360,9 @@ class DiagnosticsMixin:
         report = measure_after_fit(
             self._model, x, y, codes, len(self._groups), self.seed or 0,
             lambda: DownstreamTables(self, processed_data),
-            # The unfair ablation is unfair on purpose: no warning for it.
-            warn=self.fairness_weight > 0, decode=decode,
+            # The unfair ablation and a partial repair keep a gap on purpose: no warning.
+            warn=self.fairness_weight > 0 and getattr(self, 'label_repair', 1.0) >= 1,
+            decode=decode,
         )
         if self.target_column is not None:
             # Which of the two ways the label was drawn (docs/method.md, Stage 4).

@@ -164,7 +164,8 @@ def use_feature_labels(synthesizer, processed_data, seed):
     scorer = distributed.broadcast_object(scorer)
     if scorer is None:
         return False
-    model.use_label_scorer(scorer, seed, synthesizer.label_sharpness)
+    model.use_label_scorer(scorer, seed, synthesizer.label_sharpness,
+                           getattr(synthesizer, 'label_repair', 1.0))
     return True
 
 

@@ -337,6 +337,22 @@ def check_label_options(synthesizer):
         )
 
 
+def resolve_balance_target(synthesizer, target_spans):
+    """``balance_target``, or with None its default: on under the error-rate criteria; True
+    without a class-label target warns and is off."""
+    balance_target = synthesizer.balance_target
+    if balance_target is None:
+        return synthesizer.fairness_criterion != 'demographic_parity'
+    if balance_target and (len(target_spans) != 1 or target_spans[0].kind != 'categorical'):
+        warnings.warn(
+            f"balance_target=True needs a class-label target; '{synthesizer.target_column}' is "
+            'continuous or absent, so the rows are not reweighed (the penalty alone makes it '
+            'fair).'
+        )
+        return False
+    return balance_target
+
+
 def _resolve_demographic_parity_option(synthesizer, name):
     """Option ``name``, or with None its default: on under demographic parity when the
     penalty is on (where the target allows: for the label from the features a categorical

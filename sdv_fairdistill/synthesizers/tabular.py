@@ -8,7 +8,6 @@ columns form joint groups (intersectional fairness); the target column, if any, 
 from the fair latent alone. The design and its measurements: ``docs/method.md``.
 """
 
-import warnings
 
 import numpy as np
 import pandas as pd
@@ -22,6 +21,7 @@ from sdv_fairdistill.synthesizers import _calibration as calibration
 from sdv_fairdistill.synthesizers import _diagnostics as diagnostics
 from sdv_fairdistill.synthesizers import _parameters as checks
 from sdv_fairdistill.synthesizers import _column_roles as roles
+from sdv_fairdistill.synthesizers import _label_repair as label_repair
 from sdv_fairdistill.synthesizers import _tabular_inputs as inputs
 from sdv_fairdistill.synthesizers._latent_view import LatentViewMixin
 from sdv_fairdistill.synthesizers._raw_columns import RawColumnsMixin
@@ -121,11 +121,16 @@ class FairDistillSynthesizer(LatentViewMixin, diagnostics.DiagnosticsMixin, RawC
             to None.
         label_sharpness (float): with the label from the features, the factor on the log-odds
             of the groups' pooled scores (under the error-rate criteria each group's own)
-            before the label is drawn (the label rate stays; with
-            more than two classes, on each row's class log-probabilities, and the class shares
-            stay): 1 draws it with the classifier's probability, larger values make the label
-            more certain where the classifier is, so a downstream model learns it more
-            sharply (docs/method.md); a number is not sharpened. Defaults to 3.
+            before the label is drawn (the label rate stays; with more than two classes, on
+            each row's class log-probabilities, and the class shares stay): 1 draws it with
+            the classifier's probability, larger values make the label more certain where the
+            classifier is, so a downstream model learns it more sharply (docs/method.md); a
+            number is not sharpened. Defaults to 3.
+        label_repair (float): under demographic parity, for a two-class label from the
+            features, how far (0 to 1) each group's scores move to the pooled ones: below 1 a
+            group keeps ``1 - label_repair`` of its real label-rate gap, in the table and in
+            the calibration's aim, trading fairness for utility (docs/cases.md, "Partial
+            repair"). Defaults to 1 (equal label rates).
         keep_teacher (bool): keep the teacher to generate from its latent space (ablation).
             Defaults to False.
         enforce_min_max_values (bool), enforce_rounding (bool), locales (list[str]): as in SDV.
@@ -170,6 +175,7 @@ class FairDistillSynthesizer(LatentViewMixin, diagnostics.DiagnosticsMixin, RawC
         calibrate_target=None,
         label_from_features=None,
         label_sharpness=3.0,
+        label_repair=1.0,
         keep_teacher=False,
         enforce_min_max_values=True,
         enforce_rounding=True,
@@ -219,6 +225,7 @@ class FairDistillSynthesizer(LatentViewMixin, diagnostics.DiagnosticsMixin, RawC
         self.calibrate_target = calibrate_target
         self.label_from_features = label_from_features
         self.label_sharpness = label_sharpness
+        self.label_repair = label_repair
         self.keep_teacher = keep_teacher
         self.enable_gpu = enable_gpu
         self.verbose = verbose
@@ -251,6 +258,7 @@ class FairDistillSynthesizer(LatentViewMixin, diagnostics.DiagnosticsMixin, RawC
         checks.check_bool('encode_sensitive', self.encode_sensitive)
         inputs.check_align_target(self.align_target, self.fairness_criterion)
         inputs.check_label_options(self)
+        label_repair.check_parameter(self)
         checks.check_number('label_sharpness', self.label_sharpness, 0.0, strict=True)
         checks.check_layer_sizes('teacher_dims', self.teacher_dims)
         checks.check_layer_sizes('student_dims', self.student_dims)
@@ -294,6 +302,7 @@ class FairDistillSynthesizer(LatentViewMixin, diagnostics.DiagnosticsMixin, RawC
         roles.warn_small_groups(self._groups, counts, MIN_MIXTURE_ROWS)
         epochs = self.epochs if self.epochs is not None else default_epochs(n_rows, self.batch_size)
         target_spans, positive_class = self._target_spans, self._positive_class
+        label_repair.check_target(self, target_spans)  # before training
         n_groups = len(self._groups)
         adapter = get_adapter_class('tabular')(
             self._feature_encoder.spans,
@@ -301,16 +310,7 @@ class FairDistillSynthesizer(LatentViewMixin, diagnostics.DiagnosticsMixin, RawC
             student_dims=self.student_dims,
             decoder_dims=self.decoder_dims,
         )
-        balance_target = self.balance_target
-        if balance_target is None:
-            balance_target = self.fairness_criterion != 'demographic_parity'
-        elif balance_target and (len(target_spans) != 1 or target_spans[0].kind != 'categorical'):
-            warnings.warn(
-                f"balance_target=True needs a class-label target; '{self.target_column}' is "
-                'continuous or absent, so the rows are not reweighed (the penalty alone makes '
-                'it fair).'
-            )
-            balance_target = False
+        balance_target = inputs.resolve_balance_target(self, target_spans)
         self._model = self._build_model(
             adapter,
             target_spans,

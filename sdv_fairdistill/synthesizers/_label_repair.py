@@ -1,0 +1,47 @@
+"""``label_repair``: a two-class label moved only part of the way to equal rates.
+
+Feldman et al.'s partial repair: each group's scores are mapped onto ``(1 - a) Q_group +
+a Q_barycenter`` (``core/feature_labels.ScoreAlignment``) and the calibration aims each
+group's downstream selection rate at ``1 - a`` of its real label-rate gap
+(``core/calibration.criterion_shifts``). ``a = 1``, the default, is equal rates. Measured
+in docs/cases.md, "Partial repair".
+"""
+
+import numbers
+
+from sdv_fairdistill.synthesizers import _parameters
+from sdv_fairdistill.synthesizers._tabular_inputs import resolve_label_from_features
+
+
+def check_parameter(synthesizer):
+    """``label_repair`` is a number from 0 to 1, and below 1 only where a label is drawn at
+    equal rates: demographic parity with the penalty on."""
+    value = synthesizer.label_repair
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= value <= 1:
+        _parameters._fail('label_repair', 'a number from 0 to 1', value)
+    if synthesizer.label_repair < 1 and (
+            synthesizer.fairness_criterion != 'demographic_parity'
+            or synthesizer.fairness_weight == 0):
+        raise _parameters.InvalidParameterError(
+            f'label_repair={synthesizer.label_repair!r} moves the groups part of the way to '
+            "equal label rates, under fairness_criterion='demographic_parity' with "
+            'fairness_weight > 0 only (got fairness_criterion='
+            f'{synthesizer.fairness_criterion!r}, fairness_weight='
+            f'{synthesizer.fairness_weight!r}): leave label_repair=1.'
+        )
+
+
+def check_target(synthesizer, target_spans):
+    """Before training: ``label_repair`` below 1 needs a two-class label drawn from the
+    features (numbers, more classes and the target head's label have no partial repair)."""
+    if getattr(synthesizer, 'label_repair', 1.0) >= 1:
+        return
+    two_classes = (len(target_spans) == 1 and target_spans[0].kind == 'categorical'
+                   and target_spans[0].width == 2)
+    if not two_classes or resolve_label_from_features(synthesizer) is not True:
+        raise _parameters.InvalidParameterError(
+            f'label_repair={synthesizer.label_repair!r} applies to a target of two classes '
+            "drawn from the features (label_from_features=None or True); "
+            f"'{synthesizer.target_column}' is not one here (a number, more than two classes, "
+            'missing values, no target, or label_from_features=False). Leave label_repair=1.'
+        )

@@ -48,7 +48,8 @@ TRACE = {}
 
 def alignment_class(repair):
     """What ``fit_score_alignment`` instantiates as ``ScoreAlignment(sharpness)``."""
-    def build(sharpness=1.0):
+    def build(sharpness=1.0, shipped_repair=1.0):  # the shipped parameter's value, overridden
+        del shipped_repair
         return PartialRepair(sharpness, repair)
     return build
 
@@ -84,7 +85,9 @@ def repaired_selection_shifts(log_odds, groups, labels, n_groups, repair):
 
 
 def criterion_shifts_for(repair):
-    def criterion_shifts(log_odds, groups, labels, n_groups, criterion, positive=1):
+    def criterion_shifts(log_odds, groups, labels, n_groups, criterion, positive=1,
+                         shipped_repair=1.0):
+        del shipped_repair  # the shipped parameter's value, overridden
         if criterion != 'demographic_parity':
             return ORIGINAL_CRITERION_SHIFTS(log_odds, groups, labels, n_groups, criterion,
                                              positive)
@@ -99,9 +102,10 @@ def main():
     parser.add_argument('seeds', type=int, nargs='+')
     parser.add_argument('--repair', type=float, nargs='+', default=[1.0, 0.9, 0.75, 0.5])
     parser.add_argument('--tables', type=int, default=2)
-    parser.add_argument('--mode', choices=['both', 'align', 'calib'], default='both',
-                        help='patch both (the prototype), the alignment only, or the '
-                        'calibration target only (ablations)')
+    parser.add_argument('--mode', choices=['shipped', 'both', 'align', 'calib'],
+                        default='shipped',
+                        help="the shipped parameter, or patched: both (the prototype), the "
+                        'alignment only, or the calibration target only (ablations)')
     args = parser.parse_args()
     warnings.simplefilter('ignore')
     dataset = get_dataset(args.dataset)
@@ -131,7 +135,12 @@ def main():
             start = time.perf_counter()
             TRACE.clear()
             extra = {}
-            if arm != 'default':
+            if arm != 'default' and args.mode == 'shipped':
+                synthesizer.label_repair = arm  # the parameter as it shipped
+                labelled, calibrated, declined = _calibration.label_and_calibrate(
+                    synthesizer, captured['data'], codes, captured['seed'])
+                synthesizer.label_repair = 1.0
+            elif arm != 'default':
                 align = arm if args.mode in ('both', 'align') else 1.0
                 calib = arm if args.mode in ('both', 'calib') else 1.0
                 with mock.patch.object(feature_labels, 'ScoreAlignment', alignment_class(align)), \
@@ -154,7 +163,7 @@ def main():
             print(json.dumps({
                 'dataset': args.dataset, 'metadata': args.metadata, 'seed': seed,
                 'arm': arm if arm == 'default' else (
-                    f'repair={arm}' if args.mode == 'both' else f'{args.mode}_only={arm}'),
+                    f'repair={arm}' if args.mode in ('shipped', 'both') else f'{args.mode}_only={arm}'),
                 'repair': 1.0 if arm == 'default' else arm, 'labelled': bool(labelled),
                 'tables': args.tables,
                 **score(synthesizer, evaluator, dataset, len(train), args.tables),

@@ -2,6 +2,9 @@
 partial repair), in the alignment, in the calibration's aim and in the synthesizer. Expected
 values come from the inputs: group means of probabilities and label rates."""
 
+import warnings
+from unittest import mock
+
 import numpy as np
 import pytest
 
@@ -72,7 +75,6 @@ def test_bad_values_and_criteria_are_refused_when_made(adult_sample, options):
 @pytest.mark.parametrize('target, options', [
     ('education', {}),  # sixteen classes
     ('age', {}),  # a number
-    ('income', {'label_from_features': False}),  # the target head's label
 ])
 def test_targets_without_a_partial_repair_are_refused_before_training(
         adult_sample, target, options):
@@ -104,3 +106,52 @@ def test_the_generated_label_keeps_part_of_the_gap(adult_sample):
     assert abs(gaps[1.0]) < 0.04
     assert gaps[0.0] > 0.1
     assert gaps[0.5] == pytest.approx(gaps[0.0] / 2, abs=0.05)
+
+
+def test_the_aims_noise_widens_the_error_and_one_keeps_it_unchanged():
+    rng = np.random.default_rng(2)
+    groups = np.repeat([0, 1, 2], [300, 60, 40])
+    labels = (rng.random(400) < 0.3).astype(int)
+    log_odds = rng.normal(size=400)
+    plain, plain_errors = criterion_shifts(log_odds, groups, labels, 3, 'demographic_parity')
+    same, same_errors = criterion_shifts(log_odds, groups, labels, 3, 'demographic_parity',
+                                         repair=1.0)
+    assert np.array_equal(plain, same) and np.array_equal(plain_errors, same_errors)
+    _, errors = criterion_shifts(log_odds, groups, labels, 3, 'demographic_parity', repair=0.0)
+    assert np.all(errors >= plain_errors) and np.any(errors > plain_errors)
+
+
+@pytest.mark.parametrize('options', [{'target_column': None},
+                                     {'target_column': 'income', 'label_from_features': False}])
+def test_a_label_not_drawn_from_the_features_is_refused_when_made(adult_sample, options):
+    _, metadata = adult_sample
+    with pytest.raises(InvalidParameterError, match='needs target_column= and'):
+        FairDistillSynthesizer(metadata, sensitive_columns='sex', label_repair=0.5, **options)
+
+
+def test_the_target_is_checked_before_any_row_is_streamed(adult_sample):
+    data, metadata = adult_sample
+    synthesizer = FairDistillSynthesizer(metadata, sensitive_columns='sex',
+                                         target_column='education', label_repair=0.5, **TINY)
+    streamed = AssertionError('rows were streamed before the check')
+    with mock.patch.object(FairDistillSynthesizer, '_streamed_rows', side_effect=streamed):
+        with pytest.raises(InvalidParameterError, match='label_repair=0.5 applies'):
+            synthesizer.fit({'adult': data})
+
+
+def test_with_the_calibration_the_kept_gap_is_not_warned_on(adult_sample):
+    data, metadata = adult_sample
+    synthesizer = FairDistillSynthesizer(
+        metadata, sensitive_columns='sex', target_column='income', label_repair=0.0,
+        epochs=40, distill_epochs=20, seed=0,
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter('always')
+        synthesizer.fit({'adult': data})
+    assert not any('less fair than intended' in str(w.message) for w in caught)
+    table = synthesizer.sample(6000)['adult']
+    rates = (table['income'] == '>50K').groupby(table['sex']).mean()
+    real = (data['income'] == '>50K').groupby(data['sex']).mean()
+    # The calibration aims at the real gap at 0 (without the repair's aim it would pull the
+    # groups to equal selection rates, and the table's gap with them).
+    assert rates['Male'] - rates['Female'] > 0.5 * (real['Male'] - real['Female'])

@@ -54,8 +54,9 @@ CLI_WORDS = {
         '--metadata, the one saved next to --output) and pass it with --metadata',
     re.escape('The target_column '): 'The --target column ',
     re.escape('(label_from_features=None or True)'): '(without --no-label-from-features)',
-    re.escape('or label_from_features=False). Leave label_repair=1.'):
-        'or --no-label-from-features). Leave out --label-repair.',
+    re.escape('Leave label_repair=1.'): 'Leave out --label-repair.',
+    re.escape('needs target_column= and label_from_features=None or True'):
+        'needs --target and no --no-label-from-features',
     re.escape(': leave label_repair=1.'): ': leave out --label-repair.',
     r'\blabel_repair=([\d.]+)': r'--label-repair \1',
     re.escape('fairness_weight > 0'): '--fairness-weight above 0',

@@ -74,10 +74,11 @@ def calibratable(spans):
     return len(spans) == 1 and spans[0].kind == span_ops.CATEGORICAL and spans[0].width == 2
 
 
-def selection_shifts(log_odds, groups, n_groups, gaps=None):
+def selection_shifts(log_odds, groups, n_groups, gaps=None, gap_variances=None):
     """Per-group shifts of ``log_odds`` that give every group the pooled selection rate (plus
     ``gaps[g]``, the rate each group is to keep above it, where given), and the standard
-    error of each from the group's rows alone.
+    error of each from the group's rows alone (and ``gap_variances[g]``, the variance of a
+    measured gap, where given).
 
     Returns:
         tuple: ``(shifts, errors)``, arrays of ``n_groups``; a group with fewer than
@@ -99,7 +100,10 @@ def selection_shifts(log_odds, groups, n_groups, gaps=None):
         # Its error from the rows (delta method): the rate is known to +-sqrt(r (1 - r) / n),
         # so the quantile to the half-distance between the quantiles that far apart.
         # At least one row's share: tied log-odds would otherwise read as certainty.
-        half = max(np.sqrt(level * (1.0 - level) / len(values)), 1.0 / len(values))
+        variance = level * (1.0 - level) / len(values)
+        if gap_variances is not None:  # an aim measured on the group's rows is noisy too
+            variance += gap_variances[group]
+        half = max(np.sqrt(variance), 1.0 / len(values))
         low, high = np.quantile(values, [max(level - half, 0.0), min(level + half, 1.0)])
         errors[group] = (high - low) / 2
     return shifts, errors
@@ -131,9 +135,13 @@ def criterion_shifts(log_odds, groups, labels, n_groups, criterion, positive=1, 
         if repair >= 1.0:
             return selection_shifts(log_odds, groups, n_groups)
         labels = np.asarray(labels, dtype=float)
-        gaps = [(1.0 - repair) * (labels[groups == group].mean() - labels.mean())
-                if np.any(groups == group) else 0.0 for group in range(n_groups)]
-        return selection_shifts(log_odds, groups, n_groups, gaps)
+        gaps, variances = np.zeros(n_groups), np.zeros(n_groups)
+        for group in range(n_groups):
+            rows = labels[groups == group]
+            if rows.size:  # the group's real label rate, and its binomial variance
+                gaps[group] = (1.0 - repair) * (rows.mean() - labels.mean())
+                variances[group] = (1.0 - repair) ** 2 * rows.mean() * (1 - rows.mean()) / rows.size
+        return selection_shifts(log_odds, groups, n_groups, gaps, variances)
     if criterion not in ('equalized_odds', 'equal_opportunity'):
         raise ValueError(f'Unknown fairness criterion {criterion!r}.')
     if labels is None:

@@ -297,10 +297,12 @@ def warn_if_off_target(diagnostics, offsets=None, counts=None):
                   'check get_fairness_diagnostics().')
 
 
-def measure_after_fit(model, x, y, groups, n_groups, seed, tables, warn=True, decode=None):
+def measure_after_fit(model, x, y, groups, n_groups, seed, tables, warn=True, decode=None,
+                      judge_gap=True):
     """``measure``, named with the criterion (``tables``: a callable that returns the
     ``DownstreamTables``); a failure is reported, never raised: a measurement must not lose a
-    finished fit."""
+    finished fit. ``judge_gap=False``: a gap kept on purpose (``label_repair``) is not
+    warned on; the offsets still are."""
     try:
         measured = measure(model, x, y, groups, n_groups, seed, tables(), decode)
     except Exception as error:  # noqa: BLE001
@@ -308,7 +310,8 @@ def measure_after_fit(model, x, y, groups, n_groups, seed, tables, warn=True, de
         warnings.warn(f'The fairness diagnostics could not be computed ({measured["error"]}).')
     else:
         if warn:  # the label gap under demographic parity only; offsets under every criterion
-            judged = measured if model.fairness_criterion == 'demographic_parity' else {}
+            judged = measured if (
+                judge_gap and model.fairness_criterion == 'demographic_parity') else {}
             warn_if_off_target(judged, getattr(model, 'target_offsets', None),
                                np.bincount(np.asarray(groups), minlength=n_groups))
     return {'criterion': model.fairness_criterion, **measured}
@@ -360,9 +363,10 @@ class DiagnosticsMixin:
         report = measure_after_fit(
             self._model, x, y, codes, len(self._groups), self.seed or 0,
             lambda: DownstreamTables(self, processed_data),
-            # The unfair ablation and a partial repair keep a gap on purpose: no warning.
-            warn=self.fairness_weight > 0 and getattr(self, 'label_repair', 1.0) >= 1,
-            decode=decode,
+            # The unfair ablation is unfair on purpose: no warning for it; a partial repair
+            # keeps a label gap on purpose: no warning on the gap.
+            warn=self.fairness_weight > 0, decode=decode,
+            judge_gap=getattr(self, 'label_repair', 1.0) >= 1,
         )
         if self.target_column is not None:
             # Which of the two ways the label was drawn (docs/method.md, Stage 4).

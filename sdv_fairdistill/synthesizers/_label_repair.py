@@ -19,7 +19,14 @@ def check_parameter(synthesizer):
     value = synthesizer.label_repair
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= value <= 1:
         _parameters._fail('label_repair', 'a number from 0 to 1', value)
-    if synthesizer.label_repair < 1 and (
+    if value < 1 and (synthesizer.target_column is None
+                      or synthesizer.label_from_features is False):
+        raise _parameters.InvalidParameterError(
+            f'label_repair={value!r} moves a label drawn from the features part of the way to '
+            'equal rates: it needs target_column= and label_from_features=None or True. '
+            'Leave label_repair=1.'
+        )
+    if value < 1 and (
             synthesizer.fairness_criterion != 'demographic_parity'
             or synthesizer.fairness_weight == 0):
         raise _parameters.InvalidParameterError(
@@ -43,5 +50,5 @@ def check_target(synthesizer, target_spans):
             f'label_repair={synthesizer.label_repair!r} applies to a target of two classes '
             "drawn from the features (label_from_features=None or True); "
             f"'{synthesizer.target_column}' is not one here (a number, more than two classes, "
-            'missing values, no target, or label_from_features=False). Leave label_repair=1.'
+            'or two with missing values). Leave label_repair=1.'
         )

@@ -8,7 +8,6 @@ columns form joint groups (intersectional fairness); the target column, if any, 
 from the fair latent alone. The design and its measurements: ``docs/method.md``.
 """
 
-
 import numpy as np
 import pandas as pd
 from sdv.errors import InvalidDataError, NotFittedError
@@ -292,6 +291,7 @@ class FairDistillSynthesizer(LatentViewMixin, diagnostics.DiagnosticsMixin, RawC
                 ])
         self._processed_columns = list(processed_data.columns)
         self._fit_encoders(processed_data)
+        label_repair.check_target(self, self._target_spans)  # before any row is streamed
         x, y, codes, column_groups = self._encode_rows(processed_data)
         # fit_from_parquet: the whole table, streamed from shards, its group prior from every
         # row (None: train on these rows).
@@ -302,7 +302,6 @@ class FairDistillSynthesizer(LatentViewMixin, diagnostics.DiagnosticsMixin, RawC
         roles.warn_small_groups(self._groups, counts, MIN_MIXTURE_ROWS)
         epochs = self.epochs if self.epochs is not None else default_epochs(n_rows, self.batch_size)
         target_spans, positive_class = self._target_spans, self._positive_class
-        label_repair.check_target(self, target_spans)  # before training
         n_groups = len(self._groups)
         adapter = get_adapter_class('tabular')(
             self._feature_encoder.spans,

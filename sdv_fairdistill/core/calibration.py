@@ -135,12 +135,14 @@ def criterion_shifts(log_odds, groups, labels, n_groups, criterion, positive=1, 
         if repair >= 1.0:
             return selection_shifts(log_odds, groups, n_groups)
         labels = np.asarray(labels, dtype=float)
+        pooled, kept = labels.mean(), 1.0 - repair
         gaps, variances = np.zeros(n_groups), np.zeros(n_groups)
         for group in range(n_groups):
             rows = labels[groups == group]
             if rows.size:  # the group's real label rate, and its binomial variance
-                gaps[group] = (1.0 - repair) * (rows.mean() - labels.mean())
-                variances[group] = (1.0 - repair) ** 2 * rows.mean() * (1 - rows.mean()) / rows.size
+                rate = rows.mean()
+                gaps[group] = kept * (rate - pooled)
+                variances[group] = kept**2 * rate * (1.0 - rate) / rows.size
         return selection_shifts(log_odds, groups, n_groups, gaps, variances)
     if criterion not in ('equalized_odds', 'equal_opportunity'):
         raise ValueError(f'Unknown fairness criterion {criterion!r}.')

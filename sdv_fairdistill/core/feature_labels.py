@@ -120,10 +120,9 @@ class ScoreAlignment:
         # Integral of the quantile function from 0, for its mean over an interval.
         self.quantiles_ = quantiles
         self.integral_ = _integral(quantiles)
-        repair = getattr(self, 'repair', 1.0)
-        self.repaired_ = None if repair >= 1.0 else [
+        self.repaired_ = None if self.repair >= 1.0 else [
             (target, _integral(target)) for target in (
-                sharpened((1.0 - repair) * group + repair * barycenter, self.sharpness)
+                sharpened((1.0 - self.repair) * group + self.repair * barycenter, self.sharpness)
                 for group in own
             )
         ]

@@ -9,6 +9,7 @@ in docs/cases.md, "Partial repair".
 
 import numbers
 
+from sdv_fairdistill.core.calibration import calibratable
 from sdv_fairdistill.synthesizers import _parameters
 from sdv_fairdistill.synthesizers._tabular_inputs import resolve_label_from_features
 
@@ -19,18 +20,17 @@ def check_parameter(synthesizer):
     value = synthesizer.label_repair
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= value <= 1:
         _parameters._fail('label_repair', 'a number from 0 to 1', value)
-    if value < 1 and (synthesizer.target_column is None
-                      or synthesizer.label_from_features is False):
+    if value == 1:
+        return
+    if synthesizer.target_column is None or synthesizer.label_from_features is False:
         raise _parameters.InvalidParameterError(
             f'label_repair={value!r} moves a label drawn from the features part of the way to '
             'equal rates: it needs target_column= and label_from_features=None or True. '
             'Leave label_repair=1.'
         )
-    if value < 1 and (
-            synthesizer.fairness_criterion != 'demographic_parity'
-            or synthesizer.fairness_weight == 0):
+    if synthesizer.fairness_criterion != 'demographic_parity' or synthesizer.fairness_weight == 0:
         raise _parameters.InvalidParameterError(
-            f'label_repair={synthesizer.label_repair!r} moves the groups part of the way to '
+            f'label_repair={value!r} moves the groups part of the way to '
             "equal label rates, under fairness_criterion='demographic_parity' with "
             'fairness_weight > 0 only (got fairness_criterion='
             f'{synthesizer.fairness_criterion!r}, fairness_weight='
@@ -43,9 +43,8 @@ def check_target(synthesizer, target_spans):
     features (numbers, more classes and the target head's label have no partial repair)."""
     if getattr(synthesizer, 'label_repair', 1.0) >= 1:
         return
-    two_classes = (len(target_spans) == 1 and target_spans[0].kind == 'categorical'
-                   and target_spans[0].width == 2)
-    if not two_classes or resolve_label_from_features(synthesizer) is not True:
+    # Two classes: the label the calibration can shift (``calibratable``).
+    if not calibratable(target_spans) or resolve_label_from_features(synthesizer) is not True:
         raise _parameters.InvalidParameterError(
             f'label_repair={synthesizer.label_repair!r} applies to a target of two classes '
             "drawn from the features (label_from_features=None or True); "

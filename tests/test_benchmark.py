@@ -71,7 +71,10 @@ def test_summary_has_mean_and_spread(result):
     assert summary.loc[('compas', 'FairDistill'), ('seeds', 'ok')] == 2
     assert summary[('accuracy', 'std')].notna().all()
     sweep = result.sweep_summary()
-    assert list(sweep.index.get_level_values('fairness_weight')) == [0.0, 10.0]
+    # The weights at full repair, then the quick mode's repair at FairDistill's default weight.
+    default_weight = inspect.signature(FairDistillSynthesizer).parameters['fairness_weight'].default
+    assert list(sweep.loc['compas'].index) == [(0.0, 1.0), (10.0, 1.0), (default_weight, 0.5)]
+    assert (sweep[('seeds', 'ok')] == 1).all()
 
 
 def test_outputs(result, tmp_path):
@@ -81,7 +84,10 @@ def test_outputs(result, tmp_path):
     assert {'json', 'markdown', 'html'} <= set(paths)
     payload = json.loads(paths['json'].read_text())
     assert payload['config']['datasets'] == ['compas']
-    assert len(payload['records']) == 8 and len(payload['sweep']) == 2
+    assert len(payload['records']) == 8 and len(payload['sweep']) == 3
+    # The sweep's numbers are in the Markdown too, one row a point.
+    assert "### compas: FairDistill's trade-off sweep" in markdown
+    assert '| 10 | 1 | ' in markdown and '| 300 | 0.5 | ' in markdown
     assert 'plotly' in paths['html'].read_text()[:5000].lower()
     again = BenchmarkResult.from_json(paths['json'].read_text())
     pd.testing.assert_frame_equal(again.summary(), result.summary(), check_dtype=False)
@@ -226,7 +232,7 @@ def test_merged_parts_must_share_their_settings_and_sweep_points(result, tmp_pat
     with pytest.raises(ValueError, match="different 'classifier'"):
         BenchmarkResult.combine([part(0), part(1, classifier='RandomForest')])
     # Each part swept the same point: it would count twice in the trade-off curve.
-    with pytest.raises(ValueError, match=r"\('compas', 0, 0.0\).*more than one run"):
+    with pytest.raises(ValueError, match=r"\('compas', 0, 0.0, 1.0\).*more than one run"):
         BenchmarkResult.combine([part(0, result.sweep), part(1, result.sweep)])
     # What differs by design is united: the sweep's settings, reference and ceiling rows.
     merged = BenchmarkResult.combine([
@@ -513,9 +519,68 @@ def test_the_sweep_learns_with_the_runs_metadata():
         sweep_seeds=[0], sweep_weights=[default_weight], raise_errors=True,
     )
     result = run_benchmark(config, progress=False)
-    (cell,), (point,) = result.records, result.sweep
-    assert cell['metadata'] == point['metadata'] == 'detected'
+    (cell,), (point, repaired) = result.records, result.sweep
+    assert cell['metadata'] == point['metadata'] == repaired['metadata'] == 'detected'
+    # The quick mode's repair point fitted (COMPAS's label is two classes), at that weight.
+    assert (repaired['fairness_weight'], repaired['label_repair']) == (default_weight, 0.5)
+    assert 'error' not in repaired and 0 <= repaired['dp_difference'] <= 1
     # The same seed, data, metadata and weight: the same fit, so the same scores.
     for metric in ('accuracy', 'auroc', 'dp_difference', 'label_gap'):
         assert point[metric] == cell[metric], metric
     assert 'detected metadata' in tradeoff_figure(result).data[0].name
+
+
+def _sweep_record(weight, repair, dp, accuracy, seed=0):
+    record = {'dataset': 'adult', 'seed': seed, 'generator': 'FairDistill',
+              'fairness_weight': weight, 'dp_difference': dp, 'accuracy': accuracy}
+    return record if repair is None else {**record, 'label_repair': repair}
+
+
+def test_the_figure_draws_the_weights_and_the_repairs_as_two_lines():
+    points = [(0.0, 1.0, 0.18, 0.87), (300.0, 1.0, 0.01, 0.84), (1000.0, 1.0, 0.02, 0.84),
+              (300.0, 0.9, 0.03, 0.845), (300.0, 0.5, 0.10, 0.86)]
+    result = BenchmarkResult(records=[], sweep=[_sweep_record(*point) for point in points])
+    weights, repairs = tradeoff_figure(result).data
+    assert weights.name == 'FairDistill, fairness_weight sweep'
+    assert list(weights.text) == ['λ=0', 'λ=300', 'λ=1000']
+    assert list(weights.x) == [0.18, 0.01, 0.02] and list(weights.y) == [0.87, 0.84, 0.84]
+    # The repairs at the run's weight, from equal rates (1) to the least repaired.
+    assert repairs.name == 'FairDistill, label_repair sweep (fairness_weight=300)'
+    assert list(repairs.text) == ['a=1', 'a=0.9', 'a=0.5']
+    assert list(repairs.x) == [0.01, 0.03, 0.10]
+    markdown = result.to_markdown()
+    assert '| 300 | 0.9 | 0.845 | 0.030 |' in markdown.replace(' ± nan', '')
+
+
+def test_sweeps_from_before_label_repair_read_as_full_repair_and_merge_with_new_ones():
+    old = BenchmarkResult(records=[], sweep=[_sweep_record(w, None, 0.1, 0.8) for w in (0.0, 300.0)])
+    assert list(old.sweep_summary().loc['adult'].index) == [(0.0, 1.0), (300.0, 1.0)]
+    (line,) = tradeoff_figure(old).data  # one weight line, as before
+    assert list(line.text) == ['λ=0', 'λ=300']
+    # A new run's repair point is another cell; its full-repair point at 300 is the same one.
+    new = BenchmarkResult(records=[], sweep=[_sweep_record(300.0, 0.5, 0.1, 0.8)])
+    merged = BenchmarkResult.combine([old, new])
+    assert len(merged.sweep_summary()) == 3
+    again = BenchmarkResult(records=[], sweep=[_sweep_record(300.0, 1.0, 0.1, 0.8)])
+    with pytest.raises(ValueError, match=r"\('adult', 0, 300.0, 1.0\).*more than one run"):
+        BenchmarkResult.combine([old, again])
+
+
+def test_the_sweep_points_and_what_refuses_a_repair_sweep():
+    default_weight = inspect.signature(FairDistillSynthesizer).parameters['fairness_weight'].default
+    config = BenchmarkConfig(sweep_weights=[0, default_weight], sweep_repairs=[1, 0.5])
+    # (default, 1) is the weight sweep's point already: fitted once.
+    assert config.sweep_points() == [(0.0, 1.0), (default_weight, 1.0), (default_weight, 0.5)]
+    chosen = BenchmarkConfig(sweep_weights=[], sweep_repairs=[0.5],
+                             params={'FairDistill': {'fairness_weight': 50.0}})
+    assert chosen.sweep_points() == [(50.0, 0.5)]
+    # No weight sweep, no repair sweep (sweep_weights=() still means no sweep); parameters
+    # under which label_repair is refused get none by default, and an error when asked.
+    assert BenchmarkConfig(sweep_weights=[]).sweep_points() == []
+    criterion = {'FairDistill': {'fairness_criterion': 'equalized_odds'}}
+    assert BenchmarkConfig(params=criterion).sweep_repairs == ()
+    with pytest.raises(ValueError, match="label_repair, which needs demographic parity"):
+        BenchmarkConfig(params=criterion, sweep_repairs=[0.5])
+    with pytest.raises(ValueError, match=r'sweep_repairs must be between 0 and 1, got \[1.5\]'):
+        BenchmarkConfig(sweep_repairs=[1.5])
+    assert BenchmarkConfig().replace(sweep_weights=[]).sweep_points() == []

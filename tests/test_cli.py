@@ -168,6 +168,7 @@ def test_other_bad_inputs_are_one_line_errors(german_csv, tmp_path, capsys):
         (['--seeds', '0', '--seeds', '1', '0'], 'seeds names [0] more than once'),
         (['--num-rows', '0'], 'num_rows must be at least 1'),
         (['--sweep-weights', '-3'], 'sweep_weights must be at least 0, got [-3.0]'),
+        (['--sweep-repairs', '1.5'], 'sweep_repairs must be between 0 and 1, got [1.5]'),
         (['-o', str(text_file)], f"--output '{text_file}' is a file"),
     ):
         arguments = [*quick, *options] + ([] if '-o' in options else ['-o', str(tmp_path)])
@@ -209,10 +210,29 @@ def test_benchmark_refuses_options_another_option_makes_meaningless(tmp_path, ca
     assert main(['benchmark', '--no-sweep', '--sweep-weights', '1', '2', '-o', out]) == 2
     assert _error_line(capsys).endswith(
         '--no-sweep skips the sweep that --sweep-weights configure: drop one or the other')
+    assert main(['benchmark', '--no-sweep', '--sweep-repairs', '-o', out]) == 2
+    assert _error_line(capsys).endswith(
+        '--no-sweep skips the sweep that --sweep-repairs configure: drop one or the other')
     assert main(['benchmark', '--merge', out, '--datasets', 'adult', '--quick', '-o', out]) == 2
     assert _error_line(capsys).endswith(
         '--merge runs nothing, it combines earlier results: drop --quick, --datasets')
     assert not (tmp_path / 'b').exists()
+
+
+@pytest.mark.parametrize('options, repairs', [
+    ([], (0.5,)), (['--sweep-repairs'], ()), (['--sweep-repairs', '0.8', '0.6'], (0.8, 0.6)),
+    (['--sweep-weights', '0', '300'], (0.5,)),
+])
+def test_benchmark_sweeps_the_repairs_asked(options, repairs, tmp_path, monkeypatch):
+    from sdv_fairdistill import benchmark
+    from sdv_fairdistill.benchmark import BenchmarkResult
+
+    asked = []  # the command imports run_benchmark from the package when it runs
+    monkeypatch.setattr(benchmark, 'run_benchmark', lambda config, progress: (
+        asked.append(config) or BenchmarkResult(records=[])))
+    assert main(['benchmark', '--quick', '--datasets', 'german', '--quiet', *options,
+                 '-o', str(tmp_path)]) == 0
+    assert asked[0].sweep_repairs == repairs
 
 
 def test_report_of_a_file_without_rows_is_one_clear_line(german_csv, tmp_path, capsys):

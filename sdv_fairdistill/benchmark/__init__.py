@@ -3,7 +3,8 @@
 For each dataset (Adult, COMPAS, German Credit), seed and generator: downstream utility and
 fairness (train on synthetic, test on real), fairness inside the synthetic data, SDMetrics'
 quality score, density / coverage, fit and sampling time and parameter count; then a sweep of
-``fairness_weight`` for the fairness-utility trade-off plot::
+FairDistill's ``fairness_weight`` and ``label_repair`` for the fairness-utility trade-off
+plot::
 
     from sdv_fairdistill.benchmark import BenchmarkConfig, run_benchmark
 

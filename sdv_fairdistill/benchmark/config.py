@@ -9,6 +9,7 @@ from sdv_fairdistill.datasets import get_dataset
 DEFAULT_DATASETS = ('adult', 'compas', 'german')
 DEFAULT_GENERATORS = tuple(GENERATORS)
 DEFAULT_SWEEP_WEIGHTS = (0.0, 100.0, 300.0, 1000.0, 3000.0)
+DEFAULT_SWEEP_REPAIRS = (0.9, 0.75, 0.5)
 METADATA_KINDS = ('curated', 'detected')
 #: How a row of a generator that learned with detected metadata is labelled.
 DETECTED_SUFFIX = ' · detected metadata'
@@ -33,7 +34,15 @@ class BenchmarkConfig:
         embedding_rows (int or None): rows per table for density / coverage.
         nearest_k (int): k of density / coverage.
         sweep_weights (tuple[float]): ``fairness_weight`` values of the trade-off sweep
-            (empty: no sweep). The sweep learns with the first kind of ``metadata``.
+            (empty: none). The sweep learns with the first kind of ``metadata``.
+        sweep_repairs (tuple[float]): ``label_repair`` values of the sweep, each fitted at
+            FairDistill's ``fairness_weight`` of the run (``params``, else its default):
+            where the weight sweep is a step (the label from the features takes away the
+            gap at any weight that removes the group from the latent), these are the points
+            a user can choose, keeping part of the real gap for utility (empty: none).
+            Defaults to None: (0.9, 0.75, 0.5) where ``sweep_weights`` has a value and
+            ``params`` allow a repair (demographic parity, a weight above 0, the label from
+            the features), else none (``sweep_weights=()`` still means no sweep).
         sweep_datasets (tuple[str] or None): datasets swept. Defaults to None: Adult when
             ``datasets`` has it, else the first of ``datasets``.
         sweep_seeds (tuple[int]): seeds of the sweep.
@@ -63,6 +72,7 @@ class BenchmarkConfig:
     embedding_rows: int = 3000
     nearest_k: int = 5
     sweep_weights: tuple = DEFAULT_SWEEP_WEIGHTS
+    sweep_repairs: tuple = None
     sweep_datasets: tuple = None
     sweep_seeds: tuple = (0, 1, 2)
     reference: bool = True
@@ -74,8 +84,10 @@ class BenchmarkConfig:
     def __post_init__(self):
         if self.sweep_datasets is None:
             self.sweep_datasets = _default_sweep(self.datasets)
-        for name in ('datasets', 'generators', 'seeds', 'sweep_weights', 'sweep_datasets',
-                     'sweep_seeds', 'ceilings', 'metadata'):
+        if self.sweep_repairs is None:
+            self.sweep_repairs = _default_repairs(self.sweep_weights, self.params)
+        for name in ('datasets', 'generators', 'seeds', 'sweep_weights', 'sweep_repairs',
+                     'sweep_datasets', 'sweep_seeds', 'ceilings', 'metadata'):
             value = getattr(self, name)
             values = (value,) if isinstance(value, (str, int, float)) else tuple(value)
             repeated = sorted({v for v in values if values.count(v) > 1}, key=str)
@@ -108,6 +120,16 @@ class BenchmarkConfig:
         negative = [weight for weight in self.sweep_weights if weight < 0]
         if negative:
             raise ValueError(f'sweep_weights must be at least 0, got {negative}.')
+        outside = [repair for repair in self.sweep_repairs if not 0 <= repair <= 1]
+        if outside:
+            raise ValueError(f'sweep_repairs must be between 0 and 1, got {outside}.')
+        if self.sweep_repairs and not _repairable(self.params):
+            raise ValueError(
+                "sweep_repairs sweeps FairDistill's label_repair, which needs demographic parity, "
+                'a fairness_weight above 0 and the label from the features; params sets '
+                f"{self.params['FairDistill']}: pass sweep_repairs=() (on the command line: "
+                '--sweep-repairs with no value).'
+            )
         if not 0 < self.test_size < 1:
             raise ValueError(f'test_size must be between 0 and 1, got {self.test_size}.')
         families = {spec.family for spec in map(get_generator, GENERATORS)}
@@ -122,7 +144,7 @@ class BenchmarkConfig:
 
     @classmethod
     def quick(cls, **overrides):
-        """Minutes on a laptop: 1,500 rows, a few epochs, two seeds, a three-point sweep,
+        """Minutes on a laptop: 1,500 rows, a few epochs, two seeds, a four-point sweep,
         curated metadata only.
 
         The numbers say that everything runs, not how good a generator is.
@@ -145,15 +167,37 @@ class BenchmarkConfig:
             metadata=('curated',),
         )
         settings.update(overrides)
+        if settings.get('sweep_repairs') is None:
+            settings['sweep_repairs'] = _default_repairs(
+                settings['sweep_weights'], settings['params'], values=(0.5,))
         return cls(**settings)
 
     def replace(self, **changes):
-        """A copy with some settings changed; a sweep that followed the datasets by default
-        follows the new ones."""
+        """A copy with some settings changed; a sweep that followed the datasets (its repairs:
+        the weights) by default follows the new ones."""
         if 'datasets' in changes and 'sweep_datasets' not in changes and (
                 self.sweep_datasets == _default_sweep(self.datasets)):
             changes['sweep_datasets'] = None
+        if 'sweep_weights' in changes and 'sweep_repairs' not in changes and (
+                self.sweep_repairs == _default_repairs(self.sweep_weights, self.params)):
+            changes['sweep_repairs'] = None
         return replace(self, **changes)
+
+    def sweep_points(self):
+        """The sweep's (``fairness_weight``, ``label_repair``) points: each weight at the
+        run's repair, then each repair at the run's weight (the run's: ``params``, else
+        FairDistill's defaults), a point named by both only once."""
+        import inspect
+
+        from sdv_fairdistill.synthesizers.tabular import FairDistillSynthesizer
+
+        defaults = inspect.signature(FairDistillSynthesizer).parameters
+        chosen = self.params.get('FairDistill', {})
+        weight, repair = (float(chosen.get(name, defaults[name].default))
+                          for name in ('fairness_weight', 'label_repair'))
+        points = [(float(w), repair) for w in self.sweep_weights]
+        return points + [point for point in ((weight, float(a)) for a in self.sweep_repairs)
+                         if point not in points]
 
     def to_dict(self):
         return asdict(self)
@@ -163,3 +207,16 @@ def _default_sweep(datasets):
     """The datasets swept by default: Adult when it is run, else the first dataset."""
     datasets = (datasets,) if isinstance(datasets, str) else tuple(datasets)
     return ('adult',) if 'adult' in datasets else datasets[:1]
+
+
+def _repairable(params):
+    """Whether FairDistill's ``params`` leave ``label_repair`` below 1 allowed."""
+    fair = params.get('FairDistill', {})
+    return (fair.get('fairness_criterion', 'demographic_parity') == 'demographic_parity'
+            and fair.get('fairness_weight') != 0 and fair.get('label_from_features') is not False)
+
+
+def _default_repairs(weights, params, values=DEFAULT_SWEEP_REPAIRS):
+    """The ``label_repair`` values swept by default: ``values`` where weights are swept and
+    ``params`` allow a repair below 1, else none."""
+    return tuple(values) if len(weights) and _repairable(params) else ()

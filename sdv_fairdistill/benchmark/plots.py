@@ -1,4 +1,4 @@
-"""The fairness-utility trade-off plot: sweep ``fairness_weight``, compare with the others."""
+"""The fairness-utility trade-off plot: FairDistill's sweep as lines, the others as points."""
 
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
@@ -19,15 +19,52 @@ def _has(row, metric):
     return (metric, 'mean') in row.index and row[(metric, 'mean')] == row[(metric, 'mean')]
 
 
-def _sweep_name(result):
-    """The sweep's legend entry, naming detected metadata where the sweep learned with it."""
+def _suffix(result):
+    """What the sweep's legend entries add where the sweep learned with detected metadata."""
     kinds = {record.get('metadata', 'curated') for record in result.sweep}
-    suffix = DETECTED_SUFFIX if kinds == {'detected'} else ''
-    return f'FairDistill, fairness_weight sweep{suffix}'
+    return DETECTED_SUFFIX if kinds == {'detected'} else ''
+
+
+def _lines(points):
+    """The sweep's lines through its points (index: fairness_weight, label_repair): the
+    repairs at each weight swept with more than one, then the weights at each repair (a
+    point on no other line is drawn alone on its weight's line).
+
+    Returns:
+        list[tuple]: (parameter varied, value of the other, rows sorted along the line).
+    """
+    weights = points.index.get_level_values('fairness_weight')
+    repairs = points.index.get_level_values('label_repair')
+    lines = [('label_repair', weight, points[weights == weight].sort_index(ascending=False))
+             for weight in weights.unique() if (weights == weight).sum() > 1]
+    on_a_line = {index for *_, rows in lines for index in rows.index}
+    for repair in repairs.unique():
+        rows = points[repairs == repair].sort_index()
+        if len(rows) > 1 or rows.index[0] not in on_a_line:
+            lines.insert(0, ('fairness_weight', repair, rows))
+    return lines
+
+
+def _line_trace(parameter, other, rows, x, y, suffix):
+    if parameter == 'fairness_weight':
+        name = 'FairDistill, fairness_weight sweep' + (
+            f' (label_repair={other:g})' if other != 1 else '')
+        text, color = [f'λ={w:g}' for w, _ in rows.index], '#1f77b4'
+    else:
+        name = f'FairDistill, label_repair sweep (fairness_weight={other:g})'
+        text, color = [f'a={a:g}' for _, a in rows.index], '#d62728'
+    return go.Scatter(
+        x=rows[(x, 'mean')], y=rows[(y, 'mean')],
+        error_x=dict(array=rows[(x, 'std')].fillna(0)),
+        error_y=dict(array=rows[(y, 'std')].fillna(0)),
+        mode='lines+markers+text', text=text, textposition='top right',
+        name=name + suffix, line=dict(color=color), legendgroup=name,
+    )
 
 
 def tradeoff_figure(result, x='dp_difference', y='accuracy', datasets=None):
-    """Utility against unfairness: FairDistill's sweep as a line, other generators as points.
+    """Utility against unfairness: FairDistill's sweep as lines (``fairness_weight``;
+    ``label_repair`` at the run's weight), other generators as points.
 
     Lower-right is fair but useless, upper-left useful but unfair; a better method moves the
     curve up and to the left. Points are means over seeds, bars one standard deviation.
@@ -57,16 +94,11 @@ def tradeoff_figure(result, x='dp_difference', y='accuracy', datasets=None):
         # (A sweep whose every cell failed has rows but no scores: its errors are in the table.)
         if (len(sweep) and (x, 'mean') in sweep.columns
                 and dataset in sweep.index.get_level_values('dataset')):
-            curve = sweep.loc[dataset].sort_index()
-            figure.add_trace(go.Scatter(
-                x=curve[(x, 'mean')], y=curve[(y, 'mean')],
-                error_x=dict(array=curve[(x, 'std')].fillna(0)),
-                error_y=dict(array=curve[(y, 'std')].fillna(0)),
-                mode='lines+markers+text', text=[f'λ={w:g}' for w in curve.index],
-                textposition='top right', name=_sweep_name(result),
-                line=dict(color='#1f77b4'), legendgroup='sweep', showlegend='sweep' not in shown,
-            ), row=1, col=column)
-            shown.add('sweep')
+            for line in _lines(sweep.loc[dataset]):
+                trace = _line_trace(*line, x, y, _suffix(result))
+                trace.showlegend = trace.name not in shown
+                figure.add_trace(trace, row=1, col=column)
+                shown.add(trace.name)
         if len(summary) and dataset in summary.index.get_level_values('dataset'):
             for index, (generator, row) in enumerate(summary.loc[dataset].iterrows()):
                 if not _has(row, x) or not _has(row, y):

@@ -16,6 +16,8 @@ COSTS = ('fit_seconds', 'sample_seconds', 'rows_per_second', 'parameters')
 MEASURING = ('num_rows', 'test_size', 'classifier', 'use_sensitive_feature', 'params',
              'quality_rows', 'embedding_rows', 'nearest_k')
 _KEYS = ['dataset', 'generator']
+#: The FairDistill parameters a sweep point sets.
+SWEPT = ('fairness_weight', 'label_repair')
 #: Columns whose Markdown cell also gives the worst seed (a user runs once: the bad seed is
 #: the run they may get).
 _WORST_SHOWN = ('accuracy', 'auroc', 'dp_difference', 'dp_difference_large_groups',
@@ -41,6 +43,10 @@ _TABLES = (
         ('parameters', 'Parameters', 0),
     ]),
 )
+
+#: The sweep's table: utility and fairness only (the sweep measures no fidelity).
+_SWEEP_COLUMNS = [c for c in _TABLES[0][1] if c[0] in ('accuracy', 'f1', 'auroc', 'dp_difference')]
+_SWEEP_COLUMNS.append(('label_gap', 'Label gap ↓', 3))
 
 
 def _environment():
@@ -92,7 +98,8 @@ class BenchmarkResult:
         records (list[dict]): one per dataset x seed x generator; metric values, costs, and
             ``error`` when the cell failed, ``errors`` (``{part: reason}``) when the
             metrics refused some of its scores (see ``Evaluator.evaluate``).
-        sweep (list[dict]): one per dataset x seed x ``fairness_weight`` of the sweep.
+        sweep (list[dict]): one per dataset x seed x point (``fairness_weight``,
+            ``label_repair``) of the sweep.
         config (dict): the ``BenchmarkConfig`` used.
         environment (dict): library versions and device.
     """
@@ -107,8 +114,9 @@ class BenchmarkResult:
         return pd.DataFrame(self.records)
 
     def sweep_frame(self):
-        """The sweep records as a DataFrame."""
-        return pd.DataFrame(self.sweep)
+        """The sweep records as a DataFrame (``label_repair`` 1 in runs from before it was
+        swept: what they fitted)."""
+        return pd.DataFrame(_with_repair(self.sweep))
 
     def summary(self):
         """Mean and standard deviation over seeds per dataset and generator.
@@ -122,8 +130,9 @@ class BenchmarkResult:
         return _summarise(self.to_frame(), _KEYS)
 
     def sweep_summary(self):
-        """Mean and standard deviation per dataset and ``fairness_weight`` of the sweep."""
-        return _summarise(self.sweep_frame(), ['dataset', 'fairness_weight'])
+        """Mean and standard deviation per dataset and point (``fairness_weight``,
+        ``label_repair``) of the sweep."""
+        return _summarise(self.sweep_frame(), ['dataset', *SWEPT])
 
     def errors(self):
         """The failed cells and parts: dataset, seed, generator and error message.
@@ -146,12 +155,14 @@ class BenchmarkResult:
         return pd.DataFrame(rows, columns=['dataset', 'seed', 'generator', 'error'])
 
     def to_markdown(self):
-        """Two tables per dataset (mean ± standard deviation over seeds), plus notes."""
-        summary = self.summary()
-        if summary.empty:
+        """Two tables per dataset (mean ± standard deviation over seeds), the sweep's, plus
+        notes."""
+        summary, sweep = self.summary(), self.sweep_summary()
+        if summary.empty and sweep.empty:
             return 'No benchmark cell was run.\n'
         lines = []
-        for dataset in summary.index.get_level_values('dataset').unique():
+        for dataset in (summary.index.get_level_values('dataset').unique()
+                        if len(summary) else ()):
             block = summary.loc[dataset]
             # Per dataset: merged parts of a run may have run different seeds per dataset.
             totals = block[('seeds', 'total')].astype(int)
@@ -180,6 +191,7 @@ class BenchmarkResult:
                     ]
                     lines.append(f'| {label} | ' + ' | '.join(cells) + ' |')
                 lines.append('')
+        lines.extend(_sweep_tables(sweep))
         errors = self.errors()
         if len(errors):
             lines.append('Failed cells:\n')
@@ -243,7 +255,7 @@ class BenchmarkResult:
         if not results:
             raise ValueError('combine needs at least one BenchmarkResult.')
         _refuse_repeated_cells([r.records for r in results], ('dataset', 'seed', 'generator'))
-        _refuse_repeated_cells([r.sweep for r in results], ('dataset', 'seed', 'fairness_weight'))
+        _refuse_repeated_cells([_with_repair(r.sweep) for r in results], ('dataset', 'seed', *SWEPT))
         for key in MEASURING:
             settings = {json.dumps(_json_safe(r.config[key]), sort_keys=True, default=str)
                         for r in results if key in r.config}
@@ -256,7 +268,7 @@ class BenchmarkResult:
                 )
         config = dict(results[0].config)
         for key in ('datasets', 'generators', 'seeds', 'metadata', 'ceilings', 'sweep_datasets',
-                    'sweep_seeds', 'sweep_weights'):
+                    'sweep_seeds', 'sweep_weights', 'sweep_repairs'):
             values = []
             for result in results:
                 values += [v for v in result.config.get(key, ()) if v not in values]
@@ -300,6 +312,12 @@ class BenchmarkResult:
         return paths
 
 
+def _with_repair(sweep):
+    """Sweep records with their ``label_repair`` (1 where a run from before it was swept
+    has none)."""
+    return [{'label_repair': 1.0, **record} for record in sweep]
+
+
 def _refuse_repeated_cells(parts, keys):
     """A cell (its ``keys``' values) in more than one part would count twice: refused."""
     seen = set()
@@ -319,6 +337,26 @@ def _shown(block, column):
     if column not in block.columns.get_level_values(0):
         return False
     return column not in _SHOWN_WHEN_MEASURED or block[(column, 'mean')].notna().any()
+
+
+def _sweep_tables(sweep):
+    """Markdown lines: per dataset swept, FairDistill's utility and fairness at each point."""
+    columns = [c for c in _SWEEP_COLUMNS if (c[0], 'mean') in sweep.columns]
+    lines = []
+    for dataset in (sweep.index.get_level_values('dataset').unique() if len(columns) else ()):
+        block = sweep.loc[dataset]
+        seeds = int(block[('seeds', 'total')].max())
+        lines += [f'### {dataset}: FairDistill\'s trade-off sweep\n',
+                  f'Mean ± std over {seeds} seeds (in brackets: the worst seed).\n',
+                  '| fairness_weight | label_repair | '
+                  + ' | '.join(header for _, header, _ in columns) + ' |',
+                  '|---:|---:|' + '---:|' * len(columns)]
+        for (weight, repair), row in block.iterrows():
+            cells = [_format(row[(c, 'mean')], row[(c, 'std')], d)
+                     + _worst(row, c, d, row[('seeds', 'total')]) for c, _, d in columns]
+            lines.append(f'| {weight:g} | {repair:g} | ' + ' | '.join(cells) + ' |')
+        lines.append('')
+    return lines
 
 
 def _worst(row, column, digits, seeds):

@@ -1,4 +1,4 @@
-"""Run the benchmark: every dataset x seed x generator, then the fairness-weight sweep."""
+"""Run the benchmark: every dataset x seed x generator, then the trade-off sweep."""
 
 import time
 import traceback
@@ -129,7 +129,7 @@ def run_benchmark(config=None, progress=True):
         progress (bool): show a progress bar on stderr.
 
     Returns:
-        BenchmarkResult: per-seed records, the fairness-weight sweep and the configuration.
+        BenchmarkResult: per-seed records, the trade-off sweep and the configuration.
     """
     config = config or BenchmarkConfig.full()
     check_datasets(config)
@@ -137,7 +137,7 @@ def run_benchmark(config=None, progress=True):
         len(config.generators) * len(config.metadata) + config.reference + len(config.ceilings)
     )
     cells = len(config.datasets) * len(config.seeds) * per_split
-    sweep_cells = len(config.sweep_datasets) * len(config.sweep_seeds) * len(config.sweep_weights)
+    sweep_cells = len(config.sweep_datasets) * len(config.sweep_seeds) * len(config.sweep_points())
     bar = _progress(cells + sweep_cells, progress)
     records, sweep = [], []
     try:
@@ -198,12 +198,14 @@ def _evaluator(config, real_train, real_test, metadata, dataset, seed):
 
 
 def _sweep(config, bar):
-    """FairDistill at each ``sweep_weights`` value: utility and fairness, no fidelity. It
-    learns with the first metadata of the run (``config.metadata``), so that a run asked
-    for detected metadata sweeps with it too."""
+    """FairDistill at each point of ``config.sweep_points()`` (``fairness_weight``,
+    ``label_repair``): utility and fairness, no fidelity. It learns with the first metadata
+    of the run (``config.metadata``), so that a run asked for detected metadata sweeps with
+    it too."""
     spec = get_generator('FairDistill')
     params = config.params.get(FAIRDISTILL, {})
     kind = config.metadata[0]
+    points = config.sweep_points()
     records = []
     for dataset_name in config.sweep_datasets:
         dataset = get_dataset(dataset_name)
@@ -213,20 +215,21 @@ def _sweep(config, bar):
             )
             evaluator = _evaluator(config, real_train, real_test, metadata, dataset, seed)
             learned = generator_metadata(kind, metadata, real_train, dataset)
-            for weight in config.sweep_weights:
-                bar.set_description(f'sweep {dataset_name} seed {seed}: fairness_weight={weight:g}')
+            for weight, repair in points:
+                bar.set_description(f'sweep {dataset_name} seed {seed}: fairness_weight='
+                                    f'{weight:g}, label_repair={repair:g}')
+                point = {'fairness_weight': weight, 'label_repair': repair}
 
-                def work(weight=weight):
+                def work(point=point):
                     synthetic, costs = run_generator(
-                        spec, dataset, learned, real_train, seed,
-                        {**params, 'fairness_weight': float(weight)}, config.enable_gpu,
+                        spec, dataset, learned, real_train, seed, {**params, **point},
+                        config.enable_gpu,
                     )
                     return {**costs, **evaluator.evaluate(synthetic, fidelity=False)}
 
                 record = {
                     'dataset': dataset_name, 'seed': seed, 'generator': 'FairDistill',
-                    'metadata': kind, 'fairness_weight': float(weight),
-                    'train_rows': len(real_train),
+                    'metadata': kind, **point, 'train_rows': len(real_train),
                 }
                 records.append(_cell(config, record, work))
                 bar.update()

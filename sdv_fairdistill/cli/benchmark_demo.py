@@ -49,7 +49,8 @@ def command_benchmark(args):
             ('datasets', args.datasets), ('generators', args.generators), ('seeds', args.seeds),
             ('num_rows', args.num_rows), ('classifier', args.classifier),
             ('sweep_datasets', args.sweep_datasets), ('sweep_seeds', args.sweep_seeds),
-            ('sweep_weights', args.sweep_weights), ('ceilings', args.ceilings),
+            ('sweep_weights', args.sweep_weights), ('sweep_repairs', args.sweep_repairs),
+            ('ceilings', args.ceilings),
             ('metadata', args.metadata),
         )
         if value is not None
@@ -57,7 +58,7 @@ def command_benchmark(args):
     if args.classifier is not None:
         check_classifier(args.classifier)
     if args.no_sweep:
-        overrides['sweep_weights'] = ()
+        overrides['sweep_weights'] = overrides['sweep_repairs'] = ()
     if args.no_reference:
         overrides['reference'] = False
     if args.gpu:
@@ -85,8 +86,8 @@ def command_benchmark(args):
 #: The options that say what to run (``--merge`` runs nothing) and those of the sweep.
 RUN_OPTIONS = ('quick', 'datasets', 'generators', 'seeds', 'num_rows', 'classifier', 'ceilings',
                'metadata', 'no_reference', 'no_sweep', 'sweep_datasets', 'sweep_seeds',
-               'sweep_weights', 'gpu')
-SWEEP_OPTIONS = ('sweep_datasets', 'sweep_seeds', 'sweep_weights')
+               'sweep_weights', 'sweep_repairs', 'gpu')
+SWEEP_OPTIONS = ('sweep_datasets', 'sweep_seeds', 'sweep_weights', 'sweep_repairs')
 
 
 def _option(name):

@@ -190,7 +190,7 @@ def build_parser():
                        help="skip the 'Real data' reference row (e.g. in a part of a run "
                        'whose other part has it)')
     bench.add_argument('--no-sweep', action='store_true',
-                       help='skip the fairness_weight sweep (no trade-off curve)')
+                       help='skip the sweep (no trade-off curve)')
     bench.add_argument('--sweep-datasets', nargs='+', action='extend', metavar='NAME',
                        help='datasets of the sweep (default: adult when --datasets has it, '
                        'else the first of them)')
@@ -198,6 +198,10 @@ def build_parser():
                        help='seeds of the sweep (default: the mode\'s)')
     bench.add_argument('--sweep-weights', nargs='+', action='extend', type=float, metavar='W',
                        help='fairness_weight values of the sweep (default: 0 100 300 1000 3000)')
+    bench.add_argument('--sweep-repairs', nargs='*', action='extend', type=float, metavar='A',
+                       help='label_repair values of the sweep, at the run\'s fairness_weight '
+                       '(default: 0.9 0.75 0.5, the quick mode 0.5, where weights are swept; '
+                       'no value: none)')
     bench.add_argument('--merge', nargs='+', action='extend', metavar='DIR',
                        help='run nothing: combine the results.json of earlier runs (e.g. one '
                        'dataset each) into one table in --output')

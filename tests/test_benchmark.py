@@ -73,7 +73,9 @@ def test_summary_has_mean_and_spread(result):
     sweep = result.sweep_summary()
     # The weights at full repair, then the quick mode's repair at FairDistill's default weight.
     default_weight = inspect.signature(FairDistillSynthesizer).parameters['fairness_weight'].default
-    assert list(sweep.loc['compas'].index) == [(0.0, 1.0), (10.0, 1.0), (default_weight, 0.5)]
+    assert list(sweep.loc['compas'].index) == [
+        (0.0, 1.0), (10.0, 1.0), (default_weight, 0.9), (default_weight, 0.75),
+        (default_weight, 0.5)]
     assert (sweep[('seeds', 'ok')] == 1).all()
 
 
@@ -84,10 +86,10 @@ def test_outputs(result, tmp_path):
     assert {'json', 'markdown', 'html'} <= set(paths)
     payload = json.loads(paths['json'].read_text())
     assert payload['config']['datasets'] == ['compas']
-    assert len(payload['records']) == 8 and len(payload['sweep']) == 3
+    assert len(payload['records']) == 8 and len(payload['sweep']) == 5
     # The sweep's numbers are in the Markdown too, one row a point.
     assert "### compas: FairDistill's trade-off sweep" in markdown
-    assert '| 10 | 1 | ' in markdown and '| 300 | 0.5 | ' in markdown
+    assert '| 10 | 1 | ' in markdown and '| 300 | 0.75 | ' in markdown
     assert 'plotly' in paths['html'].read_text()[:5000].lower()
     again = BenchmarkResult.from_json(paths['json'].read_text())
     pd.testing.assert_frame_equal(again.summary(), result.summary(), check_dtype=False)
@@ -519,11 +521,15 @@ def test_the_sweep_learns_with_the_runs_metadata():
         sweep_seeds=[0], sweep_weights=[default_weight], raise_errors=True,
     )
     result = run_benchmark(config, progress=False)
-    (cell,), (point, repaired) = result.records, result.sweep
-    assert cell['metadata'] == point['metadata'] == repaired['metadata'] == 'detected'
-    # The quick mode's repair point fitted (COMPAS's label is two classes), at that weight.
-    assert (repaired['fairness_weight'], repaired['label_repair']) == (default_weight, 0.5)
-    assert 'error' not in repaired and 0 <= repaired['dp_difference'] <= 1
+    (cell,), (point, *repaired) = result.records, result.sweep
+    assert cell['metadata'] == point['metadata'] == 'detected'
+    # The repair points fitted (COMPAS's label is two classes), at that weight, with the
+    # run's metadata too.
+    assert [(r['fairness_weight'], r['label_repair']) for r in repaired] == [
+        (default_weight, 0.9), (default_weight, 0.75), (default_weight, 0.5)]
+    for record in repaired:
+        assert record['metadata'] == 'detected' and 'error' not in record
+        assert 0 <= record['dp_difference'] <= 1
     # The same seed, data, metadata and weight: the same fit, so the same scores.
     for metric in ('accuracy', 'auroc', 'dp_difference', 'label_gap'):
         assert point[metric] == cell[metric], metric
@@ -564,6 +570,26 @@ def test_sweeps_from_before_label_repair_read_as_full_repair_and_merge_with_new_
     again = BenchmarkResult(records=[], sweep=[_sweep_record(300.0, 1.0, 0.1, 0.8)])
     with pytest.raises(ValueError, match=r"\('adult', 0, 300.0, 1.0\).*more than one run"):
         BenchmarkResult.combine([old, again])
+    # An older run that gave FairDistill a label_repair through params fitted every point with it.
+    repaired = BenchmarkResult(records=[], sweep=old.sweep,
+                               config={'params': {'FairDistill': {'label_repair': 0.9}}})
+    assert list(repaired.sweep_summary().loc['adult'].index) == [(0.0, 0.9), (300.0, 0.9)]
+    (line,) = tradeoff_figure(repaired).data
+    assert line.name == 'FairDistill, fairness_weight sweep (label_repair=0.9)'
+    BenchmarkResult.combine([repaired, again])  # not the same cell
+
+
+def test_a_lone_repair_point_is_drawn_as_a_repair_and_named_in_the_errors():
+    failed = {**_sweep_record(300.0, 0.75, None, None, seed=1), 'error': 'ValueError: boom'}
+    result = BenchmarkResult(records=[], sweep=[
+        _sweep_record(0.0, 1.0, 0.18, 0.87), _sweep_record(1000.0, 1.0, 0.02, 0.84),
+        _sweep_record(300.0, 0.5, 0.10, 0.86), failed])
+    lines = {trace.name: list(trace.text) for trace in tradeoff_figure(result).data}
+    assert lines['FairDistill, fairness_weight sweep'] == ['λ=0', 'λ=1000']
+    assert lines['FairDistill, label_repair sweep (fairness_weight=300)'] == ['a=0.75', 'a=0.5']
+    (error,) = result.errors().itertuples()
+    assert error.generator == 'FairDistill (fairness_weight=300, label_repair=0.75)'
+    assert '| 300 | 0.75 (failed on some seeds) |' in result.to_markdown()
 
 
 def test_the_sweep_points_and_what_refuses_a_repair_sweep():
@@ -584,3 +610,9 @@ def test_the_sweep_points_and_what_refuses_a_repair_sweep():
     with pytest.raises(ValueError, match=r'sweep_repairs must be between 0 and 1, got \[1.5\]'):
         BenchmarkConfig(sweep_repairs=[1.5])
     assert BenchmarkConfig().replace(sweep_weights=[]).sweep_points() == []
+    assert BenchmarkConfig.quick().replace(sweep_weights=[]).sweep_points() == []
+    assert BenchmarkConfig().replace(params=criterion).sweep_repairs == ()
+    # A weight given as a number, as the other settings accept; label_repair=1 is always allowed.
+    assert BenchmarkConfig(sweep_weights=100.0).sweep_points()[0] == (100.0, 1.0)
+    assert BenchmarkConfig(params=criterion, sweep_weights=[], sweep_repairs=[1]).sweep_points(
+    ) == [(default_weight, 1.0)]

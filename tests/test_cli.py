@@ -220,8 +220,8 @@ def test_benchmark_refuses_options_another_option_makes_meaningless(tmp_path, ca
 
 
 @pytest.mark.parametrize('options, repairs', [
-    ([], (0.5,)), (['--sweep-repairs'], ()), (['--sweep-repairs', '0.8', '0.6'], (0.8, 0.6)),
-    (['--sweep-weights', '0', '300'], (0.5,)),
+    ([], (0.9, 0.75, 0.5)), (['--sweep-repairs'], ()),
+    (['--sweep-repairs', '0.8', '0.6'], (0.8, 0.6)), (['--no-sweep'], ()),
 ])
 def test_benchmark_sweeps_the_repairs_asked(options, repairs, tmp_path, monkeypatch):
     from sdv_fairdistill import benchmark

@@ -123,7 +123,7 @@ class BenchmarkConfig:
         outside = [repair for repair in self.sweep_repairs if not 0 <= repair <= 1]
         if outside:
             raise ValueError(f'sweep_repairs must be between 0 and 1, got {outside}.')
-        if self.sweep_repairs and not _repairable(self.params):
+        if any(repair < 1 for repair in self.sweep_repairs) and not _repairable(self.params):
             raise ValueError(
                 "sweep_repairs sweeps FairDistill's label_repair, which needs demographic parity, "
                 'a fairness_weight above 0 and the label from the features; params sets '
@@ -144,7 +144,7 @@ class BenchmarkConfig:
 
     @classmethod
     def quick(cls, **overrides):
-        """Minutes on a laptop: 1,500 rows, a few epochs, two seeds, a four-point sweep,
+        """Minutes on a laptop: 1,500 rows, a few epochs, two seeds, a six-point sweep,
         curated metadata only.
 
         The numbers say that everything runs, not how good a generator is.
@@ -167,19 +167,16 @@ class BenchmarkConfig:
             metadata=('curated',),
         )
         settings.update(overrides)
-        if settings.get('sweep_repairs') is None:
-            settings['sweep_repairs'] = _default_repairs(
-                settings['sweep_weights'], settings['params'], values=(0.5,))
         return cls(**settings)
 
     def replace(self, **changes):
         """A copy with some settings changed; a sweep that followed the datasets (its repairs:
-        the weights) by default follows the new ones."""
+        the weights and params) by default follows the new ones."""
         if 'datasets' in changes and 'sweep_datasets' not in changes and (
                 self.sweep_datasets == _default_sweep(self.datasets)):
             changes['sweep_datasets'] = None
-        if 'sweep_weights' in changes and 'sweep_repairs' not in changes and (
-                self.sweep_repairs == _default_repairs(self.sweep_weights, self.params)):
+        if ({'sweep_weights', 'params'} & set(changes) and 'sweep_repairs' not in changes
+                and self.sweep_repairs == _default_repairs(self.sweep_weights, self.params)):
             changes['sweep_repairs'] = None
         return replace(self, **changes)
 
@@ -216,7 +213,8 @@ def _repairable(params):
             and fair.get('fairness_weight') != 0 and fair.get('label_from_features') is not False)
 
 
-def _default_repairs(weights, params, values=DEFAULT_SWEEP_REPAIRS):
-    """The ``label_repair`` values swept by default: ``values`` where weights are swept and
-    ``params`` allow a repair below 1, else none."""
-    return tuple(values) if len(weights) and _repairable(params) else ()
+def _default_repairs(weights, params):
+    """The ``label_repair`` values swept by default: some where weights are swept (one given
+    as a number too) and ``params`` allow a repair below 1, else none."""
+    weights = (weights,) if isinstance(weights, (int, float)) else weights
+    return DEFAULT_SWEEP_REPAIRS if len(weights) and _repairable(params) else ()

@@ -27,22 +27,25 @@ def _suffix(result):
 
 def _lines(points):
     """The sweep's lines through its points (index: fairness_weight, label_repair): the
-    repairs at each weight swept with more than one, then the weights at each repair (a
-    point on no other line is drawn alone on its weight's line).
+    weights at each repair, then the repairs at each weight swept with more than one; a
+    point on no line of two is drawn alone, as a weight at full repair (1) or as a repair.
 
     Returns:
         list[tuple]: (parameter varied, value of the other, rows sorted along the line).
     """
     weights = points.index.get_level_values('fairness_weight')
     repairs = points.index.get_level_values('label_repair')
-    lines = [('label_repair', weight, points[weights == weight].sort_index(ascending=False))
-             for weight in weights.unique() if (weights == weight).sum() > 1]
-    on_a_line = {index for *_, rows in lines for index in rows.index}
+    along_repairs = [('label_repair', weight, points[weights == weight].sort_index(ascending=False))
+                     for weight in weights.unique() if (weights == weight).sum() > 1]
+    on_a_line = {index for *_, rows in along_repairs for index in rows.index}
+    lines = []
     for repair in repairs.unique():
         rows = points[repairs == repair].sort_index()
-        if len(rows) > 1 or rows.index[0] not in on_a_line:
-            lines.insert(0, ('fairness_weight', repair, rows))
-    return lines
+        if len(rows) > 1 or (repair == 1 and rows.index[0] not in on_a_line):
+            lines.append(('fairness_weight', repair, rows))
+        elif rows.index[0] not in on_a_line:
+            along_repairs.append(('label_repair', rows.index[0][0], rows))
+    return lines + along_repairs
 
 
 def _line_trace(parameter, other, rows, x, y, suffix):

@@ -114,9 +114,9 @@ class BenchmarkResult:
         return pd.DataFrame(self.records)
 
     def sweep_frame(self):
-        """The sweep records as a DataFrame (``label_repair`` 1 in runs from before it was
+        """The sweep records as a DataFrame (with ``label_repair`` in runs from before it was
         swept: what they fitted)."""
-        return pd.DataFrame(_with_repair(self.sweep))
+        return pd.DataFrame(_with_repair(self.sweep, self.config))
 
     def summary(self):
         """Mean and standard deviation over seeds per dataset and generator.
@@ -147,9 +147,12 @@ class BenchmarkResult:
                 failures.append(record['error'])
             if isinstance(record.get('errors'), dict):
                 failures.extend(f'{part}: {reason}' for part, reason in record['errors'].items())
+            generator = record.get('generator')
+            if 'fairness_weight' in record:  # a sweep point: which one
+                generator = f"{generator} ({', '.join(f'{k}={record[k]:g}' for k in SWEPT if k in record)})"
             rows.extend(
-                {key: record.get(key) for key in ('dataset', 'seed', 'generator')}
-                | {'error': failure}
+                {'dataset': record.get('dataset'), 'seed': record.get('seed'),
+                 'generator': generator, 'error': failure}
                 for failure in failures
             )
         return pd.DataFrame(rows, columns=['dataset', 'seed', 'generator', 'error'])
@@ -255,7 +258,8 @@ class BenchmarkResult:
         if not results:
             raise ValueError('combine needs at least one BenchmarkResult.')
         _refuse_repeated_cells([r.records for r in results], ('dataset', 'seed', 'generator'))
-        _refuse_repeated_cells([_with_repair(r.sweep) for r in results], ('dataset', 'seed', *SWEPT))
+        _refuse_repeated_cells([_with_repair(r.sweep, r.config) for r in results],
+                               ('dataset', 'seed', *SWEPT))
         for key in MEASURING:
             settings = {json.dumps(_json_safe(r.config[key]), sort_keys=True, default=str)
                         for r in results if key in r.config}
@@ -312,10 +316,11 @@ class BenchmarkResult:
         return paths
 
 
-def _with_repair(sweep):
-    """Sweep records with their ``label_repair`` (1 where a run from before it was swept
-    has none)."""
-    return [{'label_repair': 1.0, **record} for record in sweep]
+def _with_repair(sweep, config):
+    """Sweep records with their ``label_repair``: a run from before it was swept has none,
+    and fitted the one its ``params`` gave FairDistill (else 1)."""
+    fitted = float(config.get('params', {}).get('FairDistill', {}).get('label_repair', 1.0))
+    return [{'label_repair': fitted, **record} for record in sweep]
 
 
 def _refuse_repeated_cells(parts, keys):
@@ -346,15 +351,17 @@ def _sweep_tables(sweep):
     for dataset in (sweep.index.get_level_values('dataset').unique() if len(columns) else ()):
         block = sweep.loc[dataset]
         seeds = int(block[('seeds', 'total')].max())
+        worst = ' (in brackets: the worst seed)' if seeds > 1 else ''
         lines += [f'### {dataset}: FairDistill\'s trade-off sweep\n',
-                  f'Mean ± std over {seeds} seeds (in brackets: the worst seed).\n',
+                  f'Mean ± std over {seeds} seeds{worst}.\n',
                   '| fairness_weight | label_repair | '
                   + ' | '.join(header for _, header, _ in columns) + ' |',
                   '|---:|---:|' + '---:|' * len(columns)]
         for (weight, repair), row in block.iterrows():
             cells = [_format(row[(c, 'mean')], row[(c, 'std')], d)
                      + _worst(row, c, d, row[('seeds', 'total')]) for c, _, d in columns]
-            lines.append(f'| {weight:g} | {repair:g} | ' + ' | '.join(cells) + ' |')
+            failed = ' (failed on some seeds)' if row[('seeds', 'ok')] < row[('seeds', 'total')] else ''
+            lines.append(f'| {weight:g} | {repair:g}{failed} | ' + ' | '.join(cells) + ' |')
         lines.append('')
     return lines
 

@@ -200,7 +200,7 @@ def build_parser():
                        help='fairness_weight values of the sweep (default: 0 100 300 1000 3000)')
     bench.add_argument('--sweep-repairs', nargs='*', action='extend', type=float, metavar='A',
                        help='label_repair values of the sweep, at the run\'s fairness_weight '
-                       '(default: 0.9 0.75 0.5, the quick mode 0.5, where weights are swept; '
+                       '(default: 0.9 0.75 0.5 where weights are swept; '
                        'no value: none)')
     bench.add_argument('--merge', nargs='+', action='extend', metavar='DIR',
                        help='run nothing: combine the results.json of earlier runs (e.g. one '

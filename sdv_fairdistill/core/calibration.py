@@ -45,6 +45,7 @@ import torch
 from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 
 from sdv_fairdistill.core import spans as span_ops
+from sdv_fairdistill.core.partial_repair import kept_gaps
 
 ROUND_WEIGHTS = (1.0, 0.5)  # how much of each round's mean shift is added
 MAX_ROWS = 50_000  # real training rows measured, at most
@@ -128,22 +129,14 @@ def criterion_shifts(log_odds, groups, labels, n_groups, criterion, positive=1, 
             target's one-hot (the class whose log-odds are shifted).
         positive (int): the positive class, 0 or 1 in ``labels``. Defaults to 1.
         repair (float): under demographic parity, below 1 each group keeps ``1 - repair`` of
-            its real label rate's gap to the pooled one (the label's partial repair,
-            ``ScoreAlignment``), which needs ``labels``. Defaults to 1.
+            its real label rate's gap to the pooled one (``partial_repair.kept_gaps``),
+            which needs ``labels``. Defaults to 1.
     """
     if criterion == 'demographic_parity':
         if repair >= 1.0:
             return selection_shifts(log_odds, groups, n_groups)
-        labels = np.asarray(labels, dtype=float)
-        pooled, kept = labels.mean(), 1.0 - repair
-        gaps, variances = np.zeros(n_groups), np.zeros(n_groups)
-        for group in range(n_groups):
-            rows = labels[groups == group]
-            if rows.size:  # the group's real label rate, and its binomial variance
-                rate = rows.mean()
-                gaps[group] = kept * (rate - pooled)
-                variances[group] = kept**2 * rate * (1.0 - rate) / rows.size
-        return selection_shifts(log_odds, groups, n_groups, gaps, variances)
+        return selection_shifts(log_odds, groups, n_groups,
+                                *kept_gaps(labels, groups, n_groups, repair))
     if criterion not in ('equalized_odds', 'equal_opportunity'):
         raise ValueError(f'Unknown fairness criterion {criterion!r}.')
     if labels is None:
@@ -197,20 +190,24 @@ def _minimax_weight(negatives, positives, pooled0, pooled1, shift0, shift1, poin
     return float(weights[np.argmin(np.maximum(gap0, gap1))])
 
 
-def mean_shifts(predictions, groups, n_groups):
+def mean_shifts(predictions, groups, n_groups, gaps=None, gap_variances=None):
     """A continuous target's ``selection_shifts``: per-group shifts that give every group the
-    pooled mean prediction (a regressor responds to a shift of one group's target one for
-    one), and the standard error of each group's mean. A group with fewer than
-    ``MIN_GROUP_ROWS`` rows gets shift 0 and error ``inf``."""
+    pooled mean prediction (plus ``gaps[g]`` where given; a regressor responds to a shift of
+    one group's target one for one), and the standard error of each group's mean (with
+    ``gap_variances[g]`` added). A group with fewer than ``MIN_GROUP_ROWS`` rows gets shift 0
+    and error ``inf``."""
     pooled = float(np.mean(predictions))
     shifts, errors = np.zeros(n_groups), np.full(n_groups, np.inf)
     for group in range(n_groups):
         values = predictions[groups == group]
         if len(values) < MIN_GROUP_ROWS:
             continue
-        shifts[group] = pooled - values.mean()
+        shifts[group] = pooled + (0.0 if gaps is None else gaps[group]) - values.mean()
+        error = values.std(ddof=1) / np.sqrt(len(values))
+        if gap_variances is not None:  # an aim measured on the group's rows is noisy too
+            error = np.sqrt(error**2 + gap_variances[group])
         # At least a hair: identical predictions would otherwise read as certainty of 0 / 0.
-        errors[group] = max(values.std(ddof=1) / np.sqrt(len(values)), 1e-12)
+        errors[group] = max(error, 1e-12)
     return shifts, errors
 
 
@@ -342,8 +339,9 @@ def fit_offsets(sample, real_matrix, real_groups, n_groups, categorical, seed, t
         categorical (np.ndarray[bool]): which columns of the matrices are categorical codes.
         seed (int): seeds the classifiers (regressors).
         tables (int): generated tables (and classifiers) per round.
-        real_labels (np.ndarray[int] or None): the real rows' classes (1 for the second
-            class), which the error-rate criteria compare inside. Defaults to None.
+        real_labels (np.ndarray or None): the real rows' classes (1 for the second class),
+            which the error-rate criteria compare inside, or with ``regression`` and
+            ``repair`` below 1 their numbers. Defaults to None.
         criterion (str): the rates equalised (``criterion_shifts``). Defaults to
             'demographic_parity'.
         positive (int): the positive class in ``real_labels`` ('equal_opportunity').
@@ -351,13 +349,17 @@ def fit_offsets(sample, real_matrix, real_groups, n_groups, categorical, seed, t
         return_errors (bool): also return each group's standard error of the first round's
             mean shift (inf where it was not measured), what ``certain`` judges. Defaults to
             False.
-        repair (float): ``criterion_shifts``' partial repair. Defaults to 1.
+        repair (float): the partial repair (``partial_repair.kept_gaps``; two classes:
+            ``criterion_shifts``'). Defaults to 1.
     """
     offsets, first_errors = np.zeros(n_groups), np.full(n_groups, np.inf)
     # Groups whose gap passed the cut in the first round: the second round measures what is
     # left of a gap found, not whether there is one (tested again, the intersections lost
     # part of their top-ups: +0.003 downstream DP on the mean).
     established = np.zeros(n_groups, dtype=bool)
+    # A number's partial repair: each group's mean aimed at part of its real gap.
+    aims = kept_gaps(real_labels, real_groups, n_groups, repair) if (
+        regression and repair < 1.0) else (None, None)
     for round_, weight in enumerate(ROUND_WEIGHTS):
         shifts, errors = [], []
         for index in range(tables):
@@ -369,7 +371,8 @@ def fit_offsets(sample, real_matrix, real_groups, n_groups, categorical, seed, t
             model = learner(categorical_features=categorical, random_state=draw_seed(seed, draw))
             model.fit(matrix, labels)
             if regression:
-                shift, error = mean_shifts(model.predict(real_matrix), real_groups, n_groups)
+                shift, error = mean_shifts(model.predict(real_matrix), real_groups, n_groups,
+                                           *aims)
             else:
                 shift, error = criterion_shifts(
                     model.decision_function(real_matrix), real_groups, real_labels, n_groups,

@@ -190,18 +190,30 @@ class ClassShareAlignment:
     Args:
         sharpness (float): factor on the log-probabilities; 1 keeps the classifier's.
             Defaults to 1.
+        repair (float): how far each group's class shares move to the pooled ones: below 1
+            a group gets ``(1 - repair) own + repair pooled`` (its own: the mean of its
+            unsharpened probabilities). Defaults to 1.
     """
 
-    def __init__(self, sharpness=1.0):
+    def __init__(self, sharpness=1.0, repair=1.0):
         self.sharpness = sharpness
+        self.repair = repair
 
     def fit(self, logits_by_group, group_prior):
         """Learn each group's offsets from ``logits_by_group[g]``, the scorer's ``(draws,
         classes)`` logits of rows generated for group ``g``."""
         prior = np.asarray(group_prior, dtype=float) / np.sum(group_prior)
         pooled = pooled_class_shares(logits_by_group, prior)
+
+        def shares(logits):  # the group's aim
+            if self.repair >= 1.0:
+                return pooled
+            own = torch.softmax(logits.double(), dim=1).mean(dim=0)
+            return (1.0 - self.repair) * own + self.repair * pooled
+
         self.offsets_ = torch.stack([
-            class_share_offsets(self.sharpness * torch.log_softmax(logits.double(), dim=1), pooled)
+            class_share_offsets(self.sharpness * torch.log_softmax(logits.double(), dim=1),
+                                shares(logits))
             for logits in logits_by_group
         ]).float()
         return self
@@ -235,13 +247,15 @@ class ValueAlignment(ScoreAlignment):
         residual_quantiles (np.ndarray): quantiles of the real rows' residuals at ``GRID``.
         target_quantiles (np.ndarray or None): quantiles of the real rows' target at
             ``GRID``, or None: the draws are not mapped. Defaults to None.
+        repair (float): ``ScoreAlignment``'s: below 1 each group's predictions are mapped
+            only part of the way to the barycenter. Defaults to 1.
     """
 
     #: Draws of prediction plus residual that give their distribution's quantiles (seeded).
     MAP_DRAWS = 200_000
 
-    def __init__(self, residual_quantiles, target_quantiles=None):
-        super().__init__(sharpness=1.0)
+    def __init__(self, residual_quantiles, target_quantiles=None, repair=1.0):
+        super().__init__(sharpness=1.0, repair=repair)
         self.residual_quantiles = np.asarray(residual_quantiles, dtype=float)
         self.target_quantiles = None if target_quantiles is None else np.asarray(
             target_quantiles, dtype=float)
@@ -348,7 +362,8 @@ def aligned_logits(scorer_logits, alignment, groups):
 @torch.no_grad()
 def fit_score_alignment(model, scorer, seed, sharpness=1.0, repair=1.0):
     """The per-group maps of ``scorer``'s probabilities onto their barycenter (its log-odds
-    times ``sharpness``, partly with ``repair`` below 1, two classes only; under the error-rate criteria ``GroupSharpening``; ``ClassShareAlignment`` for more than two classes, ``ValueAlignment``
+    times ``sharpness``, partly with ``repair`` below 1; under the error-rate criteria
+    ``GroupSharpening``; ``ClassShareAlignment`` for more than two classes, ``ValueAlignment``
     for a number, whose scorer predicts it and holds ``residual_quantiles``), fitted on seeded
     rows the trained ``model`` generates for each group (its sampling state is put back).
 
@@ -371,10 +386,10 @@ def fit_score_alignment(model, scorer, seed, sharpness=1.0, repair=1.0):
     if continuous(model.target_spans):  # the scorer predicts the number
         values = [np.asarray(value, dtype=float) for value in logits]
         return ValueAlignment(
-            scorer.residual_quantiles, getattr(scorer, 'target_quantiles', None)
+            scorer.residual_quantiles, getattr(scorer, 'target_quantiles', None), repair
         ).fit(values, prior)
     if logits[0].shape[1] > 2:
-        return ClassShareAlignment(sharpness).fit(logits, prior)
+        return ClassShareAlignment(sharpness, repair).fit(logits, prior)
     probabilities = [torch.sigmoid(value[:, 1] - value[:, 0]).numpy() for value in logits]
     pooled = model.fairness_criterion == 'demographic_parity'
     if not pooled:

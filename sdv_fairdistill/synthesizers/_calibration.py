@@ -107,8 +107,10 @@ def _fit(synthesizer, model, processed_data, codes, seed, numbers):
     real_matrix, categorical = reader.transform(real), reader.categorical_
     # The offsets shift the log-odds of the second one-hot class: the label is that class.
     second = None if numbers else synthesizer._target_encoder.categories(target)[1]
-    # The error-rate criteria compare rates inside the real rows' classes.
-    real_labels = None if numbers else second_class_labels(real[target], second)
+    # The error-rate criteria compare rates inside the real rows' classes; a partial repair
+    # aims at part of the real rows' gap (of a number: of its mean).
+    real_labels = real[target].to_numpy(dtype=float) if numbers else second_class_labels(
+        real[target], second)
     positive = model.positive_class if model.positive_class is not None else 1
 
     def sample(offsets, draw):

@@ -1,15 +1,17 @@
-"""``label_repair``: a two-class label moved only part of the way to equal rates.
+"""``label_repair``: a label drawn from the features moved only part of the way to equal rates.
 
 Feldman et al.'s partial repair: each group's scores are mapped onto ``(1 - a) Q_group +
-a Q_barycenter`` (``core/feature_labels.ScoreAlignment``) and the calibration aims each
-group's downstream selection rate at ``1 - a`` of its real label-rate gap
-(``core/calibration.criterion_shifts``). ``a = 1``, the default, is equal rates. Measured
-in docs/cases.md, "Partial repair".
+a Q_barycenter`` (``core/feature_labels.ScoreAlignment``; a number's predictions likewise,
+``ValueAlignment``; more than two classes: each group's class shares ``(1 - a)`` its own
+plus ``a`` the pooled ones, ``ClassShareAlignment``), and the calibration aims each group's
+downstream selection rate (a number: its mean prediction) at ``1 - a`` of its real gap
+(``core/partial_repair.kept_gaps``; more than two classes are not calibrated). ``a = 1``,
+the default, is equal rates. Measured in docs/cases.md, "Partial repair".
 """
 
 import numbers
 
-from sdv_fairdistill.core.calibration import calibratable
+from sdv_fairdistill.core.feature_labels import MAX_CLASSES, continuous, labelable
 from sdv_fairdistill.synthesizers import _parameters
 from sdv_fairdistill.synthesizers._tabular_inputs import resolve_label_from_features
 
@@ -39,15 +41,18 @@ def check_parameter(synthesizer):
 
 
 def check_target(synthesizer, target_spans):
-    """Before training: ``label_repair`` below 1 needs a two-class label drawn from the
-    features (numbers, more classes and the target head's label have no partial repair)."""
+    """Before training: ``label_repair`` below 1 needs a label drawn from the features (a
+    categorical target of 2 to ``MAX_CLASSES`` classes, or a number that is not an ordinal's
+    ranks); the target head's label has no partial repair."""
     if getattr(synthesizer, 'label_repair', 1.0) >= 1:
         return
-    # Two classes: the label the calibration can shift (``calibratable``).
-    if not calibratable(target_spans) or resolve_label_from_features(synthesizer) is not True:
+    ranks = synthesizer._target_encoder.column_kinds.get(synthesizer.target_column) == 'ordinal'
+    drawn = labelable(target_spans) and not (continuous(target_spans) and ranks)
+    if not drawn or resolve_label_from_features(synthesizer) is not True:
         raise _parameters.InvalidParameterError(
-            f'label_repair={synthesizer.label_repair!r} applies to a target of two classes '
-            "drawn from the features (label_from_features=None or True); "
-            f"'{synthesizer.target_column}' is not one here (a number, more than two classes, "
-            'or two with missing values). Leave label_repair=1.'
+            f'label_repair={synthesizer.label_repair!r} applies to a target drawn from the '
+            "features (label_from_features=None or True): a category of 2 to "
+            f"{MAX_CLASSES} classes or a number; '{synthesizer.target_column}' is not one here "
+            '(more classes, or an ordinal of many levels encoded by its ranks). Leave '
+            'label_repair=1.'
         )

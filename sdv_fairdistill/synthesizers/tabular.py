@@ -125,11 +125,11 @@ class FairDistillSynthesizer(LatentViewMixin, diagnostics.DiagnosticsMixin, RawC
             the classifier's probability, larger values make the label more certain where the
             classifier is, so a downstream model learns it more sharply (docs/method.md); a
             number is not sharpened. Defaults to 3.
-        label_repair (float): under demographic parity, for a two-class label from the
-            features, how far (0 to 1) each group's scores move to the pooled ones: below 1 a
-            group keeps ``1 - label_repair`` of its real label-rate gap, in the table and in
-            the calibration's aim, trading fairness for utility (docs/cases.md, "Partial
-            repair"). Defaults to 1 (equal label rates).
+        label_repair (float): under demographic parity, for a label from the features, how
+            far (0 to 1) each group's scores move to the pooled ones: below 1 a group keeps
+            ``1 - label_repair`` of its real gap (label rate, class shares, a number's mean),
+            in the table and in the calibration's aim, trading fairness for utility
+            (docs/cases.md, "Partial repair"). Defaults to 1 (equal label rates).
         keep_teacher (bool): keep the teacher to generate from its latent space (ablation).
             Defaults to False.
         enforce_min_max_values (bool), enforce_rounding (bool), locales (list[str]): as in SDV.

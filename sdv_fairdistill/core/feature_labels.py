@@ -228,20 +228,15 @@ class ValueAlignment(ScoreAlignment):
     """A continuous target: each group's predicted values (a regressor of the real rows) mapped
     onto the barycenter of the groups' distributions, plus a residual of the real rows.
 
-    The map is ``ScoreAlignment``'s (ties spread, so every group's mean is the barycenter's);
-    what a downstream regressor learns from the generated rows, the aligned prediction, then
-    has the same distribution in every group. A regressor's prediction is a conditional mean,
-    narrower than the target itself; the residual, drawn from the real rows' out-of-fold
-    residuals whatever the group, gives the generated target the real spread back without
-    telling the group.
-
-    A prediction plus a residual has the right spread, not always the right shape: on
-    medical expenses that are zero for 23 % of the rows and skewed above, such draws were
-    zero for 32 % and their median was 78 dollars against 32 (docs/method.md). So, given
-    ``target_quantiles``, each drawn value is then mapped by its rank among the draws onto
-    the real rows' values (the pooled quantile function; one monotone map for every group,
-    so the groups keep one distribution, and a value many rows share, such as the zeros,
-    comes back exactly at its share).
+    The map is ``ScoreAlignment``'s (ties spread, so every group's mean is the barycenter's):
+    the aligned prediction, what a downstream regressor learns, has one distribution in every
+    group. A prediction is a conditional mean, narrower than the target; the residual, drawn
+    from the real rows' out-of-fold residuals whatever the group, gives the real spread back
+    without telling the group. That has the right spread, not always the right shape (medical
+    expenses zero for 23 % of the rows came out zero for 32 %, median 78 dollars against 32;
+    docs/method.md). So, given ``target_quantiles``, each drawn value is mapped by its rank
+    among the draws onto the real rows' values (one monotone map for every group, so the
+    groups keep one distribution, and a value many rows share comes back at its share).
 
     Args:
         residual_quantiles (np.ndarray): quantiles of the real rows' residuals at ``GRID``.
@@ -266,14 +261,20 @@ class ValueAlignment(ScoreAlignment):
         """``ScoreAlignment.fit`` on each group's predictions that are not NaN (a NaN marks a
         row whose target comes out missing); a group with none gets the others' values.
         With ``target_quantiles``, also the quantiles of the draws before the map: the
-        barycenter's values plus residuals, both at independent uniform quantiles."""
+        barycenter's values (with ``repair`` below 1, the groups' own repaired values at
+        their prior: wider than the barycenter, which would stretch them) plus residuals."""
         present = [np.asarray(v, dtype=float)[~np.isnan(v)] for v in values_by_group]
         pooled = np.concatenate(present) if any(v.size for v in present) else np.zeros(1)
         super().fit([v if v.size else pooled for v in present], group_prior)
         if self.target_quantiles is not None:
             uniform = np.random.RandomState(0).uniform(size=(2, self.MAP_DRAWS))
-            draws = (np.interp(uniform[0], GRID, self.quantiles_)
-                     + np.interp(uniform[1], GRID, self.residual_quantiles))
+            centres = np.interp(uniform[0], GRID, self.quantiles_)
+            if self.repaired_ is not None:
+                prior = np.asarray(group_prior, dtype=float) / np.sum(group_prior)
+                chosen = np.random.RandomState(1).choice(len(prior), self.MAP_DRAWS, p=prior)
+                for group, (quantiles, _) in enumerate(self.repaired_):
+                    centres[chosen == group] = np.interp(uniform[0][chosen == group], GRID, quantiles)
+            draws = centres + np.interp(uniform[1], GRID, self.residual_quantiles)
             self.draw_quantiles_ = np.quantile(draws, GRID)
         return self
 

@@ -163,6 +163,12 @@ def use_feature_labels(synthesizer, processed_data, seed):
         scorer = _fit_scorer(synthesizer, processed_data, seed)
     scorer = distributed.broadcast_object(scorer)
     if scorer is None:
+        if getattr(synthesizer, 'label_repair', 1.0) < 1:  # it would do nothing: say so
+            warnings.warn(
+                f"label_repair={synthesizer.label_repair!r} does nothing here: fewer than two "
+                f"classes of '{synthesizer.target_column}' have two rows, so the target head "
+                'draws the label, which has no partial repair.'
+            )
         return False
     model.use_label_scorer(scorer, seed, synthesizer.label_sharpness,
                            getattr(synthesizer, 'label_repair', 1.0))

@@ -53,6 +53,6 @@ def check_target(synthesizer, target_spans):
             f'label_repair={synthesizer.label_repair!r} applies to a target drawn from the '
             "features (label_from_features=None or True): a category of 2 to "
             f"{MAX_CLASSES} classes or a number; '{synthesizer.target_column}' is not one here "
-            '(more classes, or an ordinal of many levels encoded by its ranks). Leave '
-            'label_repair=1.'
+            '(more classes, an ordinal of many levels encoded by its ranks, or a number whose '
+            'missing values the encoder keeps). Leave label_repair=1.'
         )

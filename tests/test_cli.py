@@ -487,8 +487,9 @@ PYTHON_NAMES = ('sensitive_columns', 'fairness_criterion', 'positive_label', 'or
      "--positive-label 'nope' is not a class of 'credit' (classes: ['bad', 'good'])."),
     (['-s', 'sex', '-t', 'credit', '--criterion', 'equalized_odds', '--align-target'],
      'leave out --align-target or pass --no-align-target.'),
-    (['-s', 'sex', '-t', 'purpose', '--label-repair', '0.5'],
-     '--label-repair 0.5 applies to a target of two classes drawn from the features'),
+    # (A target of ten classes takes it since label_repair covers more classes and numbers.)
+    (['-s', 'sex', '-t', 'credit', '--label-repair', '0.5', '--no-label-from-features'],
+     'it needs --target and no --no-label-from-features. Leave out --label-repair.'),
     (['-s', 'sex', '-t', 'credit', '--label-repair', '0.5', '--fairness-weight', '0'],
      'with --fairness-weight above 0 only'),
 ])

@@ -129,7 +129,7 @@ class FairDistillSynthesizer(LatentViewMixin, diagnostics.DiagnosticsMixin, RawC
             far (0 to 1) each group's scores move to the pooled ones: below 1 a group keeps
             ``1 - label_repair`` of its real gap (a label rate, a number's mean; of 3+ classes
             the shares' gap its generated rows score), trading fairness for utility
-            (docs/cases.md, "Partial repair"). Defaults to 1 (equal label rates).
+            (docs/cases.md, "Partial repair"; method.md, Stage 4). Defaults to 1 (equal rates).
         keep_teacher (bool): keep the teacher to generate from its latent space (ablation).
             Defaults to False.
         enforce_min_max_values (bool), enforce_rounding (bool), locales (list[str]): as in SDV.

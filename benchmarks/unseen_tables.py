@@ -72,6 +72,13 @@ registered, so that the probes that take a dataset name work on them too::
     python benchmarks/unseen_tables.py --run noise_floor.py rand_hie fair_affairs \
         --seeds 0 1 2 -o benchmarks/results/unseen
 
+``--benchmark ARGS...`` runs ``sdv-fairdistill benchmark ARGS...`` with these tables
+registered, for what this script's own options leave out (the trade-off sweep, say)::
+
+    python benchmarks/unseen_tables.py --benchmark --datasets ofp \
+        --generators 'FairDistill (no fairness)' --metadata detected --sweep-datasets ofp \
+        --sweep-weights 300 -o benchmarks/results/frontier/ofp_sweep_detected
+
 Each table runs through the benchmark's own runner and evaluation (``run_benchmark``), with
 the curated metadata written below and with the metadata SDV detects, beside the SDV recipes,
 the real data and fairlearn's demographic-parity ceiling. TabFairGAN is left out by default
@@ -88,6 +95,7 @@ import pandas as pd
 from sdv.metadata import Metadata
 
 from sdv_fairdistill.benchmark import BenchmarkConfig, run_benchmark
+from sdv_fairdistill.cli import main as cli_main
 from sdv_fairdistill.datasets import DATASETS, DatasetSpec
 
 GENERATORS = ('FairDistill', 'TVAE (cells at p(s) p(y))', 'GaussianCopula (cells at p(s) p(y))')
@@ -206,6 +214,8 @@ def main():
     parser.add_argument('-o', '--output', default='benchmarks/results/unseen')
     parser.add_argument('--run', nargs=argparse.REMAINDER, metavar='SCRIPT ARGS',
                         help='run a script of this folder with these tables registered')
+    parser.add_argument('--benchmark', nargs=argparse.REMAINDER, metavar='ARGS',
+                        help="run 'sdv-fairdistill benchmark ARGS' with these tables registered")
     args = parser.parse_args()
     for spec in SPECS:  # registered for this process only: the data are not shipped
         DATASETS.setdefault(spec.name, spec)
@@ -214,6 +224,8 @@ def main():
         sys.argv = [script, *script_args]
         runpy.run_path(str(Path(__file__).with_name(script)), run_name='__main__')
         return
+    if args.benchmark is not None:
+        sys.exit(cli_main(['benchmark', *args.benchmark]))
     run_tables(args)
 
 

@@ -299,3 +299,22 @@ def test_with_the_calibration_the_kept_gap_is_not_warned_on(adult_sample):
     # The calibration aims at the real gap at 0 (without the repair's aim it would pull the
     # groups to equal selection rates, and the table's gap with them).
     assert rates['Male'] - rates['Female'] > 0.5 * (real['Male'] - real['Female'])
+
+
+def test_a_repaired_numbers_calibration_offset_moves_each_groups_mean_by_itself():
+    # A skewed target zero for 30 % of the rows: the groups keep their gap (repair 0), so one
+    # sits mostly on the zeros, where a shift before the map moves little, the other on the
+    # tail; each group's shift is found along its own draws, not the pooled ones.
+    rng = np.random.default_rng(6)
+    predicted = [rng.normal(0, 1, 30000), rng.normal(2.5, 1, 10000)]
+    values, groups = np.concatenate(predicted), np.repeat([0, 1], [30000, 10000])
+    real = np.where(rng.uniform(size=40000) < 0.3, 0.0, rng.lognormal(3, 1, size=40000))
+    alignment = ValueAlignment(np.quantile(rng.normal(size=100_000), GRID),
+                               np.quantile(real, GRID), repair=0.0).fit(predicted, [3, 1])
+    plain = alignment.draw(values, groups, np.random.RandomState(7))
+    for offsets in ([5.0, 0.0], [0.0, 5.0]):
+        alignment.offsets_ = np.array(offsets)
+        shifted = alignment.draw(values, groups, np.random.RandomState(7))
+        for group, offset in enumerate(offsets):
+            moved = shifted[groups == group].mean() - plain[groups == group].mean()
+            assert moved == pytest.approx(offset, abs=0.25)

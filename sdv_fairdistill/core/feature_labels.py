@@ -1,35 +1,30 @@
 """The generated label drawn from what a classifier of the real rows reads in the generated row.
 
-The target head draws the label from the fair latent: the groups get the same label rate, but
-the latent holds less of what predicts the label than the features do (the penalty takes out
-of it whatever tells the group), so a classifier trained on generated rows learns a weaker
-relation of features to label than the real one (Adult: accuracy 0.827, AUROC 0.873, against
-0.855 and 0.92 from the real rows). With a label scorer, a classifier fitted on the real
-training rows (features and group) scores each generated row instead, and the label is drawn
-from that score made fair: each group's probabilities are mapped monotonically onto the
-barycenter of the groups' distributions (``ScoreAlignment``, fitted on generated rows), so
-every group gets the same distribution of probabilities and the same label rate, and the order of the
+The target head draws the label from the fair latent: the groups get the same label rate, but the
+latent holds less of what predicts the label than the features do (the penalty takes out of it
+whatever tells the group), so a classifier trained on generated rows learns a weaker relation of
+features to label than the real one (docs/method.md). With a label scorer, a classifier fitted on
+the real training rows (features and group) scores each generated row instead, and the label is
+drawn from that score made fair: each group's probabilities are mapped monotonically onto the
+barycenter of the groups' distributions (``ScoreAlignment``, fitted on generated rows), so every
+group gets the same distribution of probabilities and the same label rate, and the order of the
 rows inside a group (who is more likely positive than whom) is the real classifier's. The
-downstream calibration's offsets (``core/calibration.py``) then apply to the aligned score as
-they do to the head's. Under the error-rate criteria, which do not ask for equal label rates,
-each group keeps its own distribution, sharpened (``GroupSharpening``; kept by default only
-where the calibration measures every group precisely, ``synthesizers/_calibration.py``), and the
+downstream calibration's offsets (``core/calibration.py``) then apply to the aligned score as they
+do to the head's. Under the error-rate criteria, which do not ask for equal label rates, each group
+keeps its own distribution, sharpened (``GroupSharpening``; kept by default only where the
+calibration measures every group precisely, ``synthesizers/_calibration.py``), and the
 calibration's offsets alone equalise the error rates.
 
 A target of more than two classes (``ClassShareAlignment``) has no one score to order the rows
 by: the classifier's log-probabilities are sharpened and get per-group log-offsets that give
-every group the pooled class shares (as the head's alignment does, ``core/alignment.py``).
-Without it, such a target came from the head alone: on a survey of 2,700 rows with a
-four-answer target and little bias (``chile``, docs/cases.md) a model trained on the
-generated rows had an AUROC 0.03-0.04 below TVAE's, with and without the penalty.
+every group the pooled class shares (as the head's alignment does, ``core/alignment.py``);
+the head alone cost such a target utility (``chile``, docs/cases.md).
 
 A continuous target (``ValueAlignment``) comes from a regressor: each group's predictions are
 mapped onto the barycenter of the groups' distributions as the two-class probabilities are,
 and a residual of the real rows, the same for every group, gives back the target's spread;
-the sum is then mapped by rank onto the real values, which gives back its shape. Without it
-the head drew such a target, and the penalty alone left it unfair: on a wage table
-(``wages``, sex; docs/cases.md) a regressor trained on the generated rows predicted the
-groups 0.42 standard deviations apart on real people (the real rows: 0.98).
+the sum is then mapped by rank onto the real values, which gives back its shape. Drawn by
+the head, with the penalty alone, such a target stayed unfair (``wages``, docs/cases.md).
 
 The scorer itself lives where the rows can be read as a downstream model reads them (the
 tabular synthesizer's processed columns: ``synthesizers/_feature_labels.py``); here it is any
@@ -276,6 +271,10 @@ class ValueAlignment(ScoreAlignment):
                     centres[chosen == group] = np.interp(uniform[0][chosen == group], GRID, quantiles)
             draws = centres + np.interp(uniform[1], GRID, self.residual_quantiles)
             self.draw_quantiles_ = np.quantile(draws, GRID)
+            # Repaired groups sit in different parts of the map: each shifts along its own.
+            self.group_draw_quantiles_ = None if self.repaired_ is None else [
+                np.quantile(draws[chosen == g], GRID) if np.any(chosen == g)
+                else self.draw_quantiles_ for g in range(len(self.repaired_))]
         return self
 
     def _to_target(self, drawn):
@@ -286,15 +285,17 @@ class ValueAlignment(ScoreAlignment):
         ranks = np.interp(drawn, self.draw_quantiles_, GRID)
         return np.interp(ranks, GRID, self.target_quantiles)
 
-    def _shift_before_map(self, offset):
-        """The shift of the draws before the map that moves their mean after it by
+    def _shift_before_map(self, offset, group):
+        """The shift of ``group``'s draws before the map that moves their mean after it by
         ``offset``: the calibration measures a group's gap, and shifts it, in the target's
         units, one for one; through the map a shift moves little across a value many rows
-        share (the zeros) and much along a long tail. The draws' quantiles stand for the
-        draws; the furthest shift the target's range allows where ``offset`` asks more."""
+        share (the zeros) and much along a long tail. The draws' quantiles (the group's own
+        where ``repair`` is below 1) stand for the draws; the furthest shift the target's
+        range allows where ``offset`` asks more."""
         if getattr(self, 'target_quantiles', None) is None or offset == 0:
             return offset
-        draws = self.draw_quantiles_
+        own = getattr(self, 'group_draw_quantiles_', None)  # None: saved before it existed
+        draws = self.draw_quantiles_ if own is None else own[group]
         before = self._to_target(draws).mean()
 
         def moved(shift):
@@ -315,7 +316,8 @@ class ValueAlignment(ScoreAlignment):
         residuals = np.interp(rng.uniform(size=len(values)), GRID, self.residual_quantiles)
         drawn = self.transform(values, groups) + residuals
         if self.offsets_ is not None:
-            shifts = np.array([self._shift_before_map(offset) for offset in self.offsets_])
+            shifts = np.array([self._shift_before_map(offset, group)
+                               for group, offset in enumerate(self.offsets_)])
             drawn = drawn + shifts[groups]
         drawn = self._to_target(drawn)
         return np.where(np.isnan(values), np.interp(0.5, GRID, self.quantiles_), drawn)

@@ -215,7 +215,8 @@ def main():
     parser.add_argument('--run', nargs=argparse.REMAINDER, metavar='SCRIPT ARGS',
                         help='run a script of this folder with these tables registered')
     parser.add_argument('--benchmark', nargs=argparse.REMAINDER, metavar='ARGS',
-                        help="run 'sdv-fairdistill benchmark ARGS' with these tables registered")
+                        help="run 'sdv-fairdistill benchmark ARGS' with these tables registered "
+                        '(the options before it are ignored)')
     args = parser.parse_args()
     for spec in SPECS:  # registered for this process only: the data are not shipped
         DATASETS.setdefault(spec.name, spec)
@@ -225,6 +226,9 @@ def main():
         runpy.run_path(str(Path(__file__).with_name(script)), run_name='__main__')
         return
     if args.benchmark is not None:
+        if not args.benchmark:  # the CLI's defaults: hours on the bundled tables, none of these
+            parser.error('--benchmark needs the arguments of sdv-fairdistill benchmark, e.g. '
+                         '--datasets ofp -o DIR')
         sys.exit(cli_main(['benchmark', *args.benchmark]))
     run_tables(args)
 

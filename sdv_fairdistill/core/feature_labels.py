@@ -269,12 +269,12 @@ class ValueAlignment(ScoreAlignment):
                 chosen = np.random.RandomState(1).choice(len(prior), self.MAP_DRAWS, p=prior)
                 for group, (quantiles, _) in enumerate(self.repaired_):
                     centres[chosen == group] = np.interp(uniform[0][chosen == group], GRID, quantiles)
-            draws = centres + np.interp(uniform[1], GRID, self.residual_quantiles)
-            self.draw_quantiles_ = np.quantile(draws, GRID)
+            residuals = np.interp(uniform[1], GRID, self.residual_quantiles)
+            self.draw_quantiles_ = np.quantile(centres + residuals, GRID)
             # Repaired groups sit in different parts of the map: each shifts along its own.
             self.group_draw_quantiles_ = None if self.repaired_ is None else [
-                np.quantile(draws[chosen == g], GRID) if np.any(chosen == g)
-                else self.draw_quantiles_ for g in range(len(self.repaired_))]
+                np.quantile(np.interp(uniform[0], GRID, quantiles) + residuals, GRID)
+                for quantiles, _ in self.repaired_]
         return self
 
     def _to_target(self, drawn):

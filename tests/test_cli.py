@@ -877,6 +877,23 @@ def test_report_warns_about_a_category_written_as_another_type(tmp_path, capsys)
     assert 'shares no value' not in capsys.readouterr().err
 
 
+def test_report_warns_once_about_a_category_whose_values_all_differ(tmp_path, capsys):
+    # Different values, not only types: the quality report and the fairness report's
+    # classifier both read them as other categories; one warning says both.
+    rng = np.random.default_rng(0)
+    real = pd.DataFrame({'sex': rng.choice(['F', 'M'], 300), 'job': rng.choice(['a', 'b'], 300),
+                         'age': rng.integers(18, 70, 300), 'y': rng.choice(['no', 'yes'], 300)})
+    real.to_parquet(tmp_path / 'real.parquet')
+    real.assign(job=rng.choice(['x', 'z'], 300)).to_parquet(tmp_path / 'synthetic.parquet')
+    assert main(['report', str(tmp_path / 'real.parquet'), str(tmp_path / 'synthetic.parquet'),
+                 '-s', 'sex', '-t', 'y', '--no-explain', '--quiet']) == 0
+    err = ' '.join(capsys.readouterr().err.split())
+    assert err.count('shares no value') == 1
+    assert ("['job'] shares no value with" in err and 'the quality report counts them as '
+            "different categories, and the fairness report's classifier, trained on one, reads "
+            'every value of the other as an unseen category' in err)
+
+
 @pytest.mark.parametrize('zone', [None, 'UTC', 'Europe/Paris'])  # Paris: summer and winter
 def test_report_compares_dates_of_a_parquet_file_with_the_same_dates_in_a_csv(tmp_path, zone):
     # Read as text, the CSV's dates were left out of the quality score, with no word.

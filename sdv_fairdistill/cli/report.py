@@ -80,7 +80,10 @@ def _worded_warnings(vocabulary):
 def _warn_disjoint_categories(args, real, synthetic, table_metadata):
     """Warn about a categorical column whose synthetic values share none with the real ones
     (True against 'True', '01' against 1): SDMetrics scores them as different categories.
-    The sensitive and target columns are checked, and refused, by the fairness report."""
+    The sensitive and target columns are checked, and refused, by the fairness report.
+    Returns the columns whose values differ as text too: the fairness report's classifier
+    would warn about them again, so this warning says its consequence as well."""
+    different = []
     for column, spec in table_metadata['columns'].items():
         if spec.get('sdtype') not in ('categorical', 'boolean') or column in (
                 *args.sensitive, args.target):
@@ -92,12 +95,16 @@ def _warn_disjoint_categories(args, real, synthetic, table_metadata):
         # numpy scalars as Python's (np.True_ -> True), as a user would write them
         plain = [value.item() if hasattr(value, 'item') else value
                  for value in (theirs.iloc[0], ours.iloc[0])]
+        also = ('' if alike else ', and the fairness report\'s classifier, trained on one, '
+                'reads every value of the other as an unseen category')
+        different += [] if alike else [column]
         warnings.warn(
             f"'{args.synthetic}'[{column!r}] shares no value with '{args.real}'[{column!r}] "
             f'(e.g. {plain[0]!r} against {plain[1]!r}'
             f"{', the same text as another type' if alike else ''}): the quality report "
-            'counts them as different categories. Write both files with the same values.'
+            f'counts them as different categories{also}. Write both files with the same values.'
         )
+    return different
 
 
 def _quality_report(real, synthetic, metadata, verbose):
@@ -211,7 +218,7 @@ def command_report(args):
     positive_label = positive_label_of(args.positive_label, real[args.target])
     verbose = not args.quiet
 
-    _warn_disjoint_categories(args, real, synthetic, table_metadata)
+    said = _warn_disjoint_categories(args, real, synthetic, table_metadata)
     _say(args, 'Quality report (SDMetrics):')
     quality = _quality_report(real, synthetic, metadata, verbose)
     _say(args, 'Fairness report:')
@@ -222,7 +229,10 @@ def command_report(args):
     )
     vocabulary = _report_vocabulary(args)
     try:
-        with _worded_warnings(vocabulary):
+        with _worded_warnings(vocabulary), warnings.catch_warnings():
+            for column in said:  # warned about above, with this consequence: once is enough
+                warnings.filterwarnings('ignore', message=re.escape(
+                    f'synthetic_data[{column!r}] shares no value with real_data['))
             fairness.generate(
                 real, synthetic, metadata,
                 sensitive_columns=args.sensitive, target_column=args.target,

@@ -97,7 +97,8 @@ def _warn_disjoint_categories(args, real, synthetic, table_metadata):
                  for value in (theirs.iloc[0], ours.iloc[0])]
         also = ('' if alike else ', and the fairness report\'s classifier, trained on one, '
                 'reads every value of the other as an unseen category')
-        different += [] if alike else [column]
+        if not alike:
+            different.append(column)
         warnings.warn(
             f"'{args.synthetic}'[{column!r}] shares no value with '{args.real}'[{column!r}] "
             f'(e.g. {plain[0]!r} against {plain[1]!r}'

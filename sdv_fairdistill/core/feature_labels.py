@@ -263,18 +263,18 @@ class ValueAlignment(ScoreAlignment):
         super().fit([v if v.size else pooled for v in present], group_prior)
         if self.target_quantiles is not None:
             uniform = np.random.RandomState(0).uniform(size=(2, self.MAP_DRAWS))
-            centres = np.interp(uniform[0], GRID, self.quantiles_)
-            if self.repaired_ is not None:
+            residuals = np.interp(uniform[1], GRID, self.residual_quantiles)
+            self.group_draw_quantiles_ = None
+            if self.repaired_ is None:
+                centres = np.interp(uniform[0], GRID, self.quantiles_)
+            else:  # every group's draws, then the pooled ones: each draw from a group at its prior
+                own = np.array([np.interp(uniform[0], GRID, q) for q, _ in self.repaired_])
                 prior = np.asarray(group_prior, dtype=float) / np.sum(group_prior)
                 chosen = np.random.RandomState(1).choice(len(prior), self.MAP_DRAWS, p=prior)
-                for group, (quantiles, _) in enumerate(self.repaired_):
-                    centres[chosen == group] = np.interp(uniform[0][chosen == group], GRID, quantiles)
-            residuals = np.interp(uniform[1], GRID, self.residual_quantiles)
+                centres = own[chosen, np.arange(self.MAP_DRAWS)]
+                # Repaired groups sit in different parts of the map: each shifts along its own.
+                self.group_draw_quantiles_ = [np.quantile(c + residuals, GRID) for c in own]
             self.draw_quantiles_ = np.quantile(centres + residuals, GRID)
-            # Repaired groups sit in different parts of the map: each shifts along its own.
-            self.group_draw_quantiles_ = None if self.repaired_ is None else [
-                np.quantile(np.interp(uniform[0], GRID, quantiles) + residuals, GRID)
-                for quantiles, _ in self.repaired_]
         return self
 
     def _to_target(self, drawn):

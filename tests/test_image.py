@@ -478,3 +478,14 @@ def test_a_group_of_few_images_is_warned_about(small):
     colours[:3] = 'blue'
     with pytest.warns(UserWarning, match=r"group 'blue' has fewer than 10 images: too few"):
         FairDistillImageSynthesizer(**FAST).fit(images, colours, digits)
+
+
+def test_a_fit_saved_before_a_parameter_existed_loads_with_its_default(fitted, tmp_path):
+    """An older pickle lacks a parameter added since: loaded, it reports the default."""
+    import copy
+
+    old = copy.deepcopy(fitted)
+    del old.fair_latent_dim
+    old.save(tmp_path / 'old.pkl')
+    loaded = FairDistillImageSynthesizer.load(tmp_path / 'old.pkl')
+    assert loaded.get_parameters() == fitted.get_parameters()

@@ -410,3 +410,25 @@ def test_continuous_target_is_not_reweighed_and_says_so():
     with pytest.warns(UserWarning, match="'amount' is continuous or absent, so the rows are not reweighed"):
         synthesizer.fit({'toy': data})
     assert len(synthesizer.sample(10)['toy']) == 10
+
+
+def test_a_fit_saved_before_a_parameter_existed_loads_with_its_default(fitted, tmp_path):
+    """A parameter added in a later version is absent from an older pickle. Loaded, the fit
+    reports the parameter's default (each addition defaults to the behaviour before it) instead
+    of None, and samples as it did."""
+    import copy
+    import pickle
+
+    old = copy.deepcopy(fitted)
+    del old.label_repair, old.label_from_features, old.locales
+    path = tmp_path / 'old.pkl'
+    path.write_bytes(pickle.dumps(old))
+    loaded = load_synthesizer(str(path))
+    parameters = loaded.get_parameters()
+    assert parameters['label_repair'] == 1.0
+    assert parameters['label_from_features'] is None
+    assert parameters['locales'] == ['en_US']
+    assert parameters == fitted.get_parameters()
+    fitted.reset_sampling()
+    loaded.reset_sampling()
+    pd.testing.assert_frame_equal(fitted.sample(100)['adult'], loaded.sample(100)['adult'])

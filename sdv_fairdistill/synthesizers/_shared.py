@@ -5,6 +5,8 @@ refuses to work unfitted (``_check_fitted``, with the error type its users expec
 """
 
 import contextlib
+import copy
+import inspect
 import warnings
 
 import plotly.express as px
@@ -25,6 +27,15 @@ class FairModelMixin:
 
     def _check_fitted(self):
         raise NotImplementedError
+
+    def __setstate__(self, state):
+        """Load a pickle, an older version's included: a constructor parameter added since it
+        was saved takes its default, which every addition keeps equal to the behaviour before
+        it, so ``get_parameters()`` reports what the fit does rather than None (or an error)."""
+        for name, parameter in inspect.signature(type(self).__init__).parameters.items():
+            if parameter.default is not inspect.Parameter.empty and name not in state:
+                state[name] = copy.deepcopy(parameter.default)  # not the shared list itself
+        self.__dict__.update(state)
 
     def _device(self):
         if self.enable_gpu and torch.cuda.is_available():

@@ -405,6 +405,26 @@ def test_intersectional_evaluator_scores_large_groups_when_small_ones_are_refuse
     assert 'tstr' in everything['errors'] and 0.5 < everything['accuracy'] <= 1
 
 
+def test_a_test_table_too_small_for_the_group_checks_still_gets_its_utility():
+    """German Credit with its test rows' sex made 'male' but for 3 rows: the fairness
+    metrics refuse the 3-row group, and the classifier's accuracy, F1 and AUROC (which do
+    not read the groups when the classifier does not see them) are those of the intact
+    split, as the fairlearn ceilings record theirs."""
+    dataset = get_dataset('german')
+    train, test, metadata = split_dataset(dataset, 1000, 0.3, 0)
+    intact = Evaluator(train, test, metadata, dataset, use_sensitive_feature=False)
+    expected = intact.evaluate(train, fidelity=False)
+    assert 'errors' not in expected
+    few_women = test.copy()
+    few_women.loc[few_women.index[3:], 'sex'] = 'male'
+    evaluator = Evaluator(train, few_women, metadata, dataset, use_sensitive_feature=False)
+    scores = evaluator.evaluate(train, fidelity=False)
+    assert 'needs two groups of sex' in scores['errors']['tstr']
+    assert 'dp_difference' not in scores
+    for name in ('accuracy', 'f1', 'auroc'):
+        assert scores[name] == expected[name]
+
+
 def test_one_column_of_many_groups_scores_its_large_groups():
     """COMPAS with all six races, one sensitive column: the groups of 100+ test rows are
     scored as the joint groups are; a two-group table is not (the value would repeat

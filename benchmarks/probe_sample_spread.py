@@ -20,7 +20,6 @@ import argparse
 import json
 import warnings
 
-import numpy as np
 import pandas as pd
 
 from sdv_fairdistill import FairDistillSynthesizer

@@ -6,7 +6,7 @@ sampled table on the real test rows. JSON lines on stdout.
 Usage (``benchmarks/unseen_tables.py --run fit_warnings.py ...`` for the unseen tables)::
 
     python benchmarks/fit_warnings.py compas german --metadata detected --seeds 0 1 2 3 4 \\
-        >> benchmarks/results/diagnostics/fit_warnings.jsonl
+        >> benchmarks/results/diagnostics/fit_warnings_bundled.jsonl
 """
 
 import argparse

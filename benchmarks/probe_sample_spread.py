@@ -13,7 +13,7 @@ JSON lines on stdout.
 Usage (the unseen tables need their registration)::
 
     python benchmarks/unseen_tables.py --run probe_sample_spread.py salaries detected 1 \\
-        --streams 60 >> benchmarks/results/unseen/round4_probes/sample_spread.jsonl
+        --streams 60 >> benchmarks/results/unseen/round4_probes/sample_spread_salaries.jsonl
 """
 
 import argparse
@@ -35,7 +35,7 @@ def label_rates(evaluator, table):
     return {str(name): round(float(rate), 4) for name, rate in rates.items()}
 
 
-def cell_rates(evaluator, dataset, table, features):
+def cell_rates(evaluator, table, features):
     labels = pd.Series(evaluator.labels(table), index=table.index)
     keys = [table[c].astype(str) for c in features] + [pd.Series(evaluator.groups(table),
                                                                  index=table.index)]
@@ -79,8 +79,8 @@ def run(dataset, metadata_kind, seed, streams):
     if all(evaluator.feature_types.get(c) == 'categorical' for c in features):
         synthesizer.reset_sampling()
         big = synthesizer.sample(CELL_ROWS)[dataset.table_name]
-        record['generated_cells'] = cell_rates(evaluator, dataset, big, features)
-        record['real_cells'] = cell_rates(evaluator, dataset, train, features)
+        record['generated_cells'] = cell_rates(evaluator, big, features)
+        record['real_cells'] = cell_rates(evaluator, train, features)
     return record
 
 

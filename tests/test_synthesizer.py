@@ -414,8 +414,8 @@ def test_continuous_target_is_not_reweighed_and_says_so():
 
 def test_a_fit_saved_before_a_parameter_existed_loads_with_its_default(fitted, tmp_path):
     """A parameter added in a later version is absent from an older pickle. Loaded, the fit
-    reports the parameter's default (each addition defaults to the behaviour before it) instead
-    of None, and samples as it did."""
+    reports the parameter's current default (what a refit would use) instead of None, and
+    samples as it did."""
     import copy
     import pickle
 

@@ -325,7 +325,7 @@ def measure_after_fit(model, x, y, groups, n_groups, seed, tables, warn=True, de
         measured = {'error': f'{type(error).__name__}: {error}'}
         warnings.warn(f'The fairness diagnostics could not be computed ({measured["error"]}).')
     else:
-        if warn:  # the label gap under demographic parity only; offsets under every criterion
+        if warn:  # gaps (label, downstream) under demographic parity only; offsets always
             judged = measured if (
                 judge_gap and model.fairness_criterion == 'demographic_parity') else {}
             warn_if_off_target(judged, getattr(model, 'target_offsets', None),

@@ -30,8 +30,10 @@ class FairModelMixin:
 
     def __setstate__(self, state):
         """Load a pickle, an older version's included: a constructor parameter added since it
-        was saved takes its default, which every addition keeps equal to the behaviour before
-        it, so ``get_parameters()`` reports what the fit does rather than None (or an error)."""
+        was saved takes its current default, as a refit would, so ``get_parameters()`` reports
+        a value rather than None (or an error). The fit samples as it was saved: its model
+        holds what it learnt (a fit saved before ``label_from_features`` keeps its head's
+        label, though the parameter now reads None, the default that tries the features)."""
         for name, parameter in inspect.signature(type(self).__init__).parameters.items():
             if parameter.default is not inspect.Parameter.empty and name not in state:
                 state[name] = copy.deepcopy(parameter.default)  # not the shared list itself

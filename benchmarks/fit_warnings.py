@@ -14,30 +14,20 @@ import json
 import time
 import warnings
 
-import pandas as pd
+from probe_sample_spread import as_the_benchmark, selection_rates_on_test  # this folder
 
-from sdv_fairdistill import FairDistillSynthesizer
-from sdv_fairdistill.benchmark.evaluation import Evaluator
-from sdv_fairdistill.benchmark.runner import generator_metadata, split_dataset
 from sdv_fairdistill.datasets import get_dataset
 
 
 def run(dataset, metadata_kind, seed):
-    train, test, curated = split_dataset(dataset, None, 0.3, seed)
-    evaluator = Evaluator(train, test, curated, dataset, random_state=seed)
-    metadata = generator_metadata(metadata_kind, curated, train, dataset)
-    synthesizer = FairDistillSynthesizer(
-        metadata, sensitive_columns=list(dataset.sensitive_columns),
-        target_column=dataset.target_column, seed=seed,
-    )
+    train, test, evaluator, synthesizer = as_the_benchmark(dataset, metadata_kind, seed)
     start = time.perf_counter()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter('always')
         synthesizer.fit({dataset.table_name: train})
     seconds = time.perf_counter() - start
     table = synthesizer.sample(len(train))[dataset.table_name]
-    predicted = evaluator.tstr_evaluation(table).task.tstr('synthetic_data').y_pred
-    rates = pd.Series(predicted).groupby(evaluator.groups(test)).mean()
+    rates = selection_rates_on_test(evaluator, test, table)
     return {
         'dataset': dataset.name, 'metadata': metadata_kind, 'seed': seed,
         'fit_seconds': round(seconds, 1),

@@ -44,7 +44,9 @@ def cell_rates(evaluator, table, features):
             for (key, rate), size in zip(grouped.mean().items(), grouped.size())]
 
 
-def run(dataset, metadata_kind, seed, streams):
+def as_the_benchmark(dataset, metadata_kind, seed):
+    """The benchmark's split, evaluator and (unfitted) FairDistill at its defaults for a seed:
+    ``(train, test, evaluator, synthesizer)``."""
     train, test, curated = split_dataset(dataset, None, 0.3, seed)
     evaluator = Evaluator(train, test, curated, dataset, random_state=seed)
     metadata = generator_metadata(metadata_kind, curated, train, dataset)
@@ -52,10 +54,20 @@ def run(dataset, metadata_kind, seed, streams):
         metadata, sensitive_columns=list(dataset.sensitive_columns),
         target_column=dataset.target_column, seed=seed,
     )
+    return train, test, evaluator, synthesizer
+
+
+def selection_rates_on_test(evaluator, test, table):
+    """Each real test group's selection rate by the benchmark's classifier trained on ``table``."""
+    predicted = evaluator.tstr_evaluation(table).task.tstr('synthetic_data').y_pred
+    return pd.Series(predicted).groupby(evaluator.groups(test)).mean()
+
+
+def run(dataset, metadata_kind, seed, streams):
+    train, test, evaluator, synthesizer = as_the_benchmark(dataset, metadata_kind, seed)
     synthesizer.fit({dataset.table_name: train})
     first = synthesizer.sample(len(train))[dataset.table_name]
-    model = evaluator.tstr_evaluation(first).task.tstr('synthetic_data')
-    test_rates = pd.Series(model.y_pred).groupby(evaluator.groups(test)).mean()
+    test_rates = selection_rates_on_test(evaluator, test, first)
     spread = []
     for stream in range(streams):
         synthesizer._set_random_state(1000 + stream)  # a stream of its own per table
@@ -67,7 +79,7 @@ def run(dataset, metadata_kind, seed, streams):
         'diagnostics': {k: v for k, v in synthesizer.get_fairness_diagnostics().items()
                         if not isinstance(v, dict)},
         'first_table_label_rates': label_rates(evaluator, first),
-        'first_table_test_selection_rates': {str(k): round(float(v), 4)
+        'first_table_selection_rates_on_test': {str(k): round(float(v), 4)
                                              for k, v in test_rates.items()},
         'first_table_dp': round(float(test_rates.max() - test_rates.min()), 4),
         'streams': streams,

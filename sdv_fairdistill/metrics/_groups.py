@@ -1,5 +1,5 @@
 """Sensitive groups: the sensitive columns as text, group names and the check that no
-table has a group the real data lack."""
+table has a group the real data lack (beyond what a split of the real rows explains)."""
 
 from sdv_fairdistill.group_names import (
     GROUP_SEPARATOR,
@@ -8,6 +8,11 @@ from sdv_fairdistill.group_names import (
     value_text,
 )
 from sdv_fairdistill.metrics._values import shorten
+
+#: A held-out group that ``reference`` lacks is measured where a random split of all the real
+#: rows would leave every one of its rows out of ``reference`` at least this often.
+SPLIT_CHANCE = 1e-4
+
 
 def sensitive_frame(table, sensitive_columns):
     """Return the sensitive columns as text, missing values as the group ``'(missing)'``.
@@ -25,7 +30,7 @@ def sensitive_frame(table, sensitive_columns):
     return frame.reset_index(drop=True)
 
 
-def check_groups_known(frames, sensitive_columns, reference='real_data'):
+def check_groups_known(frames, sensitive_columns, reference='real_data', held_out=()):
     """Check that no table has a sensitive group that ``reference`` does not have.
 
     The groups of the real data define the fairness measure, so a synthetic group outside
@@ -34,20 +39,33 @@ def check_groups_known(frames, sensitive_columns, reference='real_data'):
     has it, with the column and the value, rather than as a group with 0 rows in the
     real data.
 
+    Real rows held out from ``reference`` (``real_validation_data``) are where the
+    downstream classifier is measured: a rare value that a split put only in them is a group
+    of theirs like any other (the classifiers predict its rows; the group-size checks still
+    apply). Such a group is refused only where its rows are too many for a split to have
+    left them all out of ``reference`` by chance (``share ** rows < SPLIT_CHANCE``, ``share``
+    the held-out table's part of the real rows): then it is a recoding ('F' -> 'Female'),
+    which would be measured as a group no classifier learnt (every model looks fair).
+
     Args:
         frames (dict[str, pandas.DataFrame]):
             ``sensitive_frame`` of each table by name, including ``reference``.
         sensitive_columns (list[str]):
             The sensitive columns.
+        held_out (iterable[str]):
+            The names in ``frames`` of real rows held out from ``reference``.
     """
     known = frames[reference]
     for name, frame in frames.items():
         if name == reference:
             continue
 
+        share = len(frame) / (len(frame) + len(known)) if name in held_out else 0.0
         for column in sensitive_columns:
             values = frame[column]
-            unknown = values[~values.isin(set(known[column]))].value_counts()
+            unknown = _beyond_chance(
+                values[~values.isin(set(known[column]))].value_counts(), share
+            )
             if unknown.empty:
                 continue
 
@@ -68,21 +86,38 @@ def check_groups_known(frames, sensitive_columns, reference='real_data'):
                 )
             raise ValueError(
                 f'{name}[{column!r}] has sensitive values that {reference} does not have: '
-                f'{described}; {fix}.'
+                f'{described}{_chance_note(share, reference)}; {fix}.'
             )
 
         if len(sensitive_columns) > 1:
             groups = group_names(frame)
-            unknown = groups[~groups.isin(set(group_names(known)))].value_counts()
+            unknown = _beyond_chance(
+                groups[~groups.isin(set(group_names(known)))].value_counts(), share
+            )
             if not unknown.empty:
                 described = ', '.join(
                     f'{group!r} ({count} rows)' for group, count in unknown.head(10).items()
                 )
                 raise ValueError(
                     f'{name} has groups of {" x ".join(sensitive_columns)} that {reference} '
-                    f'does not have: {described}. Drop those rows of {name}, or use fewer '
-                    'sensitive columns.'
+                    f'does not have: {described}{_chance_note(share, reference)}. Drop those '
+                    f'rows of {name}, or use fewer sensitive columns.'
                 )
+
+
+def _beyond_chance(counts, share):
+    """The unknown groups (rows per group) that a split giving the held-out table ``share``
+    of the real rows would leave wholly out of the reference less often than ``SPLIT_CHANCE``
+    (all of them when ``share`` is 0: not a held-out table)."""
+    return counts[share ** counts.astype(float) < SPLIT_CHANCE]
+
+
+def _chance_note(share, reference):
+    """Why a held-out table's unknown group is refused: a split does not explain it."""
+    if not share:
+        return ''
+    return (f' (more rows than a split that holds out {share:.0%} of the real rows leaves out '
+            f'of {reference} by chance)')
 
 
 def group_names(frame):

@@ -164,12 +164,6 @@ class FairnessTask:
     def split(self):
         """``(real training table, real validation table)``."""
         if self.validation_given:
-            # Groups the real rows lack would be measured as groups no classifier learnt
-            # (recoded 'F' -> 'Female': every model looks fair): refused as synthetic ones are.
-            check_groups_known({
-                name: sensitive_frame(self.tables[name], self.sensitive_columns)
-                for name in ('real_data', 'real_validation_data')
-            }, self.sensitive_columns)
             return self.tables['real_data'], self.tables['real_validation_data']
 
         warn_validation_from_real_data(self.validation_size)
@@ -188,10 +182,9 @@ class FairnessTask:
         return train, validation
 
     @cached_property
-    def validation(self):
-        """``(y_true, sensitive)`` of the real validation table."""
-        validation = self.split[1]
-        y_true = binary_labels(validation[self.target_column], self.positive_label)
+    def validation_labels(self):
+        """0/1 labels of the real validation table (all the utility needs)."""
+        y_true = binary_labels(self.split[1][self.target_column], self.positive_label)
         check_both_labels(
             y_true,
             self.validation_name,
@@ -199,7 +192,27 @@ class FairnessTask:
             self.positive_label,
             'AUROC and equalized odds are undefined on it',
         )
-        return y_true, sensitive_frame(validation, self.sensitive_columns)
+        return y_true
+
+    @cached_property
+    def validation(self):
+        """``(y_true, sensitive)`` of the real validation table, whose groups are measured.
+
+        A group of ``real_validation_data`` that real_data lack is one of them where a split
+        explains it (a rare value whose few rows all fell in the validation rows); one with
+        more rows than chance explains (recoded 'F' -> 'Female', measured as a group no
+        classifier learnt: every model looks fair) raises (``check_groups_known``). The
+        utility (``tstr``) does not depend on the groups.
+        """
+        sensitive = sensitive_frame(self.split[1], self.sensitive_columns)
+        if self.validation_given:
+            check_groups_known(
+                {'real_data': sensitive_frame(self.tables['real_data'], self.sensitive_columns),
+                 'real_validation_data': sensitive},
+                self.sensitive_columns,
+                held_out=('real_validation_data',),
+            )
+        return self.validation_labels, sensitive
 
     @property
     def validation_name(self):
@@ -244,7 +257,7 @@ class FairnessTask:
                 train,
                 validation,
                 y_train,
-                self.validation[0],
+                self.validation_labels,
                 self._feature_types,
                 classifier=self.classifier,
                 random_state=self.random_state,

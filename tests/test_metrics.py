@@ -411,6 +411,34 @@ def test_a_rare_validation_group_still_needs_min_group_size(small):
                                                 **{**kwargs, 'real_validation_data': recoded})
 
 
+def test_a_real_group_the_validation_rows_lack_is_not_left_out_silently(small):
+    # A group of real_data that no validation row has gets no rate: a worst case over the
+    # other groups would look better than it is, so it is named (or skipped with a warning).
+    fit_rows, unseen = small.iloc[:300].copy(), small.iloc[300:]
+    fit_rows.loc[fit_rows.index[:10], 'race'] = 'C'
+    kwargs = {'target_column': 'y', 'sensitive_columns': 'race', 'positive_label': 'yes',
+              'real_validation_data': unseen}
+    with pytest.raises(ValueError, match=r"In real_validation_data, too few rows in the "
+                                         r"group\(s\) of race: 'C' has 0 rows"):
+        TSTRDemographicParityDifference.compute(fit_rows, fit_rows, **kwargs)
+    from sdv_fairdistill.metrics.report import FairnessReport
+
+    with pytest.raises(ValueError, match=r"'C' has 0 rows"):
+        metadata = {'columns': {'x': {'sdtype': 'numerical'}, **{
+            column: {'sdtype': 'categorical'} for column in fit_rows.columns if column != 'x'}}}
+        FairnessReport().generate(fit_rows, fit_rows, metadata, target_column='y',
+                                  sensitive_columns='race', positive_label='yes',
+                                  real_validation_data=unseen, verbose=False)
+    with pytest.warns(UserWarning, match=r"Skipped .* in real_validation_data .* 'C' has 0 rows"):
+        mean = TSTRDemographicParityDifference.compute_breakdown(fit_rows, fit_rows, agg='mean',
+                                                                 **kwargs)
+    y_pred = FairnessTask(fit_rows, fit_rows, **kwargs).tstr('synthetic_data').y_pred
+    by_group = mean['synthetic_data']['by_group'].set_index('Group')['Selection Rate']
+    expected = pd.Series(y_pred, index=unseen.index).groupby(unseen['race']).mean()
+    assert list(by_group.index) == ['A', 'B']
+    assert by_group.to_numpy() == pytest.approx(expected[['A', 'B']].to_numpy())
+
+
 def test_advice_for_a_table_short_of_groups_fits_the_table(small):
     kwargs = {'target_column': 'y', 'sensitive_columns': 'sex', 'positive_label': 'yes'}
     fit_rows, unseen = small.iloc[:300], small.iloc[300:]

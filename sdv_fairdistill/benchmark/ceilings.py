@@ -12,7 +12,7 @@ import warnings
 from sdv_fairdistill.benchmark.evaluation import MIN_GROUP_SIZE, large_group_dp
 from sdv_fairdistill.metrics._classifier import utility_scores
 from sdv_fairdistill.metrics._evaluation import model_fairness
-from sdv_fairdistill.metrics._groups import sensitive_frame
+from sdv_fairdistill.metrics._groups import group_names, sensitive_frame
 
 #: Constraint of each fairness criterion (fairlearn.reductions class names).
 CONSTRAINTS = {
@@ -61,11 +61,14 @@ def fairlearn_ceiling(evaluator, real_train, criterion, random_state=0):
     """
     predicted, score = ceiling_predictions(evaluator, real_train, criterion, random_state)
     y_test = evaluator.labels(evaluator.real_test)
-    sensitive = sensitive_frame(evaluator.real_test, list(evaluator.dataset.sensitive_columns))
+    columns = list(evaluator.dataset.sensitive_columns)
+    sensitive = sensitive_frame(evaluator.real_test, columns)
+    # The training rows' groups, as the generators' TSTR scores check them (``real_groups``).
+    trained = sorted(set(group_names(sensitive_frame(real_train, columns))))
     scores, errors = utility_scores(y_test, predicted, score), {}
     try:
         fairness = model_fairness(y_test, predicted, sensitive, MIN_GROUP_SIZE,
-                                  'the real test table')
+                                  'the real test table', trained)
     except ValueError as error:
         errors['tstr'] = str(error)
     else:

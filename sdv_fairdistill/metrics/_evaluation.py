@@ -85,7 +85,7 @@ class FairnessEvaluation:
             cache[source] = {
                 **model_fairness(
                     y_true, result.y_pred, sensitive, self.min_group_size,
-                    self.task.validation_name,
+                    self.task.validation_name, self.task.real_groups,
                 ),
                 'accuracy': result.accuracy,
                 'f1': result.f1,
@@ -101,11 +101,13 @@ class FairnessEvaluation:
         return cache[source]
 
 
-def model_fairness(y_true, y_pred, sensitive, min_group_size, table_name):
+def model_fairness(y_true, y_pred, sensitive, min_group_size, table_name, expected_groups=()):
     """Demographic parity, equalized odds and equal opportunity of a classifier's predictions.
 
     Groups are checked strictly (``_rates.check_groups``): a group under ``min_group_size``
-    rows (or, for the error rates, positive / negative rows) raises a ValueError naming it.
+    rows (or, for the error rates, positive / negative rows) raises a ValueError naming it,
+    as does a group of ``expected_groups`` (the real training rows' groups) with no row here:
+    left out, it would make the worst case look better than it is.
 
     Returns:
         dict: ``dp_difference``, ``dp_ratio``, ``eo_difference``, ``eo_ratio``,
@@ -117,7 +119,7 @@ def model_fairness(y_true, y_pred, sensitive, min_group_size, table_name):
         # Strict: every group passes each criterion's check or a ValueError names it, so all
         # rows stay and one frame of every rate serves the three criteria.
         check_groups(y_true, sensitive, criterion=criterion, min_group_size=min_group_size,
-                     strict=True, table_name=table_name)
+                     strict=True, table_name=table_name, expected_groups=expected_groups)
     frame = rate_frame(y_true, y_pred, sensitive, tuple(RATES))
     scores = {
         f'{key}_{form}': fairness_value(frame, criterion, form, table_name=table_name)

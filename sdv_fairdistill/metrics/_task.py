@@ -146,6 +146,14 @@ class FairnessTask:
         return y_true, y_pred, sensitive_frame(table, self.sensitive_columns)
 
     @cached_property
+    def real_groups(self):
+        """The groups of real_data, which the validation rows' rates must cover too: a group
+        a split left out of them has no measured rate, and a worst case without it would
+        look better than it is (refused, or skipped with a warning, as a small group is)."""
+        return sorted(set(group_names(sensitive_frame(self.tables['real_data'],
+                                                      self.sensitive_columns))))
+
+    @cached_property
     def expected_groups(self):
         """The groups of the real data, which every table compared at data level must have.
 
@@ -279,6 +287,7 @@ class FairnessTask:
             min_group_size=min_group_size,
             strict=strict,
             table_name=self.validation_name,
+            expected_groups=self.real_groups,
         )
         evaluation['value'] = evaluation.pop(form)
         evaluation.update(accuracy=result.accuracy, f1=result.f1, auroc=result.auroc)

@@ -225,6 +225,7 @@ class FairnessReport(NumberTargetMixin, ExplanationsMixin, BaseReport):
                 min_group_size=self.min_group_size,
                 strict=True,
                 table_name=task.validation_name,
+                expected_groups=task.real_groups,
             )
 
     def generate(

@@ -1,6 +1,11 @@
 import os
 from importlib.resources import files
 
+# dcor (the independent dCov reference of test_core.py) compiles its numba functions at import
+# and caches them in its own folder. On a fresh install two xdist workers importing it at once
+# wrote that cache together and corrupted it ("LLVM ERROR: Symbol not found", both workers
+# aborted); importing it here first compiles it once, in pytest's main process.
+import dcor  # noqa: F401
 import numpy as np
 import pandas as pd
 import pytest

@@ -423,9 +423,9 @@ def test_a_real_group_the_validation_rows_lack_is_not_left_out_silently(small):
         TSTRDemographicParityDifference.compute(fit_rows, fit_rows, **kwargs)
     from sdv_fairdistill.metrics.report import FairnessReport
 
+    metadata = {'columns': {'x': {'sdtype': 'numerical'}, **{
+        column: {'sdtype': 'categorical'} for column in fit_rows.columns if column != 'x'}}}
     with pytest.raises(ValueError, match=r"'C' has 0 rows"):
-        metadata = {'columns': {'x': {'sdtype': 'numerical'}, **{
-            column: {'sdtype': 'categorical'} for column in fit_rows.columns if column != 'x'}}}
         FairnessReport().generate(fit_rows, fit_rows, metadata, target_column='y',
                                   sensitive_columns='race', positive_label='yes',
                                   real_validation_data=unseen, verbose=False)

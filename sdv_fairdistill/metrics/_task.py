@@ -165,7 +165,7 @@ class FairnessTask:
             for name in ('real_data', 'synthetic_data')
         }
         check_groups_known(frames, self.sensitive_columns)
-        return sorted(set(group_names(frames['real_data'])))
+        return self.real_groups
 
     # ---------------------------------------------------------------- TSTR
     @cached_property

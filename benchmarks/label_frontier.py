@@ -48,7 +48,8 @@ from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
 from sdv_fairdistill.benchmark.evaluation import Evaluator
 from sdv_fairdistill.benchmark.runner import split_dataset
-from sdv_fairdistill.core.feature_labels import GRID, ScoreAlignment, _integral, sharpened
+from sdv_fairdistill.core.feature_labels import ScoreAlignment
+from sdv_fairdistill.core.quantile_functions import GRID, integral, sharpened
 from sdv_fairdistill.datasets import get_dataset
 from sdv_fairdistill.synthesizers import _feature_labels
 from sdv_fairdistill.synthesizers._classifier_columns import ClassifierColumns
@@ -80,7 +81,7 @@ class PartialRepair(ScoreAlignment):
         for values in self.sorted_:
             own = np.quantile(values, GRID)
             quantiles = sharpened((1 - self.repair) * own + self.repair * barycenter, self.sharpness)
-            self.targets_.append((quantiles, _integral(quantiles)))
+            self.targets_.append((quantiles, integral(quantiles)))
         return self
 
     def _barycenter(self, probabilities_by_group, group_prior):

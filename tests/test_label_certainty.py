@@ -77,11 +77,18 @@ def test_an_uncertain_try_gives_the_heads_fit_and_a_certain_one_keeps_the_label(
 
 
 def test_a_try_whose_rates_cannot_be_measured_is_not_kept():
-    # A label that is a step of x: a classifier of the try's tables selects every real row
-    # of the positive class in both groups, so no shift is measured (error inf), whatever
-    # the bound.
-    fitted = _fit(proxy_step_table(), **ERROR_RATES)
+    # Group 'b' has 6 real rows of the positive class, fewer than the calibration measures a
+    # true-positive rate on (``MIN_GROUP_ROWS``): its shift is not measured (error inf),
+    # whatever the bound, so the try is not kept; group 'a' is measured.
+    rng = np.random.RandomState(5)
+    group = np.repeat(['a', 'b'], [900, 600])
+    positive = np.concatenate([rng.uniform(size=900) < 0.4, np.arange(600) < 6])
+    x = rng.normal(size=1500) + 2.0 * positive
+    table = pd.DataFrame({'group': group, 'x': x, 'label': np.where(positive, 'yes', 'no')})
+    assert calibration.MIN_GROUP_ROWS > 6
+    fitted = _fit(table, **ERROR_RATES)
     diagnostics = fitted.get_fairness_diagnostics()
     assert diagnostics['label_source'] == 'target head'
-    assert np.isinf(list(diagnostics['label_from_features_errors'].values())).all()
-    assert np.isfinite(list(diagnostics['target_offset_errors'].values())).all()
+    errors = diagnostics['label_from_features_errors']
+    assert np.isinf(errors['b']) and np.isfinite(errors['a'])
+    assert np.isfinite(diagnostics['target_offset_errors']['a'])

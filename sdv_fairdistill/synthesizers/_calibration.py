@@ -37,7 +37,8 @@ def label_and_calibrate(synthesizer, processed_data, codes, seed):
     select) keeps the head too.
     """
     choice = inputs.resolve_label_from_features(synthesizer)
-    labelled = bool(choice) and feature_labels.use_feature_labels(synthesizer, processed_data, seed)
+    labelled = bool(choice) and feature_labels.use_feature_labels(
+        synthesizer, processed_data, codes, seed)
     calibrated = calibrate(synthesizer, processed_data, codes, seed) if (
         inputs.resolve_calibrate_target(synthesizer)) else None
     declined = None

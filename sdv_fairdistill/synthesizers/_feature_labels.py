@@ -142,10 +142,11 @@ def draws_a_number(synthesizer):
     return continuous(synthesizer._model.target_spans) and kind != 'ordinal'
 
 
-def use_feature_labels(synthesizer, processed_data, seed):
-    """Fit the scorer on the real training rows and make the model draw its label from it.
-    Returns whether it did (a categorical target of 2 to ``MAX_CLASSES`` classes, two of them
-    at least among the rows, or a number without missing values)."""
+def use_feature_labels(synthesizer, processed_data, codes, seed):
+    """Fit the scorer on the real training rows (their groups: ``codes``) and make the model
+    draw its label from it, each group at its real class shares. Returns whether it did (a
+    categorical target of 2 to ``MAX_CLASSES`` classes, two of them at least among the rows,
+    or a number without missing values)."""
     model = synthesizer._model
     if not labelable(model.target_spans):
         return False
@@ -170,9 +171,24 @@ def use_feature_labels(synthesizer, processed_data, seed):
                 'draws the label, which has no partial repair.'
             )
         return False
+    shares = None if continuous(model.target_spans) else real_class_shares(
+        synthesizer, processed_data, codes)
     model.use_label_scorer(scorer, seed, synthesizer.label_sharpness,
-                           getattr(synthesizer, 'label_repair', 1.0))
+                           getattr(synthesizer, 'label_repair', 1.0), shares)
     return True
+
+
+def real_class_shares(synthesizer, processed_data, codes):
+    """Each group's shares of the target's classes among its real rows, ``(groups, classes)``
+    in the order of the target's one-hot; a group without rows here (a streamed table's
+    sample may lack one) gets the pooled shares."""
+    categories = synthesizer._target_encoder.categories(synthesizer.target_column)
+    labels = class_codes(processed_data[synthesizer.target_column], categories)
+    counts = np.zeros((len(synthesizer._groups), len(categories)))
+    known = labels >= 0
+    np.add.at(counts, (np.asarray(codes)[known], labels[known]), 1.0)
+    counts[counts.sum(axis=1) == 0] = counts.sum(axis=0)
+    return counts / counts.sum(axis=1, keepdims=True)
 
 
 def stop_feature_labels(synthesizer):

@@ -39,9 +39,9 @@ from sdv_fairdistill.synthesizers._classifier_columns import (
 ORIGINAL = _feature_labels.use_feature_labels
 
 
-def use_real_maps(synthesizer, processed_data, seed):
+def use_real_maps(synthesizer, processed_data, group_codes, seed):
     """The synthesizer's own step, then its maps refitted on out-of-fold real probabilities."""
-    if not ORIGINAL(synthesizer, processed_data, seed):
+    if not ORIGINAL(synthesizer, processed_data, group_codes, seed):
         return False
     target = synthesizer.target_column
     real = processed_data.reset_index(drop=True)

@@ -11,8 +11,9 @@ group gets the same distribution of probabilities and the same label rate, and t
 rows inside a group (who is more likely positive than whom) is the real classifier's. Each
 group's distribution is first moved (its log-odds shifted) to the group's label rate in the real
 rows: the classifier's mean on generated rows is not the real rate when the generated features
-are not the real ones (a loan table's 12 % denials read as 8 % from generated rows, and came out
-7.5 %; docs/cases.md), so the barycenter's mean, the generated label rate, is the real one. The
+are not the real ones (on a loan table it read 8 % denials from generated rows against 12 %
+from real ones, and 8 % came out; docs/method.md, Stage 4), so the barycenter's mean, the
+generated label rate, is the real one (two classes; more keep the classifier's shares). The
 downstream calibration's offsets (``core/calibration.py``) then apply to the aligned score as they
 do to the head's. Under the error-rate criteria, which do not ask for equal label rates, each group
 keeps its own distribution, sharpened (``GroupSharpening``; kept by default only where the
@@ -42,7 +43,11 @@ import torch
 from scipy.optimize import brentq
 
 from sdv_fairdistill.core import spans as span_ops
-from sdv_fairdistill.core.alignment import class_share_offsets, draws_per_group
+from sdv_fairdistill.core.alignment import (
+    class_share_offsets,
+    draws_per_group,
+    pooled_class_shares,
+)
 from sdv_fairdistill.core.quantile_functions import EPSILON, GRID, integral, sharpened
 
 
@@ -175,8 +180,8 @@ class ClassShareAlignment:
     """A target of more than two classes: the scorer's log-probabilities times ``sharpness``,
     plus per-group log-offsets that give every group the pooled class shares.
 
-    The pooled shares are the prior-weighted real rows' shares of the groups (without them,
-    those of the unsharpened scores: the classifier's own class rates). Sharpening multiplies each row's
+    The pooled shares are those of the unsharpened scores (the classifier's own class rates,
+    as the two-class barycenter keeps its mean). Sharpening multiplies each row's
     log-probabilities, which makes its likeliest class likelier; the offsets then bring every
     group's mean back to the pooled shares, so the groups' class rates stay equal.
 
@@ -192,21 +197,22 @@ class ClassShareAlignment:
         self.sharpness = sharpness
         self.repair = repair
 
-    def fit(self, logits_by_group, group_prior, class_shares=None):
+    def fit(self, logits_by_group, group_prior):
         """Learn each group's offsets from ``logits_by_group[g]``, the scorer's ``(draws,
-        classes)`` logits of rows generated for group ``g``; ``class_shares[g]``, the class
-        shares of its real rows, stand for its mean probabilities where given (as
-        ``ScoreAlignment`` moves a group to its real rate)."""
-        prior = torch.as_tensor(np.asarray(group_prior, dtype=float) / np.sum(group_prior))
-        own = [torch.softmax(logits.double(), dim=1).mean(dim=0) for logits in logits_by_group]
-        if class_shares is not None:
-            own = list(torch.as_tensor(np.asarray(class_shares, dtype=float)))
-        pooled = sum(weight * shares for weight, shares in zip(prior, own))
-        aims = [(1.0 - self.repair) * shares + self.repair * pooled if self.repair < 1.0
-                else pooled for shares in own]
+        classes)`` logits of rows generated for group ``g``."""
+        prior = np.asarray(group_prior, dtype=float) / np.sum(group_prior)
+        pooled = pooled_class_shares(logits_by_group, prior)
+
+        def shares(logits):  # the group's aim
+            if self.repair >= 1.0:
+                return pooled
+            own = torch.softmax(logits.double(), dim=1).mean(dim=0)
+            return (1.0 - self.repair) * own + self.repair * pooled
+
         self.offsets_ = torch.stack([
-            class_share_offsets(self.sharpness * torch.log_softmax(logits.double(), dim=1), aim)
-            for logits, aim in zip(logits_by_group, aims)
+            class_share_offsets(self.sharpness * torch.log_softmax(logits.double(), dim=1),
+                                shares(logits))
+            for logits in logits_by_group
         ]).float()
         return self
 
@@ -347,8 +353,10 @@ def fit_score_alignment(model, scorer, seed, sharpness=1.0, repair=1.0, class_sh
     ``GroupSharpening``; ``ClassShareAlignment`` for more than two classes, ``ValueAlignment``
     for a number, whose scorer predicts it and holds ``residual_quantiles``), fitted on seeded
     rows the trained ``model`` generates for each group (its sampling state is put back).
-    ``class_shares`` ``(groups, classes)``: each group's class shares in the real rows, which
-    the groups are moved to (None: the scorer's own means on generated rows stay).
+    ``class_shares`` ``(groups, classes)``: each group's class shares in the real rows; a
+    two-class label's groups are moved to them (None: the scorer's own means on generated
+    rows stay). More classes keep the classifier's shares: the real ones raised DP
+    (docs/method.md, "Measured, not shipped: the real rows' class shares")
 
     Raises:
         ValueError: the model's target is not one a scorer can draw (``labelable``).
@@ -372,7 +380,7 @@ def fit_score_alignment(model, scorer, seed, sharpness=1.0, repair=1.0, class_sh
             scorer.residual_quantiles, getattr(scorer, 'target_quantiles', None), repair
         ).fit(values, prior)
     if logits[0].shape[1] > 2:
-        return ClassShareAlignment(sharpness, repair).fit(logits, prior, class_shares)
+        return ClassShareAlignment(sharpness, repair).fit(logits, prior)
     probabilities = [torch.sigmoid(value[:, 1] - value[:, 0]).numpy() for value in logits]
     rates = None if class_shares is None else np.asarray(class_shares, dtype=float)[:, 1]
     if model.fairness_criterion != 'demographic_parity':

@@ -35,7 +35,8 @@ random subset):
   a table's fit, and another model than the user's); a category of more than 255 values is
   read as codes in the order met (gradient boosting's limit).
 - ``downstream_dp_difference_noise`` (a class target): the gap that a classifier blind to the
-  group (its pooled prediction shares on the same rows) reaches in 95 % of draws.
+  group (its pooled prediction shares on the same rows) reaches in 95 % of draws (the mean
+  of the tables': a little above the noise of their mean, so the warning errs on silence).
 - For a numerical target, ``label_gap`` and ``downstream_dp_difference`` are the largest gap
   between two groups' mean generated value, and mean prediction of a gradient-boosting
   regressor trained on the generated rows, in standard deviations of the real target.

@@ -127,8 +127,8 @@ class FairDistillSynthesizer(LatentViewMixin, diagnostics.DiagnosticsMixin, RawC
             number is not sharpened. Defaults to 3.
         label_repair (float): under demographic parity, for a label from the features, how
             far (0 to 1) each group's scores move to the pooled ones: below 1 a group keeps
-            ``1 - label_repair`` of its real gap (a label rate, a number's mean, 3+ classes'
-            shares), trading fairness for utility
+            ``1 - label_repair`` of its real gap (a label rate, a number's mean; of 3+ classes
+            the shares' gap its generated rows score), trading fairness for utility
             (docs/cases.md, "Partial repair"; method.md, Stage 4). Defaults to 1 (equal rates).
         keep_teacher (bool): keep the teacher to generate from its latent space (ablation).
             Defaults to False.

@@ -221,10 +221,9 @@ class FairDistillModel:
         return self
 
     def use_label_scorer(self, scorer, seed, sharpness=1.0, repair=1.0, class_shares=None):
-        """Draw the target from ``scorer(features, groups)`` (a class's logits, or a number),
-        aligned across groups, or under the error-rate criteria sharpened group by group, each
-        group at its real ``class_shares`` where given (``core/feature_labels.py``), instead of
-        the target head (the student's rows; the teacher, an ablation, keeps its head)."""
+        """Draw the target from ``scorer(features, groups)`` (a class's logits, or a number)
+        instead of the target head, aligned as ``fit_score_alignment`` says (the student's
+        rows; the teacher, an ablation, keeps its head)."""
         self.label_alignment = fit_score_alignment(self, scorer, seed, sharpness, repair,
                                                    class_shares)
         self.label_scorer = scorer

@@ -5,11 +5,9 @@ up to ``ROWS_PER_GROUP`` (a small group is measured on all its rows, not on its 
 random subset):
 
 - ``label_gap``: the largest difference, over the target's classes, between the share of a
-  class in two sensitive groups of generated rows, ``ROWS_PER_GROUP`` rows of each group (for
-  a 0/1 label: the gap of the positive rates). 0 is demographic parity in the generated
-  data. Why equal rows: a group with 1 % of the rows got some 50 rows of a 5,000-row sample,
-  whose label share is uncertain by 0.07 (RAND-style health insurance table, race 'other':
-  label gap 0.20 and a warning, where 22,000 generated rows gave 0.025).
+  class in two sensitive groups of generated rows, ``ROWS_PER_GROUP`` rows of each group (0:
+  demographic parity in the data). Equal rows, because a 1 % group got some 50 rows of a
+  5,000-row sample (RAND health table, race 'other': a gap of 0.20, against 0.025 on more).
 - ``label_gap_noise``: the label gap that a label blind to the group reaches in 95 % of
   samples of the same sizes (each group's classes drawn from the pooled shares; for a number,
   means of the pooled spread). The gap is the largest of many groups' differences: over 300
@@ -28,12 +26,10 @@ random subset):
   one-vs-rest for several groups). 0.5: the fair part tells nothing of the group.
 - ``downstream_dp_difference``: a gradient-boosting classifier trained on a generated sample
   (features and group -> target), applied to the real training rows: the largest gap of its
-  positive-prediction rates between real groups (for several classes: of any class); the
-  mean over ``DOWNSTREAM_TABLES`` samples, as are the error-rate gaps below. It reads the
-  tables as a downstream user's model does (SDV's processed columns, ``ClassifierColumns``),
-  not the model's encoding, where a category of 5,000 values is 5,000 columns (half of such
-  a table's fit, and another model than the user's); a category of more than 255 values is
-  read as codes in the order met (gradient boosting's limit).
+  positive-prediction rates between real groups (several classes: of any class); the mean
+  over ``DOWNSTREAM_TABLES`` samples, as are the error-rate gaps below. It reads the tables
+  as a user's model does (SDV's processed columns, ``ClassifierColumns``), not the model's
+  encoding (a category of 5,000 values would be 5,000 columns).
 - ``downstream_dp_difference_noise`` (a class target): the gap that a classifier blind to the
   group (its pooled prediction shares on the same rows) reaches in 95 % of draws (the mean
   of the tables': a little above the noise of their mean, so the warning errs on silence).
@@ -64,28 +60,22 @@ from sdv_fairdistill.synthesizers._classifier_columns import DownstreamTables, c
 from sdv_fairdistill.synthesizers._feature_labels import draws_a_number
 from sdv_fairdistill.synthesizers._latent_leakage import fair_latent_draws, leakage_auroc
 
-#: Above these (and above their noise), ``fit`` warns that fairness is off target: the label
-#: gap of generated data, and under demographic parity the downstream DP on the training rows,
-#: at 0.1 only: on COMPAS (docs/detected_metadata.md) its 0.02-0.09 did not track the held-out
-#: DP (0.001-0.091); on ``ucb_admissions`` (one categorical feature) 0.19-0.25 went with a
-#: held-out 0.08-0.21. The leakage is not warned on (0.80 on Adult at a DP of 0.005).
+#: Above these (and their noise) ``fit`` warns: the label gap, and under demographic parity
+#: the downstream DP, at 0.1 only (on COMPAS its 0.02-0.09 did not track the held-out DP;
+#: docs/method.md, "The downstream DP is warned on too"). The leakage is not warned on.
 TARGETS = {'label_gap': 0.1, 'downstream_dp_difference': 0.1}
 MAX_ROWS = 5000  # generated rows the downstream classifier is trained on...
 DOWNSTREAM_TABLES = 3  # ...in each of this many tables (the downstream gaps: their mean)
-#: Real rows of each group measured at most (a random subset), and generated rows of each
-#: group for the label gap: a gap of two rates is then uncertain by about 0.016.
+#: Real rows of each group measured, and generated rows of each for the label gap, at most.
 ROWS_PER_GROUP = 2000
-#: Generated rows of the label gap, at most, over all groups: beyond 500 groups each gets
-#: fewer than ``ROWS_PER_GROUP`` (5,000 groups would ask for ten million rows, twice with
-#: offsets). Not fewer sooner: the gap is the largest of many groups' differences, and a
-#: fair fit's noise alone then passes the warning's 0.1 (300 groups of 666 rows: 0.11; of
-#: 2,000 rows: 0.07).
+#: Generated rows of the label gap, at most: beyond 500 groups each gets fewer than
+#: ``ROWS_PER_GROUP``. Not sooner: with fewer a fair fit's noise passes the warning's 0.1
+#: (300 groups of 666 rows: 0.11; of 2,000 rows: 0.07).
 MAX_GAP_ROWS = 1_000_000
 MIN_GROUP_ROWS = 10  # groups with fewer rows are left out of the leakage and DP estimates
 #: ``label_gap_noise``: the gap a label blind to the group reaches in this share of draws.
 NOISE_QUANTILE, NOISE_DRAWS = 0.95, 200
-#: Below this many rows a group is small (its latent is one Gaussian, ``density.py``): where
-#: most groups are, an off-target fit is advised to merge them, not to train longer.
+#: Below this many rows a group is small (one Gaussian): if most are, merging is advised.
 SMALL_GROUP_ROWS = MIN_MIXTURE_ROWS
 
 
@@ -228,13 +218,11 @@ def measure(model, x, y, groups, n_groups, seed, tables, decode=None):
             result['label_gap_before_offsets'] = _label_gap(model, keep, n_classes, seed)
         finally:
             model.target_offsets = offsets
-    # The mean over a few tables, what a user's table gives on average: where a few cells
-    # hold every row, a table's classifier flips whole cells (``ucb_admissions``: 0.067 or
-    # 0.081 on one or two tables of five, 0.242 on the others).
+    # The mean over a few tables: where a few cells hold every row, one table's classifier
+    # flips whole cells (``ucb_admissions``: 0.067 on one table, 0.242 on others).
     downstream = [_downstream(model, tables, rows, y, groups, n_classes, keep, seed + k)
                   for k in range(DOWNSTREAM_TABLES)]
-    # A table of one class has no classifier: the others measure (none: NaN).
-    measured = [gaps for gaps in downstream if len(gaps) > 1] or downstream[:1]
+    measured = [gaps for gaps in downstream if len(gaps) > 1] or downstream[:1]  # 1: one class
     for key in measured[0]:
         result[key] = float(np.mean([gaps[key] for gaps in measured]))
     return result

@@ -15,7 +15,7 @@ from conftest import assert_loaded_copy_samples_the_same, fit_detected
 from sdv_fairdistill import FairDistillSynthesizer
 from sdv_fairdistill.core.calibration import mean_shifts
 from sdv_fairdistill.core.feature_labels import GRID, ValueAlignment
-from sdv_fairdistill.synthesizers._diagnostics import TARGETS
+from sdv_fairdistill.synthesizers._fit_warnings import TARGETS
 
 
 @pytest.fixture(scope='module')

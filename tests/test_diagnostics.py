@@ -13,8 +13,9 @@ from sdv.sampling import Condition
 from sklearn.ensemble import HistGradientBoostingClassifier
 
 from sdv_fairdistill.core import calibration
-from sdv_fairdistill.synthesizers import _diagnostics
-from sdv_fairdistill.synthesizers._diagnostics import _largest_gap, _rows_per_group
+from sdv_fairdistill.synthesizers import _diagnostics, _fit_warnings, _group_gaps
+from sdv_fairdistill.synthesizers._diagnostics import _rows_per_group
+from sdv_fairdistill.synthesizers._group_gaps import largest_share_gap
 from sdv_fairdistill.synthesizers.tabular import FairDistillSynthesizer
 
 
@@ -22,8 +23,8 @@ def test_largest_gap_by_hand():
     # Group 0: classes 0,0,1 -> shares (2/3, 1/3); group 1: 1,1 -> (0, 1); group 2 skipped.
     classes = np.array([0, 0, 1, 1, 1, 0])
     groups = np.array([0, 0, 0, 1, 1, 2])
-    assert _largest_gap(classes, groups, 2, keep=[0, 1]) == pytest.approx(2 / 3)
-    assert _largest_gap(classes, groups, 2, keep=[0]) == 0
+    assert largest_share_gap(classes, groups, 2, keep=[0, 1]) == pytest.approx(2 / 3)
+    assert largest_share_gap(classes, groups, 2, keep=[0]) == 0
 
 
 @pytest.fixture(scope='module')
@@ -228,10 +229,10 @@ def test_the_advice_names_small_groups_when_most_groups_are_small():
     off = {'label_gap': 0.2}
     with pytest.warns(UserWarning, match=r'40 of the 60 sensitive groups have fewer than 50 '
                                          r'rows.*merge the small groups'):
-        _diagnostics.warn_if_off_target(off, None, np.r_[[20] * 40, [500] * 20, [0] * 3])
+        _fit_warnings.warn_if_off_target(off, None, np.r_[[20] * 40, [500] * 20, [0] * 3])
     for counts in (np.r_[[20] * 30, [500] * 30], None):  # half small, or not known
         with pytest.warns(UserWarning, match=r'label_gap 0\.200 .*Train longer \(epochs\)'):
-            _diagnostics.warn_if_off_target(off, None, counts)
+            _fit_warnings.warn_if_off_target(off, None, counts)
 
 
 class _FairStub:
@@ -267,29 +268,29 @@ def test_the_label_gap_noise_is_the_range_a_group_blind_label_reaches():
     groups = np.repeat([0, 1], 2000)
     classes = (rng.random(4000) < 0.3).astype(int)
     expected = 1.96 * np.sqrt(2 * 0.3 * 0.7 / 2000)
-    assert _diagnostics._share_gap_noise(classes, groups, 2, [0, 1], 0) == pytest.approx(
+    assert _group_gaps.share_gap_noise(classes, groups, 2, [0, 1], 0) == pytest.approx(
         expected, rel=0.15)
     values = rng.normal(0, 2, 4000)
-    assert _diagnostics._mean_gap_noise(values, groups, [0, 1], 0) == pytest.approx(
+    assert _group_gaps.mean_gap_noise(values, groups, [0, 1], 0) == pytest.approx(
         1.96 * 2 * np.sqrt(2 / 2000), rel=0.15)
     # Many groups: a group-blind label's gap stays under its noise, which passes 0.1.
     stub = _FairStub()
     stub.set_random_state(None)
     _, target, sampled = stub.sample(500 * 400, np.repeat(np.arange(500), 400))
     many = target.argmax(dim=1).numpy()
-    noise = _diagnostics._share_gap_noise(many, sampled, 2, np.arange(500), 0)
-    assert _largest_gap(many, sampled, 2, np.arange(500)) < noise and noise > 0.1
+    noise = _group_gaps.share_gap_noise(many, sampled, 2, np.arange(500), 0)
+    assert largest_share_gap(many, sampled, 2, np.arange(500)) < noise and noise > 0.1
 
 
 def test_no_warning_on_a_gap_within_its_noise():
     with warnings.catch_warnings():
         warnings.simplefilter('error')
-        _diagnostics.warn_if_off_target({'label_gap': 0.12, 'label_gap_noise': 0.15})
+        _fit_warnings.warn_if_off_target({'label_gap': 0.12, 'label_gap_noise': 0.15})
     with pytest.warns(UserWarning, match=r'label_gap 0\.200 \(target: at most 0\.1\)'):
-        _diagnostics.warn_if_off_target({'label_gap': 0.2, 'label_gap_noise': 0.15})
+        _fit_warnings.warn_if_off_target({'label_gap': 0.2, 'label_gap_noise': 0.15})
     with pytest.warns(UserWarning, match=r'label_gap_before_offsets 0\.200'):
-        _diagnostics.warn_if_off_target({'label_gap': 0.3, 'label_gap_before_offsets': 0.2,
-                                         'label_gap_noise': 0.03})
+        _fit_warnings.warn_if_off_target({'label_gap': 0.3, 'label_gap_before_offsets': 0.2,
+                                          'label_gap_noise': 0.03})
 
 
 def test_a_downstream_gap_above_its_target_and_noise_warns_with_its_own_advice():
@@ -299,21 +300,21 @@ def test_a_downstream_gap_above_its_target_and_noise_warns_with_its_own_advice()
     fair_label = {'label_gap': 0.01, 'label_gap_noise': 0.03}
     with pytest.warns(UserWarning, match=r'downstream_dp_difference 0\.250 \(target: at most '
                                          r'0\.1\).*few distinct values.*FairnessReport'):
-        _diagnostics.warn_if_off_target({**fair_label, 'downstream_dp_difference': 0.25,
-                                         'downstream_dp_difference_noise': 0.04})
+        _fit_warnings.warn_if_off_target({**fair_label, 'downstream_dp_difference': 0.25,
+                                          'downstream_dp_difference_noise': 0.04})
     with warnings.catch_warnings():
         warnings.simplefilter('error')
-        _diagnostics.warn_if_off_target({**fair_label, 'downstream_dp_difference': 0.25,
-                                         'downstream_dp_difference_noise': 0.3})
-        _diagnostics.warn_if_off_target({**fair_label, 'downstream_dp_difference': 0.09,
-                                         'downstream_dp_difference_noise': 0.02})
-        _diagnostics.warn_if_off_target({**fair_label, 'downstream_dp_difference': 0.25})
+        _fit_warnings.warn_if_off_target({**fair_label, 'downstream_dp_difference': 0.25,
+                                          'downstream_dp_difference_noise': 0.3})
+        _fit_warnings.warn_if_off_target({**fair_label, 'downstream_dp_difference': 0.09,
+                                          'downstream_dp_difference_noise': 0.02})
+        _fit_warnings.warn_if_off_target({**fair_label, 'downstream_dp_difference': 0.25})
     # With an unfair label too, the advice is the penalty's.
     with pytest.warns(UserWarning, match=r'label_gap 0\.200.*downstream_dp_difference 0\.250'
                                          r'.*Train longer'):
-        _diagnostics.warn_if_off_target({'label_gap': 0.2, 'label_gap_noise': 0.03,
-                                         'downstream_dp_difference': 0.25,
-                                         'downstream_dp_difference_noise': 0.04})
+        _fit_warnings.warn_if_off_target({'label_gap': 0.2, 'label_gap_noise': 0.03,
+                                          'downstream_dp_difference': 0.25,
+                                          'downstream_dp_difference_noise': 0.04})
 
 
 # Berkeley's graduate admissions of 1973 (R's datasets::UCBAdmissions): applicants per

@@ -40,9 +40,8 @@ random subset):
   ('equal_opportunity'): the same classifier's largest gap between real groups of the rate at
   which it predicts a class among the rows of each true class (of the positive class only).
 
-The label gap and the downstream DP are warned on only under demographic parity: the other
-criteria do not ask for equal rates, so a gap is expected. With offsets, the label gap before
-them is warned on (the one after them is chosen), and the downstream DP after them.
+``fit`` warns on these through ``_fit_warnings.py``; the gaps and their noise are computed in
+``_group_gaps.py``.
 """
 
 import warnings
@@ -53,17 +52,16 @@ import torch
 import torch.nn.functional as F
 from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 
-from sdv_fairdistill.core import calibration
-from sdv_fairdistill.core.density import MIN_MIXTURE_ROWS
 from sdv_fairdistill.group_names import group_name
 from sdv_fairdistill.synthesizers._classifier_columns import DownstreamTables, class_codes
 from sdv_fairdistill.synthesizers._feature_labels import draws_a_number
+from sdv_fairdistill.synthesizers._fit_warnings import warn_if_off_target
+from sdv_fairdistill.synthesizers._group_gaps import (
+    largest_error_rate_gap, largest_mean_gap, largest_share_gap, mean_gap_noise,
+    share_gap_noise,
+)
 from sdv_fairdistill.synthesizers._latent_leakage import fair_latent_draws, leakage_auroc
 
-#: Above these (and their noise) ``fit`` warns: the label gap, and under demographic parity
-#: the downstream DP, at 0.1 only (on COMPAS its 0.02-0.09 did not track the held-out DP;
-#: docs/method.md, "The downstream DP is warned on too"). The leakage is not warned on.
-TARGETS = {'label_gap': 0.1, 'downstream_dp_difference': 0.1}
 MAX_ROWS = 5000  # generated rows the downstream classifier is trained on...
 DOWNSTREAM_TABLES = 3  # ...in each of this many tables (the downstream gaps: their mean)
 #: Real rows of each group measured, and generated rows of each for the label gap, at most.
@@ -73,18 +71,6 @@ ROWS_PER_GROUP = 2000
 #: (300 groups of 666 rows: 0.11; of 2,000 rows: 0.07).
 MAX_GAP_ROWS = 1_000_000
 MIN_GROUP_ROWS = 10  # groups with fewer rows are left out of the leakage and DP estimates
-#: ``label_gap_noise``: the gap a label blind to the group reaches in this share of draws.
-NOISE_QUANTILE, NOISE_DRAWS = 0.95, 200
-#: Below this many rows a group is small (one Gaussian): if most are, merging is advised.
-SMALL_GROUP_ROWS = MIN_MIXTURE_ROWS
-
-
-def _largest_gap(classes, groups, n_classes, keep):
-    rates = np.array([
-        np.bincount(classes[groups == g], minlength=n_classes) / max((groups == g).sum(), 1)
-        for g in keep
-    ])
-    return float((rates.max(axis=0) - rates.min(axis=0)).max())
 
 
 def _rows_of_groups(groups, keep, rng):
@@ -102,41 +88,12 @@ def _label_gap(model, keep, n_classes, seed, noise=False):
     ``noise``, ``(gap, label_gap_noise)``."""
     _, target, groups = _sample_of_groups(model, keep, seed)
     classes = target.argmax(dim=1).numpy()
-    gap = _largest_gap(classes, groups, n_classes, keep)
-    return (gap, _share_gap_noise(classes, groups, n_classes, keep, seed)) if noise else gap
-
-
-def _share_gap_noise(classes, groups, n_classes, keep, seed):
-    """The ``label_gap`` that a label blind to the group reaches in ``NOISE_QUANTILE`` of
-    samples of these groups' sizes (each group's classes drawn from the pooled shares): the
-    gap is the largest of many groups' differences, and over hundreds of groups their
-    noise alone passes 0.1."""
-    rows = np.isin(groups, keep)
-    shares = np.bincount(classes[rows], minlength=n_classes) / rows.sum()
-    sizes = np.bincount(groups)[keep]
-    counts = np.random.default_rng(seed).multinomial(sizes, shares, size=(NOISE_DRAWS, len(keep)))
-    rates = counts / sizes[None, :, None]
-    gaps = (rates.max(axis=1) - rates.min(axis=1)).max(axis=1)
-    return float(np.quantile(gaps, NOISE_QUANTILE))
-
-
-def _mean_gap_noise(values, groups, keep, seed):
-    """``_share_gap_noise`` of a number's group means (the pooled spread, each group's count)."""
-    present = np.isfinite(values) & np.isin(groups, keep)
-    spread = float(np.std(values[present]))
-    sizes = np.maximum(np.bincount(groups[present], minlength=max(keep) + 1)[keep], 1)
-    means = np.random.default_rng(seed).normal(0.0, spread / np.sqrt(sizes),
-                                               size=(NOISE_DRAWS, len(keep)))
-    return float(np.quantile(np.ptp(means, axis=1), NOISE_QUANTILE))
+    gap = largest_share_gap(classes, groups, n_classes, keep)
+    return (gap, share_gap_noise(classes, groups, n_classes, keep, seed)) if noise else gap
 
 
 def _leakage(model, x, y_in, groups, keep, seed):
     return leakage_auroc(fair_latent_draws(model, x, y_in, seed), groups, keep, seed)
-
-
-def _largest_mean_gap(values, groups, keep):
-    means = [np.nanmean(values[groups == g]) for g in keep]
-    return float(max(means) - min(means))
 
 
 def _rows_per_group(n_groups):
@@ -163,8 +120,8 @@ def _measure_number(model, decode, y, groups, keep, seed, tables, rows):
     _, target, sampled = _sample_of_groups(model, keep, seed)
     scale = float(np.nanstd(decode(y.cpu().numpy()))) or 1.0
     generated = decode(target.numpy())
-    result = {'label_gap': _largest_mean_gap(generated, sampled, keep) / scale,
-              'label_gap_noise': _mean_gap_noise(generated, sampled, keep, seed) / scale}
+    result = {'label_gap': largest_mean_gap(generated, sampled, keep) / scale,
+              'label_gap_noise': mean_gap_noise(generated, sampled, keep, seed) / scale}
     alignment = getattr(model, 'label_alignment', None)
     offsets = getattr(alignment, 'offsets_', None)
     if offsets is not None and np.any(offsets != 0):
@@ -173,7 +130,7 @@ def _measure_number(model, decode, y, groups, keep, seed, tables, rows):
             _, before, _ = _sample_of_groups(model, keep, seed)
         finally:
             alignment.offsets_ = offsets
-        gap = _largest_mean_gap(decode(before.numpy()), sampled, keep)
+        gap = largest_mean_gap(decode(before.numpy()), sampled, keep)
         result['label_gap_before_offsets'] = gap / scale
     matrix, values = tables.generated(MAX_ROWS, seed)
     values = pd.to_numeric(values, errors='coerce').to_numpy(dtype=float)
@@ -182,7 +139,7 @@ def _measure_number(model, decode, y, groups, keep, seed, tables, rows):
         max_iter=100, categorical_features=tables.reader.categorical_, random_state=seed,
     ).fit(matrix[present], values[present])
     predicted = regressor.predict(tables.real_matrix(rows))
-    result['downstream_dp_difference'] = _largest_mean_gap(predicted, groups, keep) / scale
+    result['downstream_dp_difference'] = largest_mean_gap(predicted, groups, keep) / scale
     return result
 
 
@@ -240,13 +197,13 @@ def _downstream(model, tables, rows, y, groups, n_classes, keep, seed):
         max_iter=100, categorical_features=tables.reader.categorical_, random_state=seed,
     )
     predicted = classifier.fit(matrix, sampled_classes).predict(tables.real_matrix(rows))
-    result = {'downstream_dp_difference': _largest_gap(predicted, groups, n_classes, keep),
+    result = {'downstream_dp_difference': largest_share_gap(predicted, groups, n_classes, keep),
               # What a classifier blind to the group shows on these rows (its pooled shares).
-              'downstream_dp_difference_noise': _share_gap_noise(predicted, groups, n_classes,
-                                                                 keep, seed)}
+              'downstream_dp_difference_noise': share_gap_noise(predicted, groups, n_classes,
+                                                                keep, seed)}
     if model.fairness_criterion != 'demographic_parity':
         name, true_classes = _error_rate_classes(model, n_classes)
-        result[name] = _largest_error_rate_gap(
+        result[name] = largest_error_rate_gap(
             predicted, y.argmax(dim=1).cpu().numpy(), groups, n_classes, keep, true_classes
         )
     return result
@@ -256,62 +213,6 @@ def _error_rate_classes(model, n_classes):
     if model.fairness_criterion == 'equal_opportunity':
         return 'downstream_tpr_difference', [model.positive_class]
     return 'downstream_eo_difference', list(range(n_classes))
-
-
-def _largest_error_rate_gap(predicted, real_classes, groups, n_classes, keep, true_classes):
-    """Largest gap between groups of the share of each predicted class among the rows of a
-    true class (for 0/1 labels and both classes: fairlearn's equalized-odds difference)."""
-    gaps = []
-    for true_class in true_classes:
-        rows = real_classes == true_class
-        kept = [g for g in keep if np.sum(rows & (groups == g)) > 0]
-        if len(kept) > 1:
-            gaps.append(_largest_gap(predicted[rows], groups[rows], n_classes, kept))
-    return max(gaps) if gaps else float('nan')
-
-
-def warn_if_off_target(diagnostics, offsets=None, counts=None):
-    """Warn when the penalty's label gap or the downstream DP (the caller passes it under
-    demographic parity only) is above its target and its noise, or when the calibration's
-    ``offsets`` (a tensor, or None) reached ``calibration.MAX_OFFSET``; ``counts`` (rows of
-    each group, or None) chooses the advice."""
-    off = []
-    for name, limit in TARGETS.items():
-        # With offsets the sample's gap is chosen (module docstring): the penalty's is judged.
-        noise = diagnostics.get(f'{name}_noise', 0.0)
-        if name.startswith('downstream') and f'{name}_noise' not in diagnostics:
-            continue  # a number's downstream gap: no noise measured, not judged
-        if f'{name}_before_offsets' in diagnostics:
-            name = f'{name}_before_offsets'
-        # A gap a label blind to the group would show as often is no sign of an unfair fit.
-        if name in diagnostics and diagnostics[name] > max(limit, noise):
-            off.append(f'{name} {diagnostics[name]:.3f} (target: at most {limit})')
-    # An offset at its limit: the generated features tell the group so well that a
-    # classifier ignores the label.
-    if offsets is not None and bool(torch.any(offsets.abs() >= calibration.MAX_OFFSET)):
-        off.append(f'target_offsets at their limit (+-{calibration.MAX_OFFSET:g} log-odds)')
-    if not off:
-        return
-    only_downstream = all(o.startswith('downstream') for o in off)
-    counts = np.asarray([] if counts is None else counts)
-    present = counts[counts > 0]
-    small = int(np.sum(present < SMALL_GROUP_ROWS))
-    if small > len(present) / 2:
-        # Training longer cannot help there: each group's rates and offsets rest on a few rows
-        # (500 groups of 20 rows: label gap 0.13, offsets at their limit).
-        advice = (f'{small} of the {len(present)} sensitive groups have fewer than '
-                  f'{SMALL_GROUP_ROWS} rows, too few to measure or equalise their rates: '
-                  'merge the small groups (or bin the column) into fewer, larger ones')
-    elif only_downstream:  # the label is fair, the calibration did what it could (titanic)
-        advice = ('A classifier trained on the generated rows selects the real groups further '
-                  'apart than the label does. The downstream calibration (calibrate_target) '
-                  'corrects that where it runs; where the features take few distinct values, a '
-                  'selection rate moves in whole cells that no label can split. Check a '
-                  'downstream model (FairnessReport)')
-    else:
-        advice = 'Train longer (epochs) or raise fairness_weight'
-    warnings.warn(f'The fit is less fair than intended: {", ".join(off)}. {advice}, and '
-                  'check get_fairness_diagnostics().')
 
 
 def measure_after_fit(model, x, y, groups, n_groups, seed, tables, warn=True, decode=None,

@@ -30,7 +30,7 @@ import probe_core_option
 from sdv_fairdistill.benchmark.evaluation import Evaluator
 from sdv_fairdistill.benchmark.runner import generator_metadata, split_dataset
 from sdv_fairdistill.core import calibration, feature_labels
-from sdv_fairdistill.core import model as model_module
+from sdv_fairdistill.core import model_sampling as model_module
 from sdv_fairdistill.core.model import FairDistillModel
 from sdv_fairdistill.datasets import get_dataset
 

@@ -2,7 +2,8 @@
 
 Kind-agnostic: a ``DataAdapter`` builds the encoders and the feature head; this module builds
 the model, has ``core/training.py`` train it (stage 1: the fair teacher; stage 2: the
-distilled student), fits the latent density (stage 3) and samples. See ``docs/method.md``.
+distilled student) and fits the latent density (stage 3); ``core/model_sampling.py`` samples.
+See ``docs/method.md``.
 """
 
 import contextlib

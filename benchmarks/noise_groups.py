@@ -6,7 +6,7 @@ other column. Fitted at 2 epochs (the calibration's classifiers see what the gen
 makes, trained or not) under three arms:
 
 - ``default``: the shipped calibration (over more than two groups, a shift must pass the
-  Benjamini-Hochberg cut, ``offset_shrinkage.passes_the_cut``);
+  Benjamini-Hochberg cut, ``calibration.passes_the_cut``);
 - ``one_error``: every measured group passes (the rule until 2026-12-06: each group's shift
   kept ``max(0, 1 - se^2 / m^2)`` of itself, a cut of one error per group);
 - ``none``: ``calibrate_target=False``.
@@ -29,7 +29,7 @@ from sdv.metadata import Metadata
 from sklearn.ensemble import HistGradientBoostingClassifier
 
 from sdv_fairdistill import FairDistillSynthesizer
-from sdv_fairdistill.core import offset_shrinkage
+from sdv_fairdistill.core import calibration
 
 FEATURES = ['age', 'hours', 'edu', 'grp']
 
@@ -76,10 +76,8 @@ def main():
                 target_column='income', epochs=2, seed=seed,
                 calibrate_target=False if arm == 'none' else None,
             )
-            # shrunk_mean (core/offset_shrinkage.py) calls the cut by its module's name.
-            with mock.patch.object(offset_shrinkage, 'passes_the_cut',
-                                   everyone if arm == 'one_error'
-                                   else offset_shrinkage.passes_the_cut):
+            with mock.patch.object(calibration, 'passes_the_cut',
+                                   everyone if arm == 'one_error' else calibration.passes_the_cut):
                 synthesizer.fit({'t': real})
             diagnostics = synthesizer.get_fairness_diagnostics()
             offsets = np.array(list(diagnostics.get('target_offsets', {}).values()) or [0.0])

@@ -29,10 +29,10 @@ RECORDS = []
 _SHRUNK_MEAN = calibration.shrunk_mean
 
 
-def _recording(shifts, errors):
+def _recording(shifts, errors, passed=None):
     mean, variance = calibration.mean_and_variance(shifts, errors)
     RECORDS.append({'mean': mean.tolist(), 'se': np.sqrt(variance).tolist()})
-    return _SHRUNK_MEAN(shifts, errors)
+    return _SHRUNK_MEAN(shifts, errors, passed)
 
 
 def probe(dataset_name, metadata_kind, criterion, label, seeds):

@@ -45,12 +45,7 @@ import torch
 from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 
 from sdv_fairdistill.core import spans as span_ops
-from sdv_fairdistill.core.offset_shrinkage import (  # noqa: F401 (calibration.* is their API)
-    FAMILY_RATE,
-    mean_and_variance,
-    passes_the_cut,
-    shrunk_mean,
-)
+from sdv_fairdistill.core.offset_shrinkage import mean_and_variance, passes_the_cut, shrunk_mean
 from sdv_fairdistill.core.partial_repair import kept_gaps
 
 ROUND_WEIGHTS = (1.0, 0.5)  # how much of each round's mean shift is added

@@ -356,7 +356,7 @@ def fit_score_alignment(model, scorer, seed, sharpness=1.0, repair=1.0, class_sh
     ``class_shares`` ``(groups, classes)``: each group's class shares in the real rows; a
     two-class label's groups are moved to them (None: the scorer's own means on generated
     rows stay). More classes keep the classifier's shares: the real ones raised DP
-    (docs/method.md, "Measured, not shipped: the real rows' class shares")
+    (docs/method.md, "Measured, not shipped: the real rows' class shares").
 
     Raises:
         ValueError: the model's target is not one a scorer can draw (``labelable``).

@@ -144,9 +144,9 @@ def draws_a_number(synthesizer):
 
 def use_feature_labels(synthesizer, processed_data, codes, seed):
     """Fit the scorer on the real training rows (their groups: ``codes``) and make the model
-    draw its label from it (two classes: each group at its real label rate). Returns whether it did (a
-    categorical target of 2 to ``MAX_CLASSES`` classes, two of them at least among the rows,
-    or a number without missing values)."""
+    draw its label from it (two classes: each group at its real label rate). Returns whether
+    it did (a categorical target of 2 to ``MAX_CLASSES`` classes, two of them at least among
+    the rows, or a number without missing values)."""
     model = synthesizer._model
     if not labelable(model.target_spans):
         return False
